@@ -1,0 +1,205 @@
+// gatehouse clients create | list | show | update | delete | rotate-secret
+import { Command, Option } from 'commander';
+import { AUTH_METHODS, ClientInputError, GRANT_TYPES, type ClientInput } from '../../domain/clients.js';
+import type { ClientRecord } from '../../store/types.js';
+import { DuplicateError } from '../../store/errors.js';
+import { formatDuration } from '../../util/duration.js';
+import { clientView } from '../../http/admin/views.js';
+import { withServices } from '../context.js';
+import { CliError } from '../errors.js';
+import { collect, collectOneOf, duration, joinScopes } from '../options.js';
+import { formatTime, print, printFields, printJson, printTable } from '../output.js';
+
+interface ClientOptions {
+  name?: string;
+  clientId?: string;
+  redirectUri?: string[];
+  grantType?: string[];
+  scope?: string;
+  public?: boolean;
+  tokenEndpointAuthMethod?: string;
+  accessTokenTtl?: number;
+  refreshTokenTtl?: number;
+  refreshTokenGrace?: number;
+  accessTokenFormat?: string;
+  json?: boolean;
+}
+
+const SECRET_NOTICE = 'The client secret is shown only this once: store it now. Gatehouse keeps only its SHA-256 hash.';
+
+/** The options create and update share; on update each replaces what was there (a list is replaced whole). */
+function addClientOptions(command: Command, creating: boolean): Command {
+  const verb = creating ? '' : 'new ';
+  return command
+    .option('--redirect-uri <uri>', `${verb}redirect URI, exact match (repeat for several)`, collect)
+    .option('--grant-type <type>', `${verb}allowed grant type: ${GRANT_TYPES.join(', ')} (repeat for several; default authorization_code and refresh_token)`, collectOneOf(GRANT_TYPES))
+    .option('--scope <scopes>', `${creating ? 'every' : 'new list of every'} scope the client may ask for, space-separated (e.g. "openid read:leads")`, joinScopes)
+    .option('--public', creating ? 'a public client (no secret; PKCE required), e.g. a native or browser app' : 'make the client public (drops its secret)')
+    .addOption(
+      new Option('--token-endpoint-auth-method <method>', 'how a confidential client authenticates (default: either secret method)').choices(AUTH_METHODS),
+    )
+    .option('--access-token-ttl <duration>', 'access token lifetime, e.g. 15m, 1h (default 1h)', duration)
+    .option('--refresh-token-ttl <duration>', 'refresh token lifetime, e.g. 30d (default 30d)', duration)
+    .option('--refresh-token-grace <duration>', 'window in which a just-rotated refresh token may be presented again, e.g. 10s (default 0s: off)', duration)
+    .addOption(new Option('--access-token-format <format>', 'access tokens as signed JWTs or opaque strings (default jwt)').choices(['jwt', 'opaque']))
+    .option('--json', 'print JSON');
+}
+
+function toInput(options: ClientOptions): ClientInput {
+  const input: ClientInput = {};
+  if (options.name !== undefined) input.name = options.name;
+  if (options.clientId !== undefined) input.clientId = options.clientId;
+  if (options.redirectUri !== undefined) input.redirectUris = options.redirectUri;
+  if (options.grantType !== undefined) input.grantTypes = options.grantType;
+  if (options.scope !== undefined) input.scopes = options.scope;
+  if (options.public !== undefined) input.public = options.public;
+  if (options.tokenEndpointAuthMethod !== undefined) input.tokenEndpointAuthMethod = options.tokenEndpointAuthMethod;
+  if (options.accessTokenTtl !== undefined) input.accessTokenTtl = options.accessTokenTtl;
+  if (options.refreshTokenTtl !== undefined) input.refreshTokenTtl = options.refreshTokenTtl;
+  if (options.refreshTokenGrace !== undefined) input.refreshTokenGrace = options.refreshTokenGrace;
+  if (options.accessTokenFormat !== undefined) input.accessTokenFormat = options.accessTokenFormat;
+  return input;
+}
+
+function authDescription(client: ClientRecord): string {
+  if (client.secretHash === null) return 'public (no secret; PKCE required)';
+  const method = client.tokenEndpointAuthMethod ?? 'client_secret_basic or client_secret_post';
+  return `confidential (${method})`;
+}
+
+function printClient(client: ClientRecord, secret?: string): void {
+  const fields: Array<[string, string | string[]]> = [
+    ['Client ID', client.clientId],
+    ['Name', client.name],
+  ];
+  if (secret) fields.push(['Client secret', secret]);
+  fields.push(
+    ['Type', authDescription(client)],
+    ['Redirect URIs', client.redirectUris],
+    ['Grant types', client.grantTypes.join(', ')],
+    ['Scopes', client.scopes.length ? client.scopes.join(' ') : '(none)'],
+    ['Access tokens', `${client.accessTokenFormat}, valid ${formatDuration(client.accessTokenTtl)}`],
+    [
+      'Refresh tokens',
+      client.grantTypes.includes('refresh_token')
+        ? `valid ${formatDuration(client.refreshTokenTtl)}, reuse grace ${client.refreshTokenGrace ? formatDuration(client.refreshTokenGrace) : 'off'}`
+        : 'not issued (no refresh_token grant)',
+    ],
+    ['Created', formatTime(client.createdAt)],
+    ['Updated', formatTime(client.updatedAt)],
+  );
+  printFields(fields);
+}
+
+function duplicateClient(error: unknown, clientId: string | undefined): unknown {
+  if (error instanceof DuplicateError) return new ClientInputError(`a client with id "${clientId ?? '(generated)'}" already exists`);
+  return error;
+}
+
+export function registerClients(program: Command): void {
+  const clients = program.command('clients').description('register and manage OAuth clients (the apps that ask for access)');
+
+  addClientOptions(
+    clients
+      .command('create')
+      .description('register a client; a confidential client gets a secret, shown once')
+      .requiredOption('--name <name>', 'name shown to users on the consent page')
+      .option('--client-id <id>', 'a readable client id such as zapier-client (default: generated)'),
+    true,
+  ).action(async (options: ClientOptions) => {
+    await withServices(async (services) => {
+      const { client, clientSecret } = await services.clients.create(toInput(options)).catch((error: unknown) => {
+        throw duplicateClient(error, options.clientId);
+      });
+      if (options.json) return printJson(clientView(client, clientSecret));
+      print(`Created client "${client.name}".`);
+      print();
+      printClient(client, clientSecret ?? undefined);
+      if (clientSecret) {
+        print();
+        print(SECRET_NOTICE);
+      }
+    });
+  });
+
+  clients
+    .command('list')
+    .description('list registered clients')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      await withServices(async (services) => {
+        const all = await services.store.listClients();
+        if (options.json) return printJson({ clients: all.map((client) => clientView(client)) });
+        printTable(
+          ['Client ID', 'Name', 'Type', 'Grant types', 'Scopes', 'Created'],
+          all.map((c) => [c.clientId, c.name, c.secretHash === null ? 'public' : 'confidential', c.grantTypes.join(','), c.scopes.join(' '), formatTime(c.createdAt)]),
+          'No clients registered. Add one with: gatehouse clients create --name NAME --redirect-uri URI',
+        );
+      });
+    });
+
+  clients
+    .command('show')
+    .description('show one client (its secret is never shown again)')
+    .argument('<client-id>', 'the client id')
+    .option('--json', 'print JSON')
+    .action(async (clientId: string, options: { json?: boolean }) => {
+      await withServices(async (services) => {
+        const client = await services.clients.require(clientId);
+        if (options.json) return printJson(clientView(client));
+        printClient(client);
+      });
+    });
+
+  addClientOptions(
+    clients
+      .command('update')
+      .description('change a client; options not given keep their value')
+      .argument('<client-id>', 'the client id')
+      .option('--name <name>', 'new name shown on the consent page'),
+    false,
+  ).action(async (clientId: string, options: ClientOptions, command: Command) => {
+    const input = toInput(options);
+    if (Object.keys(input).length === 0) command.error('error: nothing to update: give at least one option (see --help)', { exitCode: 2 });
+    await withServices(async (services) => {
+      const client = await services.clients.update(clientId, input);
+      if (options.json) return printJson(clientView(client));
+      print(`Updated client "${client.clientId}".`);
+      print();
+      printClient(client);
+    });
+  });
+
+  clients
+    .command('delete')
+    .description('delete a client and every grant and token issued to it')
+    .argument('<client-id>', 'the client id')
+    .option('--json', 'print JSON')
+    .action(async (clientId: string, options: { json?: boolean }) => {
+      await withServices(async (services) => {
+        if (!(await services.store.deleteClient(clientId))) throw new CliError(`no client with id "${clientId}"`);
+        if (options.json) return printJson({ client_id: clientId, deleted: true });
+        print(`Deleted client "${clientId}" and every grant and token issued to it.`);
+      });
+    });
+
+  clients
+    .command('rotate-secret')
+    .description('give a confidential client a new secret; the old one stops working at once')
+    .argument('<client-id>', 'the client id')
+    .option('--json', 'print JSON')
+    .action(async (clientId: string, options: { json?: boolean }) => {
+      await withServices(async (services) => {
+        const { client, clientSecret } = await services.clients.rotateSecret(clientId);
+        if (options.json) return printJson(clientView(client, clientSecret));
+        print(`New secret for client "${client.clientId}"; the old secret no longer works.`);
+        print();
+        printFields([
+          ['Client ID', client.clientId],
+          ['Client secret', clientSecret],
+        ]);
+        print();
+        print(SECRET_NOTICE);
+      });
+    });
+}

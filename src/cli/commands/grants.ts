@@ -1,0 +1,68 @@
+// gatehouse grants list | revoke — a grant is one authorization: everything issued from one consent and code exchange.
+import { Command } from 'commander';
+import { grantView, isoTime } from '../../http/admin/views.js';
+import { withServices } from '../context.js';
+import { CliError } from '../errors.js';
+import { formatTime, nowSeconds, print, printJson, printTable } from '../output.js';
+
+const ADMIN_REVOKE_REASON = 'revoked by an administrator (gatehouse grants revoke)';
+
+export function registerGrants(program: Command): void {
+  const grants = program.command('grants').description('see and revoke what apps have been allowed to do');
+
+  grants
+    .command('list')
+    .description('list active grants (with --all, revoked ones too)')
+    .option('--user <username>', "only this user's grants")
+    .option('--client <client-id>', "only this client's grants")
+    .option('--all', 'include revoked grants')
+    .option('--json', 'print JSON')
+    .action(async (options: { user?: string; client?: string; all?: boolean; json?: boolean }) => {
+      await withServices(async (services) => {
+        const filter: { userId?: string; clientId?: string; includeRevoked?: boolean } = { includeRevoked: options.all === true };
+        if (options.user !== undefined) {
+          const user = await services.store.getUserByUsername(options.user);
+          if (!user) throw new CliError(`no user named "${options.user}"`);
+          filter.userId = user.id;
+        }
+        if (options.client !== undefined) {
+          if (!(await services.store.getClient(options.client))) throw new CliError(`no client with id "${options.client}"`);
+          filter.clientId = options.client;
+        }
+        const found = await services.store.listGrants(filter);
+        if (options.json) return printJson({ grants: found.map(grantView) });
+        printTable(
+          ['Grant ID', 'Client', 'User', 'Scopes', 'Created', 'Last used', 'Status'],
+          found.map((g) => [
+            g.id,
+            g.clientId,
+            g.username ?? (g.userId ? `${g.userId} (deleted)` : '(client itself)'),
+            g.scopes.join(' ') || '-',
+            formatTime(g.createdAt),
+            formatTime(g.lastUsedAt),
+            g.revokedAt === null ? 'active' : `revoked ${formatTime(g.revokedAt)}${g.revokedReason ? `: ${g.revokedReason}` : ''}`,
+          ]),
+          options.all ? 'No grants.' : 'No active grants.',
+        );
+      });
+    });
+
+  grants
+    .command('revoke')
+    .description('revoke a grant and every access and refresh token issued under it')
+    .argument('<grant-id>', 'the grant id (from grants list)')
+    .option('--reason <text>', 'why, kept with the grant and shown by tokens inspect', ADMIN_REVOKE_REASON)
+    .option('--json', 'print JSON')
+    .action(async (grantId: string, options: { reason: string; json?: boolean }) => {
+      await withServices(async (services) => {
+        const grant = await services.store.getGrant(grantId);
+        if (!grant) throw new CliError(`no grant with id "${grantId}"`);
+        const already = grant.revokedAt !== null;
+        if (!already) await services.store.revokeGrant(grantId, nowSeconds(), options.reason);
+        const after = (await services.store.getGrant(grantId)) ?? grant;
+        if (options.json) return printJson({ id: grantId, revoked: true, revoked_at: isoTime(after.revokedAt), revoked_reason: after.revokedReason });
+        if (already) print(`Grant ${grantId} was already revoked at ${formatTime(grant.revokedAt)}${grant.revokedReason ? ` (${grant.revokedReason})` : ''}.`);
+        else print(`Revoked grant ${grantId}: its access and refresh tokens no longer work.`);
+      });
+    });
+}

@@ -1,0 +1,32 @@
+// Parsers for option values, so a bad value is a usage error (exit 2) that names the option.
+import { InvalidArgumentError } from 'commander';
+import { parseDuration } from '../util/duration.js';
+
+export function duration(value: string): number {
+  const seconds = parseDuration(value);
+  if (seconds === undefined) throw new InvalidArgumentError('use a duration such as 90s, 10m, 1h or 30d.');
+  return seconds;
+}
+
+/** For options given more than once: each value is kept, in order. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Like collect, but each value must be one of `allowed`. */
+export function collectOneOf(allowed: readonly string[]) {
+  return (value: string, previous: string[] | undefined): string[] => {
+    if (!allowed.includes(value)) throw new InvalidArgumentError(`use one of ${allowed.join(', ')}.`);
+    return collect(value, previous);
+  };
+}
+
+/** `--scope "a b" --scope c` is the scope list "a b c". */
+export function joinScopes(value: string, previous: string | undefined): string {
+  return previous === undefined ? value : `${previous} ${value}`;
+}
+
+export function positiveInteger(value: string): number {
+  if (!/^\d{1,9}$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('use a whole number of at least 1.');
+  return Number(value);
+}

@@ -1,0 +1,226 @@
+// Every setting Gatehouse reads, its default and its validation, in one place.
+// Settings come from the environment; an optional JSON file (GATEHOUSE_CONFIG) may add to them.
+// A bad value stops the process at start with a message naming the setting, never at first use.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { parseDuration } from './util/duration.js';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  port: number;
+  adminPort: number;
+  host: string;
+  adminHost: string;
+  /** The issuer identifier, without a trailing slash. */
+  issuer: string;
+  databaseUrl: string;
+  /** PostgreSQL pool size. */
+  databasePoolSize: number;
+  /** Key material derived from GATEHOUSE_SECRET encrypts private signing keys at rest. */
+  secret: string;
+  logLevel: LogLevel;
+  /** Audience (`aud`) of access tokens when the request names no resource. */
+  defaultAudience: string;
+  /** Human descriptions of scopes, shown on the consent page. */
+  scopeDescriptions: Record<string, string>;
+  authorizationCodeTtlSeconds: number;
+  sessionTtlSeconds: number;
+  /** Where a rotated-out signing key stays published: at least the longest access/id token lifetime. */
+  keyRetentionSeconds: number;
+  /** Trust X-Forwarded-* headers from a proxy in front. */
+  trustProxy: boolean;
+  /** Cookies get the Secure attribute when the issuer is https. */
+  secureCookies: boolean;
+  /** Bearer token for the admin API; when unset the admin API only listens on loopback. */
+  adminToken: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export const DEFAULT_SCOPE_DESCRIPTIONS: Record<string, string> = {
+  openid: 'Confirm who you are',
+  profile: 'See your profile (name and username)',
+  email: 'See your email address',
+  offline_access: 'Keep access when you are not using the app',
+};
+
+function port(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a port number (0-65535), got "${raw}"`);
+  const value = Number(raw);
+  if (value > 65535) throw new ConfigError(`${name} must be a port number (0-65535), got "${raw}"`);
+  return value;
+}
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new ConfigError(`${name} must be a positive whole number, got "${raw}"`);
+  return Number(raw);
+}
+
+function duration(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const seconds = parseDuration(raw);
+  if (seconds === undefined) throw new ConfigError(`${name} must be a duration such as 90s, 10m, 1h or 30d, got "${raw}"`);
+  return seconds;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function issuerUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`GATEHOUSE_ISSUER must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(`GATEHOUSE_ISSUER must use https (or http for local development), got "${raw}"`);
+  }
+  if (url.search || url.hash) throw new ConfigError(`GATEHOUSE_ISSUER must not have a query or fragment, got "${raw}"`);
+  return url.href.replace(/\/$/, '');
+}
+
+function databaseUrl(raw: string): string {
+  if (raw.startsWith('sqlite:')) {
+    if (raw.length === 'sqlite:'.length) throw new ConfigError('GATEHOUSE_DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:./data/gatehouse.db');
+    return raw;
+  }
+  if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) {
+    try {
+      new URL(raw);
+    } catch {
+      throw new ConfigError('GATEHOUSE_DATABASE_URL is not a valid postgres:// URL');
+    }
+    return raw;
+  }
+  throw new ConfigError(`GATEHOUSE_DATABASE_URL must start with sqlite: or postgres://, got "${redactUrl(raw)}"`);
+}
+
+/** A database URL safe to print: the password is replaced. */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = '***';
+    return url.href;
+  } catch {
+    return raw.replace(/:[^:@/]*@/, ':***@');
+  }
+}
+
+/** The folder that holds the SQLite file (and the generated secret) for a sqlite: URL. */
+export function sqlitePath(databaseUrl: string): string {
+  const path = databaseUrl.slice('sqlite:'.length);
+  return path === ':memory:' ? path : resolve(path);
+}
+
+function readConfigFile(env: Env): Record<string, unknown> {
+  const path = env.GATEHOUSE_CONFIG;
+  if (!path) return {};
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError(`GATEHOUSE_CONFIG names "${path}", which cannot be read`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    return parsed as Record<string, unknown>;
+  } catch {
+    throw new ConfigError(`GATEHOUSE_CONFIG file "${path}" must hold one JSON object`);
+  }
+}
+
+function scopeCatalogue(file: Record<string, unknown>): Record<string, string> {
+  const scopes = file.scopes;
+  if (scopes === undefined) return { ...DEFAULT_SCOPE_DESCRIPTIONS };
+  if (typeof scopes !== 'object' || scopes === null || Array.isArray(scopes)) {
+    throw new ConfigError('"scopes" in the config file must be an object of scope → description');
+  }
+  const out = { ...DEFAULT_SCOPE_DESCRIPTIONS };
+  for (const [scope, description] of Object.entries(scopes)) {
+    if (typeof description !== 'string' || !description.trim()) {
+      throw new ConfigError(`"scopes.${scope}" in the config file must be a non-empty description`);
+    }
+    out[scope] = description;
+  }
+  return out;
+}
+
+/** Loads the secret that encrypts signing keys: from the environment, or generated once beside a local SQLite file. */
+function loadSecret(env: Env, dbUrl: string): string {
+  const fromEnv = env.GATEHOUSE_SECRET;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    if (fromEnv.length < 32) throw new ConfigError('GATEHOUSE_SECRET must be at least 32 characters long');
+    return fromEnv;
+  }
+  if (env.NODE_ENV === 'production') {
+    throw new ConfigError('GATEHOUSE_SECRET is required when NODE_ENV=production (at least 32 random characters)');
+  }
+  if (!dbUrl.startsWith('sqlite:') || sqlitePath(dbUrl) === ':memory:') {
+    if (dbUrl.startsWith('sqlite:')) return randomBytes(32).toString('base64url');
+    throw new ConfigError('GATEHOUSE_SECRET is required with PostgreSQL, so that every instance can read the signing keys');
+  }
+  const file = join(dirname(sqlitePath(dbUrl)), 'gatehouse.secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const generated = randomBytes(32).toString('base64url');
+  writeFileSync(file, generated + '\n', { mode: 0o600, flag: 'wx' });
+  return generated;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const file = readConfigFile(env);
+  const issuer = issuerUrl(env.GATEHOUSE_ISSUER || 'http://localhost:4444');
+  const dbUrl = databaseUrl(env.GATEHOUSE_DATABASE_URL || 'sqlite:./data/gatehouse.db');
+  const logLevel = (env.GATEHOUSE_LOG_LEVEL || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`GATEHOUSE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const portValue = port(env, 'GATEHOUSE_PORT', 4444);
+  const adminPortValue = port(env, 'GATEHOUSE_ADMIN_PORT', 4445);
+  if (portValue === adminPortValue && portValue !== 0) {
+    throw new ConfigError('GATEHOUSE_ADMIN_PORT must differ from GATEHOUSE_PORT: the admin API never shares the public port');
+  }
+  const defaultAudience = env.GATEHOUSE_DEFAULT_AUDIENCE || issuer;
+  return {
+    port: portValue,
+    adminPort: adminPortValue,
+    host: env.GATEHOUSE_HOST || '127.0.0.1',
+    adminHost: env.GATEHOUSE_ADMIN_HOST || '127.0.0.1',
+    issuer,
+    databaseUrl: dbUrl,
+    databasePoolSize: positiveInt(env, 'GATEHOUSE_DATABASE_POOL_SIZE', 10),
+    secret: loadSecret(env, dbUrl),
+    logLevel,
+    defaultAudience,
+    scopeDescriptions: scopeCatalogue(file),
+    authorizationCodeTtlSeconds: duration(env, 'GATEHOUSE_CODE_TTL', 60),
+    sessionTtlSeconds: duration(env, 'GATEHOUSE_SESSION_TTL', 8 * 3600),
+    keyRetentionSeconds: duration(env, 'GATEHOUSE_KEY_RETENTION', 7 * 24 * 3600),
+    trustProxy: bool(env, 'GATEHOUSE_TRUST_PROXY', false),
+    secureCookies: issuer.startsWith('https:'),
+    adminToken: env.GATEHOUSE_ADMIN_TOKEN || undefined,
+  };
+}

@@ -1,0 +1,92 @@
+// Users (argon2id passwords) and their sign-in sessions (the cookie holds a random id; the store only its hash).
+import { hash, verify } from '@node-rs/argon2';
+import type { SessionRecord, Store, UserRecord } from '../store/types.js';
+import { randomId, randomToken, sha256Hex } from './crypto.js';
+
+export class AccountInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AccountInputError';
+  }
+}
+
+const USERNAME = /^[A-Za-z0-9._@+-]{1,64}$/;
+const MIN_PASSWORD = 8;
+const MAX_PASSWORD = 1024;
+// Algorithm 2 is argon2id in @node-rs/argon2; OWASP's recommended minimum cost (19 MiB, 2 passes).
+const ARGON2_OPTIONS = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+
+export function validateUsername(username: string): void {
+  if (!USERNAME.test(username)) {
+    throw new AccountInputError('a username must be 1-64 characters of letters, digits, ".", "_", "@", "+" or "-"');
+  }
+}
+
+export function validatePassword(password: string): void {
+  if (password.length < MIN_PASSWORD) throw new AccountInputError(`a password must be at least ${MIN_PASSWORD} characters`);
+  if (password.length > MAX_PASSWORD) throw new AccountInputError(`a password must be at most ${MAX_PASSWORD} characters`);
+}
+
+export class AccountService {
+  // Verified against when the username is unknown, so a wrong username costs the same time as a wrong password.
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(private readonly store: Store) {}
+
+  async createUser(input: { username: string; password: string; name?: string; email?: string }): Promise<UserRecord> {
+    validateUsername(input.username);
+    validatePassword(input.password);
+    const user: UserRecord = {
+      id: `user_${randomId()}`,
+      username: input.username,
+      passwordHash: await hash(input.password, ARGON2_OPTIONS),
+      name: input.name ?? null,
+      email: input.email ?? null,
+      createdAt: Math.floor(Date.now() / 1000),
+    };
+    await this.store.createUser(user);
+    return user;
+  }
+
+  async setPassword(username: string, password: string): Promise<void> {
+    validatePassword(password);
+    const user = await this.store.getUserByUsername(username);
+    if (!user) throw new AccountInputError(`no user named "${username}"`);
+    await this.store.setUserPassword(user.id, await hash(password, ARGON2_OPTIONS));
+  }
+
+  /** The user when username and password match; undefined otherwise, without saying which was wrong. */
+  async checkPassword(username: string, password: string): Promise<UserRecord | undefined> {
+    if (password.length > MAX_PASSWORD || username.length > 64) return undefined;
+    const user = await this.store.getUserByUsername(username);
+    if (!user) {
+      this.dummyHash ??= hash(randomToken(), ARGON2_OPTIONS);
+      await verify(await this.dummyHash, password).catch(() => false);
+      return undefined;
+    }
+    const ok = await verify(user.passwordHash, password).catch(() => false);
+    return ok ? user : undefined;
+  }
+
+  /** Starts a session and returns the value for the cookie. */
+  async startSession(userId: string, ttlSeconds: number): Promise<{ cookieValue: string; session: SessionRecord }> {
+    const cookieValue = randomToken();
+    const now = Math.floor(Date.now() / 1000);
+    const session: SessionRecord = { idHash: sha256Hex(cookieValue), userId, authTime: now, expiresAt: now + ttlSeconds };
+    await this.store.createSession(session);
+    return { cookieValue, session };
+  }
+
+  /** The live session and its user for a cookie value, if any. */
+  async resolveSession(cookieValue: string | undefined): Promise<{ session: SessionRecord; user: UserRecord } | undefined> {
+    if (!cookieValue || cookieValue.length > 100) return undefined;
+    const session = await this.store.getSession(sha256Hex(cookieValue));
+    if (!session || session.expiresAt <= Math.floor(Date.now() / 1000)) return undefined;
+    const user = await this.store.getUserById(session.userId);
+    return user ? { session, user } : undefined;
+  }
+
+  async endSession(cookieValue: string | undefined): Promise<void> {
+    if (cookieValue && cookieValue.length <= 100) await this.store.deleteSession(sha256Hex(cookieValue));
+  }
+}

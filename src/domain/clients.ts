@@ -1,0 +1,170 @@
+// Registered clients: creation with a server-made secret (shown once, kept as a SHA-256 hash), updates, secret rotation.
+import type { AccessTokenFormat, ClientRecord, GrantType, Store, TokenEndpointAuthMethod } from '../store/types.js';
+import { randomToken, sha256Hex } from './crypto.js';
+import { parseScope } from '../oauth/scopes.js';
+
+export const GRANT_TYPES: GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
+export const AUTH_METHODS: TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
+export const DEFAULT_ACCESS_TOKEN_TTL = 3600;
+export const DEFAULT_REFRESH_TOKEN_TTL = 30 * 86400;
+
+export class ClientInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClientInputError';
+  }
+}
+
+export interface ClientInput {
+  name?: string;
+  clientId?: string;
+  redirectUris?: string[];
+  grantTypes?: string[];
+  scopes?: string;
+  public?: boolean;
+  tokenEndpointAuthMethod?: string;
+  accessTokenTtl?: number;
+  refreshTokenTtl?: number;
+  refreshTokenGrace?: number;
+  accessTokenFormat?: string;
+}
+
+const CLIENT_ID = /^[A-Za-z0-9._~-]{3,128}$/;
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Redirect URIs are absolute, without fragment; https, http on loopback, or a private-use scheme (com.example.app:). */
+export function validateRedirectUri(uri: string): void {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new ClientInputError(`redirect URI "${uri}" is not an absolute URI`);
+  }
+  if (url.hash || uri.includes('#')) throw new ClientInputError(`redirect URI "${uri}" must not contain a fragment (#)`);
+  if (url.protocol === 'https:') return;
+  if (url.protocol === 'http:') {
+    if (LOOPBACK_HOSTS.has(url.hostname)) return;
+    throw new ClientInputError(`redirect URI "${uri}" uses http on a host that is not loopback; use https`);
+  }
+  if (/^[a-z][a-z0-9+-]*\.[a-z0-9+.-]+:$/i.test(url.protocol)) return;
+  throw new ClientInputError(`redirect URI "${uri}" must use https, http on localhost, or a reverse-domain private scheme`);
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], what: string): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ClientInputError(`${what} must be one of ${allowed.join(', ')}, got "${value}"`);
+  }
+  return value as T;
+}
+
+function ttl(value: number | undefined, fallback: number, what: string, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min || value > 10 * 365 * 86400) {
+    throw new ClientInputError(`${what} must be between ${min}s and 3650d`);
+  }
+  return value;
+}
+
+/** Applies input over an existing record (or defaults) and checks that the result is coherent. */
+export function buildClient(input: ClientInput, existing: ClientRecord | undefined, now: number): ClientRecord {
+  const name = (input.name ?? existing?.name ?? '').trim();
+  if (!name) throw new ClientInputError('a client needs a name (--name), shown to users on the consent page');
+  if (name.length > 100) throw new ClientInputError('a client name must be at most 100 characters');
+  const clientId = existing?.clientId ?? input.clientId ?? `client_${randomToken().slice(0, 22)}`;
+  if (!CLIENT_ID.test(clientId)) {
+    throw new ClientInputError(`client id "${clientId}" must be 3-128 characters of letters, digits, ".", "_", "~" or "-"`);
+  }
+  let method: TokenEndpointAuthMethod | null = existing?.tokenEndpointAuthMethod ?? null;
+  if (input.tokenEndpointAuthMethod !== undefined) method = oneOf(input.tokenEndpointAuthMethod, AUTH_METHODS, 'token endpoint auth method');
+  const isPublic = input.public ?? (method === 'none' || (existing !== undefined && existing.secretHash === null));
+  if (isPublic && method !== null && method !== 'none') {
+    throw new ClientInputError(`a public client has no secret, so it cannot use ${method}; use "none"`);
+  }
+  if (!isPublic && method === 'none') throw new ClientInputError('auth method "none" makes a public client; add --public');
+  if (isPublic) method = 'none';
+
+  const redirectUris = input.redirectUris ?? existing?.redirectUris ?? [];
+  redirectUris.forEach(validateRedirectUri);
+  const defaultGrants: GrantType[] = ['authorization_code', 'refresh_token'];
+  const grantTypes = [...new Set((input.grantTypes ?? existing?.grantTypes ?? defaultGrants).map((g) => oneOf(g, GRANT_TYPES, 'grant type')))];
+  if (grantTypes.length === 0) throw new ClientInputError('a client needs at least one grant type');
+  if (grantTypes.includes('authorization_code') && redirectUris.length === 0) {
+    throw new ClientInputError('the authorization_code grant needs at least one redirect URI (--redirect-uri)');
+  }
+  if (isPublic && grantTypes.includes('client_credentials')) {
+    throw new ClientInputError('a public client cannot use client_credentials: it has no secret to authenticate with');
+  }
+  if (grantTypes.includes('refresh_token') && !grantTypes.includes('authorization_code')) {
+    throw new ClientInputError('the refresh_token grant only makes sense with authorization_code');
+  }
+  let scopes: string[];
+  try {
+    scopes = input.scopes !== undefined ? parseScope(input.scopes) : existing?.scopes ?? [];
+  } catch (error) {
+    throw new ClientInputError((error as Error).message);
+  }
+  const format = oneOf(input.accessTokenFormat ?? existing?.accessTokenFormat ?? 'jwt', ['jwt', 'opaque'] as AccessTokenFormat[], 'access token format');
+  return {
+    clientId,
+    name,
+    secretHash: isPublic ? null : existing?.secretHash ?? null,
+    redirectUris,
+    grantTypes,
+    scopes,
+    tokenEndpointAuthMethod: method,
+    accessTokenTtl: ttl(input.accessTokenTtl, existing?.accessTokenTtl ?? DEFAULT_ACCESS_TOKEN_TTL, 'access token lifetime', 1),
+    refreshTokenTtl: ttl(input.refreshTokenTtl, existing?.refreshTokenTtl ?? DEFAULT_REFRESH_TOKEN_TTL, 'refresh token lifetime', 60),
+    refreshTokenGrace: ttl(input.refreshTokenGrace, existing?.refreshTokenGrace ?? 0, 'refresh token reuse grace', 0),
+    accessTokenFormat: format,
+    createdAt: existing?.createdAt ?? now,
+    updatedAt: now,
+  };
+}
+
+function newSecret(): { secret: string; hash: string } {
+  const secret = randomToken('ghs_');
+  return { secret, hash: sha256Hex(secret) };
+}
+
+export class ClientService {
+  constructor(private readonly store: Store) {}
+
+  /** Registers a client; a confidential client's secret is returned here once and never again. */
+  async create(input: ClientInput): Promise<{ client: ClientRecord; clientSecret: string | null }> {
+    const client = buildClient(input, undefined, Math.floor(Date.now() / 1000));
+    let clientSecret: string | null = null;
+    if (client.tokenEndpointAuthMethod !== 'none') {
+      const made = newSecret();
+      clientSecret = made.secret;
+      client.secretHash = made.hash;
+    }
+    await this.store.createClient(client);
+    return { client, clientSecret };
+  }
+
+  async update(clientId: string, input: ClientInput): Promise<ClientRecord> {
+    const existing = await this.require(clientId);
+    if (input.clientId !== undefined && input.clientId !== clientId) throw new ClientInputError('a client id cannot be changed');
+    const client = buildClient(input, existing, Math.floor(Date.now() / 1000));
+    if (client.tokenEndpointAuthMethod !== 'none' && client.secretHash === null) {
+      throw new ClientInputError('a public client cannot become confidential; create a new client');
+    }
+    await this.store.updateClient(client);
+    return client;
+  }
+
+  async rotateSecret(clientId: string): Promise<{ client: ClientRecord; clientSecret: string }> {
+    const existing = await this.require(clientId);
+    if (existing.secretHash === null) throw new ClientInputError(`client "${clientId}" is public and has no secret`);
+    const made = newSecret();
+    const client = { ...existing, secretHash: made.hash, updatedAt: Math.floor(Date.now() / 1000) };
+    await this.store.updateClient(client);
+    return { client, clientSecret: made.secret };
+  }
+
+  async require(clientId: string): Promise<ClientRecord> {
+    const client = await this.store.getClient(clientId);
+    if (!client) throw new ClientInputError(`no client with id "${clientId}"`);
+    return client;
+  }
+}

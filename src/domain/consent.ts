@@ -1,0 +1,20 @@
+// Remembered consent: a user who allowed scopes for a client is not asked again for the same or fewer.
+import type { Store } from '../store/types.js';
+import { isWithin } from '../oauth/scopes.js';
+
+export class ConsentService {
+  constructor(private readonly store: Store) {}
+
+  async covers(userId: string, clientId: string, scopes: readonly string[]): Promise<boolean> {
+    const consent = await this.store.getConsent(userId, clientId);
+    return consent !== undefined && isWithin(scopes, consent.scopes);
+  }
+
+  /** Records that the user allowed `scopes`, added to what they had allowed this client before. */
+  async remember(userId: string, clientId: string, scopes: readonly string[]): Promise<void> {
+    const now = Math.floor(Date.now() / 1000);
+    const existing = await this.store.getConsent(userId, clientId);
+    const merged = [...new Set([...(existing?.scopes ?? []), ...scopes])];
+    await this.store.saveConsent({ userId, clientId, scopes: merged, createdAt: existing?.createdAt ?? now, updatedAt: now });
+  }
+}

@@ -1,0 +1,52 @@
+// Random values, hashes, constant-time comparison and sealing of data at rest: the only primitives the domain uses.
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** A random URL-safe value with 256 bits of entropy, optionally prefixed so leaked tokens are recognisable. */
+export function randomToken(prefix = ''): string {
+  return prefix + randomBytes(32).toString('base64url');
+}
+
+export function randomId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export function sha256Hex(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+export function sha256Base64Url(value: string | Buffer): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/** Compares two secrets (or their hashes) without leaking where they differ. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  if (left.length !== right.length) {
+    // Compare anyway so the time does not depend on where a length mismatch is found.
+    timingSafeEqual(left, left);
+    return false;
+  }
+  return timingSafeEqual(left, right);
+}
+
+function deriveKey(secret: string | Buffer, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), `gatehouse:${purpose}`, 32));
+}
+
+/** AES-256-GCM with a key derived from `secret` for one `purpose`; output is "v1.iv.tag.ciphertext" in base64url. */
+export function seal(plaintext: string, secret: string | Buffer, purpose: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', deriveKey(secret, purpose), iv);
+  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+}
+
+/** Opens what `seal` made; throws when the secret or purpose differs or the data was altered. */
+export function unseal(sealed: string, secret: string | Buffer, purpose: string): string {
+  const [version, iv, tag, body] = sealed.split('.');
+  if (version !== 'v1' || !iv || !tag || body === undefined) throw new Error('sealed value has an unknown format');
+  const decipher = createDecipheriv('aes-256-gcm', deriveKey(secret, purpose), Buffer.from(iv, 'base64url'));
+  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+}

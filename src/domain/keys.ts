@@ -1,0 +1,127 @@
+// Signing keys: made on first start, rotated on request, private parts sealed with the instance secret.
+// Every instance reads the key set from the store and refreshes its copy at most KEY_SET_REFRESH_SECONDS
+// old, so a key made or rotated at one instance is served (and used) by all within that bound.
+import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import type { SigningAlg, SigningKeyRecord, Store } from '../store/types.js';
+import { randomId, seal, unseal } from './crypto.js';
+
+export const KEY_SET_REFRESH_SECONDS = 10;
+export const SIGNING_ALGS: SigningAlg[] = ['ES256', 'RS256'];
+const SEAL_PURPOSE = 'signing-key';
+
+export interface ActiveKey {
+  kid: string;
+  alg: SigningAlg;
+  privateKey: CryptoKey;
+}
+
+interface KeySet {
+  loadedAt: number;
+  active: Map<SigningAlg, ActiveKey>;
+  publicKeys: Map<string, { alg: SigningAlg; key: CryptoKey }>;
+  jwks: { keys: JWK[] };
+}
+
+export class KeyService {
+  private keySet: KeySet | undefined;
+  private loading: Promise<KeySet> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly secret: string,
+    private readonly retentionSeconds: number,
+  ) {}
+
+  /** Makes an ES256 and an RS256 key when none exists; instances starting together make one each, not one apiece. */
+  async ensureKeys(): Promise<void> {
+    const existing = await this.store.listSigningKeys();
+    for (const alg of SIGNING_ALGS) {
+      if (existing.some((key) => key.alg === alg && key.retiredAt === null)) continue;
+      await this.store.rotateSigningKey(await this.generate(alg), 0, { onlyIfNone: true });
+    }
+    this.keySet = undefined;
+  }
+
+  /** Makes a new active key for each algorithm given; the old one stays published for the retention period. */
+  async rotate(algs: SigningAlg[] = SIGNING_ALGS): Promise<SigningKeyRecord[]> {
+    const made: SigningKeyRecord[] = [];
+    for (const alg of algs) {
+      const key = await this.generate(alg);
+      await this.store.rotateSigningKey(key, key.createdAt + this.retentionSeconds);
+      made.push(key);
+    }
+    this.keySet = undefined;
+    return made;
+  }
+
+  async signingKey(alg: SigningAlg): Promise<ActiveKey> {
+    const active = (await this.current()).active.get(alg);
+    if (!active) throw new Error(`no active ${alg} signing key: run "gatehouse migrate" or start the server once`);
+    return active;
+  }
+
+  /** The public key that verifies a token signed by `kid`, if it is still published. */
+  async verificationKey(kid: string): Promise<{ alg: SigningAlg; key: CryptoKey } | undefined> {
+    let set = await this.current();
+    if (!set.publicKeys.has(kid)) set = await this.reload();
+    return set.publicKeys.get(kid);
+  }
+
+  async jwks(): Promise<{ keys: JWK[] }> {
+    return (await this.current()).jwks;
+  }
+
+  private async current(): Promise<KeySet> {
+    const set = this.keySet;
+    if (set && Date.now() - set.loadedAt < KEY_SET_REFRESH_SECONDS * 1000) return set;
+    return this.reload();
+  }
+
+  private reload(): Promise<KeySet> {
+    // One load at a time: concurrent requests share it instead of each reading the store.
+    this.loading ??= this.load().then(
+      (set) => {
+        this.keySet = set;
+        this.loading = undefined;
+        return set;
+      },
+      (error: unknown) => {
+        this.loading = undefined;
+        throw error;
+      },
+    );
+    return this.loading;
+  }
+
+  private async load(): Promise<KeySet> {
+    const records = await this.store.listSigningKeys();
+    const active = new Map<SigningAlg, ActiveKey>();
+    const publicKeys = new Map<string, { alg: SigningAlg; key: CryptoKey }>();
+    const jwks: JWK[] = [];
+    for (const record of records) {
+      const publicJwk = JSON.parse(record.publicJwk) as JWK;
+      publicKeys.set(record.kid, { alg: record.alg, key: (await importJWK(publicJwk, record.alg)) as CryptoKey });
+      jwks.push({ ...publicJwk, kid: record.kid, alg: record.alg, use: 'sig' });
+      if (record.retiredAt === null) {
+        const privateJwk = JSON.parse(unseal(record.privateJwkSealed, this.secret, SEAL_PURPOSE)) as JWK;
+        active.set(record.alg, { kid: record.kid, alg: record.alg, privateKey: (await importJWK(privateJwk, record.alg)) as CryptoKey });
+      }
+    }
+    return { loadedAt: Date.now(), active, publicKeys, jwks: { keys: jwks } };
+  }
+
+  private async generate(alg: SigningAlg): Promise<SigningKeyRecord> {
+    const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
+    const publicJwk = await exportJWK(publicKey);
+    const privateJwk = await exportJWK(privateKey);
+    return {
+      kid: `${alg.toLowerCase()}-${randomId()}`,
+      alg,
+      publicJwk: JSON.stringify(publicJwk),
+      privateJwkSealed: seal(JSON.stringify(privateJwk), this.secret, SEAL_PURPOSE),
+      createdAt: Math.floor(Date.now() / 1000),
+      retiredAt: null,
+      expiresAt: null,
+    };
+  }
+}

@@ -1,0 +1,41 @@
+// The admin app (GATEHOUSE_ADMIN_PORT, never the public port): JSON routes under /admin for clients, users,
+// keys, grants and token inspection, plus /healthz and /metrics. server.ts listens; this only builds.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Services } from '../../services.js';
+import { loggerOptions } from '../logger.js';
+import { requireAdminToken } from './auth.js';
+import { AdminError, adminErrorHandler } from './errors.js';
+import { clientRoutes } from './routes/clients.js';
+import { grantRoutes } from './routes/grants.js';
+import { healthRoutes } from './routes/health.js';
+import { keyRoutes } from './routes/keys.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { userRoutes } from './routes/users.js';
+
+export const ADMIN_BODY_LIMIT = 64 * 1024;
+
+export function buildAdminApp(services: Services): FastifyInstance {
+  const app = Fastify({
+    logger: loggerOptions(services.config.logLevel),
+    bodyLimit: ADMIN_BODY_LIMIT,
+    // Unknown body properties are refused (a misspelt "redirect_uri" must not be silently dropped).
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+  });
+  app.setErrorHandler(adminErrorHandler);
+  app.setNotFoundHandler((request) => {
+    throw new AdminError(404, 'not_found', `no admin route ${request.method} ${request.url.split('?')[0]}`);
+  });
+  requireAdminToken(app, services.config.adminToken);
+  // Admin answers can hold a client secret just made; nothing here may be cached.
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('Cache-Control', 'no-store');
+  });
+
+  app.register(healthRoutes, { services });
+  app.register(clientRoutes, { services, prefix: '/admin/clients' });
+  app.register(userRoutes, { services, prefix: '/admin/users' });
+  app.register(keyRoutes, { services, prefix: '/admin/keys' });
+  app.register(grantRoutes, { services, prefix: '/admin/grants' });
+  app.register(tokenRoutes, { services, prefix: '/admin/tokens' });
+  return app;
+}

@@ -1,0 +1,43 @@
+// Admin API errors: JSON {error, error_description} with a 4xx for anything the caller sent wrong.
+// Only a fault on our side is a 5xx, and it never echoes internals.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AccountInputError } from '../../domain/accounts.js';
+import { ClientInputError } from '../../domain/clients.js';
+import { DuplicateError } from '../../store/errors.js';
+
+export type AdminErrorCode = 'invalid_request' | 'unauthorized' | 'invalid_token' | 'not_found' | 'conflict' | 'server_error';
+
+export class AdminError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: AdminErrorCode,
+    description: string,
+  ) {
+    super(description);
+    this.name = 'AdminError';
+  }
+}
+
+export const notFound = (description: string): AdminError => new AdminError(404, 'not_found', description);
+export const conflict = (description: string): AdminError => new AdminError(409, 'conflict', description);
+
+function errorBody(error: AdminErrorCode, description: string): { error: AdminErrorCode; error_description: string } {
+  return { error, error_description: description };
+}
+
+export function adminErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof AdminError) return reply.code(error.status).send(errorBody(error.error, error.message));
+  if (error instanceof ClientInputError || error instanceof AccountInputError) {
+    return reply.code(400).send(errorBody('invalid_request', error.message));
+  }
+  if (error instanceof DuplicateError) return reply.code(409).send(errorBody('conflict', error.message));
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    return reply.code(400).send(errorBody('invalid_request', `${fastifyError.message}`));
+  }
+  if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return reply.code(fastifyError.statusCode).send(errorBody('invalid_request', fastifyError.message));
+  }
+  request.log.error({ err: error }, 'admin API: unexpected error');
+  return reply.code(500).send(errorBody('server_error', 'the server hit an unexpected error; it has been logged'));
+}

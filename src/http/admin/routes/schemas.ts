@@ -1,0 +1,22 @@
+// JSON schemas shared by the admin routes; Fastify validates against them before a handler runs.
+import { parseDuration } from '../../../util/duration.js';
+
+/** A lifetime: whole seconds, or a duration string such as "15m", "1h", "30d". */
+export const durationSchema = {
+  anyOf: [
+    { type: 'integer', minimum: 0 },
+    { type: 'string', pattern: '^[0-9]{1,9}[smhd]?$' },
+  ],
+} as const;
+
+export function toSeconds(value: number | string | undefined): number | undefined {
+  if (value === undefined || typeof value === 'number') return value;
+  return parseDuration(value);
+}
+
+export const idParams = (name: string) =>
+  ({
+    type: 'object',
+    required: [name],
+    properties: { [name]: { type: 'string', minLength: 1, maxLength: 200 } },
+  }) as const;

@@ -1,0 +1,177 @@
+// The JSON shape of every record the admin API answers with. `gatehouse … --json` prints the same shapes,
+// so a script can move between the CLI and the API without translating. Names follow RFC 7591 where it has
+// one (client_id, client_name, redirect_uris, grant_types, scope, token_endpoint_auth_method); times are
+// ISO 8601 in UTC; lifetimes are whole seconds. Nothing secret appears here except a client secret that
+// was just made, and never a hash.
+import type { TokenReport } from '../../domain/token-inspection.js';
+import type { CleanupResult, ClientRecord, GrantSummary, SigningKeyRecord, UserRecord } from '../../store/types.js';
+
+export function isoTime(seconds: number): string;
+export function isoTime(seconds: number | null): string | null;
+export function isoTime(seconds: number | null): string | null {
+  return seconds === null ? null : new Date(seconds * 1000).toISOString();
+}
+
+export interface ClientView {
+  client_id: string;
+  client_name: string;
+  /** A public client has no secret (token_endpoint_auth_method "none"). */
+  public: boolean;
+  /** null: a confidential client may use client_secret_basic or client_secret_post. */
+  token_endpoint_auth_method: string | null;
+  redirect_uris: string[];
+  grant_types: string[];
+  /** Every scope the client may ask for, space-separated. */
+  scope: string;
+  access_token_format: string;
+  access_token_ttl: number;
+  refresh_token_ttl: number;
+  refresh_token_grace: number;
+  created_at: string;
+  updated_at: string;
+  /** Only right after creation or rotation: the one time the secret is shown. */
+  client_secret?: string;
+}
+
+export function clientView(client: ClientRecord, clientSecret?: string | null): ClientView {
+  const view: ClientView = {
+    client_id: client.clientId,
+    client_name: client.name,
+    public: client.secretHash === null,
+    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+    redirect_uris: client.redirectUris,
+    grant_types: client.grantTypes,
+    scope: client.scopes.join(' '),
+    access_token_format: client.accessTokenFormat,
+    access_token_ttl: client.accessTokenTtl,
+    refresh_token_ttl: client.refreshTokenTtl,
+    refresh_token_grace: client.refreshTokenGrace,
+    created_at: isoTime(client.createdAt),
+    updated_at: isoTime(client.updatedAt),
+  };
+  if (clientSecret) view.client_secret = clientSecret;
+  return view;
+}
+
+export interface UserView {
+  id: string;
+  username: string;
+  name: string | null;
+  email: string | null;
+  created_at: string;
+}
+
+export function userView(user: UserRecord): UserView {
+  return { id: user.id, username: user.username, name: user.name, email: user.email, created_at: isoTime(user.createdAt) };
+}
+
+export interface KeyView {
+  kid: string;
+  alg: string;
+  /** active: signs new tokens; retired: signs nothing, verifies while published. */
+  status: 'active' | 'retired';
+  /** Whether /.well-known/jwks.json serves it now. */
+  published: boolean;
+  created_at: string;
+  retired_at: string | null;
+  /** When a retired key leaves the JWKS; null while active. */
+  published_until: string | null;
+}
+
+export function keyView(key: SigningKeyRecord, published: boolean): KeyView {
+  return {
+    kid: key.kid,
+    alg: key.alg,
+    status: key.retiredAt === null ? 'active' : 'retired',
+    published,
+    created_at: isoTime(key.createdAt),
+    retired_at: isoTime(key.retiredAt),
+    published_until: isoTime(key.expiresAt),
+  };
+}
+
+export interface GrantView {
+  id: string;
+  client_id: string;
+  client_name: string;
+  /** null for a client_credentials grant. */
+  user_id: string | null;
+  username: string | null;
+  scope: string;
+  status: 'active' | 'revoked';
+  created_at: string;
+  last_used_at: string;
+  revoked_at: string | null;
+  revoked_reason: string | null;
+}
+
+export function grantView(grant: GrantSummary): GrantView {
+  return {
+    id: grant.id,
+    client_id: grant.clientId,
+    client_name: grant.clientName,
+    user_id: grant.userId,
+    username: grant.username,
+    scope: grant.scopes.join(' '),
+    status: grant.revokedAt === null ? 'active' : 'revoked',
+    created_at: isoTime(grant.createdAt),
+    last_used_at: isoTime(grant.lastUsedAt),
+    revoked_at: isoTime(grant.revokedAt),
+    revoked_reason: grant.revokedReason,
+  };
+}
+
+export interface TokenReportView {
+  kind: TokenReport['kind'];
+  status: TokenReport['status'];
+  /** When it expired, was revoked or was rotated; null when active or unknown. */
+  status_at: string | null;
+  revoked_reason: string | null;
+  client_id: string | null;
+  client_name: string | null;
+  user_id: string | null;
+  username: string | null;
+  scope: string | null;
+  audience: string[];
+  issued_at: string | null;
+  expires_at: string | null;
+  grant_id: string | null;
+}
+
+export function tokenReportView(report: TokenReport): TokenReportView {
+  return {
+    kind: report.kind,
+    status: report.status,
+    status_at: isoTime(report.statusAt),
+    revoked_reason: report.revokedReason,
+    client_id: report.clientId,
+    client_name: report.clientName,
+    user_id: report.userId,
+    username: report.username,
+    scope: report.kind === 'unknown' || report.kind === 'id_token' ? null : report.scopes.join(' '),
+    audience: report.audience,
+    issued_at: isoTime(report.issuedAt),
+    expires_at: isoTime(report.expiresAt),
+    grant_id: report.grantId,
+  };
+}
+
+export interface CleanupView {
+  authorization_codes: number;
+  sessions: number;
+  access_tokens: number;
+  refresh_tokens: number;
+  grants: number;
+  signing_keys: number;
+}
+
+export function cleanupView(result: CleanupResult): CleanupView {
+  return {
+    authorization_codes: result.codes,
+    sessions: result.sessions,
+    access_tokens: result.accessTokens,
+    refresh_tokens: result.refreshTokens,
+    grants: result.grants,
+    signing_keys: result.keys,
+  };
+}

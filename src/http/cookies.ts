@@ -1,0 +1,37 @@
+// The session and CSRF cookies: HttpOnly, SameSite=Lax (so a sign-in link from another site keeps the session), Secure on https.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { constantTimeEqual, randomToken } from '../domain/crypto.js';
+
+export const SESSION_COOKIE = 'gatehouse_session';
+export const CSRF_COOKIE = 'gatehouse_csrf';
+
+function options(secure: boolean, maxAge?: number) {
+  return { httpOnly: true, sameSite: 'lax' as const, secure, path: '/', ...(maxAge !== undefined ? { maxAge } : {}) };
+}
+
+export function sessionCookie(request: FastifyRequest): string | undefined {
+  return request.cookies[SESSION_COOKIE];
+}
+
+export function setSessionCookie(reply: FastifyReply, value: string, secure: boolean, maxAge: number): void {
+  reply.setCookie(SESSION_COOKIE, value, options(secure, maxAge));
+}
+
+export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {
+  reply.clearCookie(SESSION_COOKIE, options(secure));
+}
+
+/** The CSRF token for forms on this page: the one in the browser's cookie, or a new one set now (double submit). */
+export function csrfToken(request: FastifyRequest, reply: FastifyReply, secure: boolean): string {
+  const existing = request.cookies[CSRF_COOKIE];
+  if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
+  const token = randomToken();
+  reply.setCookie(CSRF_COOKIE, token, options(secure));
+  request.cookies[CSRF_COOKIE] = token;
+  return token;
+}
+
+export function csrfValid(request: FastifyRequest, submitted: unknown): boolean {
+  const cookie = request.cookies[CSRF_COOKIE];
+  return typeof submitted === 'string' && typeof cookie === 'string' && cookie.length > 0 && constantTimeEqual(cookie, submitted);
+}

@@ -1,0 +1,63 @@
+// Connected apps (/account/apps): every app with access to the account, what it can do, and a revoke button.
+import { html } from './html.js';
+import { accountBar, avatar, csrfField, icons } from './components.js';
+import { formatRelative, formatUtc, isoUtc } from './format.js';
+import { renderLayout } from './layout.js';
+
+export interface ConnectedApp {
+  clientId: string;
+  clientName: string;
+  scopes: Array<{ scope: string; description: string }>;
+  /** Epoch seconds. */
+  connectedAt: number;
+  /** Epoch seconds; 0 when the app has not used its access yet. */
+  lastUsedAt: number;
+}
+
+export function renderConnectedAppsPage(input: {
+  csrfToken: string;
+  username: string;
+  notice?: string;
+  apps: ConnectedApp[];
+  /** Epoch seconds used for "3 hours ago"; defaults to the current time (set it in tests). */
+  now?: number;
+}): string {
+  const now = input.now ?? Math.floor(Date.now() / 1000);
+
+  const app = (a: ConnectedApp) => {
+    const headingId = `app-${a.clientId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+    const lastUsed = a.lastUsedAt > 0
+      ? html`Last used <time datetime="${isoUtc(a.lastUsedAt)}" title="${formatUtc(a.lastUsedAt)}">${formatRelative(a.lastUsedAt, now)}</time>`
+      : html`Not used yet`;
+    return html`<li class="app" aria-labelledby="${headingId}">
+<div class="app-head">
+${avatar(a.clientName, a.clientId)}
+<div><h2 id="${headingId}">${a.clientName}</h2>
+<p class="meta">Connected <time datetime="${isoUtc(a.connectedAt)}">${formatUtc(a.connectedAt)}</time></p></div>
+</div>
+${a.scopes.length > 0
+  ? html`<ul class="scopes" aria-label="What ${a.clientName} can do">
+${a.scopes.map((s) => html`<li data-scope="${s.scope}">${icons.check}<span>${s.description}</span></li>
+`)}</ul>`
+  : html`<ul class="scopes" aria-label="What ${a.clientName} can do"><li>${icons.check}<span>Confirm who you are</span></li></ul>`}
+<div class="app-foot">
+<p class="meta">${lastUsed}</p>
+<form method="post" action="/account/apps/${encodeURIComponent(a.clientId)}/revoke">${csrfField(input.csrfToken)}<button type="submit" class="button danger small" aria-label="Revoke access for ${a.clientName}">Revoke access</button></form>
+</div>
+</li>
+`;
+  };
+
+  const body = html`<div class="page-head">
+<h1>Connected apps</h1>
+<p class="lede">Apps you've allowed to use your account. Revoking access takes effect right away; the app would have to ask you again.</p>
+</div>
+${input.notice ? html`<div class="alert success" role="status">${icons.success}<p>${input.notice}</p></div>` : ''}
+${input.apps.length > 0
+  ? html`<ul class="apps">
+${input.apps.map(app)}</ul>`
+  : html`<div class="empty"><p><strong>No apps have access to your account.</strong></p><p class="muted small">When you allow an app to use your account, it shows up here.</p></div>`}
+${accountBar(input.username, input.csrfToken)}`;
+
+  return renderLayout({ title: 'Connected apps', body, width: 'wide' });
+}

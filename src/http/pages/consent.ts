@@ -1,0 +1,42 @@
+// The consent page: "<App> wants to: …" with Allow / Deny, posted back to /oauth2/authorize.
+import { html } from './html.js';
+import { accountBar, avatar, csrfField, icons } from './components.js';
+import { renderLayout } from './layout.js';
+
+export function renderConsentPage(input: {
+  csrfToken: string;
+  clientName: string;
+  clientId: string;
+  username: string;
+  scopes: Array<{ scope: string; description: string }>;
+  redirectHost: string;
+  hiddenFields: Record<string, string>;
+}): string {
+  const { clientName } = input;
+  const asks = input.scopes.length > 0;
+  const hidden = Object.entries(input.hiddenFields)
+    .filter(([name]) => name !== 'csrf' && name !== 'decision')
+    .map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`);
+
+  const body = html`<div class="hero">
+${avatar(clientName, input.clientId, 'large')}
+<h1 id="consent-title">${asks ? html`${clientName} wants to:` : html`${clientName} wants to confirm who you are`}</h1>
+</div>
+${asks
+  ? html`<ul class="scopes" aria-labelledby="consent-title">
+${input.scopes.map((s) => html`<li data-scope="${s.scope}">${icons.check}<span>${s.description}</span></li>
+`)}</ul>`
+  : ''}
+<p class="note">You'll be sent back to <strong>${input.redirectHost}</strong>. You can revoke access anytime in <a href="/account/apps">Connected apps</a>.</p>
+<form class="decision" method="post" action="/oauth2/authorize">
+${csrfField(input.csrfToken)}
+${hidden}
+<div class="actions">
+<button type="submit" name="decision" value="deny" class="button secondary">Deny</button>
+<button type="submit" name="decision" value="allow" class="button primary">Allow</button>
+</div>
+</form>
+${accountBar(input.username, input.csrfToken)}`;
+
+  return renderLayout({ title: asks ? `${clientName} wants access` : `${clientName} wants to confirm who you are`, body });
+}

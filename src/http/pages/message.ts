@@ -1,0 +1,11 @@
+// A plain message page ("You have been signed out").
+import { html } from './html.js';
+import { icons } from './components.js';
+import { renderLayout } from './layout.js';
+
+export function renderMessagePage(input: { title: string; message: string }): string {
+  const body = html`<span class="status-icon info">${icons.info}</span>
+<h1>${input.title}</h1>
+<p class="message">${input.message}</p>`;
+  return renderLayout({ title: input.title, body });
+}

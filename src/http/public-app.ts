@@ -1,0 +1,65 @@
+// The public app (GATEHOUSE_PORT): the OAuth/OIDC endpoints, sign-in, consent and connected apps.
+import Fastify, { type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import type { Services } from '../services.js';
+import { loggerOptions } from './logger.js';
+import { addSecurityHeaders } from './security-headers.js';
+import { tokenEndpointRoutes } from './routes/token-endpoints.js';
+import { userinfoRoutes } from './routes/userinfo.js';
+import { discoveryRoutes } from './routes/discovery.js';
+import { authorizeRoutes } from './routes/authorize.js';
+import { sessionRoutes } from './routes/session.js';
+import { accountAppsRoutes } from './routes/account-apps.js';
+import { renderErrorPage } from './pages/error.js';
+import { renderMessagePage } from './pages/message.js';
+import { sendPage } from './send-page.js';
+import { describeFrameworkError } from './oauth-errors.js';
+
+export const PUBLIC_BODY_LIMIT = 64 * 1024;
+
+export async function buildPublicApp(services: Services, logStream?: NodeJS.WritableStream): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(services.config.logLevel, logStream),
+    trustProxy: services.config.trustProxy,
+    bodyLimit: PUBLIC_BODY_LIMIT,
+    // Some clients send a trailing slash; treat /oauth2/token/ as /oauth2/token.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  // Only forms are accepted on the public port: OAuth requests are application/x-www-form-urlencoded.
+  app.removeAllContentTypeParsers();
+  await app.register(formbody);
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  addSecurityHeaders(app);
+
+  // Pages answer errors with a page; the OAuth JSON endpoints install their own handler.
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    if (error.statusCode !== undefined && error.statusCode < 500) {
+      return sendPage(reply, error.statusCode, renderErrorPage({ title: 'This request could not be handled', message: describeFrameworkError(error as never) }));
+    }
+    request.log.error({ err: error }, 'unexpected error');
+    return sendPage(reply, 500, renderErrorPage({ title: 'Something went wrong', message: 'The server hit an unexpected error. It has been logged; please try again.' }));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.startsWith('/oauth2/') || request.url.startsWith('/.well-known/')) {
+      return reply.code(404).send({ error: 'not_found', error_description: `no endpoint at ${request.method} ${request.url.split('?')[0]}` });
+    }
+    return sendPage(reply, 404, renderErrorPage({ title: 'Page not found', message: `There is nothing at ${request.url.split('?')[0]}.` }));
+  });
+
+  app.get('/', async (_request, reply) => sendPage(reply, 200, renderMessagePage({
+    title: 'Gatehouse is running',
+    message: `Issuer ${services.config.issuer}. Metadata: /.well-known/openid-configuration. Your connected apps: /account/apps.`,
+  })));
+
+  const options = { services };
+  await app.register(tokenEndpointRoutes, options);
+  await app.register(userinfoRoutes, options);
+  await app.register(discoveryRoutes, options);
+  await app.register(authorizeRoutes, options);
+  await app.register(sessionRoutes, options);
+  await app.register(accountAppsRoutes, options);
+  return app;
+}

@@ -1,0 +1,70 @@
+// /account/apps: the signed-in user's connected apps, each revocable (story step 7).
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../services.js';
+import type { GrantSummary } from '../../store/types.js';
+import { describeScope } from '../../oauth/scopes.js';
+import { csrfToken, csrfValid, sessionCookie } from '../cookies.js';
+import { renderConnectedAppsPage } from '../pages/apps.js';
+import { renderErrorPage } from '../pages/error.js';
+import { sendPage } from '../send-page.js';
+
+interface ConnectedApp {
+  clientId: string;
+  clientName: string;
+  scopes: string[];
+  connectedAt: number;
+  lastUsedAt: number;
+}
+
+/** One entry per app: a user may hold several grants for the same app (one per connection). */
+export function groupByApp(grants: GrantSummary[]): ConnectedApp[] {
+  const apps = new Map<string, ConnectedApp>();
+  for (const grant of grants) {
+    const app = apps.get(grant.clientId);
+    if (!app) {
+      apps.set(grant.clientId, { clientId: grant.clientId, clientName: grant.clientName, scopes: [...grant.scopes], connectedAt: grant.createdAt, lastUsedAt: grant.lastUsedAt });
+      continue;
+    }
+    app.scopes = [...new Set([...app.scopes, ...grant.scopes])];
+    app.connectedAt = Math.min(app.connectedAt, grant.createdAt);
+    app.lastUsedAt = Math.max(app.lastUsedAt, grant.lastUsedAt);
+  }
+  return [...apps.values()].sort((a, b) => b.lastUsedAt - a.lastUsedAt);
+}
+
+export async function accountAppsRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+  const { config } = services;
+  const secure = config.secureCookies;
+
+  app.get('/account/apps', async (request, reply) => {
+    const signedIn = await services.accounts.resolveSession(sessionCookie(request));
+    if (!signedIn) return reply.redirect('/login?return_to=%2Faccount%2Fapps', 303);
+    const grants = await services.store.listGrants({ userId: signedIn.user.id });
+    const revoked = (request.query as Record<string, unknown>).revoked;
+    let notice: string | undefined;
+    if (typeof revoked === 'string') {
+      const client = await services.store.getClient(revoked);
+      notice = `${client?.name ?? 'The app'} no longer has access to your account.`;
+    }
+    return sendPage(reply, 200, renderConnectedAppsPage({
+      csrfToken: csrfToken(request, reply, secure),
+      username: signedIn.user.username,
+      notice,
+      apps: groupByApp(grants).map((entry) => ({
+        ...entry,
+        scopes: entry.scopes.map((scope) => ({ scope, description: describeScope(scope, config.scopeDescriptions) })),
+      })),
+    }));
+  });
+
+  app.post<{ Params: { clientId: string } }>('/account/apps/:clientId/revoke', async (request, reply) => {
+    const signedIn = await services.accounts.resolveSession(sessionCookie(request));
+    if (!signedIn) return reply.redirect('/login?return_to=%2Faccount%2Fapps', 303);
+    if (!csrfValid(request, (request.body as Record<string, unknown> | undefined)?.csrf)) {
+      return sendPage(reply, 403, renderErrorPage({ title: 'This form has expired', message: 'Reload Connected apps and try again.' }));
+    }
+    const { clientId } = request.params;
+    await services.store.revokeClientAccess(signedIn.user.id, clientId, Math.floor(Date.now() / 1000), 'revoked by the user in connected apps');
+    return reply.redirect(`/account/apps?revoked=${encodeURIComponent(clientId)}`, 303);
+  });
+}

@@ -1,0 +1,43 @@
+// Starting Gatehouse: the public app and the admin app on their own ports over one set of services.
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../services.js';
+import { buildPublicApp } from './public-app.js';
+import { buildAdminApp } from './admin/app.js';
+
+export interface RunningServer {
+  publicUrl: string;
+  adminUrl: string;
+  publicApp: FastifyInstance;
+  adminApp: FastifyInstance;
+  close(): Promise<void>;
+}
+
+function urlOf(app: FastifyInstance): string {
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') return String(address);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+export async function startServer(services: Services, options: { logStream?: NodeJS.WritableStream } = {}): Promise<RunningServer> {
+  const { config } = services;
+  const publicApp = await buildPublicApp(services, options.logStream);
+  const adminApp = await buildAdminApp(services);
+  await publicApp.listen({ port: config.port, host: config.host });
+  try {
+    await adminApp.listen({ port: config.adminPort, host: config.adminHost });
+  } catch (error) {
+    await publicApp.close();
+    throw error;
+  }
+  publicApp.log.info({ issuer: config.issuer, public: urlOf(publicApp), admin: urlOf(adminApp) }, 'Gatehouse is listening');
+  return {
+    publicUrl: urlOf(publicApp),
+    adminUrl: urlOf(adminApp),
+    publicApp,
+    adminApp,
+    async close() {
+      await Promise.allSettled([publicApp.close(), adminApp.close()]);
+    },
+  };
+}

@@ -1,0 +1,34 @@
+// What the user must do before a code can be issued: sign in, consent, or nothing (prompt and max_age decide).
+import { ConsentRequired, LoginRequired } from '../errors.js';
+import type { AuthorizationRequest } from './request.js';
+
+export type Interaction = 'login' | 'consent' | 'issue';
+
+export function decideInteraction(
+  request: AuthorizationRequest,
+  signedIn: { authTime: number } | undefined,
+  consentCovers: boolean,
+  now: number,
+): Interaction {
+  const silent = request.prompt.includes('none');
+  const tooOld = signedIn !== undefined && request.maxAge !== undefined && now - signedIn.authTime > request.maxAge;
+  if (!signedIn || tooOld || request.prompt.includes('login')) {
+    if (silent) throw new LoginRequired(signedIn ? 'the sign-in is older than max_age and prompt=none forbids asking again' : 'the user is not signed in and prompt=none forbids showing the sign-in page');
+    return 'login';
+  }
+  if (!consentCovers || request.prompt.includes('consent')) {
+    if (silent) throw new ConsentRequired('the user has not allowed these scopes for this client and prompt=none forbids asking');
+    return 'consent';
+  }
+  return 'issue';
+}
+
+/** The authorize URL to come back to after signing in: the same request, minus prompt=login so it is not asked again. */
+export function returnToAfterLogin(request: AuthorizationRequest): string {
+  const params = new URLSearchParams(request.params);
+  const prompt = request.prompt.filter((value) => value !== 'login');
+  if (prompt.length) params.set('prompt', prompt.join(' '));
+  else params.delete('prompt');
+  return `/oauth2/authorize?${params.toString()}`;
+}
+

@@ -1,0 +1,50 @@
+// grant_type=authorization_code (RFC 6749 §4.1.3): a code is single use, short-lived and bound to the client,
+// redirect_uri, PKCE challenge, user, scopes and nonce. A replayed code revokes everything it issued.
+import { randomId, sha256Hex } from '../../domain/crypto.js';
+import { InvalidGrant } from '../errors.js';
+import { verifyCodeVerifier } from '../pkce.js';
+import { mintTokens } from './issue.js';
+import type { GrantHandler } from './types.js';
+
+export const authorizationCodeGrant: GrantHandler = async (context) => {
+  const { services, client, params, now } = context;
+  const code = params.required('code');
+  const redirectUri = params.required('redirect_uri', 'send the redirect_uri used in the authorization request');
+  const verifier = params.optional('code_verifier');
+  const codeHash = sha256Hex(code);
+  const record = await services.store.getAuthorizationCode(codeHash);
+  if (!record) throw new InvalidGrant('code is not valid: it is unknown or has expired');
+  if (record.consumedAt !== null) {
+    if (record.grantId) await services.store.revokeGrant(record.grantId, now, 'authorization code replayed');
+    throw new InvalidGrant('code was already used; the tokens issued with it have been revoked');
+  }
+  if (record.expiresAt <= now) throw new InvalidGrant('code has expired; start the authorization again');
+  if (record.clientId !== client.clientId) throw new InvalidGrant('code was issued to another client');
+  if (record.redirectUri !== redirectUri) {
+    throw new InvalidGrant('redirect_uri does not match the one sent in the authorization request');
+  }
+  verifyCodeVerifier(record.codeChallenge, verifier);
+
+  const user = await services.store.getUserById(record.userId);
+  if (!user) throw new InvalidGrant('the user this code was issued for no longer exists');
+  const grant = {
+    id: `grant_${randomId()}`,
+    clientId: client.clientId,
+    userId: user.id,
+    scopes: record.scopes,
+    authTime: record.authTime,
+    nonce: record.nonce,
+    createdAt: now,
+    lastUsedAt: now,
+    revokedAt: null,
+    revokedReason: null,
+  };
+  const minted = await mintTokens(context, grant, user, record.scopes, { nonce: record.nonce });
+  const result = await services.store.redeemAuthorizationCode(codeHash, now, grant, minted.tokens);
+  if (!result.ok) {
+    // Lost a race with another redemption of the same code: that is a replay too.
+    if (result.grantId) await services.store.revokeGrant(result.grantId, now, 'authorization code replayed');
+    throw new InvalidGrant('code was already used; the tokens issued with it have been revoked');
+  }
+  return minted.response;
+};

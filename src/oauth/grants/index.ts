@@ -1,0 +1,14 @@
+// The grant registry: grant_type → handler, read like RFC 6749's list of grants.
+import type { GrantType } from '../../store/types.js';
+import { authorizationCodeGrant } from './authorization-code.js';
+import { clientCredentialsGrant } from './client-credentials.js';
+import { refreshTokenGrant } from './refresh-token.js';
+import type { GrantHandler } from './types.js';
+
+export const GRANTS: Record<GrantType, GrantHandler> = {
+  authorization_code: authorizationCodeGrant,
+  refresh_token: refreshTokenGrant,
+  client_credentials: clientCredentialsGrant,
+};
+
+export type { TokenResponse } from './types.js';

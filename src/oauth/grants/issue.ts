@@ -1,0 +1,52 @@
+// Minting the tokens of one grant: access token, refresh token when the client may refresh, id_token when openid was granted.
+import type { GrantRecord, NewTokens, UserRecord } from '../../store/types.js';
+import { formatScope } from '../scopes.js';
+import type { GrantContext, TokenResponse } from './types.js';
+
+export interface MintedTokens {
+  response: TokenResponse;
+  tokens: NewTokens;
+}
+
+export async function mintTokens(
+  context: GrantContext,
+  grant: GrantRecord,
+  user: UserRecord,
+  accessScopes: string[],
+  options: { nonce: string | null },
+): Promise<MintedTokens> {
+  const { services, client, now } = context;
+  const access = await services.tokens.issueAccessToken({
+    client,
+    userId: user.id,
+    scopes: accessScopes,
+    audience: [services.config.defaultAudience],
+    grantId: grant.id,
+    authTime: grant.authTime,
+    now,
+  });
+  const response: TokenResponse = {
+    access_token: access.token,
+    token_type: 'Bearer',
+    expires_in: access.expiresIn,
+    scope: formatScope(accessScopes),
+  };
+  let refreshRecord = null;
+  if (client.grantTypes.includes('refresh_token')) {
+    const refresh = services.tokens.issueRefreshToken(client, grant.id, user.id, grant.scopes, now);
+    response.refresh_token = refresh.token;
+    refreshRecord = refresh.record;
+  }
+  if (accessScopes.includes('openid')) {
+    response.id_token = await services.tokens.issueIdToken({
+      client,
+      user,
+      scopes: accessScopes,
+      nonce: options.nonce,
+      authTime: grant.authTime,
+      accessToken: access.token,
+      now,
+    });
+  }
+  return { response, tokens: { accessToken: access.record, refreshToken: refreshRecord } };
+}

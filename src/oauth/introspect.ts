@@ -1,0 +1,52 @@
+// Token introspection (RFC 7662): an authenticated client asks whether a token is active. Revoked or expired
+// tokens — JWTs included, since every access token has a row — are `active: false`, with nothing else said.
+import type { Services } from '../services.js';
+import { sha256Hex } from '../domain/crypto.js';
+import { REFRESH_PREFIX } from '../domain/tokens.js';
+import { authenticateClient } from './client-auth.js';
+import { InvalidClient } from './errors.js';
+import { Params, type RawParams } from './params.js';
+import { formatScope } from './scopes.js';
+import { tokenStatus } from './token-status.js';
+
+export type IntrospectionResponse = { active: false } | ({ active: true } & Record<string, unknown>);
+
+export async function handleIntrospection(services: Services, authorization: string | undefined, body: RawParams): Promise<IntrospectionResponse> {
+  const params = new Params(body);
+  params.checkAll();
+  const { client } = await authenticateClient(services.store, authorization, params);
+  if (client.secretHash === null) throw new InvalidClient('introspection needs a confidential client (a resource server with a secret)');
+  const token = params.required('token');
+  const hint = params.optional('token_type_hint');
+  const now = Math.floor(Date.now() / 1000);
+  const { issuer } = services.config;
+
+  const asRefresh = async (): Promise<IntrospectionResponse | undefined> => {
+    const record = await services.store.getRefreshToken(sha256Hex(token));
+    if (!record) return undefined;
+    // Refresh tokens are the client's own business: only their holder may introspect them.
+    if (record.clientId !== client.clientId || tokenStatus(record, now).state !== 'active' || record.rotatedAt !== null) return { active: false };
+    const user = record.userId ? await services.store.getUserById(record.userId) : undefined;
+    return {
+      active: true, token_type: 'refresh_token', iss: issuer, client_id: record.clientId, scope: formatScope(record.scopes),
+      sub: record.userId ?? record.clientId, username: user?.username, iat: record.createdAt, exp: record.expiresAt,
+    };
+  };
+  const asAccess = async (): Promise<IntrospectionResponse | undefined> => {
+    const { record } = await services.tokens.resolveAccessToken(token);
+    if (!record) return undefined;
+    if (tokenStatus(record, now).state !== 'active') return { active: false };
+    const user = record.userId ? await services.store.getUserById(record.userId) : undefined;
+    return {
+      active: true, token_type: 'Bearer', iss: issuer, client_id: record.clientId, scope: formatScope(record.scopes),
+      sub: record.userId ?? record.clientId, username: user?.username, aud: record.audience.length === 1 ? record.audience[0] : record.audience,
+      iat: record.createdAt, exp: record.expiresAt, ...(record.format === 'jwt' ? { jti: record.id } : {}),
+    };
+  };
+  const order = hint === 'refresh_token' || token.startsWith(REFRESH_PREFIX) ? [asRefresh, asAccess] : [asAccess, asRefresh];
+  for (const attempt of order) {
+    const answer = await attempt();
+    if (answer) return answer;
+  }
+  return { active: false };
+}

@@ -1,0 +1,44 @@
+// Reading OAuth parameters from a parsed query or form: each must appear at most once and not be oversized.
+import { InvalidRequest } from './errors.js';
+
+export type RawParams = Record<string, unknown>;
+
+export const MAX_PARAM_LENGTH = 4096;
+
+export class Params {
+  constructor(private readonly raw: RawParams) {}
+
+  /** The single value of a parameter, or undefined when absent; empty counts as absent (RFC 6749 §3.1). */
+  optional(name: string): string | undefined {
+    const value = this.raw[name];
+    if (value === undefined || value === null) return undefined;
+    if (Array.isArray(value)) throw new InvalidRequest(`${name} was sent more than once; send each parameter once`);
+    if (typeof value !== 'string') throw new InvalidRequest(`${name} must be a string`);
+    if (value.length > MAX_PARAM_LENGTH) throw new InvalidRequest(`${name} is longer than ${MAX_PARAM_LENGTH} characters`);
+    return value === '' ? undefined : value;
+  }
+
+  required(name: string, hint = ''): string {
+    const value = this.optional(name);
+    if (value === undefined) throw new InvalidRequest(`${name} is required${hint ? `: ${hint}` : ''}`);
+    return value;
+  }
+
+  /** Throws when any parameter is repeated or oversized, so the whole request is checked, not just what is read. */
+  checkAll(): void {
+    for (const name of Object.keys(this.raw)) this.optional(name);
+  }
+
+  names(): string[] {
+    return Object.keys(this.raw);
+  }
+
+  toRecord(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const name of Object.keys(this.raw)) {
+      const value = this.optional(name);
+      if (value !== undefined) out[name] = value;
+    }
+    return out;
+  }
+}

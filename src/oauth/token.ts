@@ -1,0 +1,21 @@
+// The token endpoint (RFC 6749 §3.2): authenticate the client, pick the grant handler, let it answer.
+import type { Services } from '../services.js';
+import type { GrantType } from '../store/types.js';
+import { authenticateClient } from './client-auth.js';
+import { UnauthorizedClient, UnsupportedGrantType } from './errors.js';
+import { GRANTS, type TokenResponse } from './grants/index.js';
+import { Params, type RawParams } from './params.js';
+
+export async function handleTokenRequest(services: Services, authorization: string | undefined, body: RawParams): Promise<TokenResponse> {
+  const params = new Params(body);
+  params.checkAll();
+  const grantType = params.required('grant_type', `one of ${Object.keys(GRANTS).join(', ')}`);
+  if (!Object.hasOwn(GRANTS, grantType)) {
+    throw new UnsupportedGrantType(`grant_type "${grantType}" is not supported; use one of ${Object.keys(GRANTS).join(', ')}`);
+  }
+  const { client } = await authenticateClient(services.store, authorization, params);
+  if (!client.grantTypes.includes(grantType as GrantType)) {
+    throw new UnauthorizedClient(`client "${client.clientId}" is not allowed the ${grantType} grant (allowed: ${client.grantTypes.join(', ')})`);
+  }
+  return GRANTS[grantType as GrantType]({ services, client, params, now: Math.floor(Date.now() / 1000) });
+}

@@ -1,0 +1,39 @@
+// The shapes the resource SDK shares between its core and its adapters.
+
+/** Who is calling, as established by a verified access token. */
+export interface Principal {
+  /** `sub`: the user the token acts for (or the client itself, for client_credentials). */
+  subject: string | null;
+  /** `client_id`: the application holding the token. */
+  clientId: string | null;
+  /** The granted scopes (the token's space-separated `scope`). */
+  scopes: string[];
+  /** `aud`, always as a list. */
+  audience: string[];
+  expiresAt: Date | null;
+  /** 'jwt': verified locally against the issuer's JWKS; 'opaque': answered by introspection. */
+  tokenType: 'jwt' | 'opaque';
+  /** Every claim: the JWT payload, or the introspection response. */
+  claims: Record<string, unknown>;
+}
+
+/** pino-like: `logger.info({ code, reason }, 'message')`. Fastify's `app.log` and pino fit; so does `console`. */
+export interface ResourceLogger {
+  warn(object: Record<string, unknown>, message?: string): void;
+  info(object: Record<string, unknown>, message?: string): void;
+  debug(object: Record<string, unknown>, message?: string): void;
+}
+
+export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+export interface VerifyOptions {
+  /** Every one of these must be granted (AND). */
+  requiredScopes?: readonly string[];
+}
+
+/** What adapters hand the core: the raw Authorization header(s) and the request URL (for `?access_token=`). */
+export interface BearerRequest {
+  authorization: string | readonly string[] | null | undefined;
+  /** The request target, absolute or origin-form (`/api/leads?x=1`). */
+  url?: string | undefined;
+}

@@ -1,0 +1,46 @@
+// The composition root: one place that builds every service over one store for a configuration.
+import type { Config } from './config.js';
+import { AccountService } from './domain/accounts.js';
+import { ClientService } from './domain/clients.js';
+import { ConsentService } from './domain/consent.js';
+import { KeyService } from './domain/keys.js';
+import { TokenService } from './domain/tokens.js';
+import { openStore } from './store/open.js';
+import type { Store } from './store/types.js';
+
+export interface Services {
+  config: Config;
+  store: Store;
+  keys: KeyService;
+  tokens: TokenService;
+  clients: ClientService;
+  accounts: AccountService;
+  consent: ConsentService;
+}
+
+export function buildServices(config: Config, store: Store): Services {
+  const keys = new KeyService(store, config.secret, config.keyRetentionSeconds);
+  return {
+    config,
+    store,
+    keys,
+    tokens: new TokenService(config.issuer, keys, store),
+    clients: new ClientService(store),
+    accounts: new AccountService(store),
+    consent: new ConsentService(store),
+  };
+}
+
+/** Opens the configured database, brings its schema up to date and makes sure signing keys exist. */
+export async function openServices(config: Config): Promise<Services> {
+  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
+  try {
+    await store.migrate();
+    const services = buildServices(config, store);
+    await services.keys.ensureKeys();
+    return services;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,52 @@
+// Where SQLite and PostgreSQL differ, named in one place. Everything else (queries, migrations) is shared.
+//
+//   locking      SQLite: every write transaction is BEGIN IMMEDIATE (sqlite/connect.ts), so writers queue on
+//                the database lock (busy_timeout) and a transaction never has to upgrade a read lock.
+//                PostgreSQL: READ COMMITTED plus the explicit locks below and row locks taken by UPDATE.
+//   time columns bigint in both (schema.ts); pg returns int8 as a string, so postgres/connect.ts parses it.
+//   errors       unique violations have different shapes per driver (errors.ts).
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from './schema.js';
+import type { SigningAlg } from './types.js';
+
+export interface Dialect {
+  readonly name: 'sqlite' | 'postgres';
+  /** Runs a whole migration so that no other process migrates the same database at the same time. */
+  withMigrationLock<T>(db: Kysely<Database>, run: () => Promise<T>): Promise<T>;
+  /** Within `trx`, waits until no other transaction is rotating the signing key of `alg`. */
+  lockSigningKeys(trx: Transaction<Database>, alg: SigningAlg): Promise<void>;
+}
+
+export const sqliteDialect: Dialect = {
+  name: 'sqlite',
+  // Kysely runs migrations in one transaction, and ours begin IMMEDIATE: that is the lock. Creating
+  // Kysely's bookkeeping tables before it is idempotent (IF NOT EXISTS) and waits on busy_timeout.
+  withMigrationLock: (_db, run) => run(),
+  // BEGIN IMMEDIATE already holds the database's only write lock.
+  lockSigningKeys: async () => {},
+};
+
+// Arbitrary constant advisory-lock key for migrations (pg advisory locks share one key space per database).
+const MIGRATION_LOCK_KEY = 0x6761_7465; // "gate"
+
+export const postgresDialect: Dialect = {
+  name: 'postgres',
+  // Kysely's migrator locks only around running the migrations; creating its own tables before that can
+  // race between instances. A session lock held on one pooled connection around the whole run closes that
+  // gap (the migrator uses other pool connections, so the pool needs two; see postgres/connect.ts).
+  async withMigrationLock(db, run) {
+    return db.connection().execute(async (conn) => {
+      await sql`select pg_advisory_lock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(conn);
+      try {
+        return await run();
+      } finally {
+        await sql`select pg_advisory_unlock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(conn);
+      }
+    });
+  },
+  // A transaction-scoped lock per algorithm: it also serialises the case with no active key yet, where
+  // SELECT ... FOR UPDATE would have no row to lock. Released at commit or rollback.
+  async lockSigningKeys(trx, alg) {
+    await sql`select pg_advisory_xact_lock(hashtext(${'gatehouse:signing-key:' + alg}))`.execute(trx);
+  },
+};

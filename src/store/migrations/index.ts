@@ -1,0 +1,34 @@
+// Runs the migrations, which live in code (a static provider), so a built or bundled server carries its schema.
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Dialect } from '../dialect.js';
+import type { Database } from '../schema.js';
+import * as initial from './0001_initial.js';
+
+/** Every migration, by name; names sort in the order they apply. Append, never edit or reorder. */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_initial': initial,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+/**
+ * Brings the schema to the latest version. Safe when several instances run it at once: the dialect
+ * serialises whole runs (see dialect.ts), and a run that finds nothing pending does nothing.
+ */
+export async function migrateToLatest(db: Kysely<Database>, dialect: Dialect): Promise<void> {
+  await dialect.withMigrationLock(db, async () => {
+    const migrator = new Migrator({
+      db,
+      provider,
+      // Own names, so Gatehouse can share a database (or schema) with another Kysely application.
+      migrationTableName: 'gatehouse_migration',
+      migrationLockTableName: 'gatehouse_migration_lock',
+    });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error !== undefined) {
+      const failed = results?.find((result) => result.status === 'Error')?.migrationName;
+      const cause = error instanceof Error ? error : new Error(String(error));
+      throw new Error(`database migration ${failed ?? ''} failed: ${cause.message}`.replace('  ', ' '), { cause });
+    }
+  });
+}

@@ -1,0 +1,77 @@
+// Housekeeping: deletes what has expired, in bounded batches, so no statement holds locks on a large table
+// for long and a backlog drains in steps instead of one giant delete.
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+import { affected } from '../transaction.js';
+import type { CleanupResult } from '../types.js';
+
+type Db = Kysely<Database>;
+
+/** Repeats `deleteBatch` (each deletes at most batchSize rows) until a batch comes back short. */
+async function inBatches(batchSize: number, deleteBatch: () => Promise<{ numDeletedRows: bigint }>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = affected(await deleteBatch());
+    total += deleted;
+    if (deleted < batchSize) return total;
+  }
+}
+
+export async function cleanup(db: Db, now: number, batchSize: number): Promise<CleanupResult> {
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`cleanup batchSize must be a positive integer, got ${batchSize}`);
+  // Each batch: DELETE ... WHERE pk IN (SELECT pk ... LIMIT n), portable to both dialects.
+  const codes = await inBatches(batchSize, () =>
+    db
+      .deleteFrom('authorization_codes')
+      .where('code_hash', 'in', db.selectFrom('authorization_codes').select('code_hash').where('expires_at', '<=', now).limit(batchSize))
+      .executeTakeFirstOrThrow(),
+  );
+  const sessions = await inBatches(batchSize, () =>
+    db
+      .deleteFrom('sessions')
+      .where('id_hash', 'in', db.selectFrom('sessions').select('id_hash').where('expires_at', '<=', now).limit(batchSize))
+      .executeTakeFirstOrThrow(),
+  );
+  const accessTokens = await inBatches(batchSize, () =>
+    db
+      .deleteFrom('access_tokens')
+      .where('id', 'in', db.selectFrom('access_tokens').select('id').where('expires_at', '<=', now).limit(batchSize))
+      .executeTakeFirstOrThrow(),
+  );
+  // A rotated refresh token is kept until it expires: presenting it again before then is reuse to detect.
+  const refreshTokens = await inBatches(batchSize, () =>
+    db
+      .deleteFrom('refresh_tokens')
+      .where('token_hash', 'in', db.selectFrom('refresh_tokens').select('token_hash').where('expires_at', '<=', now).limit(batchSize))
+      .executeTakeFirstOrThrow(),
+  );
+  // A grant with no token left can issue nothing more (revoked or not): it is over. Runs after the token
+  // deletes above so that grants whose last tokens just expired go in the same pass.
+  const grants = await inBatches(batchSize, () =>
+    db
+      .deleteFrom('grants')
+      .where(
+        'id',
+        'in',
+        db
+          .selectFrom('grants as g')
+          .select('g.id')
+          .where('g.created_at', '<=', now)
+          .where(({ not, exists, selectFrom }) =>
+            not(exists(selectFrom('access_tokens as a').select('a.id').whereRef('a.grant_id', '=', 'g.id'))),
+          )
+          .where(({ not, exists, selectFrom }) =>
+            not(exists(selectFrom('refresh_tokens as r').select('r.token_hash').whereRef('r.grant_id', '=', 'g.id'))),
+          )
+          .limit(batchSize),
+      )
+      .executeTakeFirstOrThrow(),
+  );
+  const keys = await inBatches(batchSize, () =>
+    db
+      .deleteFrom('signing_keys')
+      .where('kid', 'in', db.selectFrom('signing_keys').select('kid').where('expires_at', '<=', now).limit(batchSize))
+      .executeTakeFirstOrThrow(),
+  );
+  return { codes, sessions, accessTokens, refreshTokens, grants, keys };
+}

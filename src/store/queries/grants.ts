@@ -1,0 +1,75 @@
+// Grants: reading, listing for people, and revoking with every token they issued.
+import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
+import { grantRecord } from '../rows.js';
+import type { Database } from '../schema.js';
+import { affected, inTransaction } from '../transaction.js';
+import type { GrantRecord, GrantSummary } from '../types.js';
+
+type Db = Kysely<Database>;
+
+export async function getGrant(db: Db, id: string): Promise<GrantRecord | undefined> {
+  const row = await db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && grantRecord(row);
+}
+
+/** Marks every still-live token of the grants `grantIds` selects as revoked at `now`. */
+async function revokeTokensOf(
+  trx: Transaction<Database>,
+  now: number,
+  grantIds: SelectQueryBuilder<Database, 'grants', { id: string }>,
+): Promise<void> {
+  await trx.updateTable('access_tokens').set({ revoked_at: now }).where('grant_id', 'in', grantIds).where('revoked_at', 'is', null).execute();
+  await trx.updateTable('refresh_tokens').set({ revoked_at: now }).where('grant_id', 'in', grantIds).where('revoked_at', 'is', null).execute();
+}
+
+/**
+ * True when the grant exists (revoked now, or already before: the first revocation's time and reason are
+ * kept). Its tokens are marked in the same transaction; reads also consult the grant, see tokens.ts.
+ */
+export async function revokeGrant(db: Db, id: string, now: number, reason: string): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    // The grant row first: the lock order tokens.ts relies on.
+    const revoked = await trx
+      .updateTable('grants')
+      .set({ revoked_at: now, revoked_reason: reason })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (affected(revoked) === 0 && !(await trx.selectFrom('grants').select('id').where('id', '=', id).executeTakeFirst())) return false;
+    await revokeTokensOf(trx, now, trx.selectFrom('grants').select('id').where('id', '=', id));
+    return true;
+  });
+}
+
+/** Revokes all of a user's grants for one client and forgets the consent; returns how many grants it revoked. */
+export async function revokeClientAccess(db: Db, userId: string, clientId: string, now: number, reason: string): Promise<number> {
+  return inTransaction(db, async (trx) => {
+    const revoked = await trx
+      .updateTable('grants')
+      .set({ revoked_at: now, revoked_reason: reason })
+      .where('user_id', '=', userId)
+      .where('client_id', '=', clientId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    await revokeTokensOf(trx, now, trx.selectFrom('grants').select('id').where('user_id', '=', userId).where('client_id', '=', clientId));
+    await trx.deleteFrom('consents').where('user_id', '=', userId).where('client_id', '=', clientId).execute();
+    return affected(revoked);
+  });
+}
+
+export async function listGrants(
+  db: Db,
+  filter: { userId?: string; clientId?: string; includeRevoked?: boolean },
+): Promise<GrantSummary[]> {
+  let query = db
+    .selectFrom('grants as g')
+    .innerJoin('clients as c', 'c.client_id', 'g.client_id')
+    .leftJoin('users as u', 'u.id', 'g.user_id')
+    .selectAll('g')
+    .select(['c.name as client_name', 'u.username as username']);
+  if (filter.userId !== undefined) query = query.where('g.user_id', '=', filter.userId);
+  if (filter.clientId !== undefined) query = query.where('g.client_id', '=', filter.clientId);
+  if (!filter.includeRevoked) query = query.where('g.revoked_at', 'is', null);
+  const rows = await query.orderBy('g.created_at', 'desc').orderBy('g.id', 'desc').execute();
+  return rows.map(({ client_name, username, ...grant }) => ({ ...grantRecord(grant), clientName: client_name, username }));
+}

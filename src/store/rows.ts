@@ -1,0 +1,251 @@
+// Converting between records (camelCase, arrays) and rows (snake_case, JSON text). Pure functions, no I/O.
+import type { Selectable } from 'kysely';
+import type {
+  AccessTokensTable,
+  AuthorizationCodesTable,
+  ClientsTable,
+  ConsentsTable,
+  GrantsTable,
+  RefreshTokensTable,
+  SessionsTable,
+  SigningKeysTable,
+  UsersTable,
+} from './schema.js';
+import type {
+  AccessTokenFormat,
+  AccessTokenRecord,
+  AuthorizationCodeRecord,
+  ClientRecord,
+  ConsentRecord,
+  GrantRecord,
+  GrantType,
+  RefreshTokenRecord,
+  SessionRecord,
+  SigningAlg,
+  SigningKeyRecord,
+  TokenEndpointAuthMethod,
+  UserRecord,
+} from './types.js';
+
+const json = (list: readonly string[]): string => JSON.stringify(list);
+
+/** A JSON list column; a corrupt value fails loudly rather than turning into an empty permission set. */
+function list<T extends string = string>(text: string): T[] {
+  const value: unknown = JSON.parse(text);
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+    throw new Error(`store: expected a JSON list of strings, found ${text.slice(0, 40)}`);
+  }
+  return value as T[];
+}
+
+export function clientRow(c: ClientRecord): ClientsTable {
+  return {
+    client_id: c.clientId,
+    name: c.name,
+    secret_hash: c.secretHash,
+    redirect_uris: json(c.redirectUris),
+    grant_types: json(c.grantTypes),
+    scopes: json(c.scopes),
+    token_endpoint_auth_method: c.tokenEndpointAuthMethod,
+    access_token_ttl: c.accessTokenTtl,
+    refresh_token_ttl: c.refreshTokenTtl,
+    refresh_token_grace: c.refreshTokenGrace,
+    access_token_format: c.accessTokenFormat,
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+  };
+}
+
+export function clientRecord(r: Selectable<ClientsTable>): ClientRecord {
+  return {
+    clientId: r.client_id,
+    name: r.name,
+    secretHash: r.secret_hash,
+    redirectUris: list(r.redirect_uris),
+    grantTypes: list<GrantType>(r.grant_types),
+    scopes: list(r.scopes),
+    tokenEndpointAuthMethod: r.token_endpoint_auth_method as TokenEndpointAuthMethod | null,
+    accessTokenTtl: r.access_token_ttl,
+    refreshTokenTtl: r.refresh_token_ttl,
+    refreshTokenGrace: r.refresh_token_grace,
+    accessTokenFormat: r.access_token_format as AccessTokenFormat,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function userRow(u: UserRecord): UsersTable {
+  return { id: u.id, username: u.username, password_hash: u.passwordHash, name: u.name, email: u.email, created_at: u.createdAt };
+}
+
+export function userRecord(r: Selectable<UsersTable>): UserRecord {
+  return { id: r.id, username: r.username, passwordHash: r.password_hash, name: r.name, email: r.email, createdAt: r.created_at };
+}
+
+export function sessionRow(s: SessionRecord): SessionsTable {
+  return { id_hash: s.idHash, user_id: s.userId, auth_time: s.authTime, expires_at: s.expiresAt };
+}
+
+export function sessionRecord(r: Selectable<SessionsTable>): SessionRecord {
+  return { idHash: r.id_hash, userId: r.user_id, authTime: r.auth_time, expiresAt: r.expires_at };
+}
+
+export function consentRow(c: ConsentRecord): ConsentsTable {
+  return { user_id: c.userId, client_id: c.clientId, scopes: json(c.scopes), created_at: c.createdAt, updated_at: c.updatedAt };
+}
+
+export function consentRecord(r: Selectable<ConsentsTable>): ConsentRecord {
+  return { userId: r.user_id, clientId: r.client_id, scopes: list(r.scopes), createdAt: r.created_at, updatedAt: r.updated_at };
+}
+
+export function codeRow(c: AuthorizationCodeRecord): AuthorizationCodesTable {
+  return {
+    code_hash: c.codeHash,
+    client_id: c.clientId,
+    user_id: c.userId,
+    redirect_uri: c.redirectUri,
+    scopes: json(c.scopes),
+    nonce: c.nonce,
+    code_challenge: c.codeChallenge,
+    code_challenge_method: c.codeChallengeMethod,
+    auth_time: c.authTime,
+    created_at: c.createdAt,
+    expires_at: c.expiresAt,
+    consumed_at: c.consumedAt,
+    grant_id: c.grantId,
+  };
+}
+
+export function codeRecord(r: Selectable<AuthorizationCodesTable>): AuthorizationCodeRecord {
+  return {
+    codeHash: r.code_hash,
+    clientId: r.client_id,
+    userId: r.user_id,
+    redirectUri: r.redirect_uri,
+    scopes: list(r.scopes),
+    nonce: r.nonce,
+    codeChallenge: r.code_challenge,
+    codeChallengeMethod: r.code_challenge_method,
+    authTime: r.auth_time,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    consumedAt: r.consumed_at,
+    grantId: r.grant_id,
+  };
+}
+
+export function grantRow(g: GrantRecord): GrantsTable {
+  return {
+    id: g.id,
+    client_id: g.clientId,
+    user_id: g.userId,
+    scopes: json(g.scopes),
+    auth_time: g.authTime,
+    nonce: g.nonce,
+    created_at: g.createdAt,
+    last_used_at: g.lastUsedAt,
+    revoked_at: g.revokedAt,
+    revoked_reason: g.revokedReason,
+  };
+}
+
+export function grantRecord(r: Selectable<GrantsTable>): GrantRecord {
+  return {
+    id: r.id,
+    clientId: r.client_id,
+    userId: r.user_id,
+    scopes: list(r.scopes),
+    authTime: r.auth_time,
+    nonce: r.nonce,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+    revokedAt: r.revoked_at,
+    revokedReason: r.revoked_reason,
+  };
+}
+
+export function refreshTokenRow(t: RefreshTokenRecord): RefreshTokensTable {
+  return {
+    token_hash: t.tokenHash,
+    grant_id: t.grantId,
+    client_id: t.clientId,
+    user_id: t.userId,
+    scopes: json(t.scopes),
+    created_at: t.createdAt,
+    expires_at: t.expiresAt,
+    rotated_at: t.rotatedAt,
+    replaced_by: t.replacedBy,
+    successor_sealed: t.successorSealed,
+    revoked_at: t.revokedAt,
+  };
+}
+
+export function refreshTokenRecord(r: Selectable<RefreshTokensTable>): RefreshTokenRecord {
+  return {
+    tokenHash: r.token_hash,
+    grantId: r.grant_id,
+    clientId: r.client_id,
+    userId: r.user_id,
+    scopes: list(r.scopes),
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    rotatedAt: r.rotated_at,
+    replacedBy: r.replaced_by,
+    successorSealed: r.successor_sealed,
+    revokedAt: r.revoked_at,
+  };
+}
+
+export function accessTokenRow(t: AccessTokenRecord): AccessTokensTable {
+  return {
+    id: t.id,
+    grant_id: t.grantId,
+    client_id: t.clientId,
+    user_id: t.userId,
+    scopes: json(t.scopes),
+    audience: json(t.audience),
+    format: t.format,
+    created_at: t.createdAt,
+    expires_at: t.expiresAt,
+    revoked_at: t.revokedAt,
+  };
+}
+
+export function accessTokenRecord(r: Selectable<AccessTokensTable>): AccessTokenRecord {
+  return {
+    id: r.id,
+    grantId: r.grant_id,
+    clientId: r.client_id,
+    userId: r.user_id,
+    scopes: list(r.scopes),
+    audience: list(r.audience),
+    format: r.format as AccessTokenFormat,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    revokedAt: r.revoked_at,
+  };
+}
+
+export function signingKeyRow(k: SigningKeyRecord): SigningKeysTable {
+  return {
+    kid: k.kid,
+    alg: k.alg,
+    public_jwk: k.publicJwk,
+    private_jwk_sealed: k.privateJwkSealed,
+    created_at: k.createdAt,
+    retired_at: k.retiredAt,
+    expires_at: k.expiresAt,
+  };
+}
+
+export function signingKeyRecord(r: Selectable<SigningKeysTable>): SigningKeyRecord {
+  return {
+    kid: r.kid,
+    alg: r.alg as SigningAlg,
+    publicJwk: r.public_jwk,
+    privateJwkSealed: r.private_jwk_sealed,
+    createdAt: r.created_at,
+    retiredAt: r.retired_at,
+    expiresAt: r.expires_at,
+  };
+}

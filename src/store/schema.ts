@@ -1,0 +1,131 @@
+// The tables as Kysely sees them: one typed interface for both SQLite and PostgreSQL.
+// Times are whole epoch seconds (bigint in PostgreSQL, read back as numbers through the int8 parser).
+// String lists (scopes, redirect URIs, grant types, audience) are JSON text, so both dialects store them alike.
+
+export interface ClientsTable {
+  client_id: string;
+  name: string;
+  secret_hash: string | null;
+  /** JSON string[] */
+  redirect_uris: string;
+  /** JSON GrantType[] */
+  grant_types: string;
+  /** JSON string[] */
+  scopes: string;
+  token_endpoint_auth_method: string | null;
+  access_token_ttl: number;
+  refresh_token_ttl: number;
+  refresh_token_grace: number;
+  access_token_format: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  name: string | null;
+  email: string | null;
+  created_at: number;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  auth_time: number;
+  expires_at: number;
+}
+
+export interface ConsentsTable {
+  user_id: string;
+  client_id: string;
+  /** JSON string[] */
+  scopes: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AuthorizationCodesTable {
+  code_hash: string;
+  client_id: string;
+  user_id: string;
+  redirect_uri: string;
+  /** JSON string[] */
+  scopes: string;
+  nonce: string | null;
+  code_challenge: string | null;
+  code_challenge_method: string | null;
+  auth_time: number;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+  /** Soft reference (no foreign key): it is written before the grant row exists, in the same transaction. */
+  grant_id: string | null;
+}
+
+export interface GrantsTable {
+  id: string;
+  client_id: string;
+  user_id: string | null;
+  /** JSON string[] */
+  scopes: string;
+  auth_time: number | null;
+  nonce: string | null;
+  created_at: number;
+  last_used_at: number;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+}
+
+export interface RefreshTokensTable {
+  token_hash: string;
+  grant_id: string;
+  client_id: string;
+  user_id: string | null;
+  /** JSON string[] */
+  scopes: string;
+  created_at: number;
+  expires_at: number;
+  rotated_at: number | null;
+  replaced_by: string | null;
+  successor_sealed: string | null;
+  revoked_at: number | null;
+}
+
+export interface AccessTokensTable {
+  id: string;
+  grant_id: string | null;
+  client_id: string;
+  user_id: string | null;
+  /** JSON string[] */
+  scopes: string;
+  /** JSON string[] */
+  audience: string;
+  format: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: string;
+  private_jwk_sealed: string;
+  created_at: number;
+  retired_at: number | null;
+  expires_at: number | null;
+}
+
+export interface Database {
+  clients: ClientsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  consents: ConsentsTable;
+  authorization_codes: AuthorizationCodesTable;
+  grants: GrantsTable;
+  refresh_tokens: RefreshTokensTable;
+  access_tokens: AccessTokensTable;
+  signing_keys: SigningKeysTable;
+}

@@ -1,0 +1,46 @@
+// SQLite through better-sqlite3: one connection per process (Kysely queues queries on it), in WAL mode so
+// readers in other processes (the CLI beside a running server) never block on the writer.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Sqlite from 'better-sqlite3';
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
+import { sqliteDialect } from '../dialect.js';
+import type { Database } from '../schema.js';
+import { SqlStore } from '../sql-store.js';
+
+/** How long a writer waits for another process's write lock before failing with SQLITE_BUSY. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Write transactions begin IMMEDIATE: they take the write lock up front, waiting up to busy_timeout for it.
+ * A plain (deferred) BEGIN that reads first and writes later would fail at once with SQLITE_BUSY when
+ * another process wrote in between, because SQLite cannot upgrade a stale read snapshot.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #database: Sqlite.Database;
+  constructor(database: Sqlite.Database) {
+    super({ database });
+    this.#database = database;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver({ database: this.#database });
+  }
+}
+
+/** Opens (creating if needed) the SQLite database at `path`, or an in-memory one for ':memory:'. */
+export function openSqliteStore(path: string): SqlStore {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new Sqlite(path);
+  if (path !== ':memory:') database.pragma('journal_mode = WAL');
+  database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  database.pragma('foreign_keys = ON');
+  // With WAL, NORMAL is durable against application crashes; a power loss may lose the last commits only.
+  database.pragma('synchronous = NORMAL');
+  return new SqlStore(new Kysely<Database>({ dialect: new ImmediateSqliteDialect(database) }), sqliteDialect);
+}

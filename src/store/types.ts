@@ -1,0 +1,229 @@
+// The records Gatehouse keeps, and the one store interface the domain uses to keep them.
+// The interface is shaped by what the flows need (consume a code and issue tokens atomically, rotate a
+// refresh token atomically), not by tables; SQLite and PostgreSQL implement it and pass one contract suite.
+// Times are whole seconds since the epoch. Secrets (opaque tokens, codes, client secrets, session ids) are
+// only ever handed to the store as SHA-256 hashes.
+
+export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type AccessTokenFormat = 'jwt' | 'opaque';
+export type SigningAlg = 'ES256' | 'RS256';
+
+export interface ClientRecord {
+  clientId: string;
+  name: string;
+  /** SHA-256 hex of the secret; null for a public client. */
+  secretHash: string | null;
+  redirectUris: string[];
+  grantTypes: GrantType[];
+  /** Every scope the client may ask for. */
+  scopes: string[];
+  /** null: a confidential client may use either client_secret_basic or client_secret_post. */
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod | null;
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  /** Seconds during which a just-rotated refresh token may be presented again (0 = off). */
+  refreshTokenGrace: number;
+  accessTokenFormat: AccessTokenFormat;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface UserRecord {
+  id: string;
+  username: string;
+  passwordHash: string;
+  name: string | null;
+  email: string | null;
+  createdAt: number;
+}
+
+export interface SessionRecord {
+  idHash: string;
+  userId: string;
+  authTime: number;
+  expiresAt: number;
+}
+
+export interface ConsentRecord {
+  userId: string;
+  clientId: string;
+  scopes: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface AuthorizationCodeRecord {
+  codeHash: string;
+  clientId: string;
+  userId: string;
+  redirectUri: string;
+  scopes: string[];
+  nonce: string | null;
+  codeChallenge: string | null;
+  codeChallengeMethod: string | null;
+  authTime: number;
+  createdAt: number;
+  expiresAt: number;
+  /** Set when the code is redeemed; a second redemption finds it set. */
+  consumedAt: number | null;
+  /** The grant its redemption created, revoked if the code is replayed. */
+  grantId: string | null;
+}
+
+/** One authorization: everything issued from one code exchange (or one client_credentials request chain). */
+export interface GrantRecord {
+  id: string;
+  clientId: string;
+  userId: string | null;
+  scopes: string[];
+  authTime: number | null;
+  nonce: string | null;
+  createdAt: number;
+  lastUsedAt: number;
+  revokedAt: number | null;
+  revokedReason: string | null;
+}
+
+export interface RefreshTokenRecord {
+  tokenHash: string;
+  grantId: string;
+  clientId: string;
+  userId: string | null;
+  scopes: string[];
+  createdAt: number;
+  expiresAt: number;
+  rotatedAt: number | null;
+  /** Hash of the token that replaced this one. */
+  replacedBy: string | null;
+  /**
+   * The token response that replaced this one, encrypted with a key derived from this token's own value,
+   * kept only for clients with a reuse grace window so a racing process can be given the same answer.
+   */
+  successorSealed: string | null;
+  revokedAt: number | null;
+}
+
+export interface AccessTokenRecord {
+  /** The JWT's jti, or the SHA-256 hex of an opaque token. */
+  id: string;
+  grantId: string | null;
+  clientId: string;
+  userId: string | null;
+  scopes: string[];
+  audience: string[];
+  format: AccessTokenFormat;
+  createdAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
+export interface SigningKeyRecord {
+  kid: string;
+  alg: SigningAlg;
+  /** Public JWK as JSON. */
+  publicJwk: string;
+  /** Private JWK, encrypted with the instance secret. */
+  privateJwkSealed: string;
+  createdAt: number;
+  /** When it stopped signing; null while it is the active key of its algorithm. */
+  retiredAt: number | null;
+  /** When it stops being published; null while active. */
+  expiresAt: number | null;
+}
+
+/** A grant with what the connected-apps page and `grants list` show. */
+export interface GrantSummary extends GrantRecord {
+  clientName: string;
+  username: string | null;
+}
+
+export interface NewTokens {
+  accessToken: AccessTokenRecord;
+  refreshToken: RefreshTokenRecord | null;
+}
+
+export type RedeemCodeResult = { ok: true } | { ok: false; reason: 'already_consumed'; grantId: string | null };
+export type RotateRefreshResult = { ok: true } | { ok: false; reason: 'already_rotated' | 'revoked' };
+
+export interface CleanupResult {
+  codes: number;
+  sessions: number;
+  accessTokens: number;
+  refreshTokens: number;
+  grants: number;
+  keys: number;
+}
+
+export interface Store {
+  /** Creates or upgrades the schema. Safe to run by several instances at once. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  // Clients
+  createClient(client: ClientRecord): Promise<void>;
+  getClient(clientId: string): Promise<ClientRecord | undefined>;
+  listClients(): Promise<ClientRecord[]>;
+  updateClient(client: ClientRecord): Promise<void>;
+  /** Deletes the client and everything issued to it. */
+  deleteClient(clientId: string): Promise<boolean>;
+
+  // Users
+  createUser(user: UserRecord): Promise<void>;
+  getUserById(id: string): Promise<UserRecord | undefined>;
+  getUserByUsername(username: string): Promise<UserRecord | undefined>;
+  listUsers(): Promise<UserRecord[]>;
+  setUserPassword(userId: string, passwordHash: string): Promise<boolean>;
+  /** Deletes the user, their sessions, consents, and revokes their grants. */
+  deleteUser(userId: string, now: number): Promise<boolean>;
+
+  // Sessions
+  createSession(session: SessionRecord): Promise<void>;
+  getSession(idHash: string): Promise<SessionRecord | undefined>;
+  deleteSession(idHash: string): Promise<void>;
+
+  // Consents
+  getConsent(userId: string, clientId: string): Promise<ConsentRecord | undefined>;
+  saveConsent(consent: ConsentRecord): Promise<void>;
+
+  // Authorization codes and the tokens they lead to
+  saveAuthorizationCode(code: AuthorizationCodeRecord): Promise<void>;
+  getAuthorizationCode(codeHash: string): Promise<AuthorizationCodeRecord | undefined>;
+  /** In one transaction: mark the code consumed (only if it was not), create the grant, insert the tokens. */
+  redeemAuthorizationCode(codeHash: string, now: number, grant: GrantRecord, tokens: NewTokens): Promise<RedeemCodeResult>;
+
+  getRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
+  /** In one transaction: mark the old token rotated (only if it was live), insert the new tokens, touch the grant. */
+  rotateRefreshToken(
+    oldHash: string,
+    now: number,
+    tokens: NewTokens & { refreshToken: RefreshTokenRecord },
+    successorSealed: string | null,
+  ): Promise<RotateRefreshResult>;
+
+  /** client_credentials: records the access token (no grant: the client acts for itself). */
+  issueClientToken(accessToken: AccessTokenRecord): Promise<void>;
+  getAccessToken(id: string): Promise<AccessTokenRecord | undefined>;
+  revokeAccessToken(id: string, now: number): Promise<void>;
+
+  // Grants
+  getGrant(id: string): Promise<GrantRecord | undefined>;
+  /** Revokes the grant and with it every access and refresh token it issued. */
+  revokeGrant(id: string, now: number, reason: string): Promise<boolean>;
+  /** Connected apps: revoke every grant of a user for one client and forget the consent, in one transaction. */
+  revokeClientAccess(userId: string, clientId: string, now: number, reason: string): Promise<number>;
+  listGrants(filter: { userId?: string; clientId?: string; includeRevoked?: boolean }): Promise<GrantSummary[]>;
+
+  // Signing keys
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  insertSigningKey(key: SigningKeyRecord): Promise<void>;
+  /**
+   * In one transaction: retire the active key of the new key's algorithm (published until retireUntil)
+   * and make the new key active. With `onlyIfNone`, inserts only when that algorithm has no active key,
+   * so instances starting together make one key, not one each.
+   */
+  rotateSigningKey(key: SigningKeyRecord, retiredUntil: number, options?: { onlyIfNone?: boolean }): Promise<boolean>;
+
+  // Housekeeping
+  cleanup(now: number, batchSize: number): Promise<CleanupResult>;
+}

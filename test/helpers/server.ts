@@ -1,0 +1,65 @@
+// Starts a real Gatehouse (public + admin apps) on free loopback ports over a fresh database, for end-to-end tests.
+import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../../src/config.js';
+import { openServices, type Services } from '../../src/services.js';
+import { startServer, type RunningServer } from '../../src/http/server.js';
+
+export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export interface TestServer {
+  issuer: string;
+  adminUrl: string;
+  config: Config;
+  services: Services;
+  server: RunningServer;
+  close(): Promise<void>;
+}
+
+/** A temporary SQLite file URL and a function that removes it. */
+export function tempSqliteUrl(): { url: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
+  return { url: `sqlite:${join(dir, 'gatehouse.db')}`, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function startTestServer(options: { databaseUrl?: string; env?: Record<string, string>; logStream?: NodeJS.WritableStream } = {}): Promise<TestServer> {
+  const sqlite = options.databaseUrl ? undefined : tempSqliteUrl();
+  const port = await freePort();
+  const adminPort = await freePort();
+  const config = loadConfig({
+    GATEHOUSE_PORT: String(port),
+    GATEHOUSE_ADMIN_PORT: String(adminPort),
+    GATEHOUSE_ISSUER: `http://127.0.0.1:${port}`,
+    GATEHOUSE_DATABASE_URL: options.databaseUrl ?? sqlite!.url,
+    GATEHOUSE_SECRET: TEST_SECRET,
+    GATEHOUSE_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...options.env,
+  });
+  const services = await openServices(config);
+  const server = await startServer(services, { logStream: options.logStream });
+  return {
+    issuer: config.issuer,
+    adminUrl: server.adminUrl,
+    config,
+    services,
+    server,
+    async close() {
+      await server.close();
+      await services.store.close();
+      sqlite?.remove();
+    },
+  };
+}

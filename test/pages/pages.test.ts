@@ -1,0 +1,255 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { html, escapeHtml, unsafeRaw } from '../../src/http/pages/html.js';
+import { formatRelative, formatUtc } from '../../src/http/pages/format.js';
+import { renderLoginPage } from '../../src/http/pages/login.js';
+import { renderConsentPage } from '../../src/http/pages/consent.js';
+import { renderErrorPage } from '../../src/http/pages/error.js';
+import { renderConnectedAppsPage } from '../../src/http/pages/apps.js';
+import { renderMessagePage } from '../../src/http/pages/message.js';
+import { PAGE_STYLE_CSP_SOURCE } from '../../src/http/pages/layout.js';
+
+const EVIL = '<script>alert(1)</script>';
+const EVIL_ESCAPED = '&lt;script&gt;alert(1)&lt;/script&gt;';
+const NOW = 1_795_635_600; // 25 Nov 2026, 19:40 UTC
+
+const scopes = [
+  { scope: 'read:leads', description: 'Read your leads' },
+  { scope: 'write:leads', description: 'Create leads' },
+];
+
+function consent(overrides: Partial<Parameters<typeof renderConsentPage>[0]> = {}): string {
+  return renderConsentPage({
+    csrfToken: 'csrf-123',
+    clientName: 'Zapier',
+    clientId: 'zapier-client',
+    username: 'demo',
+    scopes,
+    redirectHost: 'zapier.com',
+    hiddenFields: {
+      client_id: 'zapier-client',
+      redirect_uri: 'https://zapier.com/cb?a=1&b=2',
+      response_type: 'code',
+      scope: 'read:leads write:leads',
+      state: 'st"ate',
+      code_challenge: 'abc',
+      code_challenge_method: 'S256',
+    },
+    ...overrides,
+  });
+}
+
+function apps(overrides: Partial<Parameters<typeof renderConnectedAppsPage>[0]> = {}): string {
+  return renderConnectedAppsPage({
+    csrfToken: 'csrf-123',
+    username: 'demo',
+    now: NOW,
+    apps: [
+      { clientId: 'zapier-client', clientName: 'Zapier', scopes, connectedAt: NOW - 86400 * 3, lastUsedAt: NOW - 7200 },
+    ],
+    ...overrides,
+  });
+}
+
+/** Every input's name, type and value, in order. */
+function inputs(page: string): Array<Record<string, string>> {
+  return [...page.matchAll(/<input\b([^>]*)>/g)].map((m) => attributes(m[1] ?? ''));
+}
+
+function attributes(source: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of source.matchAll(/([a-z-]+)(?:="([^"]*)")?/g)) out[m[1]!] = m[2] ?? '';
+  return out;
+}
+
+const unescape = (s: string) =>
+  s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&#96;/g, '`').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+test('html escapes interpolated values and keeps nested templates and unsafeRaw', () => {
+  assert.equal(escapeHtml(`<a href="x" title='y'>&\``), '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&#96;');
+  assert.equal(html`<p>${EVIL}</p>`.toString(), `<p>${EVIL_ESCAPED}</p>`);
+  assert.equal(html`<p>${html`<b>${'&'}</b>`}</p>`.toString(), '<p><b>&amp;</b></p>');
+  assert.equal(html`${['<', unsafeRaw('<br>'), null, undefined, false, 3]}`.toString(), '&lt;<br>3');
+  assert.equal(html`<p title="${'" onmouseover="x'}">`.toString(), '<p title="&quot; onmouseover=&quot;x">');
+});
+
+test('a hostile client name, username, scope or message is escaped on every page', () => {
+  const pages = {
+    login: renderLoginPage({ csrfToken: EVIL, returnTo: EVIL, clientName: EVIL, error: EVIL, username: EVIL }),
+    consent: consent({
+      clientName: EVIL,
+      clientId: EVIL,
+      username: EVIL,
+      redirectHost: EVIL,
+      scopes: [{ scope: EVIL, description: EVIL }],
+      hiddenFields: { [EVIL]: EVIL },
+    }),
+    consentEmpty: consent({ clientName: EVIL, scopes: [] }),
+    error: renderErrorPage({ title: EVIL, message: EVIL, details: [[EVIL, EVIL]] }),
+    apps: apps({
+      username: EVIL,
+      notice: EVIL,
+      apps: [{ clientId: EVIL, clientName: EVIL, scopes: [{ scope: EVIL, description: EVIL }], connectedAt: NOW, lastUsedAt: NOW }],
+    }),
+    message: renderMessagePage({ title: EVIL, message: EVIL }),
+  };
+  for (const [name, page] of Object.entries(pages)) {
+    assert.ok(!page.includes('<script'), `${name} contains a raw <script`);
+    assert.ok(page.includes(EVIL_ESCAPED), `${name} does not show the escaped value`);
+  }
+});
+
+test('pages are complete documents with no script, no external resources and no style attributes', () => {
+  const all = [
+    renderLoginPage({ csrfToken: 'c', returnTo: '/x' }),
+    consent(),
+    renderErrorPage({ title: 't', message: 'm' }),
+    apps(),
+    renderMessagePage({ title: 't', message: 'm' }),
+  ];
+  for (const page of all) {
+    assert.match(page, /^<!doctype html>\n<html lang="en">/);
+    assert.match(page, /<meta name="viewport" content="width=device-width, initial-scale=1">/);
+    assert.match(page, /<title>[^<]+ · Gatehouse<\/title>/);
+    assert.match(page, /<style>[^<]+<\/style>/);
+    assert.match(page, /<main class="card[^"]*">/);
+    assert.ok(!/<script|<link|<img|<iframe|\son[a-z]+=|style="|https?:\/\/(?!zapier\.com)/i.test(page), page);
+    assert.equal(page.split('<main').length, 2);
+  }
+  assert.match(PAGE_STYLE_CSP_SOURCE, /^'sha256-[A-Za-z0-9+/]+=*'$/);
+});
+
+test('login form has username and password inputs tied to labels, csrf and return_to', () => {
+  const page = renderLoginPage({ csrfToken: 'csrf-123', returnTo: '/oauth2/authorize?client_id=a&x=1', clientName: 'Zapier' });
+  assert.match(page, /<form method="post" action="\/login">/);
+  assert.match(page, /<h1>Sign in<\/h1>/);
+  assert.match(page, /to continue to <strong>Zapier<\/strong>/);
+  const byName = Object.fromEntries(inputs(page).map((i) => [i.name, i]));
+  assert.equal(byName.username?.autocomplete, 'username');
+  assert.ok('autofocus' in (byName.username ?? {}));
+  assert.equal(byName.password?.type, 'password');
+  assert.equal(byName.password?.autocomplete, 'current-password');
+  assert.equal(byName.csrf?.type, 'hidden');
+  assert.equal(byName.csrf?.value, 'csrf-123');
+  assert.equal(byName.return_to?.type, 'hidden');
+  assert.equal(unescape(byName.return_to?.value ?? ''), '/oauth2/authorize?client_id=a&x=1');
+  for (const name of ['username', 'password']) {
+    const id = byName[name]?.id;
+    assert.ok(id, `${name} has an id`);
+    assert.match(page, new RegExp(`<label for="${id}">`), `${name} has a label`);
+  }
+  assert.ok(!page.includes('role="alert"'));
+  assert.ok(!page.includes('continue to') || page.includes('Zapier'));
+  assert.ok(!renderLoginPage({ csrfToken: 'c', returnTo: '/' }).includes('continue to'));
+});
+
+test('login shows an error in an alert above the form and keeps the username', () => {
+  const page = renderLoginPage({ csrfToken: 'c', returnTo: '/', error: 'Wrong username or password', username: 'demo' });
+  const alertAt = page.indexOf('role="alert"');
+  assert.ok(alertAt > 0 && alertAt < page.indexOf('<form'));
+  assert.match(page, /Wrong username or password/);
+  assert.equal(inputs(page).find((i) => i.name === 'username')?.value, 'demo');
+  assert.equal(inputs(page).find((i) => i.name === 'password')?.value, undefined);
+});
+
+test('consent page has both decision buttons, csrf and every hidden field', () => {
+  const page = consent();
+  assert.match(page, /<h1[^>]*>Zapier wants to:<\/h1>/);
+  assert.match(page, /Read your leads/);
+  assert.match(page, /Create leads/);
+  assert.match(page, /Signed in as <strong>demo<\/strong>/);
+  assert.match(page, /You'll be sent back to <strong>zapier\.com<\/strong>/);
+  assert.match(page, /<a href="\/account\/apps">Connected apps<\/a>/);
+
+  const form = /<form class="decision" method="post" action="\/oauth2\/authorize">([\s\S]*?)<\/form>/.exec(page)?.[1];
+  assert.ok(form, 'decision form');
+  assert.match(form, /<button type="submit" name="decision" value="allow" class="button primary">Allow<\/button>/);
+  assert.match(form, /<button type="submit" name="decision" value="deny" class="button secondary">Deny<\/button>/);
+  const fields = Object.fromEntries(inputs(form).map((i) => [i.name, unescape(i.value ?? '')]));
+  assert.deepEqual(fields, {
+    csrf: 'csrf-123',
+    client_id: 'zapier-client',
+    redirect_uri: 'https://zapier.com/cb?a=1&b=2',
+    response_type: 'code',
+    scope: 'read:leads write:leads',
+    state: 'st"ate',
+    code_challenge: 'abc',
+    code_challenge_method: 'S256',
+  });
+  for (const i of inputs(form)) assert.equal(i.type, 'hidden');
+
+  const logout = /<form method="post" action="\/logout">([\s\S]*?)<\/form>/.exec(page)?.[1];
+  assert.ok(logout, 'sign-out form');
+  assert.equal(inputs(logout).find((i) => i.name === 'csrf')?.value, 'csrf-123');
+});
+
+test('consent with no scopes asks only to confirm who you are', () => {
+  const page = consent({ scopes: [] });
+  assert.match(page, /<h1[^>]*>Zapier wants to confirm who you are<\/h1>/);
+  assert.ok(!page.includes('wants to:'));
+  assert.ok(!page.includes('class="scopes"'));
+  assert.match(page, /value="allow"/);
+});
+
+test('error page shows title, message and details and links nowhere but Gatehouse', () => {
+  const page = renderErrorPage({
+    title: 'This sign-in link is not valid',
+    message: 'redirect_uri "https://evil.example/cb" is not registered for client "zapier-client"',
+    details: [['client_id', 'zapier-client'], ['redirect_uri', 'https://evil.example/cb']],
+  });
+  assert.match(page, /<h1>This sign-in link is not valid<\/h1>/);
+  assert.match(page, /redirect_uri &quot;https:\/\/evil\.example\/cb&quot; is not registered/);
+  assert.match(page, /<dt>redirect_uri<\/dt><dd>https:\/\/evil\.example\/cb<\/dd>/);
+  assert.ok(!/<a\b|<form\b|http-equiv/i.test(page));
+  assert.ok(!renderErrorPage({ title: 't', message: 'm' }).includes("<dl"));
+});
+
+test('connected apps lists each app with a revoke form whose action encodes the client id', () => {
+  const clientId = 'weird id/ä?&#';
+  const page = apps({
+    notice: 'Slack no longer has access',
+    apps: [
+      { clientId: 'zapier-client', clientName: 'Zapier', scopes, connectedAt: NOW - 86400 * 3, lastUsedAt: NOW - 7200 },
+      { clientId, clientName: 'Odd App', scopes: [], connectedAt: NOW - 60, lastUsedAt: 0 },
+    ],
+  });
+  assert.match(page, /<h1>Connected apps<\/h1>/);
+  assert.match(page, /<div class="alert success" role="status">[\s\S]*?Slack no longer has access/);
+  assert.match(page, /<form method="post" action="\/account\/apps\/zapier-client\/revoke"><input type="hidden" name="csrf" value="csrf-123">/);
+  assert.ok(page.includes(`action="/account/apps/${escapeHtml(encodeURIComponent(clientId))}/revoke"`));
+  assert.ok(page.includes('action="/account/apps/weird%20id%2F%C3%A4%3F%26%23/revoke"'));
+  assert.match(page, /aria-label="Revoke access for Zapier">Revoke access<\/button>/);
+  assert.match(page, /aria-label="Revoke access for Odd App">Revoke access<\/button>/);
+  assert.match(page, /Connected <time datetime="2026-11-22T19:40:00Z">22 Nov 2026, 19:40 UTC<\/time>/);
+  assert.match(page, /Last used <time datetime="2026-11-25T17:40:00Z" title="25 Nov 2026, 17:40 UTC">2 hours ago<\/time>/);
+  assert.match(page, /Not used yet/);
+  assert.match(page, /Read your leads[\s\S]*Create leads/);
+  assert.match(page, /<form method="post" action="\/logout">/);
+});
+
+test('connected apps empty state', () => {
+  const page = apps({ apps: [] });
+  assert.match(page, /No apps have access to your account\./);
+  assert.ok(!page.includes('/revoke'));
+  assert.ok(!page.includes('role="status"'));
+});
+
+test('message page', () => {
+  const page = renderMessagePage({ title: 'You have been signed out', message: 'You can close this page.' });
+  assert.match(page, /<h1>You have been signed out<\/h1>/);
+  assert.match(page, /You can close this page\./);
+});
+
+test('times are formatted in UTC, relative when recent', () => {
+  assert.equal(formatUtc(1_795_635_600), '25 Nov 2026, 19:40 UTC');
+  assert.equal(formatUtc(0), '1 Jan 1970, 00:00 UTC');
+  assert.equal(formatUtc(Number.NaN), 'an unknown date');
+  assert.equal(formatRelative(NOW - 10, NOW), 'just now');
+  assert.equal(formatRelative(NOW - 60, NOW), '1 minute ago');
+  assert.equal(formatRelative(NOW - 3599, NOW), '59 minutes ago');
+  assert.equal(formatRelative(NOW - 3600, NOW), '1 hour ago');
+  assert.equal(formatRelative(NOW - 86400, NOW), 'yesterday');
+  assert.equal(formatRelative(NOW - 86400 * 6, NOW), '6 days ago');
+  assert.equal(formatRelative(NOW - 86400 * 7, NOW), '18 Nov 2026, 19:40 UTC');
+  assert.equal(formatRelative(NOW + 86400, NOW), '26 Nov 2026, 19:40 UTC');
+});

@@ -1,0 +1,100 @@
+// Renders every page with realistic data to test-artifacts/pages/*.html and screenshots each one
+// with Debian's chromium at phone (375x812) and desktop (1280x800) sizes, light and dark.
+//   node --import tsx test/pages/render-screenshots.ts
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { renderLoginPage } from '../../src/http/pages/login.js';
+import { renderConsentPage } from '../../src/http/pages/consent.js';
+import { renderErrorPage } from '../../src/http/pages/error.js';
+import { renderConnectedAppsPage } from '../../src/http/pages/apps.js';
+import { renderMessagePage } from '../../src/http/pages/message.js';
+
+const OUT = resolve('test-artifacts/pages');
+const NOW = 1_795_635_600; // 25 Nov 2026, 19:40 UTC
+const scopes = [
+  { scope: 'read:leads', description: 'Read your leads' },
+  { scope: 'write:leads', description: 'Create leads' },
+];
+const hiddenFields = {
+  client_id: 'zapier-client',
+  redirect_uri: 'https://zapier.com/dashboard/auth/oauth/return/App123CLIAPI/',
+  response_type: 'code',
+  scope: 'read:leads write:leads',
+  state: 'af0ifjsldkj',
+  code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+  code_challenge_method: 'S256',
+};
+const csrfToken = 'q3m9Jx2v8KpZrT0yW5nB';
+
+const pages: Record<string, string> = {
+  'login': renderLoginPage({ csrfToken, returnTo: '/oauth2/authorize?client_id=zapier-client', clientName: 'Zapier' }),
+  'login-error': renderLoginPage({
+    csrfToken, returnTo: '/oauth2/authorize?client_id=zapier-client', clientName: 'Zapier',
+    error: 'That username and password don’t match. Check them and try again.', username: 'demo',
+  }),
+  'consent': renderConsentPage({
+    csrfToken, clientName: 'Zapier', clientId: 'zapier-client', username: 'demo', scopes, redirectHost: 'zapier.com', hiddenFields,
+  }),
+  'consent-no-scopes': renderConsentPage({
+    csrfToken, clientName: 'Slack', clientId: 'slack-app', username: 'demo', scopes: [], redirectHost: 'slack.com', hiddenFields,
+  }),
+  'error': renderErrorPage({
+    title: 'This sign-in link is not valid',
+    message: 'redirect_uri "https://evil.example/cb" is not registered for client "zapier-client".',
+    details: [
+      ['client_id', 'zapier-client'],
+      ['redirect_uri', 'https://evil.example/cb'],
+      ['Registered', 'https://zapier.com/dashboard/auth/oauth/return/App123CLIAPI/'],
+    ],
+  }),
+  'apps': renderConnectedAppsPage({
+    csrfToken, username: 'demo', now: NOW, notice: 'Slack no longer has access to your account.',
+    apps: [
+      { clientId: 'zapier-client', clientName: 'Zapier', scopes, connectedAt: NOW - 86400 * 12, lastUsedAt: NOW - 7200 },
+      { clientId: 'hubspot-sync', clientName: 'HubSpot Sync', scopes: [scopes[0]!], connectedAt: NOW - 86400 * 40, lastUsedAt: NOW - 86400 * 20 },
+      { clientId: 'ai-agent', clientName: 'Lead Research Agent', scopes: [], connectedAt: NOW - 300, lastUsedAt: 0 },
+    ],
+  }),
+  'apps-empty': renderConnectedAppsPage({ csrfToken, username: 'demo', now: NOW, apps: [] }),
+  'message': renderMessagePage({ title: 'You have been signed out', message: 'You can close this page, or go back to the app you came from.' }),
+};
+
+const viewports = { phone: { width: 375, height: 812 }, desktop: { width: 1280, height: 800 } } as const;
+
+await mkdir(OUT, { recursive: true });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  const only = process.argv.slice(2);
+  for (const scheme of ['light', 'dark'] as const) {
+    for (const [viewportName, viewport] of Object.entries(viewports)) {
+      const context = await browser.newContext({ viewport, colorScheme: scheme, deviceScaleFactor: viewportName === 'phone' ? 2 : 1 });
+      // Nothing may load from anywhere: the pages are self-contained.
+      await context.route(/^(?!file:)/, (route) => route.abort());
+      const page = await context.newPage();
+      for (const [name, markup] of Object.entries(pages)) {
+        if (only.length && !only.includes(name)) continue;
+        const file = join(OUT, `${name}.html`);
+        await writeFile(file, markup);
+        await page.goto(pathToFileURL(file).href);
+        const suffix = scheme === 'dark' ? '-dark' : '';
+        await page.screenshot({ path: join(OUT, `${name}-${viewportName}${suffix}.png`), fullPage: true });
+        if (name === 'login' && scheme === 'light') {
+          // The autofocused username field shows its focus ring; tab to the button for another.
+          await page.keyboard.press('Tab');
+          await page.keyboard.press('Tab');
+          await page.screenshot({ path: join(OUT, `${name}-${viewportName}-focus.png`), fullPage: true });
+        }
+      }
+      await context.close();
+    }
+  }
+} finally {
+  await browser.close();
+}
+console.log(`wrote ${OUT}`);
