@@ -207,8 +207,8 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     port: portValue,
     adminPort: adminPortValue,
-    host: env.GATEHOUSE_HOST || '127.0.0.1',
-    adminHost: env.GATEHOUSE_ADMIN_HOST || '127.0.0.1',
+    host: env.GATEHOUSE_HOST || 'localhost',
+    adminHost: env.GATEHOUSE_ADMIN_HOST || 'localhost',
     issuer,
     databaseUrl: dbUrl,
     databasePoolSize: positiveInt(env, 'GATEHOUSE_DATABASE_POOL_SIZE', 10),

@@ -40,6 +40,8 @@ export async function startTestServer(options: { databaseUrl?: string; env?: Rec
   const port = await freePort();
   const adminPort = await freePort();
   const config = loadConfig({
+    GATEHOUSE_HOST: '127.0.0.1',
+    GATEHOUSE_ADMIN_HOST: '127.0.0.1',
     GATEHOUSE_PORT: String(port),
     GATEHOUSE_ADMIN_PORT: String(adminPort),
     GATEHOUSE_ISSUER: `http://127.0.0.1:${port}`,

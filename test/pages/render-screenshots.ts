@@ -1,15 +1,17 @@
 // Renders every page with realistic data to test-artifacts/pages/*.html and screenshots each one
 // with Debian's chromium at phone (375x812) and desktop (1280x800) sizes, light and dark.
+// Pages are served (through request interception) under a CSP stricter than the server's — styles
+// allowed only by hash — and the run fails on any CSP violation or any other request.
 //   node --import tsx test/pages/render-screenshots.ts
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { renderLoginPage } from '../../src/http/pages/login.js';
 import { renderConsentPage } from '../../src/http/pages/consent.js';
 import { renderErrorPage } from '../../src/http/pages/error.js';
 import { renderConnectedAppsPage } from '../../src/http/pages/apps.js';
 import { renderMessagePage } from '../../src/http/pages/message.js';
+import { PAGE_STYLE_CSP_SOURCE } from '../../src/http/pages/layout.js';
 
 const OUT = resolve('test-artifacts/pages');
 const NOW = 1_795_635_600; // 25 Nov 2026, 19:40 UTC
@@ -61,6 +63,10 @@ const pages: Record<string, string> = {
   'message': renderMessagePage({ title: 'You have been signed out', message: 'You can close this page, or go back to the app you came from.' }),
 };
 
+const ORIGIN = 'http://gatehouse.test';
+const CSP = `default-src 'none'; style-src ${PAGE_STYLE_CSP_SOURCE}; frame-ancestors 'none'; base-uri 'none'`;
+const problems: string[] = [];
+
 const viewports = { phone: { width: 375, height: 812 }, desktop: { width: 1280, height: 800 } } as const;
 
 await mkdir(OUT, { recursive: true });
@@ -74,14 +80,23 @@ try {
   for (const scheme of ['light', 'dark'] as const) {
     for (const [viewportName, viewport] of Object.entries(viewports)) {
       const context = await browser.newContext({ viewport, colorScheme: scheme, deviceScaleFactor: viewportName === 'phone' ? 2 : 1 });
-      // Nothing may load from anywhere: the pages are self-contained.
-      await context.route(/^(?!file:)/, (route) => route.abort());
+      await context.route('**/*', async (route) => {
+        const url = new URL(route.request().url());
+        const markup = url.origin === ORIGIN ? pages[url.pathname.slice(1)] : undefined;
+        if (markup === undefined) {
+          problems.push(`unexpected request ${url.href}`);
+          return route.abort();
+        }
+        return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', headers: { 'content-security-policy': CSP }, body: markup });
+      });
       const page = await context.newPage();
+      page.on('console', (message) => {
+        if (message.type() === 'error' || /content security policy/i.test(message.text())) problems.push(`${page.url()}: ${message.text()}`);
+      });
       for (const [name, markup] of Object.entries(pages)) {
         if (only.length && !only.includes(name)) continue;
-        const file = join(OUT, `${name}.html`);
-        await writeFile(file, markup);
-        await page.goto(pathToFileURL(file).href);
+        await writeFile(join(OUT, `${name}.html`), markup);
+        await page.goto(`${ORIGIN}/${name}`);
         const suffix = scheme === 'dark' ? '-dark' : '';
         await page.screenshot({ path: join(OUT, `${name}-${viewportName}${suffix}.png`), fullPage: true });
         if (name === 'login' && scheme === 'light') {
@@ -97,4 +112,9 @@ try {
 } finally {
   await browser.close();
 }
-console.log(`wrote ${OUT}`);
+if (problems.length > 0) {
+  console.error(problems.join('\n'));
+  process.exitCode = 1;
+} else {
+  console.log(`wrote ${OUT} (no CSP violations, no outside requests)`);
+}

@@ -2,21 +2,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { base64url, SignJWT } from 'jose';
-import { ResourceAuthError } from '../../src/resource/index.js';
+import type { ResourceAuthError } from '../../src/resource/index.js';
+import { rejectsWith } from './helpers/assert.js';
 import { AUDIENCE, TestIssuer } from './helpers/issuer.js';
 import { verifierFor } from './helpers/verifier.js';
-
-/** Asserts the promise rejects with a ResourceAuthError of this code, and returns it. */
-export async function rejectsWith(promise: Promise<unknown>, code: string): Promise<ResourceAuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ResourceAuthError, `expected a ResourceAuthError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return error;
-  }
-  assert.fail(`expected ${code}, but the token was accepted`);
-}
 
 function unsigned(header: Record<string, unknown>, payload: Record<string, unknown>): string {
   const part = (value: unknown) => base64url.encode(JSON.stringify(value));

@@ -21,6 +21,10 @@ function hash(text: string): number {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 16777619);
   }
+  // Final mix so the low bits (used for the colour) depend on every character.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
   return h >>> 0;
 }
 

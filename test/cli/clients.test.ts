@@ -1,0 +1,192 @@
+// gatehouse clients …: run as a real child process against a temporary SQLite database.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sha256Hex } from '../../src/domain/crypto.js';
+import { cliEnv, type CliEnv } from './helpers.js';
+
+const CALLBACK = 'https://zapier.com/oauth/callback';
+const SECRET_256_BIT = /^ghs_[A-Za-z0-9_-]{43}$/;
+
+function assertNoStack(stderr: string): void {
+  assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+}
+
+describe('gatehouse clients', () => {
+  let cli: CliEnv;
+  let secret = '';
+  before(() => {
+    cli = cliEnv();
+  });
+  after(() => cli.remove());
+
+  test('create --client-id --json prints one JSON object with the client id and a 256-bit secret, stored only as a hash', async () => {
+    const result = await cli.run([
+      'clients', 'create', '--name', 'Zapier', '--client-id', 'zapier-client',
+      '--redirect-uri', CALLBACK, '--scope', 'openid read:leads', '--json',
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr, '');
+    const created = JSON.parse(result.stdout) as Record<string, unknown>;
+    assert.equal(created.client_id, 'zapier-client');
+    assert.equal(created.client_name, 'Zapier');
+    assert.equal(created.public, false);
+    assert.deepEqual(created.redirect_uris, [CALLBACK]);
+    assert.deepEqual(created.grant_types, ['authorization_code', 'refresh_token']);
+    assert.equal(created.scope, 'openid read:leads');
+    assert.equal(created.access_token_ttl, 3600);
+    assert.equal(created.refresh_token_ttl, 30 * 86400);
+    assert.match(String(created.client_secret), SECRET_256_BIT);
+    secret = String(created.client_secret);
+    const stored = await cli.withServices((services) => services.store.getClient('zapier-client'));
+    assert.equal(stored?.secretHash, sha256Hex(secret));
+  });
+
+  test('a duplicate client id fails with exit 1 and a one-line message naming it', async () => {
+    const result = await cli.run(['clients', 'create', '--name', 'Again', '--client-id', 'zapier-client', '--redirect-uri', CALLBACK]);
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, '');
+    assert.equal(result.stderr, 'error: a client with id "zapier-client" already exists\n');
+  });
+
+  test('an invalid redirect URI fails with exit 1 and says what is wrong with it', async () => {
+    const result = await cli.run(['clients', 'create', '--name', 'Evil', '--redirect-uri', 'http://evil.example/cb']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^error: redirect URI "http:\/\/evil\.example\/cb" uses http on a host that is not loopback; use https\n$/);
+    assertNoStack(result.stderr);
+    const fragment = await cli.run(['clients', 'create', '--name', 'Frag', '--redirect-uri', 'https://a.example/cb#x']);
+    assert.equal(fragment.code, 1);
+    assert.match(fragment.stderr, /must not contain a fragment/);
+  });
+
+  test('human output of create shows the secret once and says it will not be shown again', async () => {
+    const result = await cli.run(['clients', 'create', '--name', 'Slack', '--client-id', 'slack-app', '--redirect-uri', 'https://slack.example/cb']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /Client ID:\s+slack-app/);
+    assert.match(result.stdout, /Client secret:\s+ghs_[A-Za-z0-9_-]{43}\n/);
+    assert.match(result.stdout, /shown only this once/);
+    const show = await cli.run(['clients', 'show', 'slack-app']);
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, /Name:\s+Slack/);
+    assert.doesNotMatch(show.stdout, /ghs_/);
+  });
+
+  test('list prints an aligned table, and --json the same records', async () => {
+    const table = await cli.run(['clients', 'list']);
+    assert.equal(table.code, 0, table.stderr);
+    const lines = table.stdout.trimEnd().split('\n');
+    assert.match(lines[0]!, /^CLIENT ID\s+NAME\s+TYPE\s+GRANT TYPES\s+SCOPES\s+CREATED$/);
+    assert.equal(lines.length, 3);
+    assert.ok(lines.some((line) => /^zapier-client\s+Zapier\s+confidential\s/.test(line)));
+    const nameColumn = lines[0]!.indexOf('NAME');
+    for (const line of lines.slice(1)) assert.match(line.slice(nameColumn), /^(Zapier|Slack)/, 'columns line up');
+    const json = await cli.run(['clients', 'list', '--json']);
+    const listed = JSON.parse(json.stdout) as { clients: Array<Record<string, unknown>> };
+    assert.deepEqual(listed.clients.map((c) => c.client_id).sort(), ['slack-app', 'zapier-client']);
+    assert.ok(listed.clients.every((c) => !('client_secret' in c)), 'list never shows secrets');
+  });
+
+  test('show --json gives the client; an unknown id is exit 1 naming it', async () => {
+    const shown = await cli.run(['clients', 'show', 'zapier-client', '--json']);
+    assert.equal(shown.code, 0, shown.stderr);
+    const client = JSON.parse(shown.stdout) as Record<string, unknown>;
+    assert.equal(client.client_id, 'zapier-client');
+    assert.equal(client.client_secret, undefined);
+    const missing = await cli.run(['clients', 'show', 'nope']);
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stderr, 'error: no client with id "nope"\n');
+  });
+
+  test('update changes only what is given and keeps the secret', async () => {
+    const result = await cli.run([
+      'clients', 'update', 'zapier-client', '--access-token-ttl', '15m', '--refresh-token-grace', '10s',
+      '--scope', 'read:leads write:leads', '--json',
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const client = JSON.parse(result.stdout) as Record<string, unknown>;
+    assert.equal(client.access_token_ttl, 900);
+    assert.equal(client.refresh_token_grace, 10);
+    assert.equal(client.scope, 'read:leads write:leads');
+    assert.equal(client.client_name, 'Zapier');
+    assert.deepEqual(client.redirect_uris, [CALLBACK]);
+    const stored = await cli.withServices((services) => services.store.getClient('zapier-client'));
+    assert.equal(stored?.secretHash, sha256Hex(secret));
+    const human = await cli.run(['clients', 'update', 'zapier-client', '--name', 'Zapier Inc']);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /Name:\s+Zapier Inc/);
+    assert.match(human.stdout, /Access tokens:\s+jwt, valid 15m/);
+  });
+
+  test('update with a bad value is refused and changes nothing', async () => {
+    const result = await cli.run(['clients', 'update', 'zapier-client', '--redirect-uri', 'not a uri']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /redirect URI "not a uri" is not an absolute URI/);
+    const stored = await cli.withServices((services) => services.store.getClient('zapier-client'));
+    assert.deepEqual(stored?.redirectUris, [CALLBACK]);
+  });
+
+  test('rotate-secret gives a new 256-bit secret and the old one stops matching', async () => {
+    const result = await cli.run(['clients', 'rotate-secret', 'zapier-client', '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const rotated = JSON.parse(result.stdout) as Record<string, unknown>;
+    assert.match(String(rotated.client_secret), SECRET_256_BIT);
+    assert.notEqual(rotated.client_secret, secret);
+    const stored = await cli.withServices((services) => services.store.getClient('zapier-client'));
+    assert.equal(stored?.secretHash, sha256Hex(String(rotated.client_secret)));
+    const human = await cli.run(['clients', 'rotate-secret', 'zapier-client']);
+    assert.match(human.stdout, /the old secret no longer works/);
+    assert.match(human.stdout, /shown only this once/);
+  });
+
+  test('a public client has no secret and cannot rotate one', async () => {
+    const result = await cli.run(['clients', 'create', '--name', 'CLI tool', '--public', '--redirect-uri', 'http://127.0.0.1:8765/cb', '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const client = JSON.parse(result.stdout) as Record<string, unknown>;
+    assert.equal(client.public, true);
+    assert.equal(client.token_endpoint_auth_method, 'none');
+    assert.equal(client.client_secret, undefined);
+    assert.match(String(client.client_id), /^client_/);
+    const human = await cli.run(['clients', 'show', String(client.client_id)]);
+    assert.match(human.stdout, /Type:\s+public/);
+    const rotate = await cli.run(['clients', 'rotate-secret', String(client.client_id)]);
+    assert.equal(rotate.code, 1);
+    assert.match(rotate.stderr, /is public and has no secret/);
+  });
+
+  test('client_credentials, opaque tokens and a fixed auth method are recorded', async () => {
+    const result = await cli.run([
+      'clients', 'create', '--name', 'Worker', '--client-id', 'worker', '--grant-type', 'client_credentials',
+      '--access-token-format', 'opaque', '--token-endpoint-auth-method', 'client_secret_post', '--json',
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const client = JSON.parse(result.stdout) as Record<string, unknown>;
+    assert.deepEqual(client.grant_types, ['client_credentials']);
+    assert.equal(client.access_token_format, 'opaque');
+    assert.equal(client.token_endpoint_auth_method, 'client_secret_post');
+  });
+
+  test('usage errors exit 2: missing --name, a bad choice, a bad duration, nothing to update', async () => {
+    for (const args of [
+      ['clients', 'create', '--redirect-uri', CALLBACK],
+      ['clients', 'create', '--name', 'X', '--access-token-format', 'xml'],
+      ['clients', 'create', '--name', 'X', '--access-token-ttl', 'soon'],
+      ['clients', 'create', '--name', 'X', '--grant-type', 'password'],
+      ['clients', 'update', 'zapier-client'],
+      ['clients', 'show'],
+    ]) {
+      const result = await cli.run(args);
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, /^error: /, args.join(' '));
+    }
+  });
+
+  test('delete removes the client; deleting it again is exit 1', async () => {
+    const result = await cli.run(['clients', 'delete', 'slack-app']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /Deleted client "slack-app"/);
+    const again = await cli.run(['clients', 'delete', 'slack-app', '--json']);
+    assert.equal(again.code, 1);
+    assert.equal(again.stderr, 'error: no client with id "slack-app"\n');
+    const show = await cli.run(['clients', 'show', 'slack-app']);
+    assert.equal(show.code, 1);
+  });
+});
