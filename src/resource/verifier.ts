@@ -27,7 +27,7 @@ export interface TokenVerifierOptions {
   issuer: string;
   /** The `aud` value(s) that name this API; a token must carry at least one. */
   audience: string | readonly string[];
-  /** This API's RFC 9728 resource identifier. Default: the first audience that is an http(s) URL. */
+  /** This API's RFC 9728 resource identifier. Default: the first audience that is an http(s) URL other than the issuer. */
   resource?: string;
   /** The WWW-Authenticate realm. Default: the resource identifier. */
   realm?: string;
@@ -242,7 +242,9 @@ function validate(options: TokenVerifierOptions): ResolvedConfig {
   if (audience.length === 0 || audience.some((aud) => typeof aud !== 'string' || aud === '')) {
     throw new TypeError('createTokenVerifier: audience must name this API (a non-empty string or list of strings)');
   }
-  const resource = options.resource ?? audience.find((aud) => /^https?:\/\//i.test(aud));
+  // An audience that is this API's URL doubles as its resource identifier; the issuer's own URL (Gatehouse's
+  // default audience) does not, since it would point clients at the issuer for this API's metadata.
+  const resource = options.resource ?? audience.find((aud) => /^https?:\/\//i.test(aud) && aud !== options.issuer);
   if (resource === undefined) {
     throw new TypeError(
       'createTokenVerifier: set `resource` to the URL clients call this API at (e.g. "https://api.example.com"); ' +

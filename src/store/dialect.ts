@@ -19,8 +19,8 @@ export interface Dialect {
 
 export const sqliteDialect: Dialect = {
   name: 'sqlite',
-  // Kysely runs migrations in one transaction, and ours begin IMMEDIATE: that is the lock. Creating
-  // Kysely's bookkeeping tables before it is idempotent (IF NOT EXISTS) and waits on busy_timeout.
+  // Kysely runs the migrations in one transaction (sqlite/connect.ts tells it SQLite can), and ours begin
+  // IMMEDIATE: that is the lock. Creating Kysely's bookkeeping tables before it is idempotent (IF NOT EXISTS).
   withMigrationLock: (_db, run) => run(),
   // BEGIN IMMEDIATE already holds the database's only write lock.
   lockSigningKeys: async () => {},

@@ -92,6 +92,8 @@ describe('createTokenVerifier options', () => {
     assert.throws(() => createTokenVerifier({ issuer: 'not a url', audience: AUDIENCE }), /issuer must be an absolute URL/);
     assert.throws(() => createTokenVerifier({ issuer: 'http://localhost:4444', audience: [] }), /audience/);
     assert.throws(() => createTokenVerifier({ issuer: 'http://localhost:4444', audience: 'leads-api' }), /set `resource`/);
+    // Gatehouse's default audience is the issuer URL: that is no resource identifier for this API
+    assert.throws(() => createTokenVerifier({ issuer: 'http://localhost:4444', audience: 'http://localhost:4444' }), /set `resource`/);
     assert.throws(() => createTokenVerifier({ issuer: 'http://localhost:4444', audience: 'leads-api', resource: 'http://api.test/?x=1' }), /query or fragment/);
     assert.throws(() => createTokenVerifier({ issuer: 'http://localhost:4444', audience: AUDIENCE, introspectJwts: true }), /introspectJwts needs/);
     assert.throws(() => createTokenVerifier({ issuer: 'http://localhost:4444', audience: AUDIENCE, jwksCacheSeconds: -1 }), /jwksCacheSeconds/);

@@ -1,13 +1,12 @@
 // gatehouse serve — the issuer on GATEHOUSE_PORT and the admin API on GATEHOUSE_ADMIN_PORT, until SIGINT or SIGTERM.
 import { Command } from 'commander';
-import { loadConfig } from '../../config.js';
-import { openServices } from '../../services.js';
 
 export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('run the authorization server (public port) and the admin API (admin port)')
     .action(async () => {
+      const [{ loadConfig }, { openServices }] = await Promise.all([import('../../config.js'), import('../../services.js')]);
       const services = await openServices(loadConfig(process.env));
       let server: Awaited<ReturnType<typeof import('../../http/server.js').startServer>>;
       try {

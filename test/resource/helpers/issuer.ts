@@ -62,8 +62,10 @@ export class TestIssuer {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     issuer.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    await issuer.addKey('ES256', 'es-1');
-    await issuer.addKey('RS256', 'rs-1');
+    for (const [alg, kid] of [['ES256', 'es-1'], ['RS256', 'rs-1']] as const) {
+      issuer.keys.set(kid, await defaultKey(alg, kid));
+      issuer.published.add(kid);
+    }
     return issuer;
   }
 
@@ -74,9 +76,7 @@ export class TestIssuer {
 
   /** Makes a key; published in the JWKS unless told otherwise. */
   async addKey(alg: TestAlg, kid: string, publish = true): Promise<void> {
-    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
-    this.keys.set(kid, { kid, alg, privateKey, publicJwk });
+    this.keys.set(kid, await makeKey(alg, kid));
     if (publish) this.published.add(kid);
   }
 
@@ -160,6 +160,22 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
   const colon = decoded.indexOf(':');
   const formDecode = (part: string) => decodeURIComponent(part.replace(/\+/g, ' '));
   return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+}
+
+async function makeKey(alg: TestAlg, kid: string): Promise<TestKey> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  return { kid, alg, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } };
+}
+
+/** The two default keys are made once per process: RSA key generation is slow, and every test starts an issuer. */
+const defaultKeys = new Map<string, Promise<TestKey>>();
+function defaultKey(alg: TestAlg, kid: string): Promise<TestKey> {
+  let key = defaultKeys.get(kid);
+  if (!key) {
+    key = makeKey(alg, kid);
+    defaultKeys.set(kid, key);
+  }
+  return key;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -1,0 +1,256 @@
+// The admin API through its HTTP surface: JSON routes under /admin, /healthz, /metrics, errors as JSON 4xx.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sha256Hex } from '../../src/domain/crypto.js';
+import { issueUserTokens } from '../cli/helpers.js';
+import { adminFixture, type AdminFixture } from './helpers.js';
+
+const CALLBACK = 'https://zapier.com/oauth/callback';
+const SECRET_256_BIT = /^ghs_[A-Za-z0-9_-]{43}$/;
+
+describe('admin API: clients', () => {
+  let admin: AdminFixture;
+  before(async () => {
+    admin = await adminFixture();
+  });
+  after(() => admin.close());
+
+  test('POST /admin/clients registers a client and shows its secret once', async () => {
+    const response = await admin.app.inject({
+      method: 'POST',
+      url: '/admin/clients',
+      payload: { client_name: 'Zapier', client_id: 'zapier-client', redirect_uris: [CALLBACK], scope: 'openid read:leads', access_token_ttl: '15m' },
+    });
+    assert.equal(response.statusCode, 201, response.body);
+    assert.equal(response.headers['cache-control'], 'no-store');
+    assert.equal(response.headers.location, '/admin/clients/zapier-client');
+    const client = response.json<Record<string, unknown>>();
+    assert.equal(client.client_id, 'zapier-client');
+    assert.equal(client.access_token_ttl, 900);
+    assert.match(String(client.client_secret), SECRET_256_BIT);
+    const stored = await admin.services.store.getClient('zapier-client');
+    assert.equal(stored?.secretHash, sha256Hex(String(client.client_secret)));
+
+    const shown = await admin.app.inject({ method: 'GET', url: '/admin/clients/zapier-client' });
+    assert.equal(shown.statusCode, 200);
+    assert.equal(shown.json<Record<string, unknown>>().client_secret, undefined);
+  });
+
+  test('bad input is a 400 naming the problem, never a 5xx, and nothing is written', async () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{ client_name: 'Evil', redirect_uris: ['http://evil.example/cb'] }, /redirect URI "http:\/\/evil\.example\/cb" uses http/],
+      [{ redirect_uris: [CALLBACK] }, /client_name/],
+      [{ client_name: 'X', redirect_uri: CALLBACK }, /additional properties/],
+      [{ client_name: 'X', redirect_uris: [CALLBACK], grant_types: ['password'] }, /grant_types/],
+      [{ client_name: 'X', redirect_uris: [CALLBACK], access_token_ttl: 'soon' }, /access_token_ttl/],
+      [{ client_name: 'X', redirect_uris: [CALLBACK], access_token_ttl: 1 }, /access token lifetime must be between/],
+      [{ client_name: 'X', client_id: 'has spaces', redirect_uris: [CALLBACK] }, /client id "has spaces"/],
+      [{ client_name: 'X', public: true, grant_types: ['client_credentials'] }, /public client cannot use client_credentials/],
+      [[1, 2], /body must be object/],
+    ];
+    for (const [payload, description] of cases) {
+      const response = await admin.app.inject({ method: 'POST', url: '/admin/clients', payload: payload as object });
+      assert.equal(response.statusCode, 400, JSON.stringify(payload));
+      const body = response.json<{ error: string; error_description: string }>();
+      assert.equal(body.error, 'invalid_request');
+      assert.match(body.error_description, description, JSON.stringify(payload));
+    }
+    const notJson = await admin.app.inject({ method: 'POST', url: '/admin/clients', headers: { 'content-type': 'application/json' }, payload: '{"client_name":' });
+    assert.equal(notJson.statusCode, 400);
+    assert.equal(notJson.json<{ error: string }>().error, 'invalid_request');
+    const form = await admin.app.inject({ method: 'POST', url: '/admin/clients', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'client_name=x' });
+    assert.equal(form.statusCode, 415);
+    const list = await admin.app.inject({ method: 'GET', url: '/admin/clients' });
+    assert.deepEqual(list.json<{ clients: Array<{ client_id: string }> }>().clients.map((c) => c.client_id), ['zapier-client']);
+  });
+
+  test('a duplicate client id is 409', async () => {
+    const response = await admin.app.inject({ method: 'POST', url: '/admin/clients', payload: { client_name: 'Z', client_id: 'zapier-client', redirect_uris: [CALLBACK] } });
+    assert.equal(response.statusCode, 409);
+    assert.deepEqual(response.json(), { error: 'conflict', error_description: 'a client with id "zapier-client" already exists' });
+  });
+
+  test('PATCH changes what is given; unknown ids are 404', async () => {
+    const response = await admin.app.inject({ method: 'PATCH', url: '/admin/clients/zapier-client', payload: { refresh_token_grace: 10, client_name: 'Zapier Inc' } });
+    assert.equal(response.statusCode, 200, response.body);
+    const client = response.json<Record<string, unknown>>();
+    assert.equal(client.client_name, 'Zapier Inc');
+    assert.equal(client.refresh_token_grace, 10);
+    assert.equal(client.access_token_ttl, 900);
+    const empty = await admin.app.inject({ method: 'PATCH', url: '/admin/clients/zapier-client', payload: {} });
+    assert.equal(empty.statusCode, 400);
+    const idChange = await admin.app.inject({ method: 'PATCH', url: '/admin/clients/zapier-client', payload: { client_id: 'other' } });
+    assert.equal(idChange.statusCode, 400);
+    for (const [method, url] of [['GET', '/admin/clients/nope'], ['PATCH', '/admin/clients/nope'], ['DELETE', '/admin/clients/nope'], ['POST', '/admin/clients/nope/rotate-secret']] as const) {
+      const missing = await admin.app.inject({ method, url, ...(method === 'PATCH' ? { payload: { client_name: 'x' } } : {}) });
+      assert.equal(missing.statusCode, 404, `${method} ${url}`);
+      assert.deepEqual(missing.json(), { error: 'not_found', error_description: 'no client with id "nope"' });
+    }
+  });
+
+  test('rotate-secret answers a new secret; a public client has none to rotate', async () => {
+    const before = await admin.services.store.getClient('zapier-client');
+    const response = await admin.app.inject({ method: 'POST', url: '/admin/clients/zapier-client/rotate-secret' });
+    assert.equal(response.statusCode, 200);
+    const secret = response.json<{ client_secret: string }>().client_secret;
+    assert.match(secret, SECRET_256_BIT);
+    const after = await admin.services.store.getClient('zapier-client');
+    assert.notEqual(after?.secretHash, before?.secretHash);
+    assert.equal(after?.secretHash, sha256Hex(secret));
+
+    const pub = await admin.app.inject({ method: 'POST', url: '/admin/clients', payload: { client_name: 'App', client_id: 'native-app', public: true, redirect_uris: ['com.example.app:/cb'] } });
+    assert.equal(pub.statusCode, 201, pub.body);
+    assert.equal(pub.json<Record<string, unknown>>().client_secret, undefined);
+    const rotate = await admin.app.inject({ method: 'POST', url: '/admin/clients/native-app/rotate-secret' });
+    assert.equal(rotate.statusCode, 400);
+    assert.match(rotate.json<{ error_description: string }>().error_description, /public and has no secret/);
+  });
+
+  test('DELETE removes a client', async () => {
+    const response = await admin.app.inject({ method: 'DELETE', url: '/admin/clients/native-app' });
+    assert.equal(response.statusCode, 204);
+    const again = await admin.app.inject({ method: 'GET', url: '/admin/clients/native-app' });
+    assert.equal(again.statusCode, 404);
+  });
+});
+
+describe('admin API: users, keys, grants, tokens', () => {
+  let admin: AdminFixture;
+  before(async () => {
+    admin = await adminFixture();
+    await admin.services.clients.create({ name: 'Zapier', clientId: 'zapier-client', redirectUris: [CALLBACK], scopes: 'read:leads' });
+  });
+  after(() => admin.close());
+
+  test('users: create, refuse a duplicate or a weak password, change the password, list, delete', async () => {
+    const created = await admin.app.inject({ method: 'POST', url: '/admin/users', payload: { username: 'demo', password: 'demo-password', email: 'demo@example.com' } });
+    assert.equal(created.statusCode, 201, created.body);
+    const user = created.json<Record<string, unknown>>();
+    assert.deepEqual(Object.keys(user).sort(), ['created_at', 'email', 'id', 'name', 'username']);
+    const duplicate = await admin.app.inject({ method: 'POST', url: '/admin/users', payload: { username: 'demo', password: 'demo-password' } });
+    assert.equal(duplicate.statusCode, 409);
+    assert.equal(duplicate.json<{ error_description: string }>().error_description, 'a user named "demo" already exists');
+    const weak = await admin.app.inject({ method: 'POST', url: '/admin/users', payload: { username: 'bob', password: 'short' } });
+    assert.equal(weak.statusCode, 400);
+    assert.equal(weak.json<{ error_description: string }>().error_description, 'a password must be at least 8 characters');
+
+    const changed = await admin.app.inject({ method: 'PUT', url: '/admin/users/demo/password', payload: { password: 'another-password' } });
+    assert.equal(changed.statusCode, 204);
+    assert.ok(await admin.services.accounts.checkPassword('demo', 'another-password'));
+    const missing = await admin.app.inject({ method: 'PUT', url: '/admin/users/nobody/password', payload: { password: 'another-password' } });
+    assert.equal(missing.statusCode, 404);
+
+    await admin.app.inject({ method: 'POST', url: '/admin/users', payload: { username: 'temp', password: 'temp-password' } });
+    const list = await admin.app.inject({ method: 'GET', url: '/admin/users' });
+    assert.deepEqual(list.json<{ users: Array<{ username: string }> }>().users.map((u) => u.username).sort(), ['demo', 'temp']);
+    assert.equal((await admin.app.inject({ method: 'DELETE', url: '/admin/users/temp' })).statusCode, 204);
+    assert.equal((await admin.app.inject({ method: 'DELETE', url: '/admin/users/temp' })).statusCode, 404);
+  });
+
+  test('keys: list, rotate; the old keys stay published as retired', async () => {
+    const listed = await admin.app.inject({ method: 'GET', url: '/admin/keys' });
+    const first = listed.json<{ keys: Array<{ kid: string; status: string }> }>().keys;
+    assert.equal(first.length, 2);
+    const rotated = await admin.app.inject({ method: 'POST', url: '/admin/keys/rotate', payload: { algs: ['ES256'] } });
+    assert.equal(rotated.statusCode, 200, rotated.body);
+    const body = rotated.json<{ rotated: Array<{ alg: string }>; keys: Array<{ kid: string; alg: string; status: string; published: boolean }> }>();
+    assert.deepEqual(body.rotated.map((k) => k.alg), ['ES256']);
+    const oldEs = body.keys.find((k) => k.kid === first.find((f) => f.kid.startsWith('es256'))!.kid);
+    assert.equal(oldEs?.status, 'retired');
+    assert.equal(oldEs?.published, true);
+    const both = await admin.app.inject({ method: 'POST', url: '/admin/keys/rotate' });
+    assert.equal(both.json<{ rotated: unknown[] }>().rotated.length, 2);
+    const bad = await admin.app.inject({ method: 'POST', url: '/admin/keys/rotate', payload: { algs: ['HS256'] } });
+    assert.equal(bad.statusCode, 400);
+  });
+
+  test('grants and token inspection: list, inspect, revoke, inspect again', async () => {
+    const empty = await admin.app.inject({ method: 'GET', url: '/admin/grants' });
+    assert.deepEqual(empty.json(), { grants: [] });
+    const tokens = await issueUserTokens(admin.services, 'zapier-client', 'demo', ['read:leads']);
+
+    const listed = await admin.app.inject({ method: 'GET', url: '/admin/grants?user=demo&client=zapier-client' });
+    const grants = listed.json<{ grants: Array<Record<string, unknown>> }>().grants;
+    assert.equal(grants.length, 1);
+    assert.equal(grants[0]!.id, tokens.grantId);
+    assert.equal(grants[0]!.username, 'demo');
+    assert.equal(grants[0]!.scope, 'read:leads');
+    assert.equal((await admin.app.inject({ method: 'GET', url: '/admin/grants?user=nobody' })).statusCode, 404);
+    assert.equal((await admin.app.inject({ method: 'GET', url: '/admin/grants?colour=blue' })).statusCode, 400);
+
+    const live = await admin.app.inject({ method: 'POST', url: '/admin/tokens/inspect', payload: { token: tokens.accessToken } });
+    assert.equal(live.statusCode, 200);
+    assert.ok(!live.body.includes(tokens.accessToken), 'the token is not echoed');
+    const report = live.json<Record<string, unknown>>();
+    assert.equal(report.kind, 'jwt_access_token');
+    assert.equal(report.status, 'active');
+    assert.equal(report.username, 'demo');
+    assert.equal(report.grant_id, tokens.grantId);
+
+    const revoked = await admin.app.inject({ method: 'DELETE', url: `/admin/grants/${tokens.grantId}` });
+    assert.equal(revoked.statusCode, 200, revoked.body);
+    assert.equal(revoked.json<{ revoked_reason: string }>().revoked_reason, 'revoked by an administrator (admin API)');
+    const afterRevoke = await admin.app.inject({ method: 'POST', url: '/admin/tokens/inspect', payload: { token: tokens.refreshToken } });
+    assert.equal(afterRevoke.json<{ status: string }>().status, 'revoked');
+    assert.equal(afterRevoke.json<{ kind: string }>().kind, 'refresh_token');
+    assert.deepEqual((await admin.app.inject({ method: 'GET', url: '/admin/grants' })).json(), { grants: [] });
+    const all = await admin.app.inject({ method: 'GET', url: '/admin/grants?all=true' });
+    assert.equal(all.json<{ grants: Array<{ status: string }> }>().grants[0]?.status, 'revoked');
+    assert.equal((await admin.app.inject({ method: 'DELETE', url: '/admin/grants/grant_nope' })).statusCode, 404);
+
+    const unknown = await admin.app.inject({ method: 'POST', url: '/admin/tokens/inspect', payload: { token: 'garbage' } });
+    assert.equal(unknown.json<{ kind: string; status: string }>().kind, 'unknown');
+    const noToken = await admin.app.inject({ method: 'POST', url: '/admin/tokens/inspect', payload: {} });
+    assert.equal(noToken.statusCode, 400);
+  });
+
+  test('/healthz checks the store, /metrics serves Prometheus text, unknown routes are JSON 404s', async () => {
+    const health = await admin.app.inject({ method: 'GET', url: '/healthz' });
+    assert.equal(health.statusCode, 200);
+    assert.deepEqual(health.json(), { status: 'ok' });
+    const metrics = await admin.app.inject({ method: 'GET', url: '/metrics' });
+    assert.equal(metrics.statusCode, 200);
+    assert.match(String(metrics.headers['content-type']), /^text\/plain/);
+    assert.match(metrics.body, /^gatehouse_process_cpu_user_seconds_total/m);
+    const missing = await admin.app.inject({ method: 'GET', url: '/admin/nothing' });
+    assert.equal(missing.statusCode, 404);
+    assert.deepEqual(missing.json(), { error: 'not_found', error_description: 'no admin route GET /admin/nothing' });
+  });
+});
+
+describe('admin API with GATEHOUSE_ADMIN_TOKEN', () => {
+  const TOKEN = 'admin-token-0123456789-abcdefghijklmnopqrstuv';
+  let admin: AdminFixture;
+  before(async () => {
+    admin = await adminFixture({ GATEHOUSE_ADMIN_TOKEN: TOKEN });
+  });
+  after(() => admin.close());
+
+  test('every route but /healthz needs the bearer token', async () => {
+    for (const url of ['/admin/clients', '/admin/keys', '/metrics', '/admin/nothing']) {
+      const none = await admin.app.inject({ method: 'GET', url });
+      assert.equal(none.statusCode, 401, url);
+      assert.equal(none.json<{ error: string }>().error, 'unauthorized');
+      assert.match(String(none.headers['www-authenticate']), /^Bearer realm="gatehouse-admin"/);
+      const wrong = await admin.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${TOKEN}x` } });
+      assert.equal(wrong.statusCode, 401, url);
+      assert.equal(wrong.json<{ error: string }>().error, 'invalid_token');
+      assert.ok(!wrong.body.includes(TOKEN));
+    }
+    const ok = await admin.app.inject({ method: 'GET', url: '/admin/clients', headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.equal(ok.statusCode, 200);
+    const metrics = await admin.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `bearer ${TOKEN}` } });
+    assert.equal(metrics.statusCode, 200);
+    const health = await admin.app.inject({ method: 'GET', url: '/healthz' });
+    assert.equal(health.statusCode, 200);
+  });
+
+  test('it answers over a real socket', async () => {
+    const address = await admin.app.listen({ port: 0, host: '127.0.0.1' });
+    const response = await fetch(`${address}/admin/clients`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { clients: [] });
+    const denied = await fetch(`${address}/admin/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(denied.status, 401);
+  });
+});

@@ -1,0 +1,89 @@
+// The whole story in a browser, on `npm run demo`'s three servers: connect, sign in, consent, the leads appear;
+// Deny shows a clear message in the app; revoking in Connected apps makes the app ask to connect again.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { freePort, TEST_SECRET, tempSqliteUrl } from '../helpers/server.js';
+import { artifactPath, browserSkipReason, launchBrowser } from '../helpers/browser.js';
+import { startDemo } from '../../examples/demo.js';
+
+const skip = browserSkipReason();
+
+describe('the demo story in a browser', { skip }, () => {
+  let demo: Awaited<ReturnType<typeof startDemo>>;
+  let browser: Browser;
+  const database = tempSqliteUrl();
+  const shot = (page: Page, name: string) => page.screenshot({ path: artifactPath('story', name), fullPage: true });
+
+  before(async () => {
+    const port = await freePort();
+    demo = await startDemo({
+      GATEHOUSE_PORT: String(port),
+      GATEHOUSE_ADMIN_PORT: String(await freePort()),
+      GATEHOUSE_ISSUER: `http://localhost:${port}`,
+      GATEHOUSE_DATABASE_URL: database.url,
+      GATEHOUSE_SECRET: TEST_SECRET,
+      GATEHOUSE_LOG_LEVEL: 'silent',
+      LEADS_API_PORT: String(await freePort()),
+      INTEGRATION_APP_PORT: String(await freePort()),
+    });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await demo?.close();
+    database.remove();
+  });
+
+  async function signIn(page: Page) {
+    await page.getByLabel('Username').fill('demo');
+    await page.getByLabel('Password').fill('demo-password');
+    await page.getByRole('button', { name: /sign in/i }).click();
+  }
+
+  test('Deny brings the user back to the app with a clear message and nothing shared', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(demo.appUrl);
+    await page.getByRole('link', { name: 'Connect your account' }).click();
+    await signIn(page);
+    await page.getByRole('button', { name: 'Deny' }).click();
+    await page.waitForURL(`${demo.appUrl}/`);
+    assert.match((await page.textContent('[role="status"]'))!, /chose not to connect/);
+    await shot(page, '0-denied.png');
+    await page.context().close();
+  });
+
+  test('connect, sign in, consent: the leads appear; revoke in Connected apps: the app asks to connect again', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(demo.appUrl);
+    await shot(page, '1-app-home.png');
+    await page.getByRole('link', { name: 'Connect your account' }).click();
+    await shot(page, '2-sign-in.png');
+    await signIn(page);
+    assert.match((await page.textContent('body'))!, /LeadSync wants to/);
+    assert.match((await page.textContent('body'))!, /Read your leads/);
+    await shot(page, '3-consent.png');
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL(`${demo.appUrl}/`);
+    const leads = await page.textContent('table');
+    assert.match(leads!, /Ada Lovelace/);
+    assert.match(leads!, /Grace Hopper/);
+    await shot(page, '4-leads.png');
+
+    await page.goto(`${demo.issuer}/account/apps`);
+    assert.match((await page.textContent('body'))!, /LeadSync/);
+    await shot(page, '5-connected-apps.png');
+    await page.getByRole('button', { name: /Revoke access/ }).click();
+    assert.match((await page.textContent('[role="status"]'))!, /LeadSync no longer has access/);
+    await shot(page, '6-revoked.png');
+
+    // The leads API asks Gatehouse about tokens (cached 2 s), so the revocation shows within seconds.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await page.goto(demo.appUrl);
+    assert.match((await page.textContent('[role="status"]'))!, /revoked|ended|Connect again/i);
+    assert.ok(await page.getByRole('link', { name: 'Connect your account' }).isVisible());
+    await shot(page, '7-asks-to-connect-again.png');
+    await context.close();
+  });
+});
