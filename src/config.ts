@@ -35,6 +35,8 @@ export interface Config {
   secureCookies: boolean;
   /** Bearer token for the admin API; when unset the admin API only listens on loopback. */
   adminToken: string | undefined;
+  /** Seconds between housekeeping runs that delete expired rows; 0 turns it off. */
+  cleanupIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -222,5 +224,6 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: bool(env, 'GATEHOUSE_TRUST_PROXY', false),
     secureCookies: issuer.startsWith('https:'),
     adminToken: env.GATEHOUSE_ADMIN_TOKEN || undefined,
+    cleanupIntervalSeconds: duration(env, 'GATEHOUSE_CLEANUP_INTERVAL', 600),
   };
 }

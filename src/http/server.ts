@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { buildPublicApp } from './public-app.js';
 import { buildAdminApp } from './admin/app.js';
+import { startHousekeeping } from '../domain/housekeeping.js';
 
 export interface RunningServer {
   publicUrl: string;
@@ -30,6 +31,7 @@ export async function startServer(services: Services, options: { logStream?: Nod
     await publicApp.close();
     throw error;
   }
+  const housekeeping = startHousekeeping(services.store, config.cleanupIntervalSeconds, publicApp.log);
   publicApp.log.info({ issuer: config.issuer, public: urlOf(publicApp), admin: urlOf(adminApp) }, 'Gatehouse is listening');
   return {
     publicUrl: urlOf(publicApp),
@@ -37,6 +39,7 @@ export async function startServer(services: Services, options: { logStream?: Nod
     publicApp,
     adminApp,
     async close() {
+      housekeeping.stop();
       await Promise.allSettled([publicApp.close(), adminApp.close()]);
     },
   };

@@ -45,7 +45,7 @@ export class JwksCache {
       latest = await this.pending;
     } else if (this.now() - this.lastUnknownKidRefetch >= this.options.cooldownSeconds * 1000) {
       this.lastUnknownKidRefetch = this.now();
-      this.options.logger?.debug({ kid: header.kid }, 'token names a key the cached JWKS lacks; refetching the JWKS');
+      this.options.logger?.debug({ kid: String(header.kid).slice(0, 64) }, 'token names a key the cached JWKS lacks; refetching the JWKS');
       latest = await this.refresh();
     } else if (this.keys !== used) {
       latest = this.keys; // another caller refreshed meanwhile
@@ -53,9 +53,9 @@ export class JwksCache {
     const retried = latest === undefined ? undefined : await lookup(latest, header, token);
     if (retried !== undefined) return retried;
 
-    const kid = typeof header.kid === 'string' ? `kid ${JSON.stringify(header.kid)}` : 'no kid';
+    const kid = typeof header.kid === 'string' ? `kid ${JSON.stringify(header.kid.slice(0, 64))}` : 'no kid';
     throw new TokenKeyNotFoundError(
-      `the token is signed with a key (${kid}, alg ${String(header.alg)}) the issuer's JWKS does not hold` +
+      `the token is signed with a key (${kid}, alg ${String(header.alg).slice(0, 16)}) the issuer's JWKS does not hold` +
         (latest === undefined ? ' (refetch skipped: cooling down)' : ' (after a refetch)'),
       { hint: 'the token comes from another issuer, or its key was retired' },
     );

@@ -149,8 +149,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     try {
       token = findToken();
       principal = await principalFor(token);
+      const granted = principal.scopes;
       const required = verifyOptions?.requiredScopes ?? [];
-      const missing = required.filter((scope) => !principal!.scopes.includes(scope));
+      const missing = required.filter((scope) => !granted.includes(scope));
       if (missing.length > 0) {
         throw new InsufficientScopeError(`the token lacks the scope ${missing.join(' ')}`, required, {
           hint: 'the client must ask for the scope when it requests authorization',

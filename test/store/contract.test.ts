@@ -24,7 +24,7 @@ import {
   tokensFor,
   user,
 } from './fixtures.js';
-import { race, type RaceOp, type RaceOutcome } from './race.js';
+import { closeRacers, race, warmRacers, type RaceOp, type RaceOutcome } from './race.js';
 
 const RACERS = 10;
 
@@ -81,12 +81,15 @@ for (const backend of await testBackends()) {
     let store: Store;
 
     before(async () => {
+      // SQLite contender threads take seconds to start: start them now, while the other tests run.
+      if (backend === 'sqlite') warmRacers(RACERS);
       db = await createTestDatabase(backend);
       store = await openStore(db.url);
       await store.migrate();
     });
 
     after(async () => {
+      await closeRacers();
       await store?.close();
       await db?.drop();
     });

@@ -1,20 +1,22 @@
-// One contender of a race (see race.ts): opens its own store, says 'ready', runs its op on 'go', reports.
-import { parentPort, workerData } from 'node:worker_threads';
+// A contender thread for race.ts. For each race: open a store on 'prepare', say 'ready', run the op on 'go',
+// close the store and report 'done'; then wait for the next race.
+import { parentPort } from 'node:worker_threads';
 import { openStore } from '../../src/store/open.js';
-import { runOp, type RaceOp, type RaceOutcome } from './race.js';
+import type { Store } from '../../src/store/types.js';
+import { inbox, runOp, settle, type RaceMessage } from './race.js';
 
-const { url, op, contender } = workerData as { url: string; op: RaceOp; contender: number };
 const port = parentPort!;
-const store = await openStore(url);
-const go = new Promise((resolve) => port.once('message', resolve));
-port.postMessage({ type: 'ready' });
-await go;
-let outcome: RaceOutcome;
-try {
-  outcome = { ok: true, value: await runOp(store, op, contender) };
-} catch (error) {
-  outcome = { ok: false, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
-} finally {
-  await store.close();
+const next = inbox(port);
+const send = (message: RaceMessage) => port.postMessage(message);
+
+for (;;) {
+  const job = await next();
+  if (job.type !== 'prepare') continue;
+  let store: Store | undefined;
+  const opened = await settle(async () => (store = await openStore(job.url)));
+  send({ type: 'ready' });
+  await next(); // go
+  const outcome = opened.ok ? await settle(() => runOp(store!, job.op, job.contender)) : opened;
+  await store?.close();
+  send({ type: 'done', outcome });
 }
-port.postMessage({ type: 'done', outcome: outcome! });

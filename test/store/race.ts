@@ -3,14 +3,15 @@
 //
 // PostgreSQL: one Store (its own pool) per contender, in this process; pg is asynchronous, so the
 // contenders' statements really interleave on the server.
-// SQLite: one worker thread per contender, each with its own better-sqlite3 connection. Several
-// connections in one thread cannot take turns: better-sqlite3 waits for a lock synchronously, blocking
-// the very thread that would release it. Threads contend the way separate processes do.
-import { Worker } from 'node:worker_threads';
+// SQLite: one worker thread per contender, each with its own better-sqlite3 connection. Connections in one
+// thread cannot take turns: better-sqlite3 waits for a lock synchronously, blocking the very thread that
+// would release it. Threads contend the way separate processes (server and CLI) do. Loading the store
+// under tsx costs a worker about two seconds, so the workers are started once (warmRacers) and reused.
+import { Worker, type MessagePort } from 'node:worker_threads';
 import { openStore } from '../../src/store/open.js';
 import type { SigningAlg, Store } from '../../src/store/types.js';
-import { accessToken, grant, refreshToken, signingKey } from './fixtures.js';
 import type { TestDatabase } from '../helpers/databases.js';
+import { accessToken, grant, refreshToken, signingKey } from './fixtures.js';
 
 export type RaceOp =
   | { kind: 'migrate' }
@@ -20,6 +21,13 @@ export type RaceOp =
   | { kind: 'rotateKey'; alg: SigningAlg; onlyIfNone: boolean };
 
 export type RaceOutcome = { ok: true; value: unknown } | { ok: false; error: string };
+
+/** Messages between race() and a worker: prepare → ready, go → done. */
+export type RaceMessage =
+  | { type: 'prepare'; url: string; op: RaceOp; contender: number }
+  | { type: 'ready' }
+  | { type: 'go' }
+  | { type: 'done'; outcome: RaceOutcome };
 
 /** Performs `op` as contender number `contender` (which makes the records it creates distinct). */
 export async function runOp(store: Store, op: RaceOp, contender: number): Promise<unknown> {
@@ -44,12 +52,21 @@ export async function runOp(store: Store, op: RaceOp, contender: number): Promis
   }
 }
 
-async function settle(run: () => Promise<unknown>): Promise<RaceOutcome> {
+export async function settle(run: () => Promise<unknown>): Promise<RaceOutcome> {
   try {
     return { ok: true, value: await run() };
   } catch (error) {
     return { ok: false, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
   }
+}
+
+/** Messages from a port or worker, one at a time, in order. */
+export function inbox(port: MessagePort | Worker): () => Promise<RaceMessage> {
+  const queued: RaceMessage[] = [];
+  const waiting: Array<{ resolve: (m: RaceMessage) => void; reject: (e: unknown) => void }> = [];
+  port.on('message', (message: RaceMessage) => (waiting.length ? waiting.shift()!.resolve(message) : queued.push(message)));
+  port.on('error', (error: unknown) => waiting.splice(0).forEach((w) => w.reject(error)));
+  return () => (queued.length ? Promise.resolve(queued.shift()!) : new Promise((resolve, reject) => waiting.push({ resolve, reject })));
 }
 
 async function raceInProcess(url: string, ops: RaceOp[]): Promise<RaceOutcome[]> {
@@ -63,22 +80,31 @@ async function raceInProcess(url: string, ops: RaceOp[]): Promise<RaceOutcome[]>
 }
 
 const BOOT = new URL('./race-worker-boot.mjs', import.meta.url);
+let racers: Array<{ worker: Worker; next: () => Promise<RaceMessage> }> = [];
+
+/** Starts `count` SQLite contender threads in the background (race() waits for them as needed). */
+export function warmRacers(count: number): void {
+  while (racers.length < count) {
+    const worker = new Worker(BOOT);
+    racers.push({ worker, next: inbox(worker) });
+  }
+}
+
+/** Stops the contender threads; call once the races are over, or the test process stays alive. */
+export async function closeRacers(): Promise<void> {
+  const stopping = racers;
+  racers = [];
+  await Promise.all(stopping.map(({ worker }) => worker.terminate()));
+}
 
 async function raceInWorkers(url: string, ops: RaceOp[]): Promise<RaceOutcome[]> {
-  const workers = ops.map((op, contender) => new Worker(BOOT, { workerData: { url, op, contender } }));
-  const message = (worker: Worker) =>
-    new Promise<{ type: string; outcome?: RaceOutcome }>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
-  try {
-    await Promise.all(workers.map(message)); // each has opened its store: 'ready'
-    const done = workers.map(message);
-    for (const worker of workers) worker.postMessage('go');
-    return (await Promise.all(done)).map((m) => m.outcome!);
-  } finally {
-    await Promise.all(workers.map((worker) => worker.terminate()));
-  }
+  warmRacers(ops.length);
+  const crew = racers.slice(0, ops.length);
+  crew.forEach(({ worker }, contender) => worker.postMessage({ type: 'prepare', url, op: ops[contender]!, contender } satisfies RaceMessage));
+  await Promise.all(crew.map(({ next }) => next())); // each has opened its store
+  for (const { worker } of crew) worker.postMessage({ type: 'go' } satisfies RaceMessage);
+  const done = await Promise.all(crew.map(({ next }) => next()));
+  return done.map((message) => (message.type === 'done' ? message.outcome : { ok: false, error: `unexpected ${message.type}` }));
 }
 
 /** Runs ops[i] as contender i, all at once, each on its own connection; resolves with every outcome. */

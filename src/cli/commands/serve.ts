@@ -1,5 +1,16 @@
 // gatehouse serve — the issuer on GATEHOUSE_PORT and the admin API on GATEHOUSE_ADMIN_PORT, until SIGINT or SIGTERM.
 import { Command } from 'commander';
+import type { Config } from '../../config.js';
+import { CliError } from '../errors.js';
+
+/** A port that is taken or not allowed is a setting to change, not a fault: say which one. */
+function listenError(error: unknown, config: Config): CliError | undefined {
+  const { code, port, address } = error as { code?: string; port?: number; address?: string };
+  if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') return undefined;
+  const setting = port === config.adminPort ? 'GATEHOUSE_ADMIN_PORT' : port === config.port ? 'GATEHOUSE_PORT' : 'the port settings';
+  const problem = code === 'EADDRINUSE' ? 'is already in use' : code === 'EACCES' ? 'needs privileges this process does not have' : 'is not an address of this machine';
+  return new CliError(`cannot listen on ${address ?? 'host'}:${port ?? '?'}: it ${problem}; change ${setting}`);
+}
 
 export function registerServe(program: Command): void {
   program
@@ -15,7 +26,7 @@ export function registerServe(program: Command): void {
         server = await startServer(services);
       } catch (error) {
         await services.store.close();
-        throw error;
+        throw listenError(error, services.config) ?? error;
       }
       process.stdout.write(`Gatehouse ${services.config.issuer} is serving on ${server.publicUrl}; admin API on ${server.adminUrl}\n`);
       await new Promise<void>((resolve) => {

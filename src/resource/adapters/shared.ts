@@ -2,7 +2,7 @@
 import type { TokenVerifier } from '../verifier.js';
 
 /** `requireScopes('read:leads write:leads')`, `requireScopes('read:leads', 'write:leads')` and arrays all mean AND. */
-export function normalizeScopes(scopes: ReadonlyArray<string | readonly string[]> | string | readonly string[] | undefined): string[] {
+export function normalizeScopes(scopes: string | ReadonlyArray<string | readonly string[]> | undefined): string[] {
   if (scopes === undefined) return [];
   const list = typeof scopes === 'string' ? [scopes] : scopes.flat();
   return [...new Set(list.flatMap((scope) => scope.split(' ')).filter((scope) => scope !== ''))];

@@ -21,10 +21,20 @@ async function keyViews(services: Services): Promise<KeyView[]> {
 export const keyRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   app.get('/', async () => ({ keys: await keyViews(services) }));
 
-  app.post<{ Body: { algs?: SigningAlg[] } | undefined }>('/rotate', { schema: { body: rotateBody } }, async (request) => {
-    const algs = request.body?.algs ? [...new Set(request.body.algs)] : SIGNING_ALGS;
-    const made = new Set((await services.keys.rotate(algs)).map((key) => key.kid));
-    const keys = await keyViews(services);
-    return { rotated: keys.filter((key) => made.has(key.kid)), keys };
-  });
+  app.post<{ Body: { algs?: SigningAlg[] } }>(
+    '/rotate',
+    {
+      schema: { body: rotateBody },
+      // No body at all means "rotate every algorithm".
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async (request) => {
+      const algs = request.body.algs ? [...new Set(request.body.algs)] : SIGNING_ALGS;
+      const made = new Set((await services.keys.rotate(algs)).map((key) => key.kid));
+      const keys = await keyViews(services);
+      return { rotated: keys.filter((key) => made.has(key.kid)), keys };
+    },
+  );
 };

@@ -1,0 +1,41 @@
+// Behind a TLS-terminating proxy: URLs come from GATEHOUSE_ISSUER, never from forwarded headers, and cookies are Secure.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+describe('behind a proxy', () => {
+  let trusting: TestServer;
+  let plain: TestServer;
+  const publicUrl = (server: TestServer) => server.server.publicUrl;
+
+  before(async () => {
+    trusting = await startTestServer({ env: { GATEHOUSE_ISSUER: 'https://auth.example.com', GATEHOUSE_TRUST_PROXY: 'true' } });
+    plain = await startTestServer();
+  });
+  after(async () => {
+    await trusting.close();
+    await plain.close();
+  });
+
+  test('discovery names the configured https issuer whatever X-Forwarded-Proto/Host say', async () => {
+    for (const server of [trusting, plain]) {
+      const response = await fetch(`${publicUrl(server)}/.well-known/openid-configuration`, {
+        headers: { 'x-forwarded-proto': 'http', 'x-forwarded-host': 'evil.example' },
+      });
+      const metadata = await response.json() as Record<string, string>;
+      assert.equal(metadata.issuer, server.issuer);
+      for (const key of ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'userinfo_endpoint']) {
+        assert.ok(metadata[key]!.startsWith(server.issuer + '/'), `${key} derives from the issuer`);
+      }
+    }
+  });
+
+  test('with an https issuer, cookies carry Secure', async () => {
+    const response = await fetch(`${publicUrl(trusting)}/login`, { headers: { 'x-forwarded-proto': 'https' } });
+    const cookies = response.headers.getSetCookie();
+    assert.ok(cookies.length > 0);
+    for (const cookie of cookies) assert.match(cookie, /; Secure/i);
+    const local = await fetch(`${publicUrl(plain)}/login`);
+    for (const cookie of local.headers.getSetCookie()) assert.doesNotMatch(cookie, /; Secure/i, 'plain-http local runs can still sign in');
+  });
+});
