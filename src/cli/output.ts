@@ -40,15 +40,15 @@ export function formatTime(seconds: number | null | undefined): string {
   return new Date(seconds * 1000).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
 }
 
-/** A rough distance in time: "in 59m", "3d ago". */
+/** A rough distance in time, to the nearest unit: "in 1h" (for 59m59s), "3d ago". */
 export function relativeTime(seconds: number, now: number): string {
   const delta = seconds - now;
   const size = Math.abs(delta);
   let amount: string;
-  if (size < 60) amount = `${size}s`;
-  else if (size < 3600) amount = `${Math.floor(size / 60)}m`;
-  else if (size < 86400) amount = `${Math.floor(size / 3600)}h`;
-  else amount = `${Math.floor(size / 86400)}d`;
+  if (size < 59.5) amount = `${size}s`;
+  else if (size < 59.5 * 60) amount = `${Math.round(size / 60)}m`;
+  else if (size < 23.5 * 3600) amount = `${Math.round(size / 3600)}h`;
+  else amount = `${Math.round(size / 86400)}d`;
   return delta >= 0 ? `in ${amount}` : `${amount} ago`;
 }
 

@@ -17,6 +17,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { redactUrl } from '../../src/config.js';
 
 export type BackendName = 'sqlite' | 'postgres';
 
@@ -48,9 +49,9 @@ async function checkPostgres(): Promise<boolean> {
     return true;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    if (process.env.CI) throw new Error(`PostgreSQL is required when CI is set, but ${POSTGRES_ADMIN_URL} is unreachable: ${reason}`);
+    if (process.env.CI) throw new Error(`PostgreSQL is required when CI is set, but ${redactUrl(POSTGRES_ADMIN_URL)} is unreachable: ${reason}`);
     const line = '!'.repeat(100);
-    console.warn(`\n${line}\n!! SKIPPING POSTGRESQL TESTS: ${POSTGRES_ADMIN_URL} is unreachable (${reason}).\n!! Only SQLite was tested. Set GATEHOUSE_TEST_POSTGRES_URL, or CI=1 to make this an error.\n${line}\n`);
+    console.warn(`\n${line}\n!! SKIPPING POSTGRESQL TESTS: ${redactUrl(POSTGRES_ADMIN_URL)} is unreachable (${reason}).\n!! Only SQLite was tested. Set GATEHOUSE_TEST_POSTGRES_URL, or CI=1 to make this an error.\n${line}\n`);
     return false;
   }
 }

@@ -96,34 +96,6 @@ for (const backend of await testBackends()) {
 
     beforeEach(() => emptyAllTables(store));
 
-    describe('schema', () => {
-      test('migrate() again is a no-op that keeps the data', async () => {
-        const c = client();
-        await store.createClient(c);
-        await store.migrate();
-        assert.deepEqual(await store.getClient(c.clientId), c);
-      });
-
-      test('several instances migrating a new database at once all succeed, once', async () => {
-        const fresh = await createTestDatabase(backend);
-        try {
-          const outcomes = await race(fresh, Array.from({ length: 5 }, (): RaceOp => ({ kind: 'migrate' })));
-          assert.deepEqual(errors(outcomes), []);
-          const migrated = await openStore(fresh.url);
-          try {
-            assert.equal(await count(migrated, 'select count(*) as n from gatehouse_migration'), 1);
-            const c = client();
-            await migrated.createClient(c);
-            assert.deepEqual(await migrated.getClient(c.clientId), c);
-          } finally {
-            await migrated.close();
-          }
-        } finally {
-          await fresh.drop();
-        }
-      });
-    });
-
     describe('clients', () => {
       test('round-trip, including a public client with nulls and empty lists', async () => {
         const confidential = client();
@@ -711,6 +683,34 @@ for (const backend of await testBackends()) {
 
       test('refuses a batch size that would never finish', async () => {
         await assert.rejects(store.cleanup(NOW, 0), RangeError);
+      });
+    });
+
+    describe('schema', () => {
+      test('migrate() again is a no-op that keeps the data', async () => {
+        const c = client();
+        await store.createClient(c);
+        await store.migrate();
+        assert.deepEqual(await store.getClient(c.clientId), c);
+      });
+
+      test('several instances migrating a new database at once all succeed, once', async () => {
+        const fresh = await createTestDatabase(backend);
+        try {
+          const outcomes = await race(fresh, Array.from({ length: 5 }, (): RaceOp => ({ kind: 'migrate' })));
+          assert.deepEqual(errors(outcomes), []);
+          const migrated = await openStore(fresh.url);
+          try {
+            assert.equal(await count(migrated, 'select count(*) as n from gatehouse_migration'), 1);
+            const c = client();
+            await migrated.createClient(c);
+            assert.deepEqual(await migrated.getClient(c.clientId), c);
+          } finally {
+            await migrated.close();
+          }
+        } finally {
+          await fresh.drop();
+        }
       });
     });
   });

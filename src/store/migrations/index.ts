@@ -27,8 +27,8 @@ export async function migrateToLatest(db: Kysely<Database>, dialect: Dialect): P
     const { error, results } = await migrator.migrateToLatest();
     if (error !== undefined) {
       const failed = results?.find((result) => result.status === 'Error')?.migrationName;
-      const cause = error instanceof Error ? error : new Error(String(error));
-      throw new Error(`database migration ${failed ?? ''} failed: ${cause.message}`.replace('  ', ' '), { cause });
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`database migration${failed ? ` ${failed}` : ''} failed: ${reason}`, { cause: error });
     }
   });
 }

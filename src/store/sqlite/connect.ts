@@ -50,9 +50,9 @@ class ImmediateSqliteDialect extends SqliteDialect {
 /** Opens (creating if needed) the SQLite database at `path`, or an in-memory one for ':memory:'. */
 export function openSqliteStore(path: string): SqlStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const database = new Sqlite(path);
+  // The busy timeout first: switching to WAL needs a lock that another process may hold for a moment.
+  const database = new Sqlite(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   if (path !== ':memory:') database.pragma('journal_mode = WAL');
-  database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   database.pragma('foreign_keys = ON');
   // With WAL, NORMAL is durable against application crashes; a power loss may lose the last commits only.
   database.pragma('synchronous = NORMAL');

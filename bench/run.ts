@@ -1,0 +1,223 @@
+// npm run bench: Gatehouse (SQLite, and PostgreSQL when reachable) beside oidc-provider, each in its own
+// process on loopback, driven in turn by autocannon (warm-up, then A B A B … rounds, medians), plus the
+// resource SDK in this process. Prints one table and writes it to bench/RESULTS.md.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseBenchArgs, USAGE, type BenchArgs } from './harness/args.js';
+import { runLoad, failures, type LoadResult } from './harness/load.js';
+import { mintAccessTokens } from './harness/minting.js';
+import { createScratchDatabase, postgresReachable, type ScratchDatabase } from './harness/postgres.js';
+import { Measurements, renderMarkdown, renderRuns, renderText, summarize, ratioOf, type TableRow, type TargetName } from './harness/report.js';
+import { GROUPS, type RowDef } from './harness/rows.js';
+import { benchVerify, makeVerifiers } from './harness/sdk.js';
+import { BENCH_DIR, ROOT_DIR, startGatehouse, startReference, type Server } from './harness/servers.js';
+import { workloadsFor, type Workload, type WorkloadKind } from './harness/workloads.js';
+
+interface Target {
+  name: TargetName;
+  server: Server;
+  workloads: Map<WorkloadKind, Workload>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const fmt = (r: LoadResult): string =>
+  `${Math.round(r.rps).toString().padStart(6)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  ${failures(r)} errors` +
+  `${r.stoppedAtCount ? '  (stopped at count)' : ''}${r.serverCpuPerKiloRequest !== undefined ? `  cpu ${(r.serverCpuPerKiloRequest).toFixed(0)} ms/1k` : ''}`;
+
+function packageVersion(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(ROOT_DIR, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(): Promise<void> {
+  const parsed = parseBenchArgs(process.argv.slice(2));
+  if (parsed === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  const args: BenchArgs = parsed;
+  const startedAt = Date.now();
+  const deadline = startedAt + args.timeLimitSeconds * 1000;
+  // A last resort: whatever happens, the bench ends.
+  setTimeout(() => {
+    console.error(`bench: still running ${args.timeLimitSeconds + 90}s after start; giving up`);
+    process.exit(2);
+  }, (args.timeLimitSeconds + 90) * 1000).unref();
+
+  const logDir = join(BENCH_DIR, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  const httpRows = args.rows.filter((row) => row.http);
+  const needs = (target: TargetName, kind: WorkloadKind): boolean =>
+    httpRows.some((row) => (target === 'oidc-provider' ? row.reference : row.gatehouse) === kind);
+
+  const targets: Target[] = [];
+  let scratch: ScratchDatabase | undefined;
+  const measurements = new Measurements();
+  let aborted = false;
+  try {
+    let usePostgres = false;
+    if (args.postgres !== 'off' && httpRows.length > 0) {
+      usePostgres = await postgresReachable(args.postgresUrl);
+      if (!usePostgres && args.postgres === 'on') throw new Error(`PostgreSQL does not answer at ${args.postgresUrl}`);
+      if (!usePostgres) console.log(`PostgreSQL not reachable at ${args.postgresUrl}: SQLite rows only`);
+    }
+
+    console.log('starting servers…');
+    const gatehouse = await startGatehouse({ databaseUrl: `sqlite:${join(dataDir, 'gatehouse.db')}`, logFile: join(logDir, 'gatehouse-sqlite.log') });
+    targets.push({ name: 'gatehouse', server: gatehouse, workloads: new Map() });
+    if (httpRows.length > 0) {
+      const reference = await startReference({ logFile: join(logDir, 'oidc-provider.log') });
+      targets.push({ name: 'oidc-provider', server: reference, workloads: new Map() });
+    }
+    if (usePostgres) {
+      scratch = await createScratchDatabase(args.postgresUrl);
+      const pg = await startGatehouse({ databaseUrl: scratch.url, logFile: join(logDir, 'gatehouse-postgres.log'), name: 'gatehouse-pg' });
+      targets.push({ name: 'gatehouse-pg', server: pg, workloads: new Map() });
+    }
+    for (const target of targets) {
+      target.workloads = workloadsFor(target.server.info, target.name !== 'oidc-provider', {
+        recycleRefreshTokens: args.recycleRefreshTokens,
+        maxInputs: args.maxInputs,
+      });
+      console.log(`  ${target.name.padEnd(13)} pid ${target.server.pid}  ${target.server.info.url}`);
+    }
+
+    const scenarioCount = GROUPS.flat().reduce((n, kind) => n + targets.filter((t) => needs(t.name, kind)).length, 0);
+    const perScenario = args.warmupSeconds + args.rounds * (args.durationSeconds + args.pauseMs / 1000);
+    console.log(`${scenarioCount} HTTP workloads × (${args.warmupSeconds}s warm-up + ${args.rounds} × ${args.durationSeconds}s): about ${
+      Math.round(scenarioCount * perScenario)}s of load, plus minting; stops starting runs after ${args.timeLimitSeconds}s`);
+
+    const timeLeft = (): boolean => {
+      if (Date.now() + args.durationSeconds * 1000 > deadline) aborted = true;
+      return !aborted;
+    };
+
+    for (const group of GROUPS) {
+      const scenarios = group.flatMap((kind) => targets.filter((t) => needs(t.name, kind)).map((target) => ({ target, kind })));
+      if (scenarios.length === 0) continue;
+      const expected = new Map<string, number>();
+      const key = (s: { target: Target; kind: WorkloadKind }): string => `${s.target.name}:${s.kind}`;
+      const runOnce = async (s: { target: Target; kind: WorkloadKind }, seconds: number): Promise<LoadResult> => {
+        const workload = s.target.workloads.get(s.kind);
+        if (!workload) throw new Error(`${s.target.name} has no workload ${s.kind}`);
+        const prepared = await workload.prepare({ durationSeconds: seconds, expectedRps: expected.get(key(s)), connections: args.connections });
+        await sleep(args.pauseMs);
+        const result = await runLoad({
+          url: s.target.server.info.url,
+          requests: prepared.requests,
+          connections: args.connections,
+          durationSeconds: seconds,
+          check: prepared.check,
+          serverCpuSeconds: () => s.target.server.cpuSeconds(),
+          ...(prepared.amount !== undefined ? { amount: prepared.amount } : {}),
+        });
+        prepared.finish?.();
+        if (result.rps > 0) expected.set(key(s), result.rps);
+        return result;
+      };
+      if (args.warmupSeconds > 0) {
+        for (const s of scenarios) {
+          if (!timeLeft()) break;
+          const result = await runOnce(s, args.warmupSeconds);
+          console.log(`  warm-up  ${key(s).padEnd(32)} ${fmt(result)}`);
+        }
+      }
+      for (let round = 1; round <= args.rounds; round++) {
+        for (const s of scenarios) {
+          if (!timeLeft()) break;
+          const result = await runOnce(s, args.durationSeconds);
+          measurements.add(s.target.name, s.kind, result);
+          console.log(`  round ${round}  ${key(s).padEnd(32)} ${fmt(result)}`);
+        }
+      }
+    }
+
+    if (args.rows.some((row) => row.id === 'resource_sdk_verify') && timeLeft()) {
+      const tokens = await mintAccessTokens(gatehouse.info, gatehouse.info.clients.ccJwt, 1000);
+      const verifiers = await makeVerifiers(gatehouse.info);
+      await benchVerify(verifiers.sdk, tokens, Math.min(1, args.warmupSeconds || 0.2));
+      await benchVerify(verifiers.jose, tokens, Math.min(1, args.warmupSeconds || 0.2));
+      for (let round = 1; round <= args.rounds && timeLeft(); round++) {
+        for (const [name, verify] of [['sdk', verifiers.sdk], ['jose', verifiers.jose]] as const) {
+          const result = await benchVerify(verify, tokens, args.durationSeconds);
+          measurements.add(name, 'verify', result);
+          console.log(`  round ${round}  ${`${name}:verify`.padEnd(32)} ${fmt(result)}`);
+        }
+      }
+    }
+
+    // The table.
+    const tableRows: TableRow[] = [];
+    for (const row of args.rows) {
+      if (!row.http) {
+        tableRows.push({ row, database: 'in-process', gatehouse: summarize(measurements.get('sdk', 'verify')), reference: summarize(measurements.get('jose', 'verify')) });
+        continue;
+      }
+      const reference = summarize(measurements.get('oidc-provider', row.reference));
+      tableRows.push({ row, database: 'SQLite', gatehouse: summarize(measurements.get('gatehouse', row.gatehouse)), reference });
+      if (targets.some((t) => t.name === 'gatehouse-pg')) {
+        tableRows.push({ row, database: 'PostgreSQL', gatehouse: summarize(measurements.get('gatehouse-pg', row.gatehouse)), reference });
+      }
+    }
+    const elapsed = Math.round((Date.now() - startedAt) / 1000);
+    console.log('');
+    console.log(renderText(tableRows));
+    console.log('');
+    console.log(`ratios: ${tableRows.map((r) => `${r.row.id}${r.database === 'PostgreSQL' ? ' (pg)' : ''} ${ratioOf(r)?.toFixed(2) ?? '—'}×`).join(', ')}`);
+    if (aborted) console.log(`time limit (${args.timeLimitSeconds}s) reached: some runs were skipped`);
+
+    const out = resolve(ROOT_DIR, args.out);
+    writeFileSync(out, resultsMarkdown(args, tableRows, measurements, elapsed, aborted, targets.some((t) => t.name === 'gatehouse-pg')));
+    console.log(`\nwrote ${out} (${elapsed}s)`);
+    if (args.json) {
+      writeFileSync(resolve(ROOT_DIR, args.json), JSON.stringify(Object.fromEntries(measurements.entries()), null, 2));
+    }
+  } finally {
+    for (const target of targets.reverse()) await target.server.stop();
+    if (scratch) await scratch.drop().catch((error: unknown) => console.error(`could not drop the scratch database: ${String(error)}`));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function resultsMarkdown(args: BenchArgs, rows: TableRow[], measurements: Measurements, elapsed: number, aborted: boolean, postgres: boolean): string {
+  const cpu = cpus();
+  const rowList = (list: readonly RowDef[]): string => list.map((row) => `\`${row.id}\``).join(', ');
+  return `# Benchmark results
+
+Gatehouse beside [oidc-provider](https://github.com/panva/node-oidc-provider) ${packageVersion('oidc-provider')} (in memory),
+measured in the same run on the same machine. Only the **ratios** are meant to be read: absolute numbers move
+with whatever else the machine is doing. How each row is measured: [docs/benchmarks.md](../docs/benchmarks.md).
+
+- Date: ${new Date().toISOString()}
+- Node ${process.version}, ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores (${process.platform} ${process.arch})
+- ${args.rounds} rounds × ${args.durationSeconds}s per workload after a ${args.warmupSeconds}s warm-up, servers alternated every run (A B A B); medians over rounds
+- autocannon ${packageVersion('autocannon')}: ${args.connections} connections, pipelining 1, on 127.0.0.1; each server in its own process
+- Gatehouse on SQLite (a temporary file)${postgres ? ' and on PostgreSQL (a scratch database, created and dropped by the run)' : ''}
+- refresh_token: ${args.recycleRefreshTokens ? 'each request presents a refresh token never presented before (pool seeded from code exchanges, refilled with each answer\'s new token)' : 'only refresh tokens minted before each run'}
+- Rows: ${rowList(args.rows)}${args.quick ? ' (quick mode)' : ''}
+- Took ${elapsed}s${aborted ? `; the time limit (${args.timeLimitSeconds}s) cut some runs` : ''}
+
+## Table
+
+ratio = Gatehouse req/s ÷ oidc-provider req/s (medians). errors = non-2xx + socket errors + 2xx answers without
+the expected token, over every round. "target" checks the issue's goals: the ratio, p99 no worse, zero errors.
+
+${renderMarkdown(rows)}
+
+## Every run
+
+Server CPU is the process's user + system time over the run (from /proc), per request.
+
+${renderRuns(measurements)}
+`;
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack ?? error.message : error);
+  process.exitCode = 1;
+});
