@@ -23,7 +23,7 @@ interface Target {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const fmt = (r: LoadResult): string =>
   `${Math.round(r.rps).toString().padStart(6)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  ${failures(r)} errors` +
-  `${r.stoppedAtCount ? '  (stopped at count)' : ''}${r.serverCpuPerKiloRequest !== undefined ? `  cpu ${(r.serverCpuPerKiloRequest).toFixed(0)} ms/1k` : ''}`;
+  `${r.stoppedAtCount ? '  (stopped at count)' : ''}${r.serverCpuMsPerRequest !== undefined ? `  cpu ${r.serverCpuMsPerRequest.toFixed(3)} ms/req` : ''}`;
 
 function packageVersion(name: string): string {
   try {
@@ -204,8 +204,11 @@ with whatever else the machine is doing. How each row is measured: [docs/benchma
 
 ## Table
 
-ratio = Gatehouse req/s ÷ oidc-provider req/s (medians). errors = non-2xx + socket errors + 2xx answers without
-the expected token, over every round. "target" checks the issue's goals: the ratio, p99 no worse, zero errors.
+ratio = Gatehouse req/s ÷ oidc-provider req/s (medians). CPU ratio = oidc-provider's server CPU time per request ÷
+Gatehouse's (each process's user + system time from /proc, medians): less sensitive than req/s to other load on the
+machine. errors = non-2xx + socket errors + 2xx answers without the expected token, over every round. "target"
+checks the issue's goals: the ratio, p99 no worse, zero errors. Latencies are autocannon's, in whole milliseconds
+for HTTP rows; the in-process row's are per verification.
 
 ${renderMarkdown(rows)}
 

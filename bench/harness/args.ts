@@ -23,13 +23,14 @@ export interface BenchArgs {
 
 export const USAGE = `npm run bench -- [options]
 
-  --quick              about a minute: --duration 1 --rounds 2 --warmup 0.5
+  --quick              about a minute: --duration 1 --rounds 2 --warmup 0.3, SQLite only unless --postgres
   --duration S         seconds per timed run (default 3)
   --rounds N           timed runs per workload, alternating the servers (default 3)
   --warmup S           untimed run per workload first (default 1.5)
   --connections N      autocannon connections (default 20; pipelining is always 1)
+  --pause MS           idle time before each run (default 250; quick 50)
   --only ROW[,ROW]     only these rows (repeatable): ${ROWS.map((r) => r.id).join(', ')}
-  --postgres           require PostgreSQL rows (default: when ${DEFAULT_POSTGRES_URL} answers)
+  --postgres           require PostgreSQL rows (default: when ${DEFAULT_POSTGRES_URL} answers, except with --quick)
   --no-postgres        SQLite rows only
   --postgres-url URL   server to create the scratch database on (default ${DEFAULT_POSTGRES_URL})
   --no-recycle         refresh_token: only tokens minted before each run; the run stops when they run out
@@ -77,11 +78,11 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     quick,
     durationSeconds: number(values.duration, quick ? 1 : 3, 'duration', 0.5),
     rounds: Math.round(number(values.rounds, quick ? 2 : 3, 'rounds', 1)),
-    warmupSeconds: number(values.warmup, quick ? 0.5 : 1.5, 'warmup', 0),
+    warmupSeconds: number(values.warmup, quick ? 0.3 : 1.5, 'warmup', 0),
     connections: Math.round(number(values.connections, 20, 'connections', 1)),
-    pauseMs: number(values.pause, quick ? 100 : 250, 'pause', 0),
+    pauseMs: number(values.pause, quick ? 50 : 250, 'pause', 0),
     rows: only.length > 0 ? only.map(rowById) : [...ROWS],
-    postgres: values.postgres ? 'on' : values['no-postgres'] ? 'off' : 'auto',
+    postgres: values.postgres ? 'on' : values['no-postgres'] || quick ? 'off' : 'auto',
     postgresUrl: values['postgres-url'] ?? DEFAULT_POSTGRES_URL,
     recycleRefreshTokens: !values['no-recycle'],
     maxInputs: Math.round(number(values['max-inputs'], 60_000, 'max-inputs', 1)),

@@ -31,9 +31,9 @@ export interface LoadResult {
   invalid: number;
   /** The run stopped at `amount` (its pre-minted inputs ran out) before the duration. */
   stoppedAtCount: boolean;
-  /** Server CPU seconds used over the run, and per 1,000 requests. */
+  /** Server CPU seconds used over the run, and CPU milliseconds per request. */
   serverCpuSeconds?: number;
-  serverCpuPerKiloRequest?: number;
+  serverCpuMsPerRequest?: number;
 }
 
 export function failures(result: LoadResult): number {
@@ -89,6 +89,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     errors: result.errors, // autocannon counts timeouts among errors
     invalid,
     stoppedAtCount: options.amount !== undefined && total >= options.amount && seconds < options.durationSeconds - 0.05,
-    ...(serverCpu !== undefined ? { serverCpuSeconds: serverCpu, serverCpuPerKiloRequest: total > 0 ? (serverCpu / total) * 1000 : 0 } : {}),
+    ...(serverCpu !== undefined ? { serverCpuSeconds: serverCpu, serverCpuMsPerRequest: total > 0 ? (serverCpu * 1000) / total : 0 } : {}),
   };
 }

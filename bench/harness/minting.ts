@@ -158,7 +158,8 @@ export async function mintCodes(server: ServerInfo, jar: CookieJar, count: numbe
           path: `${url.pathname}${url.search}`,
           headers: cookie ? { cookie } : {},
           onResponse(status, _body, _context, headers) {
-            const location = headers.location;
+            // Header names as sent: Koa says Location, Fastify location.
+            const location = headers.location ?? headers.Location;
             const code = typeof location === 'string' ? codeFrom(location) : undefined;
             if (code !== undefined) codes.push(code);
             else failures++;

@@ -45,7 +45,7 @@ export function median(values: readonly number[]): number {
 
 export function summarize(results: readonly LoadResult[]): Summary | undefined {
   if (results.length === 0) return undefined;
-  const cpu = results.map((r) => r.serverCpuPerKiloRequest).filter((v): v is number => v !== undefined);
+  const cpu = results.map((r) => r.serverCpuMsPerRequest).filter((v): v is number => v !== undefined);
   return {
     rounds: results.length,
     rps: median(results.map((r) => r.rps)),
@@ -67,6 +67,14 @@ export interface TableRow {
 export function ratioOf(row: TableRow): number | undefined {
   if (!row.gatehouse || !row.reference || row.reference.rps === 0) return undefined;
   return row.gatehouse.rps / row.reference.rps;
+}
+
+/** oidc-provider's server CPU per request ÷ Gatehouse's: how many times less CPU a Gatehouse answer costs. */
+export function cpuRatioOf(row: TableRow): number | undefined {
+  const gatehouse = row.gatehouse?.cpuMsPerRequest;
+  const reference = row.reference?.cpuMsPerRequest;
+  if (gatehouse === undefined || reference === undefined || gatehouse === 0) return undefined;
+  return reference / gatehouse;
 }
 
 /** Whether the row meets the issue's targets: the ratio, p99 no worse, zero errors. */
@@ -91,11 +99,17 @@ function cells(row: TableRow): string[] {
   const side = (s: Summary | undefined): string[] =>
     s ? [fmtRps(s.rps), fmtMs(s.p50), fmtMs(s.p99), `${s.errors}${s.stoppedAtCount > 0 ? ` (${s.stoppedAtCount}× at count)` : ''}`] : ['—', '—', '—', '—'];
   const ratio = ratioOf(row);
+  const cpuRatio = cpuRatioOf(row);
   const name = row.database === 'PostgreSQL' ? `${row.row.id} (PostgreSQL)` : row.row.id;
-  return [name, ...side(row.gatehouse), ...side(row.reference), ratio === undefined ? '—' : `${ratio.toFixed(2)}×`, verdict(row)];
+  return [
+    name, ...side(row.gatehouse), ...side(row.reference),
+    ratio === undefined ? '—' : `${ratio.toFixed(2)}×`,
+    cpuRatio === undefined ? '—' : `${cpuRatio.toFixed(2)}×`,
+    verdict(row),
+  ];
 }
 
-export const HEADER = ['row', 'Gatehouse req/s', 'p50 ms', 'p99 ms', 'errors', 'oidc-provider req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio', 'target'];
+export const HEADER = ['row', 'Gatehouse req/s', 'p50 ms', 'p99 ms', 'errors', 'oidc-provider req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio', 'CPU ratio', 'target'];
 
 export function renderText(rows: readonly TableRow[]): string {
   const table = [HEADER, ...rows.map(cells)];

@@ -1,7 +1,8 @@
 // Where SQLite and PostgreSQL differ, named in one place. Everything else (queries, migrations) is shared.
 //
 //   locking      SQLite: every write transaction is BEGIN IMMEDIATE (sqlite/connect.ts), so writers queue on
-//                the database lock (busy_timeout) and a transaction never has to upgrade a read lock.
+//                the database lock (busy_timeout) and a transaction never has to upgrade a read lock; and
+//                Kysely is told SQLite has transactional DDL, so a migration run is one such transaction.
 //                PostgreSQL: READ COMMITTED plus the explicit locks below and row locks taken by UPDATE.
 //   time columns bigint in both (schema.ts); pg returns int8 as a string, so postgres/connect.ts parses it.
 //   errors       unique violations have different shapes per driver (errors.ts).

@@ -71,7 +71,7 @@ export interface AuthorizationCodeRecord {
   grantId: string | null;
 }
 
-/** One authorization: everything issued from one code exchange (or one client_credentials request chain). */
+/** One authorization: everything issued from one code exchange and the refreshes that followed it. */
 export interface GrantRecord {
   id: string;
   clientId: string;
@@ -174,7 +174,7 @@ export interface Store {
   getUserByUsername(username: string): Promise<UserRecord | undefined>;
   listUsers(): Promise<UserRecord[]>;
   setUserPassword(userId: string, passwordHash: string): Promise<boolean>;
-  /** Deletes the user, their sessions, consents, and revokes their grants. */
+  /** Deletes the user and everything of theirs (sessions, consents, grants and their tokens). */
   deleteUser(userId: string, now: number): Promise<boolean>;
 
   // Sessions
@@ -208,7 +208,7 @@ export interface Store {
 
   // Grants
   getGrant(id: string): Promise<GrantRecord | undefined>;
-  /** Revokes the grant and with it every access and refresh token it issued. */
+  /** Revokes the grant and with it every access and refresh token it issued; a second call keeps the first time and reason. */
   revokeGrant(id: string, now: number, reason: string): Promise<boolean>;
   /** Connected apps: revoke every grant of a user for one client and forget the consent, in one transaction. */
   revokeClientAccess(userId: string, clientId: string, now: number, reason: string): Promise<number>;

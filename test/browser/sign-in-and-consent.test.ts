@@ -1,5 +1,6 @@
 // A real browser signs in and consents on Gatehouse's own pages, on a desktop and a phone-width screen.
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { describeOnBackends } from '../helpers/backends.js';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { Browser } from 'playwright-core';
@@ -10,7 +11,7 @@ import { s256 } from '../../src/oauth/pkce.js';
 
 const skip = browserSkipReason();
 
-describe('sign-in and consent in a browser', { skip }, () => {
+await describeOnBackends('sign-in and consent in a browser', (backend) => {
   let server: TestServer;
   let browser: Browser;
   let callbackServer: Server;
@@ -18,7 +19,7 @@ describe('sign-in and consent in a browser', { skip }, () => {
   let secret: string;
 
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ backend });
     await createUser(server);
     const port = await freePort();
     callbackUrl = `http://127.0.0.1:${port}/callback`;
@@ -101,4 +102,4 @@ describe('sign-in and consent in a browser', { skip }, () => {
     await page.screenshot({ path: artifactPath('browser', 'sign-in-error.png'), fullPage: true });
     await context.close();
   });
-});
+}, { skip });

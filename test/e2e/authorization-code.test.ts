@@ -1,5 +1,6 @@
 // The authorization code flow with a real OAuth client (openid-client), over real HTTP.
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { describeOnBackends } from '../helpers/backends.js';
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
@@ -7,14 +8,14 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestUserAgent } from '../helpers/user-agent.js';
 import { CALLBACK, USER, createClient, createUser, oidcClient } from '../helpers/fixtures.js';
 
-describe('authorization code flow', () => {
+await describeOnBackends('authorization code flow', (backend) => {
   let server: TestServer;
   let confidential: { clientId: string; secret: string };
   let publicClientId: string;
   let userId: string;
 
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ backend });
     userId = (await createUser(server, USER, { email: 'alice@example.com', name: 'Alice' })).id;
     const made = await createClient(server, { clientId: 'zapier-client', scopes: 'openid profile email read:leads write:leads' });
     confidential = { clientId: made.client.clientId, secret: made.clientSecret! };

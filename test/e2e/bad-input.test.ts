@@ -1,15 +1,16 @@
 // Bad input on every endpoint gets a 4xx that names the problem — never a 5xx, never a crash.
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { describeOnBackends } from '../helpers/backends.js';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { CALLBACK, USER, basic, createClient, createUser, postForm } from '../helpers/fixtures.js';
 
-describe('bad input', () => {
+await describeOnBackends('bad input', (backend) => {
   let server: TestServer;
   let auth: string;
 
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ backend });
     await createUser(server);
     const { clientSecret } = await createClient(server, { clientId: 'zapier-client', scopes: 'openid read:leads', grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'] });
     auth = basic('zapier-client', clientSecret!);

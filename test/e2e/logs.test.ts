@@ -1,19 +1,20 @@
 // No secret or token is ever written to a log: a whole story at trace level, then the log is searched.
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { describeOnBackends } from '../helpers/backends.js';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestUserAgent } from '../helpers/user-agent.js';
 import { CALLBACK, USER, basic, createClient, createUser, postForm } from '../helpers/fixtures.js';
 
-describe('logs', () => {
+await describeOnBackends('logs', (backend) => {
   let server: TestServer;
   let log = '';
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => { log += chunk.toString('utf8'); });
 
   before(async () => {
-    server = await startTestServer({ env: { GATEHOUSE_LOG_LEVEL: 'trace' }, logStream: stream });
+    server = await startTestServer({ backend, env: { GATEHOUSE_LOG_LEVEL: 'trace' }, logStream: stream });
     await createUser(server);
   });
   after(() => server.close());
@@ -26,7 +27,7 @@ describe('logs', () => {
     const tokens = await (await postForm(`${server.issuer}/oauth2/token`, { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, client_id: 'zapier-client', client_secret: clientSecret! })).json() as Record<string, string>;
     const refreshed = await (await postForm(`${server.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }, { authorization: basic('zapier-client', clientSecret!) })).json() as Record<string, string>;
     await fetch(`${server.issuer}/userinfo`, { headers: { authorization: `Bearer ${refreshed.access_token}` } });
-    await postForm(`${server.issuer}/oauth2/introspect?token=${refreshed.access_token}`, { token: refreshed.access_token }, { authorization: basic('zapier-client', clientSecret!) });
+    await postForm(`${server.issuer}/oauth2/introspect?token=${refreshed.access_token}`, { token: refreshed.access_token! }, { authorization: basic('zapier-client', clientSecret!) });
     await postForm(`${server.issuer}/oauth2/token`, { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, client_id: 'zapier-client', client_secret: clientSecret! });
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.ok(log.length > 1000, 'the server logged the requests');

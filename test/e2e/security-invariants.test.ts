@@ -1,29 +1,23 @@
 // One test per security invariant in DESIGN.md, each through the public surface.
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { describeOnBackends, dumpDatabase } from '../helpers/backends.js';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
-import { startTestServer, tempSqliteUrl, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestUserAgent } from '../helpers/user-agent.js';
 import { CALLBACK, USER, basic, createClient, createUser, postForm } from '../helpers/fixtures.js';
 import { s256 } from '../../src/oauth/pkce.js';
 
-describe('security invariants', () => {
+await describeOnBackends('security invariants', (backend) => {
   let server: TestServer;
   let secret: string;
-  let sqliteFile: string;
-  const database = tempSqliteUrl();
 
   before(async () => {
-    server = await startTestServer({ databaseUrl: database.url });
-    sqliteFile = database.url.slice('sqlite:'.length);
+    server = await startTestServer({ backend });
     await createUser(server);
     secret = (await createClient(server, { clientId: 'zapier-client', scopes: 'openid read:leads' })).clientSecret!;
     await createClient(server, { name: 'Mobile', clientId: 'mobile', public: true, redirectUris: ['com.example.app:/callback'], scopes: 'read:leads' });
   });
-  after(async () => {
-    await server.close();
-    database.remove();
-  });
+  after(() => server.close());
 
   const authorizeUrl = (params: Record<string, string>) =>
     `${server.issuer}/oauth2/authorize?${new URLSearchParams({ client_id: 'zapier-client', redirect_uri: CALLBACK, response_type: 'code', scope: 'read:leads', ...params })}`;
@@ -87,18 +81,12 @@ describe('security invariants', () => {
     const code = callback.searchParams.get('code')!;
     const response = await postForm(`${server.issuer}/oauth2/token`, { grant_type: 'authorization_code', code, redirect_uri: CALLBACK }, { authorization: basic('opaque-at-rest', opaque.clientSecret!) });
     const tokens = await response.json() as { access_token: string; refresh_token: string };
-    const db = new Database(sqliteFile, { readonly: true });
-    try {
-      const everything = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>;
-      const dump = everything.map(({ name }) => JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all())).join('\n');
-      for (const [what, value] of Object.entries({ access: tokens.access_token, refresh: tokens.refresh_token, code, secret: opaque.clientSecret!, password: USER.password, session: agent.cookies.get('gatehouse_session')! })) {
-        assert.ok(!dump.includes(value), `the ${what} is not stored in clear`);
-      }
-      assert.match(dump, /\$argon2id\$/, 'passwords are argon2id hashes');
-      assert.ok(!/"d":"/.test(dump), 'no private JWK member (d) is stored in clear');
-    } finally {
-      db.close();
+    const dump = await dumpDatabase(server.config.databaseUrl);
+    for (const [what, value] of Object.entries({ access: tokens.access_token, refresh: tokens.refresh_token, code, secret: opaque.clientSecret!, password: USER.password, session: agent.cookies.get('gatehouse_session')! })) {
+      assert.ok(!dump.includes(value), `the ${what} is not stored in clear`);
     }
+    assert.match(dump, /\$argon2id\$/, 'passwords are argon2id hashes');
+    assert.ok(!/"d":"/.test(dump), 'no private JWK member (d) is stored in clear');
   });
 
   test('token responses carry Cache-Control: no-store; pages forbid framing; cookies are HttpOnly and SameSite', async () => {

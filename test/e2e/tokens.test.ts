@@ -1,12 +1,13 @@
 // Refresh rotation and reuse, code replay, client credentials, introspection and revocation, through openid-client.
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { describeOnBackends } from '../helpers/backends.js';
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestUserAgent } from '../helpers/user-agent.js';
 import { CALLBACK, USER, basic, createClient, createUser, oidcClient, postForm } from '../helpers/fixtures.js';
 
-describe('tokens', () => {
+await describeOnBackends('tokens', (backend) => {
   let server: TestServer;
   let secret: string;
   let graceSecret: string;
@@ -14,7 +15,7 @@ describe('tokens', () => {
   let opaqueSecret: string;
 
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ backend });
     await createUser(server);
     secret = (await createClient(server, { clientId: 'zapier-client', scopes: 'openid read:leads write:leads' })).clientSecret!;
     graceSecret = (await createClient(server, { name: 'Worker pool', clientId: 'workers', scopes: 'read:leads', refreshTokenGrace: 30 })).clientSecret!;

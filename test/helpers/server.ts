@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openServices, type Services } from '../../src/services.js';
 import { startServer, type RunningServer } from '../../src/http/server.js';
+import { createTestDatabase, type BackendName } from './databases.js';
 
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
@@ -35,8 +36,16 @@ export function tempSqliteUrl(): { url: string; remove(): void } {
   return { url: `sqlite:${join(dir, 'gatehouse.db')}`, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export async function startTestServer(options: { databaseUrl?: string; env?: Record<string, string>; logStream?: NodeJS.WritableStream } = {}): Promise<TestServer> {
-  const sqlite = options.databaseUrl ? undefined : tempSqliteUrl();
+export interface TestServerOptions {
+  /** A fresh database on this backend (default sqlite), unless databaseUrl names one. */
+  backend?: BackendName;
+  databaseUrl?: string;
+  env?: Record<string, string>;
+  logStream?: NodeJS.WritableStream;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const database = options.databaseUrl ? undefined : await createTestDatabase(options.backend ?? 'sqlite');
   const port = await freePort();
   const adminPort = await freePort();
   const config = loadConfig({
@@ -45,7 +54,7 @@ export async function startTestServer(options: { databaseUrl?: string; env?: Rec
     GATEHOUSE_PORT: String(port),
     GATEHOUSE_ADMIN_PORT: String(adminPort),
     GATEHOUSE_ISSUER: `http://127.0.0.1:${port}`,
-    GATEHOUSE_DATABASE_URL: options.databaseUrl ?? sqlite!.url,
+    GATEHOUSE_DATABASE_URL: options.databaseUrl ?? database!.url,
     GATEHOUSE_SECRET: TEST_SECRET,
     GATEHOUSE_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
@@ -61,7 +70,7 @@ export async function startTestServer(options: { databaseUrl?: string; env?: Rec
     async close() {
       await server.close();
       await services.store.close();
-      sqlite?.remove();
+      await database?.drop();
     },
   };
 }

@@ -329,10 +329,9 @@ describe('the resource SDK over real HTTP against a running Gatehouse', () => {
       await expectRefused(api, { headers }, { status: 400, error: 'invalid_request', code: 'ERR_INVALID_REQUEST', tokens: [token] });
     });
 
-    // docs/resource-sdk.md: "several Authorization headers" is a 400. Node's HTTP parser keeps only the first
-    // Authorization field in `req.headers`, which is what the Fastify and Express adapters read, so the
-    // second field is silently ignored and the request is served. Reported; remove `todo` once fixed.
-    it('two Authorization header lines on the wire: 400 invalid_request', { todo: 'src: adapters read req.headers.authorization, where Node keeps only the first field' }, async () => {
+    // docs/resource-sdk.md: "several Authorization headers" is a 400. Node keeps only the first Authorization
+    // line in `req.headers`, so the adapters read `headersDistinct`, which keeps them all.
+    it('two Authorization header lines on the wire: 400 invalid_request', async () => {
       const junk = await realClaims().then(b64json);
       const raw = await rawRequest(api.baseUrl, ['GET /api/leads HTTP/1.1', `Authorization: Bearer ${token}`, `Authorization: Bearer ${junk}`]);
       assert.match(raw.split('\r\n')[0]!, /^HTTP\/1\.1 400 /);

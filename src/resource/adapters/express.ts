@@ -11,6 +11,8 @@ import { METADATA_HEADERS, isMetadataRequest, normalizeScopes } from './shared.j
 
 export interface ExpressLikeRequest {
   headers: { authorization?: string | string[] | undefined };
+  /** Node's every-line view of the headers (IncomingMessage.headersDistinct). */
+  headersDistinct?: { authorization?: string[] | undefined };
   method?: string | undefined;
   url?: string | undefined;
   /** Express keeps the full target here when a router is mounted under a prefix. */
@@ -49,7 +51,7 @@ export function createExpressAuth(verifier: TokenVerifier): ExpressAuth {
         let principal: Principal;
         try {
           principal = await verifier.verifyRequest(
-            { authorization: request.headers.authorization, url: request.originalUrl ?? request.url },
+            { authorization: request.headersDistinct?.authorization ?? request.headers.authorization, url: request.originalUrl ?? request.url },
             { requiredScopes },
           );
         } catch (error) {

@@ -41,7 +41,8 @@ export function createFastifyAuth(verifier: TokenVerifier): FastifyAuth {
       return async function requireGatehouseScopes(request: FastifyRequest, reply: FastifyReply) {
         try {
           request.principal = await verifier.verifyRequest(
-            { authorization: request.headers.authorization, url: request.url },
+            // headersDistinct keeps every Authorization line; headers.authorization only the first.
+            { authorization: request.raw.headersDistinct?.authorization ?? request.headers.authorization, url: request.url },
             { requiredScopes },
           );
         } catch (error) {
