@@ -33,6 +33,9 @@ function packageVersion(name: string): string {
   }
 }
 
+const t0 = Date.now();
+const log = (line: string): void => console.log(`${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s ${line}`);
+
 async function main(): Promise<void> {
   const parsed = parseBenchArgs(process.argv.slice(2));
   if (parsed === 'help') {
@@ -67,7 +70,7 @@ async function main(): Promise<void> {
       if (!usePostgres) console.log(`PostgreSQL not reachable at ${args.postgresUrl}: SQLite rows only`);
     }
 
-    console.log('starting servers…');
+    log('starting servers…');
     const gatehouse = await startGatehouse({ databaseUrl: `sqlite:${join(dataDir, 'gatehouse.db')}`, logFile: join(logDir, 'gatehouse-sqlite.log') });
     targets.push({ name: 'gatehouse', server: gatehouse, workloads: new Map() });
     if (httpRows.length > 0) {
@@ -84,7 +87,7 @@ async function main(): Promise<void> {
         recycleRefreshTokens: args.recycleRefreshTokens,
         maxInputs: args.maxInputs,
       });
-      console.log(`  ${target.name.padEnd(13)} pid ${target.server.pid}  ${target.server.info.url}`);
+      log(`  ${target.name.padEnd(13)} pid ${target.server.pid}  ${target.server.info.url}`);
     }
 
     const scenarioCount = GROUPS.flat().reduce((n, kind) => n + targets.filter((t) => needs(t.name, kind)).length, 0);
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
         for (const s of scenarios) {
           if (!timeLeft()) break;
           const result = await runOnce(s, args.warmupSeconds);
-          console.log(`  warm-up  ${key(s).padEnd(32)} ${fmt(result)}`);
+          log(`  warm-up  ${key(s).padEnd(32)} ${fmt(result)}`);
         }
       }
       for (let round = 1; round <= args.rounds; round++) {
@@ -132,7 +135,7 @@ async function main(): Promise<void> {
           if (!timeLeft()) break;
           const result = await runOnce(s, args.durationSeconds);
           measurements.add(s.target.name, s.kind, result);
-          console.log(`  round ${round}  ${key(s).padEnd(32)} ${fmt(result)}`);
+          log(`  round ${round}  ${key(s).padEnd(32)} ${fmt(result)}`);
         }
       }
     }
@@ -146,7 +149,7 @@ async function main(): Promise<void> {
         for (const [name, verify] of [['sdk', verifiers.sdk], ['jose', verifiers.jose]] as const) {
           const result = await benchVerify(verify, tokens, args.durationSeconds);
           measurements.add(name, 'verify', result);
-          console.log(`  round ${round}  ${`${name}:verify`.padEnd(32)} ${fmt(result)}`);
+          log(`  round ${round}  ${`${name}:verify`.padEnd(32)} ${fmt(result)}`);
         }
       }
     }

@@ -29,6 +29,8 @@ export interface Config {
   sessionTtlSeconds: number;
   /** Where a rotated-out signing key stays published: at least the longest access/id token lifetime. */
   keyRetentionSeconds: number;
+  /** How old an instance's copy of the key set may get before it is read again from the store. */
+  keyRefreshSeconds: number;
   /** Trust X-Forwarded-* headers from a proxy in front. */
   trustProxy: boolean;
   /** Cookies get the Secure attribute when the issuer is https. */
@@ -221,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
     authorizationCodeTtlSeconds: duration(env, 'GATEHOUSE_CODE_TTL', 60),
     sessionTtlSeconds: duration(env, 'GATEHOUSE_SESSION_TTL', 8 * 3600),
     keyRetentionSeconds: duration(env, 'GATEHOUSE_KEY_RETENTION', 7 * 24 * 3600),
+    keyRefreshSeconds: duration(env, 'GATEHOUSE_KEY_REFRESH', 10),
     trustProxy: bool(env, 'GATEHOUSE_TRUST_PROXY', false),
     secureCookies: issuer.startsWith('https:'),
     adminToken: env.GATEHOUSE_ADMIN_TOKEN || undefined,

@@ -19,7 +19,7 @@ export interface Services {
 }
 
 export function buildServices(config: Config, store: Store): Services {
-  const keys = new KeyService(store, config.secret, config.keyRetentionSeconds);
+  const keys = new KeyService(store, config.secret, config.keyRetentionSeconds, config.keyRefreshSeconds);
   return {
     config,
     store,

@@ -1,11 +1,11 @@
 // Signing keys: made on first start, rotated on request, private parts sealed with the instance secret.
-// Every instance reads the key set from the store and refreshes its copy at most KEY_SET_REFRESH_SECONDS
-// old, so a key made or rotated at one instance is served (and used) by all within that bound.
+// Every instance reads the key set from the store and refreshes its copy when it is older than
+// GATEHOUSE_KEY_REFRESH (10 s by default), so a key made or rotated at one instance is served (and used)
+// by all within that bound.
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { SigningAlg, SigningKeyRecord, Store } from '../store/types.js';
 import { randomId, seal, unseal } from './crypto.js';
 
-export const KEY_SET_REFRESH_SECONDS = 10;
 export const SIGNING_ALGS: SigningAlg[] = ['ES256', 'RS256'];
 const SEAL_PURPOSE = 'signing-key';
 
@@ -30,6 +30,7 @@ export class KeyService {
     private readonly store: Store,
     private readonly secret: string,
     private readonly retentionSeconds: number,
+    readonly refreshSeconds = 10,
   ) {}
 
   /** Makes an ES256 and an RS256 key when none exists; instances starting together make one each, not one apiece. */
@@ -45,9 +46,12 @@ export class KeyService {
   /** Makes a new active key for each algorithm given; the old one stays published for the retention period. */
   async rotate(algs: SigningAlg[] = SIGNING_ALGS): Promise<SigningKeyRecord[]> {
     const made: SigningKeyRecord[] = [];
+    // A retired key stays published until every token it signed has expired, whatever the retention setting says.
+    const longestTokenLife = Math.max(3600, ...(await this.store.listClients()).map((client) => client.accessTokenTtl));
+    const keepFor = Math.max(this.retentionSeconds, longestTokenLife);
     for (const alg of algs) {
       const key = await this.generate(alg);
-      await this.store.rotateSigningKey(key, key.createdAt + this.retentionSeconds);
+      await this.store.rotateSigningKey(key, key.createdAt + keepFor);
       made.push(key);
     }
     this.keySet = undefined;
@@ -73,7 +77,7 @@ export class KeyService {
 
   private async current(): Promise<KeySet> {
     const set = this.keySet;
-    if (set && Date.now() - set.loadedAt < KEY_SET_REFRESH_SECONDS * 1000) return set;
+    if (set && Date.now() - set.loadedAt < this.refreshSeconds * 1000) return set;
     return this.reload();
   }
 

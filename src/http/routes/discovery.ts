@@ -2,7 +2,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services.js';
 import { authorizationServerMetadata, openIdConfiguration } from '../../oauth/discovery.js';
-import { KEY_SET_REFRESH_SECONDS } from '../../domain/keys.js';
 
 export async function discoveryRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const { config } = services;
@@ -14,5 +13,5 @@ export async function discoveryRoutes(app: FastifyInstance, { services }: { serv
   app.get('/.well-known/openid-configuration', async (_request, reply) =>
     reply.type(json).header('Cache-Control', 'public, max-age=300').send(oidcMetadata));
   app.get('/.well-known/jwks.json', async (_request, reply) =>
-    reply.type(json).header('Cache-Control', `public, max-age=${KEY_SET_REFRESH_SECONDS}`).send(await services.keys.jwks()));
+    reply.type(json).header('Cache-Control', `public, max-age=${services.keys.refreshSeconds}`).send(await services.keys.jwks()));
 }
