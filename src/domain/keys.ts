@@ -2,9 +2,11 @@
 // Every instance reads the key set from the store and refreshes its copy when it is older than
 // GATEHOUSE_KEY_REFRESH (10 s by default), so a key made or rotated at one instance is served (and used)
 // by all within that bound.
-import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import type { KeyObject } from 'node:crypto';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { SigningAlg, SigningKeyRecord, Store } from '../store/types.js';
 import { randomId, seal, unseal } from './crypto.js';
+import { privateKeyFromJwk, publicKeyFromJwk } from './jwt.js';
 
 export const SIGNING_ALGS: SigningAlg[] = ['ES256', 'RS256'];
 const SEAL_PURPOSE = 'signing-key';
@@ -12,13 +14,13 @@ const SEAL_PURPOSE = 'signing-key';
 export interface ActiveKey {
   kid: string;
   alg: SigningAlg;
-  privateKey: CryptoKey;
+  privateKey: KeyObject;
 }
 
 interface KeySet {
   loadedAt: number;
   active: Map<SigningAlg, ActiveKey>;
-  publicKeys: Map<string, { alg: SigningAlg; key: CryptoKey }>;
+  publicKeys: Map<string, { alg: SigningAlg; key: KeyObject }>;
   jwks: { keys: JWK[] };
 }
 
@@ -65,7 +67,7 @@ export class KeyService {
   }
 
   /** The public key that verifies a token signed by `kid`, if it is still published. */
-  async verificationKey(kid: string): Promise<{ alg: SigningAlg; key: CryptoKey } | undefined> {
+  async verificationKey(kid: string): Promise<{ alg: SigningAlg; key: KeyObject } | undefined> {
     let set = await this.current();
     if (!set.publicKeys.has(kid)) set = await this.reload();
     return set.publicKeys.get(kid);
@@ -100,15 +102,15 @@ export class KeyService {
   private async load(): Promise<KeySet> {
     const records = await this.store.listSigningKeys();
     const active = new Map<SigningAlg, ActiveKey>();
-    const publicKeys = new Map<string, { alg: SigningAlg; key: CryptoKey }>();
+    const publicKeys = new Map<string, { alg: SigningAlg; key: KeyObject }>();
     const jwks: JWK[] = [];
     for (const record of records) {
       const publicJwk = JSON.parse(record.publicJwk) as JWK;
-      publicKeys.set(record.kid, { alg: record.alg, key: (await importJWK(publicJwk, record.alg)) as CryptoKey });
+      publicKeys.set(record.kid, { alg: record.alg, key: publicKeyFromJwk(publicJwk) });
       jwks.push({ ...publicJwk, kid: record.kid, alg: record.alg, use: 'sig' });
       if (record.retiredAt === null) {
         const privateJwk = JSON.parse(unseal(record.privateJwkSealed, this.secret, SEAL_PURPOSE)) as JWK;
-        active.set(record.alg, { kid: record.kid, alg: record.alg, privateKey: (await importJWK(privateJwk, record.alg)) as CryptoKey });
+        active.set(record.alg, { kid: record.kid, alg: record.alg, privateKey: privateKeyFromJwk(privateJwk) });
       }
     }
     return { loadedAt: Date.now(), active, publicKeys, jwks: { keys: jwks } };

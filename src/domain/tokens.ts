@@ -1,11 +1,15 @@
 // Minting and reading tokens: JWT (RFC 9068) or opaque access tokens, refresh tokens, OIDC id_tokens.
-// The store keeps a row for every access token (by jti or by hash) so introspection and revocation
-// honour JWTs too; opaque values themselves are never stored, only their SHA-256.
-import { SignJWT, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+//
+// What is stored: every token issued for a user (code and refresh grants) has a row, written in the same
+// transaction as its grant, so revoking the grant ends it. A client_credentials JWT is self-contained: issuing
+// it writes nothing (its signature is the whole cost), and its row appears only if it is revoked — then the row
+// says so. Introspection and revocation therefore honour every JWT. Opaque values are never stored, only hashes.
 import type { AccessTokenRecord, ClientRecord, RefreshTokenRecord, Store, UserRecord } from '../store/types.js';
 import { randomId, randomToken, sha256Base64Url, sha256Hex } from './crypto.js';
 import type { KeyService } from './keys.js';
-import { formatScope } from '../oauth/scopes.js';
+import { decodeJwt, signJwt, verifySignature } from './jwt.js';
+import { formatScope, parseScope } from '../oauth/scopes.js';
+import { DuplicateError } from '../store/errors.js';
 
 export const OPAQUE_ACCESS_PREFIX = 'gha_';
 export const REFRESH_PREFIX = 'ghr_';
@@ -24,12 +28,23 @@ export interface IssuedAccessToken {
   token: string;
   record: AccessTokenRecord;
   expiresIn: number;
+  /** False for a client_credentials JWT: it needs no row until it is revoked. */
+  needsRow: boolean;
 }
 
 export interface ResolvedAccessToken {
   record: AccessTokenRecord | undefined;
   /** For JWTs: the verified claims. */
-  claims: JWTPayload | undefined;
+  claims: Record<string, unknown> | undefined;
+  /** False when the record was read from a self-contained JWT that has no row. */
+  stored: boolean;
+}
+
+const NOT_FOUND: ResolvedAccessToken = { record: undefined, claims: undefined, stored: false };
+
+/** A client acting for itself: RFC 9068 puts its client_id in `sub`, and no user ever signed in (no auth_time). */
+function isClientToken(claims: Record<string, unknown>): boolean {
+  return claims.auth_time === undefined && typeof claims.client_id === 'string' && claims.sub === claims.client_id;
 }
 
 export class TokenService {
@@ -55,25 +70,23 @@ export class TokenService {
     };
     if (client.accessTokenFormat === 'opaque') {
       const token = randomToken(OPAQUE_ACCESS_PREFIX);
-      return { token, record: { id: sha256Hex(token), ...base }, expiresIn };
+      return { token, record: { id: sha256Hex(token), ...base }, expiresIn, needsRow: true };
     }
     const jti = randomId();
     const key = await this.keys.signingKey('ES256');
-    const claims: JWTPayload & Record<string, unknown> = {
+    const claims: Record<string, unknown> = {
+      iss: this.issuer,
+      sub: input.userId ?? client.clientId,
+      aud: input.audience.length === 1 ? input.audience[0] : input.audience,
+      exp: now + expiresIn,
+      iat: now,
+      jti,
       client_id: client.clientId,
       scope: formatScope(input.scopes),
     };
     if (input.authTime !== null) claims.auth_time = input.authTime;
-    const token = await new SignJWT(claims)
-      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: key.kid })
-      .setIssuer(this.issuer)
-      .setSubject(input.userId ?? client.clientId)
-      .setAudience(input.audience.length === 1 ? input.audience[0]! : input.audience)
-      .setIssuedAt(now)
-      .setExpirationTime(now + expiresIn)
-      .setJti(jti)
-      .sign(key.privateKey);
-    return { token, record: { id: jti, ...base }, expiresIn };
+    const token = signJwt({ alg: 'ES256', typ: 'at+jwt', kid: key.kid }, claims, key.privateKey);
+    return { token, record: { id: jti, ...base }, expiresIn, needsRow: input.userId !== null };
   }
 
   issueRefreshToken(client: ClientRecord, grantId: string, userId: string | null, scopes: string[], now: number): { token: string; record: RefreshTokenRecord } {
@@ -106,49 +119,75 @@ export class TokenService {
     now: number;
   }): Promise<string> {
     const key = await this.keys.signingKey('RS256');
-    const claims: JWTPayload & Record<string, unknown> = {
+    const claims: Record<string, unknown> = {
+      iss: this.issuer,
+      sub: input.user.id,
+      aud: input.client.clientId,
+      exp: input.now + Math.min(input.client.accessTokenTtl, 3600),
+      iat: input.now,
       azp: input.client.clientId,
       at_hash: atHash(input.accessToken),
       ...userClaims(input.user, input.scopes),
     };
     if (input.nonce !== null) claims.nonce = input.nonce;
     if (input.authTime !== null) claims.auth_time = input.authTime;
-    return new SignJWT(claims)
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid })
-      .setIssuer(this.issuer)
-      .setSubject(input.user.id)
-      .setAudience(input.client.clientId)
-      .setIssuedAt(input.now)
-      .setExpirationTime(input.now + Math.min(input.client.accessTokenTtl, 3600))
-      .sign(key.privateKey);
+    return signJwt({ alg: 'RS256', typ: 'JWT', kid: key.kid }, claims, key.privateKey);
   }
 
   /**
    * Finds the record of an access token presented to introspection, revocation or userinfo. A JWT counts
-   * only if its signature verifies against one of our published keys and it was issued by this issuer.
+   * only if its signature verifies against one of our published ES256 keys and this issuer issued it.
+   * Expiry is left to the caller, so an expired token is reported as expired, not unknown.
    */
   async resolveAccessToken(token: string): Promise<ResolvedAccessToken> {
     if (token.startsWith(OPAQUE_ACCESS_PREFIX) || token.split('.').length !== 3) {
-      return { record: await this.store.getAccessToken(sha256Hex(token)), claims: undefined };
+      const record = await this.store.getAccessToken(sha256Hex(token));
+      return { record, claims: undefined, stored: record !== undefined };
     }
-    let kid: string | undefined;
+    const decoded = decodeJwt(token);
+    if (!decoded || decoded.header.typ !== 'at+jwt' || typeof decoded.header.kid !== 'string') return NOT_FOUND;
+    const key = await this.keys.verificationKey(decoded.header.kid);
+    if (!key || key.alg !== 'ES256' || !verifySignature(decoded, 'ES256', key.key)) return NOT_FOUND;
+    const claims = decoded.payload;
+    if (claims.iss !== this.issuer || typeof claims.jti !== 'string') return NOT_FOUND;
+    const record = await this.store.getAccessToken(claims.jti);
+    if (record) return { record, claims, stored: true };
+    if (!isClientToken(claims)) return NOT_FOUND;
+    // A self-contained client token: valid while its client exists.
+    const client = await this.store.getClient(claims.client_id as string);
+    if (!client) return NOT_FOUND;
+    return { record: recordFromClaims(claims), claims, stored: false };
+  }
+
+  /** Revokes an access token; a self-contained JWT gets a row that records the revocation. */
+  async revokeAccessToken(resolved: ResolvedAccessToken, now: number): Promise<void> {
+    const record = resolved.record;
+    if (!record) return;
+    if (resolved.stored) return this.store.revokeAccessToken(record.id, now);
     try {
-      kid = decodeProtectedHeader(token).kid;
-    } catch {
-      return { record: undefined, claims: undefined };
-    }
-    if (!kid) return { record: undefined, claims: undefined };
-    const key = await this.keys.verificationKey(kid);
-    if (!key || key.alg !== 'ES256') return { record: undefined, claims: undefined };
-    try {
-      // Expiry is judged by the caller from the record, so an expired token is reported as expired, not unknown.
-      const { payload } = await jwtVerify(token, key.key, { issuer: this.issuer, algorithms: ['ES256'], typ: 'at+jwt', currentDate: new Date(0) });
-      if (typeof payload.jti !== 'string') return { record: undefined, claims: undefined };
-      return { record: await this.store.getAccessToken(payload.jti), claims: payload };
-    } catch {
-      return { record: undefined, claims: undefined };
+      await this.store.issueClientToken({ ...record, revokedAt: now });
+    } catch (error) {
+      // Revoked concurrently by another request: the row exists now; make sure it says revoked.
+      if (!(error instanceof DuplicateError)) throw error;
+      await this.store.revokeAccessToken(record.id, now);
     }
   }
+}
+
+function recordFromClaims(claims: Record<string, unknown>): AccessTokenRecord {
+  const aud = claims.aud;
+  return {
+    id: claims.jti as string,
+    grantId: null,
+    clientId: claims.client_id as string,
+    userId: null,
+    scopes: typeof claims.scope === 'string' ? parseScope(claims.scope) : [],
+    audience: typeof aud === 'string' ? [aud] : Array.isArray(aud) ? (aud as string[]) : [],
+    format: 'jwt',
+    createdAt: typeof claims.iat === 'number' ? claims.iat : 0,
+    expiresAt: typeof claims.exp === 'number' ? claims.exp : 0,
+    revokedAt: null,
+  };
 }
 
 /** OIDC Core §3.1.3.6: the left half of the SHA-256 of the access token, base64url. */

@@ -27,10 +27,10 @@ export async function handleRevocation(services: Services, authorization: string
     return true;
   };
   const asAccess = async (): Promise<boolean> => {
-    const { record } = await services.tokens.resolveAccessToken(token);
-    if (!record) return false;
-    if (record.clientId !== client.clientId) throw notYours();
-    await services.store.revokeAccessToken(record.id, now);
+    const resolved = await services.tokens.resolveAccessToken(token);
+    if (!resolved.record) return false;
+    if (resolved.record.clientId !== client.clientId) throw notYours();
+    await services.tokens.revokeAccessToken(resolved, now);
     return true;
   };
   const order = hint === 'refresh_token' || token.startsWith(REFRESH_PREFIX) ? [asRefresh, asAccess] : [asAccess, asRefresh];

@@ -133,6 +133,23 @@ await describeOnBackends('tokens', (backend) => {
     assert.equal(bad.status, 401);
   });
 
+  test('a client_credentials JWT needs no row to be honoured: revoking it, or deleting its client, ends it', async () => {
+    const made = await createClient(server, { name: 'Batch job', clientId: 'batch-job', grantTypes: ['client_credentials'], scopes: 'read:leads' });
+    const issue = async () => {
+      const response = await postForm(`${server.issuer}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic('batch-job', made.clientSecret!) });
+      return ((await response.json()) as { access_token: string }).access_token;
+    };
+    const first = await issue();
+    const second = await issue();
+    assert.equal((await introspect(first)).active, true);
+    const revoked = await postForm(`${server.issuer}/oauth2/revoke`, { token: first }, { authorization: basic('batch-job', made.clientSecret!) });
+    assert.equal(revoked.status, 200);
+    assert.equal((await introspect(first)).active, false, 'revocation is recorded for a token that had no row');
+    assert.equal((await introspect(second)).active, true, 'other tokens of the client are untouched');
+    await server.services.store.deleteClient('batch-job');
+    assert.equal((await introspect(second)).active, false, "a deleted client's tokens are no longer active");
+  });
+
   test('expired tokens introspect as inactive', async () => {
     const short = await createClient(server, { name: 'Short', clientId: 'short-lived', grantTypes: ['client_credentials'], scopes: 'read:leads', accessTokenTtl: 1 });
     const response = await postForm(`${server.issuer}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic('short-lived', short.clientSecret!) });

@@ -17,6 +17,7 @@ export const clientCredentialsGrant: GrantHandler = async ({ services, client, p
     authTime: null,
     now,
   });
-  await services.store.issueClientToken(access.record);
+  // An opaque token is its row; a JWT stands on its own signature (see domain/tokens.ts).
+  if (access.needsRow) await services.store.issueClientToken(access.record);
   return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope: formatScope(scopes) };
 };
