@@ -3,10 +3,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type DialectAdapter, type Driver } from 'kysely';
+import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type DialectAdapter, type Driver, type SqliteDatabase } from 'kysely';
 import { sqliteDialect } from '../dialect.js';
 import type { Database } from '../schema.js';
 import { SqlStore } from '../sql-store.js';
+import { withStatementCache } from './statement-cache.js';
 
 /** How long a writer waits for another process's write lock before failing with SQLITE_BUSY. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
@@ -34,8 +35,8 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #database: Sqlite.Database;
-  constructor(database: Sqlite.Database) {
+  readonly #database: SqliteDatabase;
+  constructor(database: SqliteDatabase) {
     super({ database });
     this.#database = database;
   }
@@ -54,7 +55,7 @@ export function openSqliteStore(path: string): SqlStore {
   const database = new Sqlite(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   if (path !== ':memory:') database.pragma('journal_mode = WAL');
   database.pragma('foreign_keys = ON');
-  // With WAL, NORMAL is durable against application crashes; a power loss may lose the last commits only.
-  database.pragma('synchronous = NORMAL');
-  return new SqlStore(new Kysely<Database>({ dialect: new ImmediateSqliteDialect(database) }), sqliteDialect);
+  // FULL: a commit is on disk before it returns, so a token that was answered survives a power loss too.
+  database.pragma('synchronous = FULL');
+  return new SqlStore(new Kysely<Database>({ dialect: new ImmediateSqliteDialect(withStatementCache(database)) }), sqliteDialect);
 }
