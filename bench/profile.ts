@@ -9,6 +9,7 @@ import { renderSelfTimes, summarizeProfile } from './harness/cpuprofile.js';
 import { failures, runLoad } from './harness/load.js';
 import { createScratchDatabase, DEFAULT_POSTGRES_URL, type ScratchDatabase } from './harness/postgres.js';
 import { ROWS, rowById } from './harness/rows.js';
+import { cpuTimesOf } from './harness/processes.js';
 import { BENCH_DIR, ROOT_DIR, startGatehouse } from './harness/servers.js';
 import { workloadsFor, type WorkloadKind } from './harness/workloads.js';
 
@@ -67,11 +68,18 @@ async function main(): Promise<void> {
       return { result, startedAt };
     };
     const warm = await run(Math.min(2, duration / 2));
-    const { result, startedAt } = await run(duration, warm.result.rps);
+    const before = cpuTimesOf(server.pid);
+    const { result, startedAt } = await run(duration, warm.result.rps * 1.5);
     const loadMs = Date.now() - startedAt;
+    const after = cpuTimesOf(server.pid);
     await server.stop();
     console.log(`${row.id} on Gatehouse (${scratch ? 'PostgreSQL' : 'SQLite'}): ${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${failures(result)} errors, ` +
       `server CPU ${result.serverCpuMsPerRequest?.toFixed(3)} ms/request`);
+    // Includes minting for this run (prepare), so only the split is meaningful.
+    const user = after.user - before.user;
+    const system = after.system - before.system;
+    console.log(`server CPU split while minting + loading: user ${((user / (user + system)) * 100).toFixed(0)}%, system (kernel: sockets, fsync) ${
+      ((system / (user + system)) * 100).toFixed(0)}%`);
 
     // The main thread's profile is the largest: it ran the server.
     const files = readdirSync(runDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(runDir, f));

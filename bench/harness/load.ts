@@ -64,6 +64,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       connections,
       pipelining: 1,
       timeout: 10,
+      // autocannon notices the end of a run (duration, count, stop()) at its next sample tick: tick often, so a
+      // run that ran out of inputs is not padded with up to a second of idle time.
+      sampleInt: 100,
       requests,
       ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.durationSeconds }),
     }, (error, value) => {

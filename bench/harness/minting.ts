@@ -153,6 +153,7 @@ export async function mintCodes(server: ServerInfo, jar: CookieJar, count: numbe
         pipelining: 1,
         amount: want,
         timeout: 10,
+        sampleInt: 100,
         requests: [{
           method: 'GET',
           path: `${url.pathname}${url.search}`,
@@ -190,6 +191,7 @@ export async function mintAccessTokens(server: ServerInfo, client: ClientCredent
       connections: Math.min(8, count),
       pipelining: 1,
       amount: count,
+      sampleInt: 100,
       requests: [{
         path: server.tokenPath,
         ...tokenRequestInit(client, `grant_type=client_credentials&scope=${encodeURIComponent(SCOPE)}`),

@@ -20,7 +20,7 @@ export interface PreparedRun {
 
 export interface RunPlan {
   durationSeconds: number;
-  /** Throughput expected from earlier runs of this workload (undefined before the first). */
+  /** The best throughput of earlier runs of this workload (undefined before the first). */
   expectedRps: number | undefined;
   connections: number;
 }
@@ -39,10 +39,13 @@ function tokenRequest(server: ServerInfo, client: ClientCredentials, body: strin
   return { method: 'POST', path: server.tokenPath, headers: { authorization: basicAuth(client), 'content-type': FORM }, body };
 }
 
-/** How many single-use inputs to mint for a run: the expected count with headroom, within bounds. */
+/**
+ * How many single-use inputs to mint for a run: the expected count with headroom (the best throughput seen so
+ * far × duration × 1.5), within bounds. Before any run (the warm-up) a modest guess: minting is not free.
+ */
 export function inputsFor(plan: RunPlan, firstGuessRps: number, cap: number): number {
   const rps = plan.expectedRps ?? firstGuessRps;
-  return Math.min(cap, Math.ceil(rps * plan.durationSeconds * 1.3) + plan.connections * 2);
+  return Math.min(cap, Math.ceil(rps * plan.durationSeconds * 1.5) + plan.connections * 2);
 }
 
 function clientCredentials(server: ServerInfo, client: ClientCredentials, kind: WorkloadKind): Workload {
@@ -93,7 +96,7 @@ function authorizationCode(server: ServerInfo, codes: CodeSource, maxInputs: num
   return {
     kind: 'authorization_code',
     async prepare(plan) {
-      const queue = await codes.mint(inputsFor(plan, 2000, maxInputs));
+      const queue = await codes.mint(inputsFor(plan, 300, maxInputs));
       const minted = queue.length;
       return { requests: [consuming(base, queue, redeemBody)], amount: minted, minted, check: hasBoth };
     },
@@ -130,8 +133,11 @@ function refreshToken(server: ServerInfo, codes: CodeSource, recycle: boolean, m
   return {
     kind: 'refresh_token',
     async prepare(plan) {
-      const want = recycle ? plan.connections * 8 : inputsFor(plan, 2000, maxInputs);
-      if (pool.length < want) pool.push(...await seedRefreshTokens(server, codes, want - pool.length));
+      // Recycling: top the pool up to 8 tokens per connection whenever it falls under 4 (each run loses the
+      // tokens in flight when it stops).
+      const want = recycle ? plan.connections * 8 : inputsFor(plan, 300, maxInputs);
+      const low = recycle ? plan.connections * 4 : want;
+      if (pool.length < low) pool.push(...await seedRefreshTokens(server, codes, want - pool.length));
       const queue = pool;
       pool = [];
       const minted = queue.length;

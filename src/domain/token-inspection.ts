@@ -1,10 +1,10 @@
 // What an operator learns from a token someone pasted: what kind it is, whose, for what, and whether it
 // still works — and if not, since when and why. Used by `gatehouse tokens inspect` and the admin API.
 // The token itself never appears in the report.
-import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import type { Services } from '../services.js';
-import type { GrantRecord } from '../store/types.js';
+import type { GrantRecord, SigningAlg } from '../store/types.js';
 import { sha256Hex } from './crypto.js';
+import { decodeJwt, verifySignature } from './jwt.js';
 import { OPAQUE_ACCESS_PREFIX, REFRESH_PREFIX } from './tokens.js';
 
 export type TokenKind = 'jwt_access_token' | 'opaque_access_token' | 'refresh_token' | 'id_token' | 'unknown';
@@ -94,9 +94,31 @@ export async function inspectToken(services: InspectionServices, presented: stri
       rotatedAt: null,
     });
   }
-  if (resolved.claims) return inspectUnrecordedJwt(services, resolved.claims, now);
-  return inspectIdToken(services, token, now);
+  const accessClaims = await verifiedJwt(services, token, 'ES256', 'at+jwt');
+  if (accessClaims) return inspectUnrecordedJwt(services, accessClaims, now);
+  const idClaims = await verifiedJwt(services, token, 'RS256', 'JWT');
+  if (idClaims) return inspectIdToken(services, idClaims, now);
+  return { ...UNKNOWN };
 }
+
+type Claims = Record<string, unknown>;
+
+/**
+ * The claims of a JWT this Gatehouse signed with `alg` (a key it still publishes) for this issuer, whatever
+ * its expiry; undefined for anything else.
+ */
+async function verifiedJwt(services: InspectionServices, token: string, alg: SigningAlg, typ: string): Promise<Claims | undefined> {
+  const decoded = decodeJwt(token);
+  if (!decoded || decoded.header.typ !== typ || typeof decoded.header.kid !== 'string') return undefined;
+  const key = await services.keys.verificationKey(decoded.header.kid);
+  if (!key || key.alg !== alg || !verifySignature(decoded, alg, key.key)) return undefined;
+  return decoded.payload.iss === services.config.issuer ? decoded.payload : undefined;
+}
+
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+const seconds = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+const audienceOf = (value: unknown): string[] =>
+  typeof value === 'string' ? [value] : Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 
 async function inspectRefreshToken(services: InspectionServices, token: string, now: number): Promise<TokenReport> {
   const record = await services.store.getRefreshToken(sha256Hex(token));
@@ -119,15 +141,17 @@ async function inspectRefreshToken(services: InspectionServices, token: string, 
  * A JWT access token whose signature and issuer check out but whose record is gone: either it expired and
  * `cleanup` removed the row, or its client was deleted (which deletes what was issued to it).
  */
-async function inspectUnrecordedJwt(services: InspectionServices, claims: JWTPayload, now: number): Promise<TokenReport> {
+async function inspectUnrecordedJwt(services: InspectionServices, claims: Claims, now: number): Promise<TokenReport> {
+  const clientId = text(claims.client_id);
+  const subject = text(claims.sub);
   const report = await describe(services, now, {
     kind: 'jwt_access_token',
-    clientId: typeof claims.client_id === 'string' ? claims.client_id : null,
-    userId: typeof claims.sub === 'string' && claims.sub !== claims.client_id ? claims.sub : null,
-    scopes: typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [],
-    audience: typeof claims.aud === 'string' ? [claims.aud] : (claims.aud ?? []),
-    issuedAt: claims.iat ?? null,
-    expiresAt: claims.exp ?? null,
+    clientId,
+    userId: subject !== null && subject !== clientId ? subject : null,
+    scopes: (text(claims.scope) ?? '').split(' ').filter(Boolean),
+    audience: audienceOf(claims.aud),
+    issuedAt: seconds(claims.iat),
+    expiresAt: seconds(claims.exp),
     grantId: null,
     revokedAt: null,
     rotatedAt: null,
@@ -139,32 +163,16 @@ async function inspectUnrecordedJwt(services: InspectionServices, claims: JWTPay
 }
 
 /** ID tokens are RS256 JWTs for the client (aud) about the user (sub); they are not revocable, only expire. */
-async function inspectIdToken(services: InspectionServices, token: string, now: number): Promise<TokenReport> {
-  if (token.split('.').length !== 3) return { ...UNKNOWN };
-  let kid: string | undefined;
-  try {
-    kid = decodeProtectedHeader(token).kid;
-  } catch {
-    return { ...UNKNOWN };
-  }
-  const key = kid ? await services.keys.verificationKey(kid) : undefined;
-  if (!key || key.alg !== 'RS256') return { ...UNKNOWN };
-  let claims: JWTPayload;
-  try {
-    // Expiry is judged below, so an expired ID token is reported as expired rather than unknown.
-    ({ payload: claims } = await jwtVerify(token, key.key, { issuer: services.config.issuer, algorithms: ['RS256'], currentDate: new Date(0) }));
-  } catch {
-    return { ...UNKNOWN };
-  }
-  const audience = typeof claims.aud === 'string' ? [claims.aud] : (claims.aud ?? []);
+async function inspectIdToken(services: InspectionServices, claims: Claims, now: number): Promise<TokenReport> {
+  const audience = audienceOf(claims.aud);
   return describe(services, now, {
     kind: 'id_token',
-    clientId: typeof claims.azp === 'string' ? claims.azp : (audience[0] ?? null),
-    userId: claims.sub ?? null,
+    clientId: text(claims.azp) ?? audience[0] ?? null,
+    userId: text(claims.sub),
     scopes: [],
     audience,
-    issuedAt: claims.iat ?? null,
-    expiresAt: claims.exp ?? null,
+    issuedAt: seconds(claims.iat),
+    expiresAt: seconds(claims.exp),
     grantId: null,
     revokedAt: null,
     rotatedAt: null,

@@ -40,9 +40,10 @@ describe('admin API: clients', () => {
     const cases: Array<[unknown, RegExp]> = [
       [{ client_name: 'Evil', redirect_uris: ['http://evil.example/cb'] }, /redirect URI "http:\/\/evil\.example\/cb" uses http/],
       [{ redirect_uris: [CALLBACK] }, /client_name/],
-      [{ client_name: 'X', redirect_uri: CALLBACK }, /additional properties/],
-      [{ client_name: 'X', redirect_uris: [CALLBACK], grant_types: ['password'] }, /grant_types/],
-      [{ client_name: 'X', redirect_uris: [CALLBACK], access_token_ttl: 'soon' }, /access_token_ttl/],
+      [{ client_name: 'X', redirect_uri: CALLBACK }, /^body has an unknown property "redirect_uri"$/],
+      [{ client_name: 5, redirect_uris: [CALLBACK] }, /^body\/client_name must be string$/],
+      [{ client_name: 'X', redirect_uris: [CALLBACK], grant_types: ['password'] }, /^body\/grant_types\/0 must be one of authorization_code, refresh_token, client_credentials$/],
+      [{ client_name: 'X', redirect_uris: [CALLBACK], access_token_ttl: 'soon' }, /^body\/access_token_ttl must be whole seconds or a duration/],
       [{ client_name: 'X', redirect_uris: [CALLBACK], access_token_ttl: 0 }, /access token lifetime must be between/],
       [{ client_name: 'X', client_id: 'has spaces', redirect_uris: [CALLBACK] }, /client id "has spaces"/],
       [{ client_name: 'X', public: true, grant_types: ['client_credentials'] }, /public client cannot use client_credentials/],
@@ -177,6 +178,7 @@ describe('admin API: users, keys, grants, tokens', () => {
     assert.equal(grants[0]!.scope, 'read:leads');
     assert.equal((await admin.app.inject({ method: 'GET', url: '/admin/grants?user=nobody' })).statusCode, 404);
     assert.equal((await admin.app.inject({ method: 'GET', url: '/admin/grants?colour=blue' })).statusCode, 400);
+    assert.equal((await admin.app.inject({ method: 'GET', url: '/admin/grants?all=maybe' })).statusCode, 400);
 
     const live = await admin.app.inject({ method: 'POST', url: '/admin/tokens/inspect', payload: { token: tokens.accessToken } });
     assert.equal(live.statusCode, 200);
@@ -202,6 +204,42 @@ describe('admin API: users, keys, grants, tokens', () => {
     assert.equal(unknown.json<{ kind: string; status: string }>().kind, 'unknown');
     const noToken = await admin.app.inject({ method: 'POST', url: '/admin/tokens/inspect', payload: {} });
     assert.equal(noToken.statusCode, 400);
+  });
+
+  test('token inspection of a JWT whose record is gone: expired once cleaned up, not accepted once its client is deleted', async () => {
+    await admin.services.clients.create({ name: 'Old', clientId: 'old-client', redirectUris: [CALLBACK], scopes: 'read:leads' });
+    const expired = await issueUserTokens(admin.services, 'old-client', 'demo', ['read:leads'], 7200);
+    await admin.services.store.cleanup(Math.floor(Date.now() / 1000), 100);
+    assert.equal(await admin.services.store.getAccessToken((JSON.parse(Buffer.from(expired.accessToken.split('.')[1]!, 'base64url').toString()) as { jti: string }).jti), undefined);
+    const report = (await admin.app.inject({ method: 'POST', url: '/admin/tokens/inspect', payload: { token: expired.accessToken } })).json<Record<string, unknown>>();
+    assert.equal(report.kind, 'jwt_access_token');
+    assert.equal(report.status, 'expired');
+    assert.equal(report.client_id, 'old-client');
+    assert.equal(report.username, 'demo');
+
+    const live = await issueUserTokens(admin.services, 'old-client', 'demo', ['read:leads']);
+    assert.equal((await admin.app.inject({ method: 'DELETE', url: '/admin/clients/old-client' })).statusCode, 204);
+    const orphan = (await admin.app.inject({ method: 'POST', url: '/admin/tokens/inspect', payload: { token: live.accessToken } })).json<Record<string, unknown>>();
+    assert.equal(orphan.kind, 'jwt_access_token');
+    assert.equal(orphan.status, 'revoked');
+    assert.equal(orphan.client_name, null);
+    assert.match(String(orphan.revoked_reason), /no record/);
+    const refresh = (await admin.app.inject({ method: 'POST', url: '/admin/tokens/inspect', payload: { token: live.refreshToken } })).json<Record<string, unknown>>();
+    assert.equal(refresh.kind, 'unknown');
+  });
+
+  test('token inspection of a self-contained client_credentials JWT: the client, no user, no grant', async () => {
+    await admin.services.clients.create({ name: 'Worker', clientId: 'worker', grantTypes: ['client_credentials'], scopes: 'read:leads' });
+    const client = await admin.services.clients.require('worker');
+    const now = Math.floor(Date.now() / 1000);
+    const issued = await admin.services.tokens.issueAccessToken({ client, userId: null, scopes: ['read:leads'], audience: ['https://api.example'], grantId: null, authTime: null, now });
+    const report = (await admin.app.inject({ method: 'POST', url: '/admin/tokens/inspect', payload: { token: `Bearer ${issued.token}` } })).json<Record<string, unknown>>();
+    assert.equal(report.kind, 'jwt_access_token');
+    assert.equal(report.status, 'active');
+    assert.equal(report.client_id, 'worker');
+    assert.equal(report.user_id, null);
+    assert.equal(report.grant_id, null);
+    assert.deepEqual(report.audience, ['https://api.example']);
   });
 
   test('/healthz checks the store, /metrics serves Prometheus text, unknown routes are JSON 404s', async () => {

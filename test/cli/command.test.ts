@@ -1,7 +1,8 @@
 // The gatehouse command as a whole: help, usage errors, configuration errors, migrate.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { cliEnv, runCli, type CliEnv } from './helpers.js';
+import { once } from 'node:events';
+import { cliEnv, runCli, startCli, type CliEnv } from './helpers.js';
 
 describe('gatehouse', () => {
   let cli: CliEnv;
@@ -60,5 +61,38 @@ describe('gatehouse', () => {
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /is up to date; 2 active signing keys/);
     }
+  });
+
+  test('serve runs the issuer and the admin API on their own ports and stops cleanly on SIGTERM', async () => {
+    const child = startCli(['serve'], { ...cli.env, GATEHOUSE_PORT: '0', GATEHOUSE_ADMIN_PORT: '0', GATEHOUSE_HOST: '127.0.0.1', GATEHOUSE_ADMIN_HOST: '127.0.0.1' });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    const exited = once(child, 'close');
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 60_000);
+        child.stderr.on('data', (chunk: string) => {
+          stderr += chunk;
+          if (stderr.includes('\n')) {
+            clearTimeout(timer);
+            resolve(stderr);
+          }
+        });
+      });
+      const match = /is serving on (http:\/\/\S+); admin API on (http:\/\/\S+)\n/.exec(line);
+      assert.ok(match, line);
+      const [, publicUrl, adminUrl] = match;
+      assert.notEqual(publicUrl, adminUrl);
+      const health = await fetch(`${adminUrl}/healthz`);
+      assert.deepEqual(await health.json(), { status: 'ok' });
+      const discovery = await fetch(`${publicUrl}/.well-known/openid-configuration`);
+      assert.equal(discovery.status, 200);
+      const adminOnPublic = await fetch(`${publicUrl}/admin/clients`);
+      assert.equal(adminOnPublic.status, 404, 'the admin API is not on the public port');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = await exited;
+    assert.equal(code, 0, stderr);
   });
 });

@@ -158,7 +158,8 @@ describe('gatehouse tokens inspect and grants', () => {
     assert.ok(counts.authorization_codes! >= 1, 'the back-dated authorization code');
     const second = await cli.run(['cleanup']);
     assert.equal(second.code, 0, second.stderr);
-    assert.match(second.stdout, /^Nothing to clean up\.\n/);
+    // Codes issued by the earlier tests may have expired in between (they live 60s), nothing else can have.
+    assert.match(second.stdout, /^(Nothing to clean up\.|Deleted \d+ records?:)\nRECORD\s+DELETED\n/);
     assert.match(second.stdout, /\naccess tokens\s+0\n/);
   });
 });

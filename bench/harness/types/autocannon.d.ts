@@ -19,6 +19,8 @@ declare module 'autocannon' {
       duration?: number;
       amount?: number;
       timeout?: number;
+      /** How often autocannon samples, and notices that a run has ended (ms, default 1000). */
+      sampleInt?: number;
       method?: string;
       headers?: Record<string, string>;
       body?: string;

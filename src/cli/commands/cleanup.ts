@@ -30,7 +30,7 @@ export function registerCleanup(program: Command): void {
         }
         const view = cleanupView(sum);
         if (options.json) return printJson(view);
-        print(total(sum) === 0 ? 'Nothing to clean up.' : `Deleted ${total(sum)} records:`);
+        print(total(sum) === 0 ? 'Nothing to clean up.' : `Deleted ${total(sum)} record${total(sum) === 1 ? '' : 's'}:`);
         printTable(
           ['Record', 'Deleted'],
           Object.entries(view).map(([name, count]) => [name.replace(/_/g, ' '), String(count)]),

@@ -28,7 +28,8 @@ export function registerServe(program: Command): void {
         await services.store.close();
         throw listenError(error, services.config) ?? error;
       }
-      process.stdout.write(`Gatehouse ${services.config.issuer} is serving on ${server.publicUrl}; admin API on ${server.adminUrl}\n`);
+      // On stderr: stdout carries the JSON request log, which must stay one JSON object a line.
+      process.stderr.write(`Gatehouse (issuer ${services.config.issuer}) is serving on ${server.publicUrl}; admin API on ${server.adminUrl}\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);

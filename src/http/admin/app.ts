@@ -18,8 +18,9 @@ export function buildAdminApp(services: Services): FastifyInstance {
   const app = Fastify({
     logger: loggerOptions(services.config.logLevel),
     bodyLimit: ADMIN_BODY_LIMIT,
-    // Unknown body properties are refused (a misspelt "redirect_uri" must not be silently dropped).
-    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    // Unknown properties are refused (a misspelt "redirect_uri" must not be silently dropped), and JSON types
+    // are taken as sent: 5 is not a client name, "true" is not a boolean.
+    ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: false } },
   });
   app.setErrorHandler(adminErrorHandler);
   app.setNotFoundHandler((request) => {

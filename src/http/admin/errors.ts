@@ -21,6 +21,27 @@ export class AdminError extends Error {
 export const notFound = (description: string): AdminError => new AdminError(404, 'not_found', description);
 export const conflict = (description: string): AdminError => new AdminError(409, 'conflict', description);
 
+type ValidationIssue = NonNullable<FastifyError['validation']>[number];
+
+/** One sentence naming the field and what it must be: `body/grant_types/0 must be one of authorization_code, …`. */
+export function describeValidation(context: string, issues: ValidationIssue[]): string {
+  // The only anyOf in the admin schemas is a lifetime (seconds or a duration string); its branch errors add nothing.
+  const issue = issues.find((i) => i.keyword === 'anyOf') ?? issues[0];
+  if (!issue) return `${context} is not valid`;
+  const where = `${context}${issue.instancePath}`;
+  const params = issue.params as { additionalProperty?: string; allowedValues?: unknown[] };
+  switch (issue.keyword) {
+    case 'additionalProperties':
+      return `${where} has an unknown property "${params.additionalProperty}"`;
+    case 'enum':
+      return `${where} must be one of ${(params.allowedValues ?? []).join(', ')}`;
+    case 'anyOf':
+      return `${where} must be whole seconds or a duration such as "90s", "10m", "1h" or "30d"`;
+    default:
+      return `${where} ${issue.message ?? 'is not valid'}`;
+  }
+}
+
 function errorBody(error: AdminErrorCode, description: string): { error: AdminErrorCode; error_description: string } {
   return { error, error_description: description };
 }
@@ -33,7 +54,7 @@ export function adminErrorHandler(error: FastifyError | Error, request: FastifyR
   if (error instanceof DuplicateError) return reply.code(409).send(errorBody('conflict', error.message));
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
-    return reply.code(400).send(errorBody('invalid_request', `${fastifyError.message}`));
+    return reply.code(400).send(errorBody('invalid_request', describeValidation(fastifyError.validationContext ?? 'request', fastifyError.validation)));
   }
   if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return reply.code(fastifyError.statusCode).send(errorBody('invalid_request', fastifyError.message));

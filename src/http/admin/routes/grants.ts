@@ -10,7 +10,7 @@ const ADMIN_REVOKE_REASON = 'revoked by an administrator (admin API)';
 interface GrantQuery {
   user?: string;
   client?: string;
-  all?: boolean;
+  all?: 'true' | 'false';
 }
 
 const listQuery = {
@@ -19,7 +19,7 @@ const listQuery = {
   properties: {
     user: { type: 'string', minLength: 1, maxLength: 64 },
     client: { type: 'string', minLength: 1, maxLength: 200 },
-    all: { type: 'boolean' },
+    all: { type: 'string', enum: ['true', 'false'] },
   },
 } as const;
 
@@ -32,7 +32,7 @@ const revokeQuery = {
 export const grantRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   app.get<{ Querystring: GrantQuery }>('/', { schema: { querystring: listQuery } }, async (request) => {
     const { user: username, client: clientId, all } = request.query;
-    const filter: { userId?: string; clientId?: string; includeRevoked?: boolean } = { includeRevoked: all === true };
+    const filter: { userId?: string; clientId?: string; includeRevoked?: boolean } = { includeRevoked: all === 'true' };
     if (username !== undefined) {
       const user = await services.store.getUserByUsername(username);
       if (!user) throw notFound(`no user named "${username}"`);

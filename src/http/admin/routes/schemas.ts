@@ -1,7 +1,10 @@
 // JSON schemas shared by the admin routes; Fastify validates against them before a handler runs.
 import { parseDuration } from '../../../util/duration.js';
 
-/** A lifetime: whole seconds, or a duration string such as "15m", "1h", "30d". */
+/**
+ * A lifetime: whole seconds, or a duration string such as "15m", "1h", "30d". The only anyOf in the admin
+ * schemas: errors.ts describes a failed anyOf as a bad lifetime.
+ */
 export const durationSchema = {
   anyOf: [
     { type: 'integer', minimum: 0 },
