@@ -33,6 +33,14 @@ function packageVersion(name: string): string {
   }
 }
 
+// Ctrl-C once: finish the current run, then stop the servers, drop the scratch database, write what was measured.
+let interrupted = false;
+process.on('SIGINT', () => {
+  if (interrupted) process.exit(130);
+  interrupted = true;
+  console.error('\nstopping after the current run (Ctrl-C again to quit at once)');
+});
+
 const t0 = Date.now();
 const log = (line: string): void => console.log(`${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s ${line}`);
 
@@ -107,7 +115,7 @@ async function main(): Promise<void> {
       Math.round(scenarioCount * perScenario)}s of load, plus minting; stops starting runs after ${args.timeLimitSeconds}s`);
 
     const timeLeft = (): boolean => {
-      if (Date.now() + args.durationSeconds * 1000 > deadline) aborted = true;
+      if (Date.now() + args.durationSeconds * 1000 > deadline || interrupted) aborted = true;
       return !aborted;
     };
 
@@ -188,7 +196,7 @@ async function main(): Promise<void> {
     console.log(renderText(tableRows));
     console.log('');
     console.log(`ratios: ${tableRows.map((r) => `${r.row.id}${r.database === 'PostgreSQL' ? ' (pg)' : ''} ${ratioOf(r)?.toFixed(2) ?? '—'}×`).join(', ')}`);
-    if (aborted) console.log(`time limit (${args.timeLimitSeconds}s) reached: some runs were skipped`);
+    if (aborted) console.log(interrupted ? 'interrupted: some runs were skipped' : `time limit (${args.timeLimitSeconds}s) reached: some runs were skipped`);
     console.log(`(${(prepareMs / 1000).toFixed(1)}s minting inputs before runs)`);
 
     const out = resolve(ROOT_DIR, args.out);
@@ -220,7 +228,7 @@ with whatever else the machine is doing. How each row is measured: [docs/benchma
 - Gatehouse on SQLite (a temporary file)${postgres ? ' and on PostgreSQL (a scratch database, created and dropped by the run)' : ''}
 - refresh_token: ${args.recycleRefreshTokens ? 'each request presents a refresh token never presented before (pool seeded from code exchanges, refilled with each answer\'s new token)' : 'only refresh tokens minted before each run'}
 - Rows: ${rowList(args.rows)}${args.quick ? ' (quick mode)' : ''}
-- Took ${elapsed}s${aborted ? `; the time limit (${args.timeLimitSeconds}s) cut some runs` : ''}
+- Took ${elapsed}s${aborted ? (interrupted ? '; interrupted, some runs were skipped' : `; the time limit (${args.timeLimitSeconds}s) cut some runs`) : ''}
 
 ## Table
 

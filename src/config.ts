@@ -31,11 +31,14 @@ export interface Config {
   keyRetentionSeconds: number;
   /** How old an instance's copy of the key set may get before it is read again from the store. */
   keyRefreshSeconds: number;
-  /** Trust X-Forwarded-* headers from a proxy in front. */
-  trustProxy: boolean;
+  /**
+   * X-Forwarded-* from proxies in front: false (none), a number of trusted hops, or addresses/CIDRs of the proxies.
+   * Never "trust everything": the leftmost X-Forwarded-For is the client's to choose, and would dodge rate limits.
+   */
+  trustProxy: boolean | number | string;
   /** Cookies get the Secure attribute when the issuer is https. */
   secureCookies: boolean;
-  /** Bearer token for the admin API; when unset the admin API only listens on loopback. */
+  /** Bearer token for the admin API; required when the admin API listens beyond loopback. */
   adminToken: string | undefined;
   /** Seconds between housekeeping runs that delete expired rows; 0 turns it off. */
   cleanupIntervalSeconds: number;
@@ -194,6 +197,17 @@ function loadSecret(env: Env, dbUrl: string): string {
   return generated;
 }
 
+/** "true" means one proxy hop; a number is that many hops; anything else is a list of proxy addresses/CIDRs. */
+function trustProxySetting(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || raw === '' || /^(false|0|no|off)$/i.test(raw)) return false;
+  if (/^(true|yes|on)$/i.test(raw)) return 1;
+  if (/^\d{1,2}$/.test(raw)) return Number(raw);
+  if (/^[0-9a-f.:/, ]+$/i.test(raw)) return raw;
+  throw new ConfigError(`GATEHOUSE_TRUST_PROXY must be false, true (one proxy), a hop count, or proxy addresses/CIDRs, got "${raw}"`);
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
 export function loadConfig(env: Env = process.env): Config {
   const file = readConfigFile(env);
   const issuer = issuerUrl(env.GATEHOUSE_ISSUER || 'http://localhost:4444');
@@ -208,11 +222,15 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('GATEHOUSE_ADMIN_PORT must differ from GATEHOUSE_PORT: the admin API never shares the public port');
   }
   const defaultAudience = env.GATEHOUSE_DEFAULT_AUDIENCE || issuer;
+  const adminHost = env.GATEHOUSE_ADMIN_HOST || 'localhost';
+  if (!LOOPBACK.has(adminHost) && !env.GATEHOUSE_ADMIN_TOKEN) {
+    throw new ConfigError(`GATEHOUSE_ADMIN_HOST is "${adminHost}", beyond loopback: set GATEHOUSE_ADMIN_TOKEN so the admin API is not open to the network`);
+  }
   return {
     port: portValue,
     adminPort: adminPortValue,
     host: env.GATEHOUSE_HOST || 'localhost',
-    adminHost: env.GATEHOUSE_ADMIN_HOST || 'localhost',
+    adminHost,
     issuer,
     databaseUrl: dbUrl,
     databasePoolSize: positiveInt(env, 'GATEHOUSE_DATABASE_POOL_SIZE', 10),
@@ -224,7 +242,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionTtlSeconds: duration(env, 'GATEHOUSE_SESSION_TTL', 8 * 3600),
     keyRetentionSeconds: duration(env, 'GATEHOUSE_KEY_RETENTION', 7 * 24 * 3600),
     keyRefreshSeconds: duration(env, 'GATEHOUSE_KEY_REFRESH', 10),
-    trustProxy: bool(env, 'GATEHOUSE_TRUST_PROXY', false),
+    trustProxy: trustProxySetting(env.GATEHOUSE_TRUST_PROXY),
     secureCookies: issuer.startsWith('https:'),
     adminToken: env.GATEHOUSE_ADMIN_TOKEN || undefined,
     cleanupIntervalSeconds: duration(env, 'GATEHOUSE_CLEANUP_INTERVAL', 600),

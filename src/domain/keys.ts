@@ -6,6 +6,7 @@ import type { KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { SigningAlg, SigningKeyRecord, Store } from '../store/types.js';
 import { randomId, seal, unseal } from './crypto.js';
+import { ConfigError } from '../config.js';
 import { privateKeyFromJwk, publicKeyFromJwk } from './jwt.js';
 
 export const SIGNING_ALGS: SigningAlg[] = ['ES256', 'RS256'];
@@ -58,6 +59,17 @@ export class KeyService {
     }
     this.keySet = undefined;
     return made;
+  }
+
+  /** Opens the active keys now, so an instance started with another GATEHOUSE_SECRET fails at start, not per request. */
+  async checkSecret(): Promise<void> {
+    try {
+      await this.reload();
+    } catch (error) {
+      throw new ConfigError(
+        `GATEHOUSE_SECRET cannot open the signing keys in this database (${(error as Error).message}); every instance must use the secret the keys were made with`,
+      );
+    }
   }
 
   async signingKey(alg: SigningAlg): Promise<ActiveKey> {

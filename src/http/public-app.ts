@@ -22,7 +22,8 @@ export const PUBLIC_BODY_LIMIT = 64 * 1024;
 export async function buildPublicApp(services: Services, logStream?: NodeJS.WritableStream): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(services.config.logLevel, logStream),
-    trustProxy: services.config.trustProxy,
+    // Fastify takes a hop count too (proxy-addr), though its types omit it.
+    trustProxy: services.config.trustProxy as boolean | string,
     bodyLimit: PUBLIC_BODY_LIMIT,
     // Some clients send a trailing slash; treat /oauth2/token/ as /oauth2/token.
     routerOptions: { ignoreTrailingSlash: true },

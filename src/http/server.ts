@@ -22,6 +22,8 @@ function urlOf(app: FastifyInstance): string {
 
 export async function startServer(services: Services, options: { logStream?: NodeJS.WritableStream } = {}): Promise<RunningServer> {
   const { config } = services;
+  // A server that cannot open its signing keys would answer 500 to every token request: refuse to start instead.
+  await services.keys.checkSecret();
   const publicApp = await buildPublicApp(services, options.logStream);
   const adminApp = await buildAdminApp(services);
   await publicApp.listen({ port: config.port, host: config.host });

@@ -60,7 +60,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...options.env,
   });
   const services = await openServices(config);
-  const server = await startServer(services, { logStream: options.logStream });
+  let server: RunningServer;
+  try {
+    server = await startServer(services, { logStream: options.logStream });
+  } catch (error) {
+    await services.store.close();
+    await database?.drop();
+    throw error;
+  }
   return {
     issuer: config.issuer,
     adminUrl: server.adminUrl,

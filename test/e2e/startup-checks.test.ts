@@ -1,0 +1,33 @@
+// Misconfigurations that would fail every request later are refused at start, with a message naming the setting.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfig, ConfigError } from '../../src/config.js';
+import { startTestServer, TEST_SECRET } from '../helpers/server.js';
+
+test('an instance whose GATEHOUSE_SECRET cannot open the signing keys refuses to start', async () => {
+  const first = await startTestServer();
+  const databaseUrl = first.config.databaseUrl;
+  await first.server.close();
+  await first.services.store.close();
+  await assert.rejects(
+    startTestServer({ databaseUrl, env: { GATEHOUSE_SECRET: 'another-secret-' + TEST_SECRET } }),
+    (error: Error) => error instanceof ConfigError && /GATEHOUSE_SECRET cannot open the signing keys/.test(error.message),
+  );
+  const again = await startTestServer({ databaseUrl });
+  await again.close();
+});
+
+test('an admin API beyond loopback needs GATEHOUSE_ADMIN_TOKEN', () => {
+  const env = { GATEHOUSE_DATABASE_URL: 'sqlite::memory:', GATEHOUSE_ADMIN_HOST: '0.0.0.0' };
+  assert.throws(() => loadConfig(env), /GATEHOUSE_ADMIN_HOST is "0.0.0.0".*GATEHOUSE_ADMIN_TOKEN/);
+  assert.equal(loadConfig({ ...env, GATEHOUSE_ADMIN_TOKEN: 'a-long-admin-token' }).adminHost, '0.0.0.0');
+});
+
+test('GATEHOUSE_TRUST_PROXY trusts a number of hops or named proxies, never everything', () => {
+  const trust = (value: string) => loadConfig({ GATEHOUSE_DATABASE_URL: 'sqlite::memory:', GATEHOUSE_TRUST_PROXY: value }).trustProxy;
+  assert.equal(trust('false'), false);
+  assert.equal(trust('true'), 1);
+  assert.equal(trust('2'), 2);
+  assert.equal(trust('10.0.0.0/8, 192.168.1.1'), '10.0.0.0/8, 192.168.1.1');
+  assert.throws(() => trust('everyone'), /GATEHOUSE_TRUST_PROXY must be/);
+});
