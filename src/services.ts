@@ -2,6 +2,7 @@
 import type { Config } from './config.js';
 import { AccountService } from './domain/accounts.js';
 import { ClientService } from './domain/clients.js';
+import { ClientCache } from './domain/client-cache.js';
 import { ConsentService } from './domain/consent.js';
 import { KeyService } from './domain/keys.js';
 import { TokenService } from './domain/tokens.js';
@@ -14,18 +15,22 @@ export interface Services {
   keys: KeyService;
   tokens: TokenService;
   clients: ClientService;
+  /** Client records for client authentication, cached for at most a second. */
+  clientCache: ClientCache;
   accounts: AccountService;
   consent: ConsentService;
 }
 
 export function buildServices(config: Config, store: Store): Services {
+  const clientCache = new ClientCache(store);
   const keys = new KeyService(store, config.secret, config.keyRetentionSeconds, config.keyRefreshSeconds);
   return {
     config,
     store,
     keys,
     tokens: new TokenService(config.issuer, keys, store),
-    clients: new ClientService(store),
+    clients: new ClientService(store, clientCache),
+    clientCache,
     accounts: new AccountService(store),
     consent: new ConsentService(store),
   };

@@ -127,7 +127,17 @@ function newSecret(): { secret: string; hash: string } {
 }
 
 export class ClientService {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly cache?: { forget(clientId: string): void },
+  ) {}
+
+  /** Deletes a client and everything issued to it. */
+  async delete(clientId: string): Promise<boolean> {
+    const deleted = await this.store.deleteClient(clientId);
+    this.cache?.forget(clientId);
+    return deleted;
+  }
 
   /** Registers a client; a confidential client's secret is returned here once and never again. */
   async create(input: ClientInput): Promise<{ client: ClientRecord; clientSecret: string | null }> {
@@ -150,6 +160,7 @@ export class ClientService {
       throw new ClientInputError('a public client cannot become confidential; create a new client');
     }
     await this.store.updateClient(client);
+    this.cache?.forget(clientId);
     return client;
   }
 
@@ -159,6 +170,7 @@ export class ClientService {
     const made = newSecret();
     const client = { ...existing, secretHash: made.hash, updatedAt: Math.floor(Date.now() / 1000) };
     await this.store.updateClient(client);
+    this.cache?.forget(clientId);
     return { client, clientSecret: made.secret };
   }
 

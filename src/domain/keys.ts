@@ -19,7 +19,8 @@ export interface ActiveKey {
 }
 
 interface KeySet {
-  loadedAt: number;
+  /** When this copy must be read again: the refresh period, or sooner when a new key starts signing. */
+  expiresAt: number;
   active: Map<SigningAlg, ActiveKey>;
   publicKeys: Map<string, { alg: SigningAlg; key: KeyObject }>;
   jwks: { keys: JWK[] };
@@ -91,7 +92,7 @@ export class KeyService {
 
   private async current(): Promise<KeySet> {
     const set = this.keySet;
-    if (set && Date.now() - set.loadedAt < this.refreshSeconds * 1000) return set;
+    if (set && Date.now() < set.expiresAt) return set;
     return this.reload();
   }
 
@@ -113,20 +114,54 @@ export class KeyService {
 
   private async load(): Promise<KeySet> {
     const records = await this.store.listSigningKeys();
+    const now = Math.floor(Date.now() / 1000);
     const active = new Map<SigningAlg, ActiveKey>();
     const publicKeys = new Map<string, { alg: SigningAlg; key: KeyObject }>();
     const jwks: JWK[] = [];
+    let expiresAt = Date.now() + this.refreshSeconds * 1000;
     for (const record of records) {
       const publicJwk = JSON.parse(record.publicJwk) as JWK;
       publicKeys.set(record.kid, { alg: record.alg, key: publicKeyFromJwk(publicJwk) });
       jwks.push({ ...publicJwk, kid: record.kid, alg: record.alg, use: 'sig' });
-      if (record.retiredAt === null) {
-        const privateJwk = JSON.parse(unseal(record.privateJwkSealed, this.secret, SEAL_PURPOSE)) as JWK;
-        active.set(record.alg, { kid: record.kid, alg: record.alg, privateKey: privateKeyFromJwk(privateJwk) });
-      }
     }
-    return { loadedAt: Date.now(), active, publicKeys, jwks: { keys: jwks } };
+    for (const alg of SIGNING_ALGS) {
+      const choice = this.chooseSigner(records.filter((record) => record.alg === alg), now);
+      if (!choice) continue;
+      active.set(alg, choice.key);
+      if (choice.switchAt !== undefined) expiresAt = Math.min(expiresAt, choice.switchAt * 1000);
+    }
+    return { expiresAt, active, publicKeys, jwks: { keys: jwks } };
   }
+
+  /**
+   * A new key signs only once every instance has had time to publish it (one refresh period): until then the
+   * key it replaced goes on signing, so a resource server that refetches the JWKS from any instance finds the kid.
+   */
+  private chooseSigner(records: SigningKeyRecord[], now: number): { key: ActiveKey; switchAt?: number } | undefined {
+    const newest = records.find((record) => record.retiredAt === null);
+    if (!newest) return undefined;
+    const switchAt = newest.createdAt + this.refreshSeconds;
+    if (switchAt > now) {
+      const previous = records
+        .filter((record) => record.retiredAt !== null && record.retiredAt >= newest.createdAt - 1)
+        .sort((a, b) => (b.retiredAt ?? 0) - (a.retiredAt ?? 0))[0];
+      const opened = previous && this.open(previous);
+      if (opened) return { key: opened, switchAt };
+    }
+    return { key: this.open(newest, true)! };
+  }
+
+  private open(record: SigningKeyRecord, required = false): ActiveKey | undefined {
+    try {
+      const privateJwk = JSON.parse(unseal(record.privateJwkSealed, this.secret, SEAL_PURPOSE)) as JWK;
+      return { kid: record.kid, alg: record.alg, privateKey: privateKeyFromJwk(privateJwk) };
+    } catch (error) {
+      // A retired key sealed with an earlier secret may stay closed; the active one must open.
+      if (required) throw error;
+      return undefined;
+    }
+  }
+
 
   private async generate(alg: SigningAlg): Promise<SigningKeyRecord> {
     const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });

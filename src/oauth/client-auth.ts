@@ -1,6 +1,11 @@
 // Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3):
 // client_secret_basic, client_secret_post, or none for public clients.
-import type { ClientRecord, Store, TokenEndpointAuthMethod } from '../store/types.js';
+import type { ClientRecord, TokenEndpointAuthMethod } from '../store/types.js';
+
+/** Where client records come from: the store, or the short-lived cache in front of it. */
+export interface ClientLookup {
+  get(clientId: string): Promise<ClientRecord | undefined>;
+}
 import { constantTimeEqual, sha256Hex } from '../domain/crypto.js';
 import { InvalidClient, InvalidRequest } from './errors.js';
 import type { Params } from './params.js';
@@ -55,10 +60,10 @@ function presented(authorization: string | undefined, params: Params): Presented
     : { clientId: bodyId, secret: undefined, method: 'none' };
 }
 
-export async function authenticateClient(store: Store, authorization: string | undefined, params: Params): Promise<AuthenticatedClient> {
+export async function authenticateClient(clients: ClientLookup, authorization: string | undefined, params: Params): Promise<AuthenticatedClient> {
   const creds = presented(authorization, params);
   const basic = creds.method === 'client_secret_basic';
-  const client = await store.getClient(creds.clientId);
+  const client = await clients.get(creds.clientId);
   if (!client) throw new InvalidClient(`client_id "${creds.clientId.slice(0, 128)}" is not registered`, basic);
   if (client.secretHash === null) {
     if (creds.secret !== undefined) {

@@ -14,7 +14,7 @@ export type IntrospectionResponse = { active: false } | ({ active: true } & Reco
 export async function handleIntrospection(services: Services, authorization: string | undefined, body: RawParams): Promise<IntrospectionResponse> {
   const params = new Params(body);
   params.checkAll();
-  const { client } = await authenticateClient(services.store, authorization, params);
+  const { client } = await authenticateClient(services.clientCache, authorization, params);
   if (client.secretHash === null) throw new InvalidClient('introspection needs a confidential client (a resource server with a secret)');
   const token = params.required('token');
   const hint = params.optional('token_type_hint');

@@ -10,7 +10,7 @@ import { Params, type RawParams } from './params.js';
 export async function handleRevocation(services: Services, authorization: string | undefined, body: RawParams): Promise<void> {
   const params = new Params(body);
   params.checkAll();
-  const { client } = await authenticateClient(services.store, authorization, params);
+  const { client } = await authenticateClient(services.clientCache, authorization, params);
   const token = params.required('token');
   const hint = params.optional('token_type_hint');
   if (hint !== undefined && hint !== 'access_token' && hint !== 'refresh_token') {

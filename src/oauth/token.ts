@@ -13,7 +13,7 @@ export async function handleTokenRequest(services: Services, authorization: stri
   if (!Object.hasOwn(GRANTS, grantType)) {
     throw new UnsupportedGrantType(`grant_type "${grantType}" is not supported; use one of ${Object.keys(GRANTS).join(', ')}`);
   }
-  const { client } = await authenticateClient(services.store, authorization, params);
+  const { client } = await authenticateClient(services.clientCache, authorization, params);
   if (!client.grantTypes.includes(grantType as GrantType)) {
     throw new UnauthorizedClient(`client "${client.clientId}" is not allowed the ${grantType} grant (allowed: ${client.grantTypes.join(', ')})`);
   }

@@ -242,7 +242,10 @@ describe('many instances on one PostgreSQL [postgres]', { skip: postgres ? false
 
       const keySets = await Promise.all(instances.map(async (instance) => createLocalJWKSet(await jwks(instance))));
 
-      // Access tokens issued now at each instance carry the new ES256 kid and verify against every instance's JWKS.
+      // A new key signs only once it is GATEHOUSE_KEY_REFRESH old (published first, used later), and each
+      // instance notices within one more refresh: after that, tokens issued at each instance carry the new
+      // ES256 kid and verify against every instance's JWKS.
+      await sleep(2 * 2000 + 300);
       for (const instance of instances) {
         const answer = await token(instance, { grant_type: 'client_credentials', scope: 'read:leads' });
         assert.equal(answer.status, 200, JSON.stringify(answer.body));

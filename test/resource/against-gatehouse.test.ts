@@ -33,7 +33,8 @@ describe('the resource SDK over real HTTP against a running Gatehouse', () => {
 
   before(async () => {
     [gatehouse, other] = await Promise.all([
-      startTestServer(),
+      // Keys refresh every second here, so the rotation case (8) waits one second, not ten.
+      startTestServer({ env: { GATEHOUSE_KEY_REFRESH: '1' } }),
       startTestServer({ env: { GATEHOUSE_DEFAULT_AUDIENCE: OTHER_AUDIENCE } }),
     ]);
     user = await createUser(gatehouse);
@@ -443,7 +444,12 @@ describe('the resource SDK over real HTTP against a running Gatehouse', () => {
     assert.equal(rotating.issuerRequests.jwks, 1, 'the API has cached the JWKS');
 
     const [made] = await gatehouse.services.keys.rotate(['ES256']);
-    // rotate() drops Gatehouse's in-process key cache, so the next token is signed with the new key at once.
+    // The new key is published at once but signs only after one refresh period (1 s here), so that every
+    // instance serves it before any token carries it.
+    const meanwhile = await clientCredentials(gatehouse, 'partner', secrets.partner);
+    assert.equal(decodeProtectedHeader(meanwhile).kid, decodeProtectedHeader(oldToken).kid, 'the old key signs until the new one is everywhere');
+    assert.ok((await gatehouseJwks()).some((key) => key.kid === made!.kid), 'the new key is published before it signs');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const newToken = await clientCredentials(gatehouse, 'partner', secrets.partner);
     const oldKid = decodeProtectedHeader(oldToken).kid;
     const newKid = decodeProtectedHeader(newToken).kid;

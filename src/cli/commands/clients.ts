@@ -177,7 +177,7 @@ export function registerClients(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (clientId: string, options: { json?: boolean }) => {
       await withServices(async (services) => {
-        if (!(await services.store.deleteClient(clientId))) throw new CliError(`no client with id "${clientId}"`);
+        if (!(await services.clients.delete(clientId))) throw new CliError(`no client with id "${clientId}"`);
         if (options.json) return printJson({ client_id: clientId, deleted: true });
         print(`Deleted client "${clientId}" and every grant and token issued to it.`);
       });

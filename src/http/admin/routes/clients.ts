@@ -89,7 +89,7 @@ export const clientRoutes: FastifyPluginAsync<{ services: Services }> = async (a
   });
 
   app.delete<{ Params: { id: string } }>('/:id', { schema: { params: idParams('id') } }, async (request, reply) => {
-    if (!(await services.store.deleteClient(request.params.id))) throw notFound(`no client with id "${request.params.id}"`);
+    if (!(await services.clients.delete(request.params.id))) throw notFound(`no client with id "${request.params.id}"`);
     return reply.code(204).send();
   });
 
