@@ -1,7 +1,7 @@
 // npm run bench:profile -- --row client_credentials_jwt
 // Starts Gatehouse with --cpu-prof (profiles in bench/profiles/, gitignored), drives one row's load at it,
 // stops it, and prints where the CPU went during the load: self time per function (top 25) and per package.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,11 +11,13 @@ import { createScratchDatabase, DEFAULT_POSTGRES_URL, type ScratchDatabase } fro
 import { ROWS, rowById } from './harness/rows.js';
 import { cpuTimesOf } from './harness/processes.js';
 import { BENCH_DIR, ROOT_DIR, startGatehouse } from './harness/servers.js';
+import type { SqlTiming } from './harness/sql-timing.js';
 import { workloadsFor, type WorkloadKind } from './harness/workloads.js';
 
-const USAGE = `npm run bench:profile -- --row ROW [--duration S] [--connections N] [--top N] [--postgres [URL]]
+const USAGE = `npm run bench:profile -- --row ROW [--duration S] [--connections N] [--top N] [--sql] [--postgres [--postgres-url URL]]
 
-  rows: ${ROWS.filter((r) => r.http).map((r) => r.id).join(', ')}`;
+  rows: ${ROWS.filter((r) => r.http).map((r) => r.id).join(', ')}
+  --sql   SQLite only: also time each SQL statement (time inside better-sqlite3 calls, by SQL text, over the load)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -26,6 +28,7 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: '20' },
       top: { type: 'string', default: '25' },
       postgres: { type: 'boolean' },
+      sql: { type: 'boolean' },
       'postgres-url': { type: 'string', default: DEFAULT_POSTGRES_URL },
       help: { type: 'boolean', short: 'h' },
     },
@@ -49,12 +52,15 @@ async function main(): Promise<void> {
   const runDir = join(profileDir, `gatehouse-${row.id}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(runDir, { recursive: true });
   let scratch: ScratchDatabase | undefined;
+  if (values.sql && values.postgres) throw new Error('--sql times SQLite statements; it does not apply to --postgres');
+  const sqlFile = join(dataDir, 'sql-timing.json');
   try {
     if (values.postgres) scratch = await createScratchDatabase(values['postgres-url']!);
     const server = await startGatehouse({
       databaseUrl: scratch?.url ?? `sqlite:${join(dataDir, 'gatehouse.db')}`,
       logFile: join(logDir, 'gatehouse-profile.log'),
       nodeFlags: ['--cpu-prof', '--cpu-prof-dir', runDir],
+      ...(values.sql ? { preload: [join(BENCH_DIR, 'harness', 'sql-timing.ts')], env: { BENCH_SQL_TIMING_FILE: sqlFile } } : {}),
     });
     const workload = workloadsFor(server.info, true, { recycleRefreshTokens: true, maxInputs: 200_000 }).get(kind)!;
     const run = async (seconds: number, expectedRps?: number) => {
@@ -68,6 +74,7 @@ async function main(): Promise<void> {
       return { result, startedAt };
     };
     const warm = await run(Math.min(2, duration / 2));
+    if (values.sql) process.kill(server.pid, 'SIGUSR2'); // SQL timing from here on (minting for the run included)
     const before = cpuTimesOf(server.pid);
     const { result, startedAt } = await run(duration, warm.result.rps * 1.5);
     const loadMs = Date.now() - startedAt;
@@ -90,6 +97,15 @@ async function main(): Promise<void> {
     console.log(renderSelfTimes(`top ${values.top} functions by self time`, summary.functions));
     console.log('');
     console.log(renderSelfTimes('self time by package / folder', summary.packages));
+    if (values.sql && existsSync(sqlFile)) {
+      const timings = JSON.parse(readFileSync(sqlFile, 'utf8')) as SqlTiming[];
+      const requests = result.requests;
+      console.log(`\nSQLite statements since the warm-up (minting for the run included), ${requests} requests in the run:`);
+      for (const t of timings.slice(0, 15)) {
+        console.log(`${t.ms.toFixed(0).padStart(7)} ms  ${String(t.calls).padStart(7)} calls  ${((t.ms * 1000) / t.calls).toFixed(1).padStart(8)} µs each  ${
+          t.sql.length > 110 ? `${t.sql.slice(0, 110)}…` : t.sql}`);
+      }
+    }
     const older = readdirSync(profileDir).length;
     if (older > 20) console.log(`\n(${older} profile folders in ${profileDir}; delete old ones when done)`);
   } finally {

@@ -16,6 +16,10 @@ export interface GatehouseOptions {
   logFile: string;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeFlags?: string[];
+  /** Modules loaded after tsx, before the server (TypeScript allowed). */
+  preload?: string[];
+  /** Extra environment for the child. */
+  env?: NodeJS.ProcessEnv;
   name?: string;
 }
 
@@ -38,12 +42,18 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Server>
     GATEHOUSE_DEFAULT_AUDIENCE: AUDIENCE,
     // Codes are minted before the timed run that redeems them; 10 minutes, as for the reference.
     GATEHOUSE_CODE_TTL: '10m',
+    ...options.env,
   };
   delete env.GATEHOUSE_CONFIG;
   delete env.GATEHOUSE_ADMIN_TOKEN;
   return startChild({
     name: options.name ?? 'gatehouse',
-    args: [...(options.nodeFlags ?? []), '--import', 'tsx', join(BENCH_DIR, 'gatehouse-server.ts')],
+    args: [
+      ...(options.nodeFlags ?? []),
+      '--import', 'tsx',
+      ...(options.preload ?? []).flatMap((module) => ['--import', module]),
+      join(BENCH_DIR, 'gatehouse-server.ts'),
+    ],
     env,
     logFile: options.logFile,
     isReady: isServerInfo,

@@ -8,6 +8,8 @@ import { sqliteDialect } from '../dialect.js';
 import type { Database } from '../schema.js';
 import { SqlStore } from '../sql-store.js';
 import { withStatementCache } from './statement-cache.js';
+import { WalSync, withGroupSync } from './group-sync.js';
+import type { Store } from '../types.js';
 
 /** How long a writer waits for another process's write lock before failing with SQLITE_BUSY. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
@@ -49,13 +51,18 @@ class ImmediateSqliteDialect extends SqliteDialect {
 }
 
 /** Opens (creating if needed) the SQLite database at `path`, or an in-memory one for ':memory:'. */
-export function openSqliteStore(path: string): SqlStore {
+export function openSqliteStore(path: string): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   // The busy timeout first: switching to WAL needs a lock that another process may hold for a moment.
   const database = new Sqlite(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   if (path !== ':memory:') database.pragma('journal_mode = WAL');
   database.pragma('foreign_keys = ON');
-  // FULL: a commit is on disk before it returns, so a token that was answered survives a power loss too.
-  database.pragma('synchronous = FULL');
-  return new SqlStore(new Kysely<Database>({ dialect: new ImmediateSqliteDialect(withStatementCache(database)) }), sqliteDialect);
+  const store = new SqlStore(new Kysely<Database>({ dialect: new ImmediateSqliteDialect(withStatementCache(database)) }), sqliteDialect);
+  if (path === ':memory:') return store;
+  // NORMAL writes commits to the WAL without waiting for the disk; withGroupSync then makes every write wait for
+  // a shared fsync of the WAL before it returns, so a token that was answered survives a power loss too.
+  database.pragma('synchronous = NORMAL');
+  // The WAL file exists from the first write; make one now so it can be opened for syncing.
+  database.exec('CREATE TABLE IF NOT EXISTS gatehouse_wal_probe (x INTEGER); DROP TABLE gatehouse_wal_probe;');
+  return withGroupSync(store, new WalSync(`${path}-wal`));
 }

@@ -1,0 +1,70 @@
+// Group commit for SQLite. The connection runs synchronous=NORMAL, so a commit writes its frames to the WAL
+// file without waiting for the disk; every write the store makes then waits here for an fsync of the WAL file
+// before it returns. One fsync covers every commit made before it started, so under load many requests share
+// one disk flush, and no answer is given (no token handed out) before what it wrote is on disk: the same
+// guarantee as synchronous=FULL, at a fraction of the cost.
+import { closeSync, fsync, openSync } from 'node:fs';
+import type { Store } from '../types.js';
+
+export class WalSync {
+  private fd: number | undefined;
+  private running: Promise<void> | undefined;
+  private next: Promise<void> | undefined;
+
+  constructor(private readonly walPath: string) {}
+
+  /** Resolves once everything committed before the call is on disk. */
+  sync(): Promise<void> {
+    // A flush already running may have started before our commit: wait for the one after it.
+    if (this.running) {
+      this.next ??= this.running.then(() => {
+        this.next = undefined;
+        return this.flush();
+      });
+      return this.next;
+    }
+    return this.flush();
+  }
+
+  private flush(): Promise<void> {
+    const fd = (this.fd ??= openSync(this.walPath, 'r'));
+    this.running = new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve()))).finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** Store methods that write: each waits for the WAL to be on disk before it returns. */
+const WRITES = new Set<keyof Store>([
+  'createClient', 'updateClient', 'deleteClient', 'createUser', 'setUserPassword', 'deleteUser', 'createSession',
+  'deleteSession', 'saveConsent', 'saveAuthorizationCode', 'redeemAuthorizationCode', 'rotateRefreshToken',
+  'issueClientToken', 'revokeAccessToken', 'revokeGrant', 'revokeClientAccess', 'insertSigningKey', 'rotateSigningKey',
+  'cleanup',
+]);
+
+export function withGroupSync(store: Store, walSync: WalSync): Store {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      if (property === 'close') {
+        return async () => {
+          await (value as () => Promise<void>).call(target);
+          walSync.close();
+        };
+      }
+      if (!WRITES.has(property as keyof Store)) return (value as (...args: unknown[]) => unknown).bind(target);
+      return async (...args: unknown[]) => {
+        const result = await (value as (...args: unknown[]) => Promise<unknown>).apply(target, args);
+        await walSync.sync();
+        return result;
+      };
+    },
+  });
+}
