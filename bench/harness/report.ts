@@ -92,6 +92,7 @@ export function verdict(row: TableRow): string {
 const fmtRps = (value: number): string => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—');
 function fmtMs(value: number): string {
   if (!Number.isFinite(value)) return '—';
+  if (Number.isInteger(value)) return String(value);
   return value < 1 ? value.toFixed(3) : value < 10 ? value.toFixed(2) : value.toFixed(1);
 }
 

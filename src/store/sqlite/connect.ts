@@ -62,7 +62,6 @@ export function openSqliteStore(path: string): Store {
   // NORMAL writes commits to the WAL without waiting for the disk; withGroupSync then makes every write wait for
   // a shared fsync of the WAL before it returns, so a token that was answered survives a power loss too.
   database.pragma('synchronous = NORMAL');
-  // The WAL file exists from the first write; make one now so it can be opened for syncing.
-  database.exec('CREATE TABLE IF NOT EXISTS gatehouse_wal_probe (x INTEGER); DROP TABLE gatehouse_wal_probe;');
+  // The WAL file is opened for syncing on the first write, after which it exists while this connection is open.
   return withGroupSync(store, new WalSync(`${path}-wal`));
 }
