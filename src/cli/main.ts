@@ -24,4 +24,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `gatehouse keys list | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 process.exitCode = await main(process.argv);
