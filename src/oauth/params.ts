@@ -29,10 +29,6 @@ export class Params {
     for (const name of Object.keys(this.raw)) this.optional(name);
   }
 
-  names(): string[] {
-    return Object.keys(this.raw);
-  }
-
   toRecord(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const name of Object.keys(this.raw)) {

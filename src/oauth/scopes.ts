@@ -1,9 +1,9 @@
 // Scope strings (RFC 6749 §3.3): parsing, the "no wider than" rule, and the words the consent page shows.
-import { InvalidRequest, InvalidScope } from './errors.js';
+import { InvalidScope } from './errors.js';
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
-/** Splits a scope parameter into its distinct scopes, in order; an invalid character is invalid_request… */
+/** Splits a scope parameter into its distinct scopes, in order; an invalid character is invalid_scope. */
 export function parseScope(raw: string | undefined, parameter = 'scope'): string[] {
   if (raw === undefined) return [];
   const scopes: string[] = [];
@@ -49,6 +49,3 @@ export function describeScope(scope: string, catalogue: Record<string, string>):
   return scope;
 }
 
-export function assertNoDuplicateScopeParam(value: unknown): void {
-  if (Array.isArray(value)) throw new InvalidRequest('scope was sent more than once; send it once, space-separated');
-}

@@ -14,6 +14,8 @@ export async function handleTokenRequest(services: Services, authorization: stri
     throw new UnsupportedGrantType(`grant_type "${grantType}" is not supported; use one of ${Object.keys(GRANTS).join(', ')}`);
   }
   const { client } = await authenticateClient(services.clientCache, authorization, params);
+  // The one place a client's grant types are enforced; registration already refuses client_credentials to
+  // public clients and refresh_token without authorization_code, so the handlers need not check again.
   if (!client.grantTypes.includes(grantType as GrantType)) {
     throw new UnauthorizedClient(`client "${client.clientId}" is not allowed the ${grantType} grant (allowed: ${client.grantTypes.join(', ')})`);
   }

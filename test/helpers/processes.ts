@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './server.js';
+import { runCli } from '../cli/helpers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN = join(ROOT, 'src/cli/main.ts');
@@ -72,16 +73,7 @@ export async function reservePorts(count: number): Promise<InstancePorts[]> {
 
 /** Runs `gatehouse ...args` to completion with `env` (plus loopback hosts), feeding `input` to stdin. */
 export function runGatehouse(args: string[], env: Record<string, string>, input = ''): Promise<CommandResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
+  return runCli(args, childEnv(env), input);
 }
 
 /** Like runGatehouse, but a non-zero exit is an error that carries the command's output. */

@@ -1,12 +1,13 @@
 // The fetch-API adapter, served through a tiny node:http ⇄ Request/Response bridge (what Hono's node server does).
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { createFetchAuth, type Principal } from '../../src/resource/index.js';
 import { adapterContract } from './helpers/adapter-contract.js';
 import { TestIssuer } from './helpers/issuer.js';
 import { verifierFor } from './helpers/verifier.js';
+import { toRequest } from './helpers/fetch-bridge.js';
 
 const summary = (principal: Principal) => ({
   subject: principal.subject,
@@ -48,17 +49,6 @@ adapterContract('fetch', async (verifier) => {
       }),
   };
 });
-
-async function toRequest(req: IncomingMessage): Promise<Request> {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, item);
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : Buffer.concat(chunks);
-  return new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, body });
-}
 
 describe('fetch adapter with Request objects', () => {
   it('withAuth passes extra handler arguments through (Hono-style context)', async () => {

@@ -1,10 +1,8 @@
 // grant_type=client_credentials (RFC 6749 §4.4): a confidential client acting for itself, within its registered scopes.
 import { formatScope, parseScope, requireWithin } from '../scopes.js';
-import { UnauthorizedClient } from '../errors.js';
 import type { GrantHandler } from './types.js';
 
 export const clientCredentialsGrant: GrantHandler = async ({ services, client, params, now }) => {
-  if (client.secretHash === null) throw new UnauthorizedClient('a public client cannot use client_credentials');
   const requested = params.optional('scope');
   const scopes = requested === undefined ? client.scopes.filter((scope) => scope !== 'openid' && scope !== 'offline_access') : parseScope(requested);
   requireWithin(scopes, client.scopes, `client "${client.clientId}"`);

@@ -3,7 +3,8 @@
 // the racing caller gets the same answer the first caller got (sealed with a key only the old token yields).
 import { seal, sha256Hex, unseal } from '../../domain/crypto.js';
 import type { RefreshTokenRecord } from '../../store/types.js';
-import { InvalidGrant, UnauthorizedClient } from '../errors.js';
+import type { Services } from '../../services.js';
+import { InvalidGrant } from '../errors.js';
 import { parseScope, requireWithin } from '../scopes.js';
 import { mintTokens } from './issue.js';
 import type { GrantContext, GrantHandler, TokenResponse } from './types.js';
@@ -13,9 +14,6 @@ const MAX_GRACE_CHAIN = 5;
 
 export const refreshTokenGrant: GrantHandler = async (context) => {
   const { services, client, params, now } = context;
-  if (!client.grantTypes.includes('refresh_token')) {
-    throw new UnauthorizedClient(`client "${client.clientId}" is not allowed the refresh_token grant`);
-  }
   const presented = params.required('refresh_token');
   const requestedScope = params.optional('scope');
   const record = await services.store.getRefreshToken(sha256Hex(presented));
@@ -56,10 +54,8 @@ async function reuse(context: GrantContext, presented: string, record: RefreshTo
   throw new InvalidGrant('refresh_token was already used and has been rotated; the grant is revoked, so the user must authorize again');
 }
 
-type ServicesOf = GrantContext['services'];
-
 /** Follows the chain of successors from a rotated token to the live one, opening each sealed answer with the token before it. */
-async function currentResponse(services: ServicesOf, presented: string, record: RefreshTokenRecord, now: number): Promise<TokenResponse | undefined> {
+async function currentResponse(services: Services, presented: string, record: RefreshTokenRecord, now: number): Promise<TokenResponse | undefined> {
   let token = presented;
   let current: RefreshTokenRecord | undefined = record;
   for (let step = 0; step < MAX_GRACE_CHAIN && current; step++) {

@@ -3,7 +3,7 @@
 // both answer with the principal. The verifier's fetch is wrapped so a test can count what the SDK asked
 // Gatehouse (discovery, JWKS, introspection), and its logger keeps every line so a test can read the reason
 // a request was refused.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import express from 'express';
 import Fastify, { type FastifyRequest } from 'fastify';
 import {
@@ -19,6 +19,7 @@ import {
 } from '../../../src/resource/index.js';
 import { freePort } from '../../helpers/server.js';
 import { CapturingLogger } from './logger.js';
+import { toRequest } from './fetch-bridge.js';
 
 export type AdapterKind = 'fastify' | 'express' | 'fetch';
 
@@ -158,15 +159,4 @@ function closeServer(server: Server): Promise<void> {
     server.closeAllConnections();
     server.close(() => resolve());
   });
-}
-
-async function toRequest(req: IncomingMessage): Promise<Request> {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, item);
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : Buffer.concat(chunks);
-  return new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, body });
 }
