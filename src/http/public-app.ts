@@ -1,4 +1,5 @@
 // The public app (GATEHOUSE_PORT): the OAuth/OIDC endpoints, sign-in, consent and connected apps.
+import { createServer, type Server } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
@@ -6,7 +7,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { Services } from '../services.js';
 import { loggerOptions } from './logger.js';
 import { addSecurityHeaders } from './security-headers.js';
-import { tokenEndpointRoutes } from './routes/token-endpoints.js';
+import { createDirectListener } from './direct/listener.js';
 import { userinfoRoutes } from './routes/userinfo.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { authorizeRoutes } from './routes/authorize.js';
@@ -20,13 +21,26 @@ import { describeFrameworkError } from './oauth-errors.js';
 export const PUBLIC_BODY_LIMIT = 64 * 1024;
 
 export async function buildPublicApp(services: Services, logStream?: NodeJS.WritableStream): Promise<FastifyInstance> {
-  const app = Fastify({
+  let app: FastifyInstance | undefined;
+  app = Fastify({
     logger: loggerOptions(services.config.logLevel, logStream),
     // Fastify takes a hop count too (proxy-addr), though its types omit it.
     trustProxy: services.config.trustProxy as boolean | string,
     bodyLimit: PUBLIC_BODY_LIMIT,
     // Some clients send a trailing slash; treat /oauth2/token/ as /oauth2/token.
     routerOptions: { ignoreTrailingSlash: true },
+    // The token, introspection and revocation endpoints are served before Fastify sees the request.
+    serverFactory: (fastifyListener) => {
+      const server: Server = createServer(createDirectListener({
+        services,
+        bodyLimit: PUBLIC_BODY_LIMIT,
+        fallback: fastifyListener,
+        logger: () => app!.log,
+      }));
+      // Fastify's default for a server it makes itself; long enough for clients that reuse connections.
+      server.keepAliveTimeout = 72_000;
+      return server;
+    },
   });
   // Only forms are accepted on the public port: OAuth requests are application/x-www-form-urlencoded.
   app.removeAllContentTypeParsers();
@@ -56,7 +70,6 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
   })));
 
   const options = { services };
-  await app.register(tokenEndpointRoutes, options);
   await app.register(userinfoRoutes, options);
   await app.register(discoveryRoutes, options);
   await app.register(authorizeRoutes, options);

@@ -43,6 +43,29 @@ await describeOnBackends('bad input', (backend) => {
     await oauthError(await fetch(`${server.issuer}/oauth2/token`, { method: 'POST' }), 400, 'invalid_request', /body/);
   });
 
+  test('token endpoint: how the body arrives does not matter, only what it says', async () => {
+    // A media-type parameter, a trailing slash and a chunked body (no Content-Length) are all fine.
+    const withCharset = await raw('/oauth2/token/', 'grant_type=client_credentials', { 'content-type': 'Application/X-WWW-Form-Urlencoded; charset=UTF-8' });
+    assert.equal(withCharset.status, 200);
+    assert.equal(withCharset.headers.get('cache-control'), 'no-store');
+    assert.equal(withCharset.headers.get('x-frame-options'), 'DENY');
+    const chunks = (text: string) => new ReadableStream({ start(controller) { for (const part of text.match(/.{1,7}/g)!) controller.enqueue(new TextEncoder().encode(part)); controller.close(); } });
+    const chunked = await fetch(`${server.issuer}/oauth2/token`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth }, body: chunks('grant_type=client_credentials&scope=read%3Aleads'), duplex: 'half',
+    } as RequestInit);
+    assert.equal(chunked.status, 200);
+    assert.equal((await chunked.json() as { scope: string }).scope, 'read:leads');
+    // Too large without a Content-Length to say so: refused once the limit is crossed.
+    const large = await fetch(`${server.issuer}/oauth2/token`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth }, body: chunks(`grant_type=client_credentials&x=${'c'.repeat(70 * 1024)}`), duplex: 'half',
+    } as RequestInit).catch((error: unknown) => error as Error);
+    // The server may close the connection before the client finished sending; either way nothing was issued.
+    if (large instanceof Response) await oauthError(large, 413, 'invalid_request', /too large/);
+    // Other methods are not endpoints.
+    const get = await fetch(`${server.issuer}/oauth2/token`, { headers: { authorization: auth } });
+    await oauthError(get, 404, 'not_found', /GET \/oauth2\/token/);
+  });
+
   test('token endpoint: client authentication failures are invalid_client 401, with WWW-Authenticate after Basic', async () => {
     const wrong = await postForm(`${server.issuer}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic('zapier-client', 'wrong') });
     await oauthError(wrong, 401, 'invalid_client', /client_secret is not correct/);

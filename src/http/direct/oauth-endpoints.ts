@@ -1,0 +1,56 @@
+// POST /oauth2/token, /oauth2/introspect, /oauth2/revoke: the endpoints every API call of a client or resource
+// server depends on, served on node:http directly (see listener.ts). Each reads the form, hands it to the
+// protocol module and answers JSON; errors are RFC 6749 §5.2 bodies, never a 5xx for bad input.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Services } from '../../services.js';
+import { handleIntrospection } from '../../oauth/introspect.js';
+import { handleRevocation } from '../../oauth/revoke.js';
+import { handleTokenRequest } from '../../oauth/token.js';
+import { InvalidRequest, OAuthError } from '../../oauth/errors.js';
+import type { RawParams } from '../../oauth/params.js';
+import { BodyTooLarge, readFormBody } from './form-body.js';
+import { sendJson, sendOAuthError } from './json-response.js';
+
+export type EndpointHandler = (services: Services, authorization: string | undefined, form: RawParams) => Promise<unknown>;
+
+/** The endpoints by path; the body each handler returns is the 200 answer (undefined: an empty one). */
+export const OAUTH_ENDPOINTS: ReadonlyMap<string, EndpointHandler> = new Map<string, EndpointHandler>([
+  ['/oauth2/token', handleTokenRequest],
+  ['/oauth2/introspect', handleIntrospection],
+  ['/oauth2/revoke', async (services, authorization, form) => {
+    await handleRevocation(services, authorization, form);
+    return undefined;
+  }],
+]);
+
+export interface EndpointLog {
+  error(details: object, message: string): void;
+}
+
+/** Serves one request; resolves once the answer is written. Never rejects: every failure becomes an answer. */
+export async function serveOAuthEndpoint(
+  services: Services,
+  handler: EndpointHandler,
+  request: IncomingMessage,
+  response: ServerResponse,
+  bodyLimit: number,
+  log: EndpointLog,
+): Promise<void> {
+  try {
+    // Credentials in a URL end up in logs and histories; RFC 6749 §3.2 says parameters go in the body.
+    if (request.url!.includes('?')) throw new InvalidRequest('send parameters in the form body, not in the URL query');
+    const form = await readFormBody(request, bodyLimit);
+    const body = await handler(services, request.headers.authorization, form);
+    sendJson(response, 200, body);
+  } catch (error) {
+    // A client that went away mid-request has nobody to answer.
+    if (response.headersSent || response.destroyed) return;
+    if (error instanceof OAuthError) {
+      // The rest of an oversized body is not read: close the connection instead of draining it.
+      sendOAuthError(response, error, error instanceof BodyTooLarge ? { connection: 'close' } : undefined);
+      return;
+    }
+    log.error({ err: error }, 'unexpected error on an OAuth endpoint');
+    sendOAuthError(response, new OAuthError('server_error', 'the server hit an unexpected error; it has been logged', 500));
+  }
+}
