@@ -28,7 +28,7 @@ export function buildServices(config: Config, store: Store): Services {
     config,
     store,
     keys,
-    tokens: new TokenService(config.issuer, keys, store),
+    tokens: new TokenService(config.issuer, keys, store, clientCache),
     clients: new ClientService(store, clientCache),
     clientCache,
     accounts: new AccountService(store),

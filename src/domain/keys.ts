@@ -29,6 +29,7 @@ interface KeySet {
 export class KeyService {
   private keySet: KeySet | undefined;
   private loading: Promise<KeySet> | undefined;
+  private unknownKidReloadAt = 0;
 
   constructor(
     private readonly store: Store,
@@ -82,7 +83,12 @@ export class KeyService {
   /** The public key that verifies a token signed by `kid`, if it is still published. */
   async verificationKey(kid: string): Promise<{ alg: SigningAlg; key: KeyObject } | undefined> {
     let set = await this.current();
-    if (!set.publicKeys.has(kid)) set = await this.reload();
+    // An unknown kid may be a key made a moment ago elsewhere; look again, but at most once a second, so that
+    // tokens with made-up kids cannot turn every request into a read of the key table.
+    if (!set.publicKeys.has(kid) && Date.now() - this.unknownKidReloadAt >= 1000) {
+      this.unknownKidReloadAt = Date.now();
+      set = await this.reload();
+    }
     return set.publicKeys.get(kid);
   }
 
@@ -121,7 +127,9 @@ export class KeyService {
     let expiresAt = Date.now() + this.refreshSeconds * 1000;
     for (const record of records) {
       const publicJwk = JSON.parse(record.publicJwk) as JWK;
-      publicKeys.set(record.kid, { alg: record.alg, key: publicKeyFromJwk(publicJwk) });
+      // A kid names one key for ever: keep its KeyObject across reloads (verified-token caches compare by identity).
+      const known = this.keySet?.publicKeys.get(record.kid);
+      publicKeys.set(record.kid, known ?? { alg: record.alg, key: publicKeyFromJwk(publicJwk) });
       jwks.push({ ...publicJwk, kid: record.kid, alg: record.alg, use: 'sig' });
     }
     for (const alg of SIGNING_ALGS) {

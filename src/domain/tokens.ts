@@ -10,6 +10,8 @@ import type { KeyService } from './keys.js';
 import { decodeJwt, signJwt, verifySignature } from './jwt.js';
 import { formatScope, parseScope } from '../oauth/scopes.js';
 import { DuplicateError } from '../store/errors.js';
+import type { ClientCache } from './client-cache.js';
+import { VerifiedJwtCache } from './verified-jwts.js';
 
 export const OPAQUE_ACCESS_PREFIX = 'gha_';
 export const REFRESH_PREFIX = 'ghr_';
@@ -48,10 +50,14 @@ function isClientToken(claims: Record<string, unknown>): boolean {
 }
 
 export class TokenService {
+  private readonly verified = new VerifiedJwtCache();
+
   constructor(
     private readonly issuer: string,
     private readonly keys: KeyService,
     private readonly store: Store,
+    /** Client records, cached for a second: a deleted client's self-contained tokens end within it. */
+    private readonly clients: Pick<ClientCache, 'get'>,
   ) {}
 
   async issueAccessToken(input: AccessTokenInput): Promise<IssuedAccessToken> {
@@ -144,19 +150,31 @@ export class TokenService {
       const record = await this.store.getAccessToken(sha256Hex(token));
       return { record, claims: undefined, stored: record !== undefined };
     }
-    const decoded = decodeJwt(token);
-    if (!decoded || decoded.header.typ !== 'at+jwt' || typeof decoded.header.kid !== 'string') return NOT_FOUND;
-    const key = await this.keys.verificationKey(decoded.header.kid);
-    if (!key || key.alg !== 'ES256' || !verifySignature(decoded, 'ES256', key.key)) return NOT_FOUND;
-    const claims = decoded.payload;
-    if (claims.iss !== this.issuer || typeof claims.jti !== 'string') return NOT_FOUND;
-    const record = await this.store.getAccessToken(claims.jti);
+    const claims = await this.verifiedClaims(token);
+    if (!claims) return NOT_FOUND;
+    const record = await this.store.getAccessToken(claims.jti as string);
     if (record) return { record, claims, stored: true };
     if (!isClientToken(claims)) return NOT_FOUND;
     // A self-contained client token: valid while its client exists.
-    const client = await this.store.getClient(claims.client_id as string);
+    const client = await this.clients.get(claims.client_id as string);
     if (!client) return NOT_FOUND;
     return { record: recordFromClaims(claims), claims, stored: false };
+  }
+
+  /** The claims of an access-token JWT that this issuer signed with a key it still publishes; else undefined. */
+  private async verifiedClaims(token: string): Promise<Record<string, unknown> | undefined> {
+    const kid = kidOf(token);
+    if (kid === undefined) return undefined;
+    const key = await this.keys.verificationKey(kid);
+    if (!key || key.alg !== 'ES256') return undefined;
+    const known = this.verified.get(token, key.key);
+    if (known) return known;
+    const decoded = decodeJwt(token);
+    if (!decoded || decoded.header.typ !== 'at+jwt' || decoded.header.kid !== kid || !verifySignature(decoded, 'ES256', key.key)) return undefined;
+    const claims = decoded.payload;
+    if (claims.iss !== this.issuer || typeof claims.jti !== 'string') return undefined;
+    this.verified.set(token, key.key, claims);
+    return claims;
   }
 
   /** Revokes an access token; a self-contained JWT gets a row that records the revocation. */
@@ -171,6 +189,19 @@ export class TokenService {
       if (!(error instanceof DuplicateError)) throw error;
       await this.store.revokeAccessToken(record.id, now);
     }
+  }
+}
+
+/** The kid in a compact JWS header, without verifying anything; undefined when there is none. */
+function kidOf(token: string): string | undefined {
+  const dot = token.indexOf('.');
+  if (dot <= 0) return undefined;
+  try {
+    const header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8')) as unknown;
+    const kid = typeof header === 'object' && header !== null ? (header as { kid?: unknown }).kid : undefined;
+    return typeof kid === 'string' ? kid : undefined;
+  } catch {
+    return undefined;
   }
 }
 

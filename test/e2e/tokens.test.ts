@@ -146,8 +146,33 @@ await describeOnBackends('tokens', (backend) => {
     assert.equal(revoked.status, 200);
     assert.equal((await introspect(first)).active, false, 'revocation is recorded for a token that had no row');
     assert.equal((await introspect(second)).active, true, 'other tokens of the client are untouched');
-    await server.services.store.deleteClient('batch-job');
+    await server.services.clients.delete('batch-job');
     assert.equal((await introspect(second)).active, false, "a deleted client's tokens are no longer active");
+  });
+
+  test('introspection checks a JWT signature once per token, yet a changed copy or an unpublished key is never trusted', async () => {
+    const made = await createClient(server, { name: 'Cache probe', clientId: 'cache-probe', grantTypes: ['client_credentials'], scopes: 'read:leads write:leads' });
+    const issue = async () => {
+      const response = await postForm(`${server.issuer}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic('cache-probe', made.clientSecret!) });
+      return ((await response.json()) as { access_token: string }).access_token;
+    };
+    const token = await issue();
+    assert.equal((await introspect(token)).active, true);
+    assert.equal((await introspect(token)).active, true, 'a second look at the same token');
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const flipped = signature.slice(0, 10) + (signature[10] === 'A' ? 'B' : 'A') + signature.slice(11);
+    assert.equal((await introspect(`${header}.${payload}.${flipped}`)).active, false, 'a changed signature');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const widened = Buffer.from(JSON.stringify({ ...claims, scope: 'read:leads write:leads admin' })).toString('base64url');
+    assert.equal((await introspect(`${header}.${widened}.${signature}`)).active, false, 'a changed payload under the old signature');
+    // The key that signed it stops being published (rotated, then past its retention): its tokens end at once.
+    await server.services.keys.rotate(['ES256']);
+    assert.equal((await introspect(token)).active, true, 'a retired key still verifies while published');
+    await server.services.store.cleanup(Math.floor(Date.now() / 1000) + 400 * 86400, 1000);
+    // An instance rereads its keys every GATEHOUSE_KEY_REFRESH; rotating again makes this one reread now.
+    await server.services.keys.rotate(['ES256']);
+    assert.equal((await introspect(token)).active, false, 'no longer published: not active, though verified before');
+    assert.equal((await introspect(await issue())).active, true, 'tokens from the new key are active');
   });
 
   test('expired tokens introspect as inactive', async () => {
