@@ -6,7 +6,7 @@ import Sqlite from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type DialectAdapter, type Driver, type SqliteDatabase } from 'kysely';
 import { sqliteDialect } from '../dialect.js';
 import type { Database } from '../schema.js';
-import { SqlStore } from '../sql-store.js';
+import { HotPathSqliteStore } from './hot-path-store.js';
 import { withStatementCache } from './statement-cache.js';
 import { WalSync, withGroupSync } from './group-sync.js';
 import type { Store } from '../types.js';
@@ -57,7 +57,8 @@ export function openSqliteStore(path: string): Store {
   const database = new Sqlite(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   if (path !== ':memory:') database.pragma('journal_mode = WAL');
   database.pragma('foreign_keys = ON');
-  const store = new SqlStore(new Kysely<Database>({ dialect: new ImmediateSqliteDialect(withStatementCache(database)) }), sqliteDialect);
+  const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(withStatementCache(database)) });
+  const store = new HotPathSqliteStore(kysely, sqliteDialect, database);
   if (path === ':memory:') return store;
   // NORMAL writes commits to the WAL without waiting for the disk; withGroupSync then makes every write wait for
   // a shared fsync of the WAL before it returns, so a token that was answered survives a power loss too.

@@ -1,0 +1,155 @@
+// The SQLite store with the token endpoint's own queries on better-sqlite3 directly: prepared once, run
+// synchronously, writes grouped into one transaction per event-loop turn (write-batch.ts). Kysely still serves
+// everything else; the SQL here says exactly what queries/tokens.ts and queries/accounts.ts say, and the store
+// contract suite runs against this class.
+import type Sqlite from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../dialect.js';
+import { rethrowDuplicate } from '../errors.js';
+import { accessTokenRecord, accessTokenRow, clientRecord, codeRecord, grantRow, refreshTokenRecord, refreshTokenRow, userRecord } from '../rows.js';
+import type { Database } from '../schema.js';
+import { SqlStore } from '../sql-store.js';
+import type {
+  AccessTokenRecord,
+  AuthorizationCodeRecord,
+  ClientRecord,
+  GrantRecord,
+  NewTokens,
+  RedeemCodeResult,
+  RefreshTokenRecord,
+  RotateRefreshResult,
+  UserRecord,
+} from '../types.js';
+import { RollBackWith, SqliteConnectionGate } from './write-batch.js';
+
+type Row = Record<string, unknown>;
+
+export class HotPathSqliteStore extends SqlStore {
+  private readonly gate: SqliteConnectionGate;
+  private readonly statements = new Map<string, Sqlite.Statement>();
+
+  constructor(db: Kysely<Database>, dialect: Dialect, private readonly database: Sqlite.Database) {
+    super(db, dialect);
+    this.gate = new SqliteConnectionGate(database, (work) => db.connection().execute(async () => work()));
+  }
+
+  private statement(sql: string): Sqlite.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.database.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private one(sql: string, ...params: unknown[]): Row | undefined {
+    return this.statement(sql).get(...params) as Row | undefined;
+  }
+
+  private changes(sql: string, ...params: unknown[]): number {
+    return this.statement(sql).run(...params).changes;
+  }
+
+  /** INSERT of a whole row; the column list comes from the row mapper, so it cannot drift from rows.ts. */
+  private insert(table: 'access_tokens' | 'refresh_tokens' | 'grants', row: object): void {
+    const columns = Object.keys(row);
+    this.statement(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((column) => `@${column}`).join(', ')})`).run(row);
+  }
+
+  private insertTokens(tokens: NewTokens): void {
+    this.insert('access_tokens', accessTokenRow(tokens.accessToken));
+    if (tokens.refreshToken) this.insert('refresh_tokens', refreshTokenRow(tokens.refreshToken));
+  }
+
+  override getClient(clientId: string): Promise<ClientRecord | undefined> {
+    return this.gate.read(() => {
+      const row = this.one('SELECT * FROM clients WHERE client_id = ?', clientId);
+      return row && clientRecord(row as never);
+    });
+  }
+
+  override getUserById(id: string): Promise<UserRecord | undefined> {
+    return this.gate.read(() => {
+      const row = this.one('SELECT * FROM users WHERE id = ?', id);
+      return row && userRecord(row as never);
+    });
+  }
+
+  override getAuthorizationCode(codeHash: string): Promise<AuthorizationCodeRecord | undefined> {
+    return this.gate.read(() => {
+      const row = this.one('SELECT * FROM authorization_codes WHERE code_hash = ?', codeHash);
+      return row && codeRecord(row as never);
+    });
+  }
+
+  override getRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
+    return this.gate.read(() => {
+      const row = this.one(
+        'SELECT t.*, g.revoked_at AS grant_revoked_at FROM refresh_tokens t JOIN grants g ON g.id = t.grant_id WHERE t.token_hash = ?',
+        tokenHash,
+      );
+      if (!row) return undefined;
+      // The grant is the authority: a revoked grant always shows (as in queries/tokens.ts).
+      const { grant_revoked_at, ...token } = row;
+      return { ...refreshTokenRecord(token as never), revokedAt: (token.revoked_at ?? grant_revoked_at) as number | null };
+    });
+  }
+
+  override getAccessToken(id: string): Promise<AccessTokenRecord | undefined> {
+    return this.gate.read(() => {
+      const row = this.one('SELECT t.*, g.revoked_at AS grant_revoked_at FROM access_tokens t LEFT JOIN grants g ON g.id = t.grant_id WHERE t.id = ?', id);
+      if (!row) return undefined;
+      const { grant_revoked_at, ...token } = row;
+      return { ...accessTokenRecord(token as never), revokedAt: (token.revoked_at ?? grant_revoked_at) as number | null };
+    });
+  }
+
+  override redeemAuthorizationCode(codeHash: string, now: number, grant: GrantRecord, tokens: NewTokens): Promise<RedeemCodeResult> {
+    return this.gate.write<RedeemCodeResult>(() => {
+      // The conditional UPDATE is the claim: of racing redemptions exactly one changes the row.
+      const claimed = this.changes(
+        'UPDATE authorization_codes SET consumed_at = ?, grant_id = ? WHERE code_hash = ? AND consumed_at IS NULL',
+        now, grant.id, codeHash,
+      );
+      if (claimed === 0) {
+        // Already consumed (by a commit before this one): say by which grant, so a replay revokes it.
+        const code = this.one('SELECT grant_id FROM authorization_codes WHERE code_hash = ?', codeHash);
+        return { ok: false, reason: 'already_consumed', grantId: (code?.grant_id as string | null | undefined) ?? null };
+      }
+      this.insert('grants', grantRow(grant));
+      this.insertTokens(tokens);
+      return { ok: true };
+    }).catch(rethrowDuplicate);
+  }
+
+  override rotateRefreshToken(
+    oldHash: string,
+    now: number,
+    tokens: NewTokens & { refreshToken: RefreshTokenRecord },
+    successorSealed: string | null,
+  ): Promise<RotateRefreshResult> {
+    return this.gate.write<RotateRefreshResult>(() => {
+      const old = this.one('SELECT grant_id FROM refresh_tokens WHERE token_hash = ?', oldHash);
+      // Gone (its client or user deleted, or cleaned up after expiry): as good as revoked.
+      if (!old) return { ok: false, reason: 'revoked' };
+      // The grant first, as in every transaction that touches one (see queries/tokens.ts).
+      if (this.changes('UPDATE grants SET last_used_at = ? WHERE id = ? AND revoked_at IS NULL', now, old.grant_id) === 0) {
+        return { ok: false, reason: 'revoked' };
+      }
+      const marked = this.changes(
+        'UPDATE refresh_tokens SET rotated_at = ?, replaced_by = ?, successor_sealed = ? WHERE token_hash = ? AND rotated_at IS NULL AND revoked_at IS NULL',
+        now, tokens.refreshToken.tokenHash, successorSealed, oldHash,
+      );
+      if (marked === 0) {
+        const current = this.one('SELECT revoked_at FROM refresh_tokens WHERE token_hash = ?', oldHash);
+        throw new RollBackWith<RotateRefreshResult>({ ok: false, reason: current?.revoked_at == null ? 'already_rotated' : 'revoked' });
+      }
+      this.insertTokens(tokens);
+      return { ok: true };
+    }).catch(rethrowDuplicate);
+  }
+
+  override issueClientToken(accessToken: AccessTokenRecord): Promise<void> {
+    return this.gate.write(() => this.insert('access_tokens', accessTokenRow(accessToken))).catch(rethrowDuplicate);
+  }
+}
