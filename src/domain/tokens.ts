@@ -1,10 +1,11 @@
 // Minting and reading tokens: JWT (RFC 9068) or opaque access tokens, refresh tokens, OIDC id_tokens.
 //
-// What is stored: every token issued for a user (code and refresh grants) has a row, written in the same
-// transaction as its grant, so revoking the grant ends it. A client_credentials JWT is self-contained: issuing
-// it writes nothing (its signature is the whole cost), and its row appears only if it is revoked — then the row
-// says so. Introspection and revocation therefore honour every JWT. Opaque values are never stored, only hashes.
-import type { AccessTokenRecord, ClientRecord, RefreshTokenRecord, Store, UserRecord } from '../store/types.js';
+// What is stored: an opaque access token is its row. A JWT access token is self-contained: issuing it writes
+// nothing of its own (its signature is the whole cost), and a row appears only if it is revoked — then the row
+// says so. A user's JWT names its grant (the grant_id claim), written in the same transaction as the refresh
+// token, so revoking the grant ends it; a client's JWT lives while its client does. Introspection, userinfo and
+// revocation therefore honour every JWT. Opaque values are never stored, only hashes.
+import type { AccessTokenRecord, ClientRecord, GrantRecord, RefreshTokenRecord, Store, UserRecord } from '../store/types.js';
 import { randomId, randomToken, sha256Base64Url, sha256Hex } from './crypto.js';
 import type { KeyService } from './keys.js';
 import { decodeJwt, signJwt, verifySignature } from './jwt.js';
@@ -30,7 +31,7 @@ export interface IssuedAccessToken {
   token: string;
   record: AccessTokenRecord;
   expiresIn: number;
-  /** False for a client_credentials JWT: it needs no row until it is revoked. */
+  /** False for a JWT: it needs no row until it is revoked. */
   needsRow: boolean;
 }
 
@@ -91,8 +92,9 @@ export class TokenService {
       scope: formatScope(input.scopes),
     };
     if (input.authTime !== null) claims.auth_time = input.authTime;
+    if (input.grantId !== null) claims.grant_id = input.grantId;
     const token = signJwt({ alg: 'ES256', typ: 'at+jwt', kid: key.kid }, claims, key.privateKey);
-    return { token, record: { id: jti, ...base }, expiresIn, needsRow: input.userId !== null };
+    return { token, record: { id: jti, ...base }, expiresIn, needsRow: false };
   }
 
   issueRefreshToken(client: ClientRecord, grantId: string, userId: string | null, scopes: string[], now: number): { token: string; record: RefreshTokenRecord } {
@@ -154,11 +156,17 @@ export class TokenService {
     if (!claims) return NOT_FOUND;
     const record = await this.store.getAccessToken(claims.jti as string);
     if (record) return { record, claims, stored: true };
-    if (!isClientToken(claims)) return NOT_FOUND;
-    // A self-contained client token: valid while its client exists.
-    const client = await this.clients.get(claims.client_id as string);
-    if (!client) return NOT_FOUND;
-    return { record: recordFromClaims(claims), claims, stored: false };
+    if (isClientToken(claims)) {
+      // A client's token: valid while its client exists.
+      const client = await this.clients.get(claims.client_id as string);
+      if (!client) return NOT_FOUND;
+      return { record: recordFromClaims(claims, null), claims, stored: false };
+    }
+    // A user's token: valid while its grant is (revoking the grant, its client or its user ends it).
+    if (typeof claims.grant_id !== 'string') return NOT_FOUND;
+    const grant = await this.store.getGrant(claims.grant_id);
+    if (!grant || grant.clientId !== claims.client_id || grant.userId !== claims.sub) return NOT_FOUND;
+    return { record: recordFromClaims(claims, grant), claims, stored: false };
   }
 
   /** The claims of an access-token JWT that this issuer signed with a key it still publishes; else undefined. */
@@ -205,19 +213,19 @@ function kidOf(token: string): string | undefined {
   }
 }
 
-function recordFromClaims(claims: Record<string, unknown>): AccessTokenRecord {
+function recordFromClaims(claims: Record<string, unknown>, grant: GrantRecord | null): AccessTokenRecord {
   const aud = claims.aud;
   return {
     id: claims.jti as string,
-    grantId: null,
+    grantId: grant?.id ?? null,
     clientId: claims.client_id as string,
-    userId: null,
+    userId: grant?.userId ?? null,
     scopes: typeof claims.scope === 'string' ? parseScope(claims.scope) : [],
     audience: typeof aud === 'string' ? [aud] : Array.isArray(aud) ? (aud as string[]) : [],
     format: 'jwt',
     createdAt: typeof claims.iat === 'number' ? claims.iat : 0,
     expiresAt: typeof claims.exp === 'number' ? claims.exp : 0,
-    revokedAt: null,
+    revokedAt: grant?.revokedAt ?? null,
   };
 }
 

@@ -139,7 +139,8 @@ export interface GrantSummary extends GrantRecord {
 }
 
 export interface NewTokens {
-  accessToken: AccessTokenRecord;
+  /** Null for a JWT access token: it is honoured through its grant and needs a row only once revoked. */
+  accessToken: AccessTokenRecord | null;
   refreshToken: RefreshTokenRecord | null;
 }
 

@@ -293,6 +293,20 @@ for (const backend of await testBackends()) {
         assert.equal(await count(store, 'select count(*) as n from refresh_tokens'), 0);
       });
 
+      test('redeeming and rotating with a JWT access token (no row) store only the grant and refresh tokens', async () => {
+        const { client: c, user: u } = await seedParties(store);
+        const cd = code(c.clientId, u.id);
+        await store.saveAuthorizationCode(cd);
+        const g = grant(c.clientId, u.id);
+        const first = tokensFor(g);
+        assert.deepEqual(await store.redeemAuthorizationCode(cd.codeHash, NOW, g, { ...first, accessToken: null }), { ok: true });
+        const next = tokensFor(g);
+        assert.deepEqual(await store.rotateRefreshToken(first.refreshToken!.tokenHash, NOW + 1, { accessToken: null, refreshToken: next.refreshToken! }, null), { ok: true });
+        assert.equal(await count(store, 'select count(*) as n from access_tokens'), 0);
+        assert.equal(await count(store, 'select count(*) as n from refresh_tokens'), 2);
+        assert.deepEqual(await store.getGrant(g.id), { ...g, lastUsedAt: NOW + 1 });
+      });
+
       test('a second redemption is already_consumed, names the first grant, and writes nothing', async () => {
         const first = await seedGrant(store);
         const g2 = grant(first.client.clientId, first.user.id);

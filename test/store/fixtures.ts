@@ -109,7 +109,8 @@ export function refreshToken(g: Pick<GrantRecord, 'id' | 'clientId' | 'userId'>,
   };
 }
 
-export function tokensFor(g: Pick<GrantRecord, 'id' | 'clientId' | 'userId'>, withRefresh = true): NewTokens {
+/** Tokens with an access-token row (as for opaque tokens; JWTs need none, which the store allows with null). */
+export function tokensFor(g: Pick<GrantRecord, 'id' | 'clientId' | 'userId'>, withRefresh = true): NewTokens & { accessToken: AccessTokenRecord } {
   return { accessToken: accessToken(g), refreshToken: withRefresh ? refreshToken(g) : null };
 }
 

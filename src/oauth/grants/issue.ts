@@ -48,5 +48,5 @@ export async function mintTokens(
       now,
     });
   }
-  return { response, tokens: { accessToken: access.record, refreshToken: refreshRecord } };
+  return { response, tokens: { accessToken: access.needsRow ? access.record : null, refreshToken: refreshRecord } };
 }

@@ -20,7 +20,7 @@ import type {
 type Db = Kysely<Database>;
 
 async function insertTokens(db: Db, tokens: NewTokens): Promise<void> {
-  await db.insertInto('access_tokens').values(accessTokenRow(tokens.accessToken)).execute();
+  if (tokens.accessToken) await db.insertInto('access_tokens').values(accessTokenRow(tokens.accessToken)).execute();
   if (tokens.refreshToken) await db.insertInto('refresh_tokens').values(refreshTokenRow(tokens.refreshToken)).execute();
 }
 

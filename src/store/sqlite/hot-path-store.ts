@@ -57,7 +57,7 @@ export class HotPathSqliteStore extends SqlStore {
   }
 
   private insertTokens(tokens: NewTokens): void {
-    this.insert('access_tokens', accessTokenRow(tokens.accessToken));
+    if (tokens.accessToken) this.insert('access_tokens', accessTokenRow(tokens.accessToken));
     if (tokens.refreshToken) this.insert('refresh_tokens', refreshTokenRow(tokens.refreshToken));
   }
 
