@@ -19,10 +19,18 @@ function signatureOptions(alg: SigningAlg, key: KeyObject) {
   return alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' as const } : key;
 }
 
-export function signJwt(header: JwtHeader, payload: object, key: KeyObject): string {
+/**
+ * Signs on libuv's thread pool (node:crypto's callback form): the main thread goes on parsing and answering
+ * other requests meanwhile, so a second core does the signatures.
+ */
+export function signJwt(header: JwtHeader, payload: object, key: KeyObject): Promise<string> {
   const signingInput = `${encodeSegment(header)}.${encodeSegment(payload)}`;
-  const signature = sign('sha256', Buffer.from(signingInput), signatureOptions(header.alg, key));
-  return `${signingInput}.${signature.toString('base64url')}`;
+  return new Promise((resolve, reject) => {
+    sign('sha256', Buffer.from(signingInput), signatureOptions(header.alg, key), (error, signature) => {
+      if (error) reject(error);
+      else resolve(`${signingInput}.${signature.toString('base64url')}`);
+    });
+  });
 }
 
 export function privateKeyFromJwk(jwk: JWK): KeyObject {

@@ -93,7 +93,7 @@ export class TokenService {
     };
     if (input.authTime !== null) claims.auth_time = input.authTime;
     if (input.grantId !== null) claims.grant_id = input.grantId;
-    const token = signJwt({ alg: 'ES256', typ: 'at+jwt', kid: key.kid }, claims, key.privateKey);
+    const token = await signJwt({ alg: 'ES256', typ: 'at+jwt', kid: key.kid }, claims, key.privateKey);
     return { token, record: { id: jti, ...base }, expiresIn, needsRow: false };
   }
 
@@ -139,7 +139,7 @@ export class TokenService {
     };
     if (input.nonce !== null) claims.nonce = input.nonce;
     if (input.authTime !== null) claims.auth_time = input.authTime;
-    return signJwt({ alg: 'RS256', typ: 'JWT', kid: key.kid }, claims, key.privateKey);
+    return await signJwt({ alg: 'RS256', typ: 'JWT', kid: key.kid }, claims, key.privateKey);
   }
 
   /**
