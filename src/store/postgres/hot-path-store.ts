@@ -1,0 +1,165 @@
+// The PostgreSQL store with the token endpoint's own statements on pg directly. Each socket round trip to the
+// server costs about as much as the work the server does, so a code exchange and a refresh rotation are each
+// one statement (data-modifying CTEs: atomic, and foreign keys are checked at its end), where Kysely's
+// transaction took five round trips. Statements are named, so each connection plans them once. Kysely still
+// serves everything else; the semantics are those of queries/tokens.ts, and the store contract suite runs
+// against this class.
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import type { Dialect } from '../dialect.js';
+import { rethrowDuplicate } from '../errors.js';
+import { accessTokenRecord, accessTokenRow, clientRecord, codeRecord, grantRecord, grantRow, refreshTokenRecord, refreshTokenRow, userRecord } from '../rows.js';
+import type { Database } from '../schema.js';
+import { SqlStore } from '../sql-store.js';
+import type {
+  AccessTokenRecord,
+  AuthorizationCodeRecord,
+  ClientRecord,
+  GrantRecord,
+  NewTokens,
+  RedeemCodeResult,
+  RefreshTokenRecord,
+  RotateRefreshResult,
+  UserRecord,
+} from '../types.js';
+
+type Row = Record<string, unknown>;
+type Table = 'grants' | 'access_tokens' | 'refresh_tokens';
+
+/** Times are bigint columns; everything else these statements write is text. */
+const sqlType = (column: string): string => (column.endsWith('_at') || column === 'auth_time' ? 'bigint' : 'text');
+
+/**
+ * `INSERT INTO table (columns) SELECT $n::type, … FROM source`: inserts only when `source` yielded a row.
+ * Parameters are numbered from `first`; the column list comes from the row mapper in rows.ts.
+ */
+function insertFrom(table: Table, row: object, source: string, first: number): { sql: string; values: unknown[] } {
+  const columns = Object.keys(row);
+  const placeholders = columns.map((column, index) => `$${first + index}::${sqlType(column)}`);
+  return {
+    sql: `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${placeholders.join(', ')} FROM ${source} RETURNING 1`,
+    values: Object.values(row),
+  };
+}
+
+export class HotPathPostgresStore extends SqlStore {
+  constructor(db: Kysely<Database>, dialect: Dialect, private readonly pool: pg.Pool) {
+    super(db, dialect);
+  }
+
+  private async one(name: string, text: string, values: unknown[]): Promise<Row | undefined> {
+    const result = await this.pool.query<Row>({ name, text, values });
+    return result.rows[0];
+  }
+
+  override async getClient(clientId: string): Promise<ClientRecord | undefined> {
+    const row = await this.one('gh_client', 'SELECT * FROM clients WHERE client_id = $1', [clientId]);
+    return row && clientRecord(row as never);
+  }
+
+  override async getUserById(id: string): Promise<UserRecord | undefined> {
+    const row = await this.one('gh_user', 'SELECT * FROM users WHERE id = $1', [id]);
+    return row && userRecord(row as never);
+  }
+
+  override async getGrant(id: string): Promise<GrantRecord | undefined> {
+    const row = await this.one('gh_grant', 'SELECT * FROM grants WHERE id = $1', [id]);
+    return row && grantRecord(row as never);
+  }
+
+  override async getAuthorizationCode(codeHash: string): Promise<AuthorizationCodeRecord | undefined> {
+    const row = await this.one('gh_code', 'SELECT * FROM authorization_codes WHERE code_hash = $1', [codeHash]);
+    return row && codeRecord(row as never);
+  }
+
+  override async getRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
+    const row = await this.one(
+      'gh_refresh',
+      'SELECT t.*, g.revoked_at AS grant_revoked_at FROM refresh_tokens t JOIN grants g ON g.id = t.grant_id WHERE t.token_hash = $1',
+      [tokenHash],
+    );
+    if (!row) return undefined;
+    // The grant is the authority: a revoked grant always shows (as in queries/tokens.ts).
+    const { grant_revoked_at, ...token } = row;
+    return { ...refreshTokenRecord(token as never), revokedAt: (token.revoked_at ?? grant_revoked_at) as number | null };
+  }
+
+  override async getAccessToken(id: string): Promise<AccessTokenRecord | undefined> {
+    const row = await this.one(
+      'gh_access',
+      'SELECT t.*, g.revoked_at AS grant_revoked_at FROM access_tokens t LEFT JOIN grants g ON g.id = t.grant_id WHERE t.id = $1',
+      [id],
+    );
+    if (!row) return undefined;
+    const { grant_revoked_at, ...token } = row;
+    return { ...accessTokenRecord(token as never), revokedAt: (token.revoked_at ?? grant_revoked_at) as number | null };
+  }
+
+  override async redeemAuthorizationCode(codeHash: string, now: number, grant: GrantRecord, tokens: NewTokens): Promise<RedeemCodeResult> {
+    // The conditional UPDATE is the claim: racing redemptions wait on its row lock, then find consumed_at set.
+    // The grant and tokens are inserted from what it returned, so a lost claim writes nothing.
+    const values: unknown[] = [now, grant.id, codeHash];
+    const parts = ['claimed AS (UPDATE authorization_codes SET consumed_at = $1::bigint, grant_id = $2::text WHERE code_hash = $3::text AND consumed_at IS NULL RETURNING 1)'];
+    const add = (name: string, table: Table, row: object, source: string): void => {
+      const insert = insertFrom(table, row, source, values.length + 1);
+      parts.push(`${name} AS (${insert.sql})`);
+      values.push(...insert.values);
+    };
+    add('new_grant', 'grants', grantRow(grant), 'claimed');
+    if (tokens.accessToken) add('new_access', 'access_tokens', accessTokenRow(tokens.accessToken), 'new_grant');
+    if (tokens.refreshToken) add('new_refresh', 'refresh_tokens', refreshTokenRow(tokens.refreshToken), 'new_grant');
+    const name = `gh_redeem_${tokens.accessToken ? 'a' : ''}${tokens.refreshToken ? 'r' : ''}`;
+    const claimed = await this.one(name, `WITH ${parts.join(', ')} SELECT count(*)::int AS claimed FROM new_grant`, values).catch(rethrowDuplicate);
+    if (claimed?.claimed === 1) return { ok: true };
+    // Read in a new statement, after the winner committed, so a replay learns which grant to revoke.
+    const code = await this.one('gh_code_grant', 'SELECT grant_id FROM authorization_codes WHERE code_hash = $1', [codeHash]);
+    return { ok: false, reason: 'already_consumed', grantId: (code?.grant_id as string | null | undefined) ?? null };
+  }
+
+  override async rotateRefreshToken(
+    oldHash: string,
+    now: number,
+    tokens: NewTokens & { refreshToken: RefreshTokenRecord },
+    successorSealed: string | null,
+  ): Promise<RotateRefreshResult> {
+    // The grant first (its row lock orders rotation against revocation, as in queries/tokens.ts), then the
+    // old token, claimed by a conditional UPDATE; the new tokens are inserted from what that returned. Only a
+    // token live when the statement starts touches its grant; one that loses a race to a concurrent rotation
+    // after that has still touched it (last_used_at is then the time of that use).
+    const values: unknown[] = [oldHash, now, tokens.refreshToken.tokenHash, successorSealed];
+    const parts = [
+      'live AS (SELECT grant_id FROM refresh_tokens WHERE token_hash = $1::text AND rotated_at IS NULL AND revoked_at IS NULL)',
+      'touched AS (UPDATE grants SET last_used_at = $2::bigint WHERE id = (SELECT grant_id FROM live) AND revoked_at IS NULL RETURNING id)',
+      `marked AS (UPDATE refresh_tokens SET rotated_at = $2::bigint, replaced_by = $3::text, successor_sealed = $4::text
+        WHERE token_hash = $1::text AND rotated_at IS NULL AND revoked_at IS NULL AND EXISTS (SELECT 1 FROM touched) RETURNING 1)`,
+    ];
+    const add = (name: string, table: Table, row: object): void => {
+      const insert = insertFrom(table, row, 'marked', values.length + 1);
+      parts.push(`${name} AS (${insert.sql})`);
+      values.push(...insert.values);
+    };
+    if (tokens.accessToken) add('new_access', 'access_tokens', accessTokenRow(tokens.accessToken));
+    add('new_refresh', 'refresh_tokens', refreshTokenRow(tokens.refreshToken));
+    const name = `gh_rotate_${tokens.accessToken ? 'a' : ''}r`;
+    const marked = await this.one(name, `WITH ${parts.join(', ')} SELECT count(*)::int AS marked FROM marked`, values).catch(rethrowDuplicate);
+    if (marked?.marked === 1) return { ok: true };
+    // Why not, read in a new statement: gone or revoked (token or grant) is revoked; otherwise it was rotated.
+    const state = await this.one(
+      'gh_refresh_state',
+      'SELECT t.rotated_at, t.revoked_at, g.revoked_at AS grant_revoked_at FROM refresh_tokens t JOIN grants g ON g.id = t.grant_id WHERE t.token_hash = $1',
+      [oldHash],
+    );
+    if (!state || state.revoked_at !== null || state.grant_revoked_at !== null || state.rotated_at === null) return { ok: false, reason: 'revoked' };
+    return { ok: false, reason: 'already_rotated' };
+  }
+
+  override async issueClientToken(accessToken: AccessTokenRecord): Promise<void> {
+    const row = accessTokenRow(accessToken);
+    const columns = Object.keys(row);
+    await this.pool.query({
+      name: 'gh_client_token',
+      text: `INSERT INTO access_tokens (${columns.join(', ')}) VALUES (${columns.map((column, index) => `$${index + 1}::${sqlType(column)}`).join(', ')})`,
+      values: Object.values(row),
+    }).catch(rethrowDuplicate);
+  }
+}
