@@ -436,6 +436,22 @@ for (const backend of await testBackends()) {
         assert.equal(await store.getAccessToken(t.id), undefined);
       });
 
+      test('client tokens issued together each get their own outcome: a duplicate or an unknown client fails alone', async () => {
+        const c = client({ grantTypes: ['client_credentials'] });
+        await store.createClient(c);
+        const tokens = Array.from({ length: 6 }, () => accessToken(null, { clientId: c.clientId, format: 'opaque' }));
+        const duplicate = { ...tokens[0]!, expiresAt: tokens[0]!.expiresAt + 1 };
+        const orphan = accessToken(null, { clientId: 'no-such-client', format: 'opaque' });
+        // Started in one turn, so a store that groups writes puts them in one batch.
+        const outcomes = await Promise.allSettled([...tokens, duplicate, orphan].map((t) => store.issueClientToken(t)));
+        assert.deepEqual(outcomes.slice(0, 6).map((o) => o.status), Array(6).fill('fulfilled'));
+        const [duplicated, orphaned] = [outcomes[6]!, outcomes[7]!];
+        assert.ok(duplicated.status === 'rejected' && duplicated.reason instanceof DuplicateError, 'the duplicate id is a DuplicateError');
+        assert.equal(orphaned.status, 'rejected', 'a token of an unknown client is refused');
+        for (const t of tokens) assert.deepEqual(await store.getAccessToken(t.id), t);
+        assert.equal(await store.getAccessToken(orphan.id), undefined);
+      });
+
       test('revokeAccessToken revokes that token only, and keeps the first revocation time', async () => {
         const s = await seedGrant(store);
         await store.revokeAccessToken(s.accessToken.id, NOW + 5);

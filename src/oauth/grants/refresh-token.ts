@@ -24,8 +24,10 @@ export const refreshTokenGrant: GrantHandler = async (context) => {
 
   const scopes = requestedScope === undefined ? record.scopes : parseScope(requestedScope);
   requireWithin(scopes, record.scopes, 'the refresh request');
-  const grant = await services.store.getGrant(record.grantId);
-  const user = record.userId ? await services.store.getUserById(record.userId) : undefined;
+  const [grant, user] = await Promise.all([
+    services.store.getGrant(record.grantId),
+    record.userId ? services.store.getUserById(record.userId) : undefined,
+  ]);
   if (!grant || grant.revokedAt !== null) throw new InvalidGrant('refresh_token has been revoked');
   if (!user) throw new InvalidGrant('the user this refresh_token was issued for no longer exists');
 

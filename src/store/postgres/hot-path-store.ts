@@ -11,6 +11,7 @@ import { rethrowDuplicate } from '../errors.js';
 import { accessTokenRecord, accessTokenRow, clientRecord, codeRecord, grantRecord, grantRow, refreshTokenRecord, refreshTokenRow, userRecord } from '../rows.js';
 import type { Database } from '../schema.js';
 import { SqlStore } from '../sql-store.js';
+import { InsertBatcher } from './insert-batch.js';
 import type {
   AccessTokenRecord,
   AuthorizationCodeRecord,
@@ -43,6 +44,9 @@ function insertFrom(table: Table, row: object, source: string, first: number): {
 }
 
 export class HotPathPostgresStore extends SqlStore {
+  /** Opaque client_credentials tokens, inserted in batches (insert-batch.ts). */
+  private clientTokens: InsertBatcher | undefined;
+
   constructor(db: Kysely<Database>, dialect: Dialect, private readonly pool: pg.Pool) {
     super(db, dialect);
   }
@@ -155,11 +159,7 @@ export class HotPathPostgresStore extends SqlStore {
 
   override async issueClientToken(accessToken: AccessTokenRecord): Promise<void> {
     const row = accessTokenRow(accessToken);
-    const columns = Object.keys(row);
-    await this.pool.query({
-      name: 'gh_client_token',
-      text: `INSERT INTO access_tokens (${columns.join(', ')}) VALUES (${columns.map((column, index) => `$${index + 1}::${sqlType(column)}`).join(', ')})`,
-      values: Object.values(row),
-    }).catch(rethrowDuplicate);
+    this.clientTokens ??= new InsertBatcher(this.pool, 'access_tokens', Object.keys(row).map((column) => [column, sqlType(column)] as const));
+    await this.clientTokens.insert(Object.values(row)).catch(rethrowDuplicate);
   }
 }

@@ -6,7 +6,7 @@ import type Sqlite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../dialect.js';
 import { rethrowDuplicate } from '../errors.js';
-import { accessTokenRecord, accessTokenRow, clientRecord, codeRecord, grantRow, refreshTokenRecord, refreshTokenRow, userRecord } from '../rows.js';
+import { accessTokenRecord, accessTokenRow, clientRecord, codeRecord, grantRecord, grantRow, refreshTokenRecord, refreshTokenRow, userRecord } from '../rows.js';
 import type { Database } from '../schema.js';
 import { SqlStore } from '../sql-store.js';
 import type {
@@ -72,6 +72,13 @@ export class HotPathSqliteStore extends SqlStore {
     return this.gate.read(() => {
       const row = this.one('SELECT * FROM users WHERE id = ?', id);
       return row && userRecord(row as never);
+    });
+  }
+
+  override getGrant(id: string): Promise<GrantRecord | undefined> {
+    return this.gate.read(() => {
+      const row = this.one('SELECT * FROM grants WHERE id = ?', id);
+      return row && grantRecord(row as never);
     });
   }
 
