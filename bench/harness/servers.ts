@@ -71,3 +71,15 @@ export async function startReference(options: { logFile: string; nodeFlags?: str
     isReady: isServerInfo,
   });
 }
+
+/** The ceiling (bench/ceiling-server.ts): node:http and one ES256 signature per request, nothing else. */
+export async function startCeiling(options: { logFile: string }): Promise<Server> {
+  const port = await freePort();
+  return startChild({
+    name: 'ceiling',
+    args: ['--import', 'tsx', join(BENCH_DIR, 'ceiling-server.ts')],
+    env: { ...process.env, NODE_ENV: 'production', CEILING_PORT: String(port) },
+    logFile: options.logFile,
+    isReady: isServerInfo,
+  });
+}
