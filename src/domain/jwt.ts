@@ -23,8 +23,23 @@ function signatureOptions(alg: SigningAlg, key: KeyObject) {
  * Signs on libuv's thread pool (node:crypto's callback form): the main thread goes on parsing and answering
  * other requests meanwhile, so a second core does the signatures.
  */
+// A handful of distinct headers (one per key and token type): encode each once.
+const encodedHeaders = new Map<string, string>();
+
+function encodeHeader(header: JwtHeader): string {
+  const id = `${header.alg} ${header.typ} ${header.kid}`;
+  let encoded = encodedHeaders.get(id);
+  if (encoded === undefined) {
+    encoded = encodeSegment(header);
+    // Keys rotate rarely, but a long-running process must not collect them for ever.
+    if (encodedHeaders.size >= 64) encodedHeaders.clear();
+    encodedHeaders.set(id, encoded);
+  }
+  return encoded;
+}
+
 export function signJwt(header: JwtHeader, payload: object, key: KeyObject): Promise<string> {
-  const signingInput = `${encodeSegment(header)}.${encodeSegment(payload)}`;
+  const signingInput = `${encodeHeader(header)}.${encodeSegment(payload)}`;
   return new Promise((resolve, reject) => {
     sign('sha256', Buffer.from(signingInput), signatureOptions(header.alg, key), (error, signature) => {
       if (error) reject(error);
