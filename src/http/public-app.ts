@@ -21,8 +21,7 @@ import { describeFrameworkError } from './oauth-errors.js';
 export const PUBLIC_BODY_LIMIT = 64 * 1024;
 
 export async function buildPublicApp(services: Services, logStream?: NodeJS.WritableStream): Promise<FastifyInstance> {
-  let app: FastifyInstance | undefined;
-  app = Fastify({
+  const app: FastifyInstance = Fastify({
     logger: loggerOptions(services.config.logLevel, logStream),
     // Fastify takes a hop count too (proxy-addr), though its types omit it.
     trustProxy: services.config.trustProxy as boolean | string,
@@ -35,7 +34,7 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
         services,
         bodyLimit: PUBLIC_BODY_LIMIT,
         fallback: fastifyListener,
-        logger: () => app!.log,
+        logger: () => app.log,
       }));
       // Fastify's default for a server it makes itself; long enough for clients that reuse connections.
       server.keepAliveTimeout = 72_000;

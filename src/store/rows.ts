@@ -226,6 +226,18 @@ export function accessTokenRecord(r: Selectable<AccessTokensTable>): AccessToken
   };
 }
 
+/** A token row read joined with its grant's revoked_at (as grant_revoked_at). */
+export type WithGrantRevocation<Row> = Row & { grant_revoked_at: number | null };
+
+// The grant is the authority: revoking it marks its tokens too, but a revoked grant always shows regardless.
+export function refreshTokenWithGrant(r: WithGrantRevocation<Selectable<RefreshTokensTable>>): RefreshTokenRecord {
+  return { ...refreshTokenRecord(r), revokedAt: r.revoked_at ?? r.grant_revoked_at };
+}
+
+export function accessTokenWithGrant(r: WithGrantRevocation<Selectable<AccessTokensTable>>): AccessTokenRecord {
+  return { ...accessTokenRecord(r), revokedAt: r.revoked_at ?? r.grant_revoked_at };
+}
+
 export function signingKeyRow(k: SigningKeyRecord): SigningKeysTable {
   return {
     kid: k.kid,

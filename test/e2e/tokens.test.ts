@@ -32,6 +32,12 @@ await describeOnBackends('tokens', (backend) => {
     return { config, callback, verifier, tokens: await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier }) };
   }
 
+  /** A client_credentials access token for the client. */
+  async function clientToken(clientId: string, secret: string): Promise<string> {
+    const response = await postForm(`${server.issuer}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic(clientId, secret) });
+    return ((await response.json()) as { access_token: string }).access_token;
+  }
+
   async function introspect(token: string) {
     const config = await oidcClient(server, 'leads-api', client.ClientSecretBasic(rsSecret));
     return client.tokenIntrospection(config, token);
@@ -135,10 +141,7 @@ await describeOnBackends('tokens', (backend) => {
 
   test('a client_credentials JWT needs no row to be honoured: revoking it, or deleting its client, ends it', async () => {
     const made = await createClient(server, { name: 'Batch job', clientId: 'batch-job', grantTypes: ['client_credentials'], scopes: 'read:leads' });
-    const issue = async () => {
-      const response = await postForm(`${server.issuer}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic('batch-job', made.clientSecret!) });
-      return ((await response.json()) as { access_token: string }).access_token;
-    };
+    const issue = () => clientToken('batch-job', made.clientSecret!);
     const first = await issue();
     const second = await issue();
     assert.equal((await introspect(first)).active, true);
@@ -152,10 +155,7 @@ await describeOnBackends('tokens', (backend) => {
 
   test('introspection checks a JWT signature once per token, yet a changed copy or an unpublished key is never trusted', async () => {
     const made = await createClient(server, { name: 'Cache probe', clientId: 'cache-probe', grantTypes: ['client_credentials'], scopes: 'read:leads write:leads' });
-    const issue = async () => {
-      const response = await postForm(`${server.issuer}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic('cache-probe', made.clientSecret!) });
-      return ((await response.json()) as { access_token: string }).access_token;
-    };
+    const issue = () => clientToken('cache-probe', made.clientSecret!);
     const token = await issue();
     assert.equal((await introspect(token)).active, true);
     assert.equal((await introspect(token)).active, true, 'a second look at the same token');

@@ -4,7 +4,7 @@
 // then its tokens. Rotation and revocation therefore serialise on the grant, so a rotation racing a
 // revocation either finishes first (and its new tokens are revoked with the rest) or sees the grant revoked.
 import type { Kysely } from 'kysely';
-import { accessTokenRecord, accessTokenRow, codeRecord, codeRow, grantRow, refreshTokenRecord, refreshTokenRow } from '../rows.js';
+import { accessTokenRow, accessTokenWithGrant, codeRecord, codeRow, grantRow, refreshTokenRow, refreshTokenWithGrant } from '../rows.js';
 import type { Database } from '../schema.js';
 import { affected, inTransaction } from '../transaction.js';
 import type {
@@ -68,10 +68,7 @@ export async function getRefreshToken(db: Db, tokenHash: string): Promise<Refres
     .select('g.revoked_at as grant_revoked_at')
     .where('t.token_hash', '=', tokenHash)
     .executeTakeFirst();
-  if (!row) return undefined;
-  // revokeGrant marks the tokens too; the grant is still the authority, so a revoked grant always shows.
-  const { grant_revoked_at, ...token } = row;
-  return { ...refreshTokenRecord(token), revokedAt: token.revoked_at ?? grant_revoked_at };
+  return row && refreshTokenWithGrant(row);
 }
 
 export async function rotateRefreshToken(
@@ -124,9 +121,7 @@ export async function getAccessToken(db: Db, id: string): Promise<AccessTokenRec
     .select('g.revoked_at as grant_revoked_at')
     .where('t.id', '=', id)
     .executeTakeFirst();
-  if (!row) return undefined;
-  const { grant_revoked_at, ...token } = row;
-  return { ...accessTokenRecord(token), revokedAt: token.revoked_at ?? grant_revoked_at };
+  return row && accessTokenWithGrant(row);
 }
 
 export async function revokeAccessToken(db: Db, id: string, now: number): Promise<void> {

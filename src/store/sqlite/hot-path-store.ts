@@ -6,7 +6,7 @@ import type Sqlite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../dialect.js';
 import { rethrowDuplicate } from '../errors.js';
-import { accessTokenRecord, accessTokenRow, clientRecord, codeRecord, grantRecord, grantRow, refreshTokenRecord, refreshTokenRow, userRecord } from '../rows.js';
+import { accessTokenRow, accessTokenWithGrant, clientRecord, codeRecord, grantRecord, grantRow, refreshTokenRow, refreshTokenWithGrant, userRecord } from '../rows.js';
 import type { Database } from '../schema.js';
 import { SqlStore } from '../sql-store.js';
 import type {
@@ -95,19 +95,14 @@ export class HotPathSqliteStore extends SqlStore {
         'SELECT t.*, g.revoked_at AS grant_revoked_at FROM refresh_tokens t JOIN grants g ON g.id = t.grant_id WHERE t.token_hash = ?',
         tokenHash,
       );
-      if (!row) return undefined;
-      // The grant is the authority: a revoked grant always shows (as in queries/tokens.ts).
-      const { grant_revoked_at, ...token } = row;
-      return { ...refreshTokenRecord(token as never), revokedAt: (token.revoked_at ?? grant_revoked_at) as number | null };
+      return row && refreshTokenWithGrant(row as never);
     });
   }
 
   override getAccessToken(id: string): Promise<AccessTokenRecord | undefined> {
     return this.gate.read(() => {
       const row = this.one('SELECT t.*, g.revoked_at AS grant_revoked_at FROM access_tokens t LEFT JOIN grants g ON g.id = t.grant_id WHERE t.id = ?', id);
-      if (!row) return undefined;
-      const { grant_revoked_at, ...token } = row;
-      return { ...accessTokenRecord(token as never), revokedAt: (token.revoked_at ?? grant_revoked_at) as number | null };
+      return row && accessTokenWithGrant(row as never);
     });
   }
 
