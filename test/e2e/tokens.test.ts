@@ -177,6 +177,8 @@ await describeOnBackends('tokens', (backend) => {
 
   test('expired tokens introspect as inactive', async () => {
     const short = await createClient(server, { name: 'Short', clientId: 'short-lived', grantTypes: ['client_credentials'], scopes: 'read:leads', accessTokenTtl: 1 });
+    // Times are whole seconds: issued in the last milliseconds of one, a 1 s token would be expired at once.
+    await new Promise((resolve) => setTimeout(resolve, 1050 - (Date.now() % 1000)));
     const response = await postForm(`${server.issuer}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic('short-lived', short.clientSecret!) });
     const { access_token, expires_in } = await response.json() as { access_token: string; expires_in: number };
     assert.equal(expires_in, 1, 'the per-client lifetime is used');
