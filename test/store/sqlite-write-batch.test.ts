@@ -91,3 +91,28 @@ test('reads and writes wait for an open Kysely transaction instead of running in
   assert.equal((refresh as { revokedAt: number | null }).revokedAt, null);
   assert.ok(await store.getAccessToken(clientToken.id), 'the write committed on its own');
 });
+
+test('an error that ends the whole transaction fails every write of the batch, not only its own', async () => {
+  const Sqlite = (await import('better-sqlite3')).default;
+  const { SqliteConnectionGate } = await import('../../src/store/sqlite/write-batch.js');
+  const db = new Sqlite(':memory:');
+  db.exec('CREATE TABLE t (v TEXT)');
+  const gate = new SqliteConnectionGate(db, async (work) => work());
+  const insert = (v: string) => () => db.prepare('INSERT INTO t (v) VALUES (?)').run(v);
+  const outcomes = await Promise.allSettled([
+    gate.write(insert('before')),
+    // What SQLite does on a full disk or an I/O error: the whole transaction is rolled back under the batch.
+    gate.write(() => {
+      db.exec('ROLLBACK');
+      throw new Error('disk I/O error');
+    }),
+    gate.write(insert('after')),
+  ]);
+  assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected', 'rejected']);
+  assert.equal((db.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, 0);
+  assert.equal(db.inTransaction, false);
+  // The gate goes on working.
+  await gate.write(insert('later'));
+  assert.equal((db.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, 1);
+  db.close();
+});

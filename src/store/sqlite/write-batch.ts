@@ -77,30 +77,40 @@ export class SqliteConnectionGate {
   }
 
   private runBatch(batch: Queued[]): void {
+    const rejectAll = (error: unknown): void => batch.forEach((queued) => queued.reject(error));
     try {
       this.begin.run();
     } catch (error) {
-      batch.forEach((queued) => queued.reject(error));
+      rejectAll(error);
       return;
     }
     const outcomes: Outcome[] = [];
-    for (const queued of batch) {
-      this.savepoint.run();
-      try {
-        const value = queued.operation();
-        this.release.run();
-        outcomes.push({ ok: true, value });
-      } catch (thrown) {
-        this.rollbackToSavepoint.run();
-        this.release.run();
-        outcomes.push(thrown instanceof RollBackWith ? { ok: true, value: thrown.result } : { ok: false, error: thrown });
-      }
-    }
     try {
+      for (const queued of batch) {
+        this.savepoint.run();
+        try {
+          const value = queued.operation();
+          this.release.run();
+          outcomes.push({ ok: true, value });
+        } catch (thrown) {
+          // Some errors (disk full, I/O) make SQLite roll back the whole transaction: then nothing in it stands,
+          // and every caller of the batch must hear so, not only this one.
+          if (!this.database.inTransaction) throw thrown;
+          this.rollbackToSavepoint.run();
+          this.release.run();
+          outcomes.push(thrown instanceof RollBackWith ? { ok: true, value: thrown.result } : { ok: false, error: thrown });
+        }
+      }
       this.commit.run();
     } catch (error) {
-      if (this.database.inTransaction) this.rollback.run();
-      batch.forEach((queued) => queued.reject(error));
+      if (this.database.inTransaction) {
+        try {
+          this.rollback.run();
+        } catch {
+          // The error being reported matters more than a failed rollback; SQLite rolls back on close anyway.
+        }
+      }
+      rejectAll(error);
       return;
     }
     batch.forEach((queued, index) => {
