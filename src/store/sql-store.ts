@@ -12,6 +12,7 @@ import * as tokens from './queries/tokens.js';
 import type { Database } from './schema.js';
 import type {
   AccessTokenRecord,
+  AuthorizationCodeContext,
   AuthorizationCodeRecord,
   CleanupResult,
   ClientRecord,
@@ -20,6 +21,7 @@ import type {
   GrantSummary,
   NewTokens,
   RedeemCodeResult,
+  RefreshTokenContext,
   RefreshTokenRecord,
   RotateRefreshResult,
   SessionRecord,
@@ -104,12 +106,22 @@ export class SqlStore implements Store {
   getAuthorizationCode(codeHash: string): Promise<AuthorizationCodeRecord | undefined> {
     return tokens.getAuthorizationCode(this.db, codeHash);
   }
+  async getAuthorizationCodeContext(codeHash: string): Promise<AuthorizationCodeContext | undefined> {
+    const code = await this.getAuthorizationCode(codeHash);
+    return code && { code, user: await this.getUserById(code.userId) };
+  }
   redeemAuthorizationCode(codeHash: string, now: number, grant: GrantRecord, newTokens: NewTokens): Promise<RedeemCodeResult> {
     return write(tokens.redeemAuthorizationCode(this.db, codeHash, now, grant, newTokens));
   }
 
   getRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
     return tokens.getRefreshToken(this.db, tokenHash);
+  }
+  async getRefreshTokenContext(tokenHash: string): Promise<RefreshTokenContext | undefined> {
+    const token = await this.getRefreshToken(tokenHash);
+    if (!token) return undefined;
+    const [grant, user] = await Promise.all([this.getGrant(token.grantId), token.userId ? this.getUserById(token.userId) : undefined]);
+    return { token, grant, user };
   }
   rotateRefreshToken(
     oldHash: string,

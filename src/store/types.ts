@@ -138,6 +138,19 @@ export interface GrantSummary extends GrantRecord {
   username: string | null;
 }
 
+export interface RefreshTokenContext {
+  token: RefreshTokenRecord;
+  grant: GrantRecord | undefined;
+  /** Undefined when the token has no user or the user is gone. */
+  user: UserRecord | undefined;
+}
+
+export interface AuthorizationCodeContext {
+  code: AuthorizationCodeRecord;
+  /** Undefined when the user is gone. */
+  user: UserRecord | undefined;
+}
+
 export interface NewTokens {
   /** Null for a JWT access token: it is honoured through its grant and needs a row only once revoked. */
   accessToken: AccessTokenRecord | null;
@@ -190,10 +203,14 @@ export interface Store {
   // Authorization codes and the tokens they lead to
   saveAuthorizationCode(code: AuthorizationCodeRecord): Promise<void>;
   getAuthorizationCode(codeHash: string): Promise<AuthorizationCodeRecord | undefined>;
+  /** A code with its user, as a redemption needs them: one round trip where the backend allows. */
+  getAuthorizationCodeContext(codeHash: string): Promise<AuthorizationCodeContext | undefined>;
   /** In one transaction: mark the code consumed (only if it was not), create the grant, insert the tokens. */
   redeemAuthorizationCode(codeHash: string, now: number, grant: GrantRecord, tokens: NewTokens): Promise<RedeemCodeResult>;
 
   getRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
+  /** A refresh token with its grant and user, as a rotation needs them: one round trip where the backend allows. */
+  getRefreshTokenContext(tokenHash: string): Promise<RefreshTokenContext | undefined>;
   /** In one transaction: mark the old token rotated (only if it was live), insert the new tokens, touch the grant. */
   rotateRefreshToken(
     oldHash: string,

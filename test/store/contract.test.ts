@@ -425,6 +425,24 @@ for (const backend of await testBackends()) {
       });
     });
 
+    describe('reads for the token endpoint', () => {
+      test('a code with its user, and a refresh token with its grant and user, in one call', async () => {
+        const s = await seedGrant(store);
+        assert.deepEqual(await store.getAuthorizationCodeContext(s.code.codeHash), {
+          code: { ...s.code, consumedAt: NOW, grantId: s.grant.id },
+          user: s.user,
+        });
+        assert.equal(await store.getAuthorizationCodeContext('unknown'), undefined);
+        assert.deepEqual(await store.getRefreshTokenContext(s.refreshToken.tokenHash), { token: s.refreshToken, grant: s.grant, user: s.user });
+        assert.equal(await store.getRefreshTokenContext('unknown'), undefined);
+        // A revoked grant shows on the token too, as getRefreshToken says.
+        await store.revokeGrant(s.grant.id, NOW + 3, 'test');
+        const revoked = await store.getRefreshTokenContext(s.refreshToken.tokenHash);
+        assert.equal(revoked?.token.revokedAt, NOW + 3);
+        assert.equal(revoked?.grant?.revokedAt, NOW + 3);
+      });
+    });
+
     describe('access tokens', () => {
       test('client_credentials tokens have no grant, round-trip, and go with their client', async () => {
         const c = client({ grantTypes: ['client_credentials'] });

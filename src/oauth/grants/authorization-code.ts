@@ -12,8 +12,10 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
   const redirectUri = params.required('redirect_uri', 'send the redirect_uri used in the authorization request');
   const verifier = params.optional('code_verifier');
   const codeHash = sha256Hex(code);
-  const record = await services.store.getAuthorizationCode(codeHash);
-  if (!record) throw new InvalidGrant('code is not valid: it is unknown or has expired');
+  // The code and its user in one read: on PostgreSQL each round trip costs as much as the work it carries.
+  const found = await services.store.getAuthorizationCodeContext(codeHash);
+  if (!found) throw new InvalidGrant('code is not valid: it is unknown or has expired');
+  const { code: record, user } = found;
   if (record.consumedAt !== null) {
     if (record.grantId) await services.store.revokeGrant(record.grantId, now, 'authorization code replayed');
     throw new InvalidGrant('code was already used; the tokens issued with it have been revoked');
@@ -25,7 +27,6 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
   }
   verifyCodeVerifier(record.codeChallenge, verifier);
 
-  const user = await services.store.getUserById(record.userId);
   if (!user) throw new InvalidGrant('the user this code was issued for no longer exists');
   const grant = {
     id: `grant_${randomId()}`,

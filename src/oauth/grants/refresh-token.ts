@@ -16,18 +16,16 @@ export const refreshTokenGrant: GrantHandler = async (context) => {
   const { services, client, params, now } = context;
   const presented = params.required('refresh_token');
   const requestedScope = params.optional('scope');
-  const record = await services.store.getRefreshToken(sha256Hex(presented));
-  if (!record || record.clientId !== client.clientId) throw new InvalidGrant('refresh_token is not valid: unknown, or issued to another client');
+  // The token, its grant and its user in one read (one round trip on PostgreSQL).
+  const found = await services.store.getRefreshTokenContext(sha256Hex(presented));
+  if (!found || found.token.clientId !== client.clientId) throw new InvalidGrant('refresh_token is not valid: unknown, or issued to another client');
+  const { token: record, grant, user } = found;
   if (record.revokedAt !== null) throw new InvalidGrant('refresh_token has been revoked');
   if (record.rotatedAt !== null) return reuse(context, presented, record);
   if (record.expiresAt <= now) throw new InvalidGrant('refresh_token has expired; the user must authorize again');
 
   const scopes = requestedScope === undefined ? record.scopes : parseScope(requestedScope);
   requireWithin(scopes, record.scopes, 'the refresh request');
-  const [grant, user] = await Promise.all([
-    services.store.getGrant(record.grantId),
-    record.userId ? services.store.getUserById(record.userId) : undefined,
-  ]);
   if (!grant || grant.revokedAt !== null) throw new InvalidGrant('refresh_token has been revoked');
   if (!user) throw new InvalidGrant('the user this refresh_token was issued for no longer exists');
 

@@ -14,11 +14,13 @@ import { SqlStore } from '../sql-store.js';
 import { InsertBatcher } from './insert-batch.js';
 import type {
   AccessTokenRecord,
+  AuthorizationCodeContext,
   AuthorizationCodeRecord,
   ClientRecord,
   GrantRecord,
   NewTokens,
   RedeemCodeResult,
+  RefreshTokenContext,
   RefreshTokenRecord,
   RotateRefreshResult,
   UserRecord,
@@ -92,6 +94,31 @@ export class HotPathPostgresStore extends SqlStore {
       [id],
     );
     return row && accessTokenWithGrant(row as never);
+  }
+
+  override async getAuthorizationCodeContext(codeHash: string): Promise<AuthorizationCodeContext | undefined> {
+    const row = await this.one(
+      'gh_code_context',
+      'SELECT c.*, row_to_json(u) AS user_row FROM authorization_codes c LEFT JOIN users u ON u.id = c.user_id WHERE c.code_hash = $1',
+      [codeHash],
+    );
+    if (!row) return undefined;
+    return { code: codeRecord(row as never), user: row.user_row ? userRecord(row.user_row as never) : undefined };
+  }
+
+  override async getRefreshTokenContext(tokenHash: string): Promise<RefreshTokenContext | undefined> {
+    const row = await this.one(
+      'gh_refresh_context',
+      `SELECT t.*, g.revoked_at AS grant_revoked_at, row_to_json(g) AS grant_row, row_to_json(u) AS user_row
+       FROM refresh_tokens t JOIN grants g ON g.id = t.grant_id LEFT JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`,
+      [tokenHash],
+    );
+    if (!row) return undefined;
+    return {
+      token: refreshTokenWithGrant(row as never),
+      grant: grantRecord(row.grant_row as never),
+      user: row.user_row ? userRecord(row.user_row as never) : undefined,
+    };
   }
 
   override async redeemAuthorizationCode(codeHash: string, now: number, grant: GrantRecord, tokens: NewTokens): Promise<RedeemCodeResult> {
