@@ -11,11 +11,13 @@ import type { Database } from '../schema.js';
 import { SqlStore } from '../sql-store.js';
 import type {
   AccessTokenRecord,
+  AuthorizationCodeContext,
   AuthorizationCodeRecord,
   ClientRecord,
   GrantRecord,
   NewTokens,
   RedeemCodeResult,
+  RefreshTokenContext,
   RefreshTokenRecord,
   RotateRefreshResult,
   UserRecord,
@@ -69,10 +71,7 @@ export class HotPathSqliteStore extends SqlStore {
   }
 
   override getUserById(id: string): Promise<UserRecord | undefined> {
-    return this.gate.read(() => {
-      const row = this.one('SELECT * FROM users WHERE id = ?', id);
-      return row && userRecord(row as never);
-    });
+    return this.gate.read(() => this.user(id));
   }
 
   override getGrant(id: string): Promise<GrantRecord | undefined> {
@@ -90,12 +89,39 @@ export class HotPathSqliteStore extends SqlStore {
   }
 
   override getRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
+    return this.gate.read(() => this.refreshToken(tokenHash));
+  }
+
+  private refreshToken(tokenHash: string): RefreshTokenRecord | undefined {
+    const row = this.one(
+      'SELECT t.*, g.revoked_at AS grant_revoked_at FROM refresh_tokens t JOIN grants g ON g.id = t.grant_id WHERE t.token_hash = ?',
+      tokenHash,
+    );
+    return row && refreshTokenWithGrant(row as never);
+  }
+
+  private user(id: string): UserRecord | undefined {
+    const row = this.one('SELECT * FROM users WHERE id = ?', id);
+    return row && userRecord(row as never);
+  }
+
+  /** The reads a rotation needs, in one synchronous step (no await between them). */
+  override getRefreshTokenContext(tokenHash: string): Promise<RefreshTokenContext | undefined> {
     return this.gate.read(() => {
-      const row = this.one(
-        'SELECT t.*, g.revoked_at AS grant_revoked_at FROM refresh_tokens t JOIN grants g ON g.id = t.grant_id WHERE t.token_hash = ?',
-        tokenHash,
-      );
-      return row && refreshTokenWithGrant(row as never);
+      const token = this.refreshToken(tokenHash);
+      if (!token) return undefined;
+      const grant = this.one('SELECT * FROM grants WHERE id = ?', token.grantId);
+      return { token, grant: grant && grantRecord(grant as never), user: token.userId ? this.user(token.userId) : undefined };
+    });
+  }
+
+  /** The reads an exchange needs, in one synchronous step. */
+  override getAuthorizationCodeContext(codeHash: string): Promise<AuthorizationCodeContext | undefined> {
+    return this.gate.read(() => {
+      const row = this.one('SELECT * FROM authorization_codes WHERE code_hash = ?', codeHash);
+      if (!row) return undefined;
+      const code = codeRecord(row as never);
+      return { code, user: this.user(code.userId) };
     });
   }
 
