@@ -6,6 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
 import { sql } from 'kysely';
 import { openStore } from '../../src/store/open.js';
 import { SqlStore } from '../../src/store/sql-store.js';
@@ -88,3 +90,41 @@ test('postgres: int8 columns come back as numbers', async (t) => {
     await store.close();
   }
 });
+
+test('sqlite: opening a new database while another connection holds it waits for the WAL switch instead of failing', async () => {
+  // SQLite never runs the busy handler for "journal_mode = WAL", so concurrent first opens used to fail at once
+  // with "database is locked" (seen as a flaky migration race). Another thread holds its write lock for a moment.
+  const dir = await mkdtemp(join(tmpdir(), 'gatehouse-open-'));
+  const file = join(dir, 'gatehouse.db');
+  const holder = new Worker(`
+    const { parentPort, workerData } = require('node:worker_threads');
+    const Sqlite = require(workerData.driver);
+    const db = new Sqlite(workerData.file);
+    db.exec('create table t (x)');
+    db.exec('begin immediate'); db.exec('insert into t values (1)');
+    parentPort.postMessage('locked');
+    setTimeout(() => { db.exec('commit'); db.close(); parentPort.postMessage('released'); }, 300);
+  `, { eval: true, workerData: { file, driver: createRequire(import.meta.url).resolve('better-sqlite3') } });
+  const messages = inbox(holder);
+  try {
+    assert.equal(await messages(), 'locked');
+    const store = await openStore(`sqlite:${file}`);
+    try {
+      assert.equal(await messages(), 'released');
+      const db = (store as SqlStore).db;
+      assert.deepEqual((await sql.raw('pragma journal_mode').execute(db)).rows, [{ journal_mode: 'wal' }]);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await holder.terminate();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+function inbox(worker: Worker): () => Promise<unknown> {
+  const queued: unknown[] = [];
+  const waiting: Array<(message: unknown) => void> = [];
+  worker.on('message', (message) => (waiting.length ? waiting.shift()!(message) : queued.push(message)));
+  return () => (queued.length ? Promise.resolve(queued.shift()) : new Promise((resolve) => waiting.push(resolve)));
+}

@@ -50,12 +50,36 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Puts the file in WAL mode. SQLite never runs the busy handler for this switch (it needs the file to
+ * itself), so several processes opening a new database at once would fail with "database is locked":
+ * retry with backoff within the busy timeout instead. WAL is kept in the file, so once any opener has
+ * switched it the others find it done and take no lock at all.
+ */
+function switchToWal(database: Sqlite.Database): void {
+  const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+    try {
+      if (database.pragma('journal_mode', { simple: true }) === 'wal') return;
+      if (database.pragma('journal_mode = WAL', { simple: true }) === 'wal') return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+    }
+    // The switch can also be refused without an error: the answer is then the old mode.
+    if (Date.now() >= deadline) throw new Error(`could not switch the SQLite database to WAL mode: another process kept it locked for ${SQLITE_BUSY_TIMEOUT_MS} ms`);
+    // Opening is synchronous (better-sqlite3), so the wait is too; it happens only while another opener holds the file.
+    Atomics.wait(pause, 0, 0, wait);
+  }
+}
+
 /** Opens (creating if needed) the SQLite database at `path`, or an in-memory one for ':memory:'. */
 export function openSqliteStore(path: string): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   // The busy timeout first: switching to WAL needs a lock that another process may hold for a moment.
   const database = new Sqlite(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });
-  if (path !== ':memory:') database.pragma('journal_mode = WAL');
+  if (path !== ':memory:') switchToWal(database);
   database.pragma('foreign_keys = ON');
   // Token tables are keyed by random values, so inserts land all over their B-trees: a 32 MiB page cache (the
   // default is 2 MiB) keeps their inner pages in memory instead of rereading them from the OS on every write.
