@@ -4,6 +4,8 @@ import { InvalidRequest } from './errors.js';
 export type RawParams = Record<string, unknown>;
 
 export const MAX_PARAM_LENGTH = 4096;
+/** No OAuth parameter may hold a control character (RFC 6749 Appendix A: VSCHAR, NQCHAR, URI-reference). */
+const CONTROL_CHARACTER = /[\x00-\x1f\x7f]/;
 
 export class Params {
   constructor(private readonly raw: RawParams) {}
@@ -15,6 +17,7 @@ export class Params {
     if (Array.isArray(value)) throw new InvalidRequest(`${name} was sent more than once; send each parameter once`);
     if (typeof value !== 'string') throw new InvalidRequest(`${name} must be a string`);
     if (value.length > MAX_PARAM_LENGTH) throw new InvalidRequest(`${name} is longer than ${MAX_PARAM_LENGTH} characters`);
+    if (CONTROL_CHARACTER.test(value)) throw new InvalidRequest(`${name} contains a control character, which no OAuth parameter may hold`);
     return value === '' ? undefined : value;
   }
 

@@ -37,6 +37,9 @@ await describeOnBackends('bad input', (backend) => {
     await oauthError(await raw('/oauth2/token', 'grant_type=client_credentials&scope=bad"scope'), 400, 'invalid_scope', /not a valid scope token/);
     await oauthError(await raw('/oauth2/token', 'grant_type=authorization_code&code=nope&redirect_uri=x'), 400, 'invalid_grant', /code is not valid/);
     await oauthError(await raw('/oauth2/token', 'grant_type=%E0%A4%A'), 400, 'unsupported_grant_type', /not supported/);
+    // A NUL reached PostgreSQL (which refuses it in text) and answered 500; no OAuth parameter may hold a control character.
+    await oauthError(await raw('/oauth2/token', 'grant_type=client_credentials&scope=read%00leads'), 400, 'invalid_request', /scope contains a control character/);
+    await oauthError(await raw('/oauth2/token', 'grant_type=refresh_token&refresh_token=a%0Db'), 400, 'invalid_request', /refresh_token contains a control character/);
     await oauthError(await raw('/oauth2/token', `grant_type=client_credentials&x=${'b'.repeat(70 * 1024)}`), 413, 'invalid_request', /too large/);
     await oauthError(await raw('/oauth2/token', '{"grant_type":"client_credentials"}', { 'content-type': 'application/json' }), 415, 'invalid_request', /x-www-form-urlencoded/);
     await oauthError(await raw('/oauth2/token?grant_type=client_credentials', 'grant_type=client_credentials'), 400, 'invalid_request', /form body, not in the URL/);
