@@ -1,5 +1,4 @@
 // The public app (GATEHOUSE_PORT): the OAuth/OIDC endpoints, sign-in, consent and connected apps.
-import { createServer, type Server } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
@@ -8,6 +7,7 @@ import type { Services } from '../services.js';
 import { loggerOptions } from './logger.js';
 import { addSecurityHeaders } from './security-headers.js';
 import { createDirectListener } from './direct/listener.js';
+import { createLimitedServer } from './http-limits.js';
 import { userinfoRoutes } from './routes/userinfo.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { authorizeRoutes } from './routes/authorize.js';
@@ -29,17 +29,12 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
     // Some clients send a trailing slash; treat /oauth2/token/ as /oauth2/token.
     routerOptions: { ignoreTrailingSlash: true },
     // The token, introspection and revocation endpoints are served before Fastify sees the request.
-    serverFactory: (fastifyListener) => {
-      const server: Server = createServer(createDirectListener({
-        services,
-        bodyLimit: PUBLIC_BODY_LIMIT,
-        fallback: fastifyListener,
-        logger: () => app.log,
-      }));
-      // Fastify's default for a server it makes itself; long enough for clients that reuse connections.
-      server.keepAliveTimeout = 72_000;
-      return server;
-    },
+    serverFactory: (fastifyListener) => createLimitedServer(services.config.http, createDirectListener({
+      services,
+      bodyLimit: PUBLIC_BODY_LIMIT,
+      fallback: fastifyListener,
+      logger: () => app.log,
+    })),
   });
   // Only forms are accepted on the public port: OAuth requests are application/x-www-form-urlencoded.
   app.removeAllContentTypeParsers();
