@@ -29,7 +29,7 @@ function endpointFor(request: IncomingMessage): EndpointHandler | undefined {
   return OAUTH_ENDPOINTS.get(path);
 }
 
-/** Which addresses the configured proxy setting trusts, for the client address in the request log. */
+/** Which addresses the configured proxy setting trusts, for the client address (throttling, request log). */
 function trustFunction(trustProxy: boolean | number | string): (address: string, hop: number) => boolean {
   if (trustProxy === false) return () => false;
   if (trustProxy === true) return () => true;
@@ -51,14 +51,15 @@ export function createDirectListener(options: DirectListenerOptions): RequestLis
     const log = logger();
     const id = `req-d${(requestCount++).toString(36)}`;
     const started = LOGS_REQUESTS.has(log.level) ? performance.now() : 0;
+    const ip = proxyAddr(request, trust);
     void serveOAuthEndpoint(services, handler, request, response, bodyLimit, {
       error: (details, message) => log.error({ reqId: id, ...details }, message),
-    }).then(() => {
+    }, ip).then(() => {
       if (started === 0) return;
       // Like Fastify's request log; the logger's `req` serializer keeps the path only (a query could hold a secret).
       log.info({
         reqId: id,
-        req: { method: request.method, url: request.url, id, ip: proxyAddr(request, trust) },
+        req: { method: request.method, url: request.url, id, ip },
         res: { statusCode: response.statusCode },
         responseTime: performance.now() - started,
       }, 'request completed');

@@ -6,7 +6,9 @@ import type { Services } from '../../services.js';
 import { handleIntrospection } from '../../oauth/introspect.js';
 import { handleRevocation } from '../../oauth/revoke.js';
 import { handleTokenRequest } from '../../oauth/token.js';
-import { InvalidRequest, OAuthError } from '../../oauth/errors.js';
+import { InvalidClient, InvalidRequest, OAuthError } from '../../oauth/errors.js';
+import { ClientAuthenticationFailed, presentedClientId } from '../../oauth/client-auth.js';
+import { ClientAuthThrottled } from '../../oauth/client-auth-throttle.js';
 import type { RawParams } from '../../oauth/params.js';
 import { BodyTooLarge, readFormBody } from './form-body.js';
 import { sendJson, sendOAuthError } from './json-response.js';
@@ -35,16 +37,32 @@ export async function serveOAuthEndpoint(
   response: ServerResponse,
   bodyLimit: number,
   log: EndpointLog,
+  /** The client's address, through the configured proxy trust. */
+  clientAddress: string,
 ): Promise<void> {
   try {
     // Credentials in a URL end up in logs and histories; RFC 6749 §3.2 says parameters go in the body.
     if (request.url!.includes('?')) throw new InvalidRequest('send parameters in the form body, not in the URL query');
     const form = await readFormBody(request, bodyLimit);
-    const body = await handler(services, request.headers.authorization, form);
+    const { authorization } = request.headers;
+    services.clientAuthThrottle.check(clientAddress, presentedClientId(authorization, form));
+    let body: unknown;
+    try {
+      body = await handler(services, authorization, form);
+    } catch (error) {
+      if (error instanceof InvalidClient) {
+        services.clientAuthThrottle.recordFailure(clientAddress, error instanceof ClientAuthenticationFailed ? error.clientId : undefined);
+      }
+      throw error;
+    }
     sendJson(response, 200, body);
   } catch (error) {
     // A client that went away mid-request has nobody to answer.
     if (response.headersSent || response.destroyed) return;
+    if (error instanceof ClientAuthThrottled) {
+      sendOAuthError(response, error, { 'retry-after': String(error.retryAfterSeconds) });
+      return;
+    }
     if (error instanceof OAuthError) {
       // The rest of an oversized body is not read: close the connection instead of draining it.
       sendOAuthError(response, error, error instanceof BodyTooLarge ? { connection: 'close' } : undefined);
