@@ -17,6 +17,8 @@ import { renderErrorPage } from './pages/error.js';
 import { renderMessagePage } from './pages/message.js';
 import { sendPage } from './send-page.js';
 import { describeFrameworkError } from './oauth-errors.js';
+import { RouteMethods } from './route-methods.js';
+import { CORS_METHODS, CORS_RESPONSE_HEADERS, allowHeader, preflightHeaders, requestPath } from './cors.js';
 
 export const PUBLIC_BODY_LIMIT = 64 * 1024;
 
@@ -42,6 +44,11 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
   addSecurityHeaders(app);
+  const routeMethods = new RouteMethods(app);
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (CORS_METHODS.has(requestPath(request.url))) reply.headers(CORS_RESPONSE_HEADERS);
+    return payload;
+  });
 
   // Pages answer errors with a page; the OAuth JSON endpoints install their own handler.
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
@@ -52,10 +59,21 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
     return sendPage(reply, 500, renderErrorPage({ title: 'Something went wrong', message: 'The server hit an unexpected error. It has been logged; please try again.' }));
   });
   app.setNotFoundHandler((request, reply) => {
-    if (request.url.startsWith('/oauth2/') || request.url.startsWith('/.well-known/')) {
-      return reply.code(404).send({ error: 'not_found', error_description: `no endpoint at ${request.method} ${request.url.split('?')[0]}` });
+    const path = requestPath(request.url);
+    const json = path.startsWith('/oauth2/') || path.startsWith('/.well-known/') || path === '/userinfo';
+    const methods = routeMethods.methodsFor(path);
+    if (methods) {
+      const corsMethods = CORS_METHODS.get(path);
+      if (request.method === 'OPTIONS' && corsMethods) return reply.code(204).headers(preflightHeaders(corsMethods)).send();
+      reply.header('Allow', allowHeader(path, methods));
+      const message = `${request.method} is not allowed on ${path}; use ${[...methods].filter((method) => method !== 'HEAD').sort().join(' or ')}`;
+      if (json) return reply.code(405).send({ error: 'invalid_request', error_description: message });
+      return sendPage(reply, 405, renderErrorPage({ title: 'Method not allowed', message }));
     }
-    return sendPage(reply, 404, renderErrorPage({ title: 'Page not found', message: `There is nothing at ${request.url.split('?')[0]}.` }));
+    if (json) {
+      return reply.code(404).send({ error: 'not_found', error_description: `no endpoint at ${request.method} ${path}` });
+    }
+    return sendPage(reply, 404, renderErrorPage({ title: 'Page not found', message: `There is nothing at ${path}.` }));
   });
 
   app.get('/', async (_request, reply) => sendPage(reply, 200, renderMessagePage({
