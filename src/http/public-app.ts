@@ -18,6 +18,7 @@ import { renderMessagePage } from './pages/message.js';
 import { sendPage } from './send-page.js';
 import { describeFrameworkError } from './oauth-errors.js';
 import { RouteMethods } from './route-methods.js';
+import { storageUnavailable } from './unavailable.js';
 import { CORS_METHODS, CORS_RESPONSE_HEADERS, allowHeader, preflightHeaders, requestPath } from './cors.js';
 
 export const PUBLIC_BODY_LIMIT = 64 * 1024;
@@ -54,6 +55,15 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     if (error.statusCode !== undefined && error.statusCode < 500) {
       return sendPage(reply, error.statusCode, renderErrorPage({ title: 'This request could not be handled', message: describeFrameworkError(error as never) }));
+    }
+    const unavailable = storageUnavailable(error);
+    if (unavailable) {
+      request.log.error({ err: error }, 'the database is unavailable; answered 503');
+      reply.header('Retry-After', String(unavailable.retryAfterSeconds));
+      return sendPage(reply, 503, renderErrorPage({
+        title: 'Gatehouse is temporarily unavailable',
+        message: 'Gatehouse cannot use its database right now. Please try again in a few seconds.',
+      }));
     }
     request.log.error({ err: error }, 'unexpected error');
     return sendPage(reply, 500, renderErrorPage({ title: 'Something went wrong', message: 'The server hit an unexpected error. It has been logged; please try again.' }));

@@ -12,6 +12,7 @@ import { ClientAuthThrottled } from '../../oauth/client-auth-throttle.js';
 import type { RawParams } from '../../oauth/params.js';
 import { BodyTooLarge, readFormBody } from './form-body.js';
 import { sendJson, sendOAuthError } from './json-response.js';
+import { storageUnavailable } from '../unavailable.js';
 
 export type EndpointHandler = (services: Services, authorization: string | undefined, form: RawParams) => Promise<unknown>;
 
@@ -66,6 +67,12 @@ export async function serveOAuthEndpoint(
     if (error instanceof OAuthError) {
       // The rest of an oversized body is not read: close the connection instead of draining it.
       sendOAuthError(response, error, error instanceof BodyTooLarge ? { connection: 'close' } : undefined);
+      return;
+    }
+    const unavailable = storageUnavailable(error);
+    if (unavailable) {
+      log.error({ err: error }, 'the database is unavailable; answered 503');
+      sendOAuthError(response, unavailable, { 'retry-after': String(unavailable.retryAfterSeconds) });
       return;
     }
     log.error({ err: error }, 'unexpected error on an OAuth endpoint');
