@@ -44,7 +44,7 @@ describe('public port connection limits', () => {
   let capped: TestServer;
 
   before(async () => {
-    slow = await startTestServer({ env: { GATEHOUSE_HTTP_HEADERS_TIMEOUT: '300ms', GATEHOUSE_HTTP_REQUEST_TIMEOUT: '600ms' } });
+    slow = await startTestServer({ env: { GATEHOUSE_HTTP_HEADERS_TIMEOUT: '300ms', GATEHOUSE_HTTP_REQUEST_TIMEOUT: '600ms', GATEHOUSE_HTTP_KEEP_ALIVE_TIMEOUT: '300ms' } });
     capped = await startTestServer({ env: { GATEHOUSE_HTTP_MAX_CONNECTIONS: '2' } });
   });
   after(async () => {
@@ -58,6 +58,19 @@ describe('public port connection limits', () => {
     socket.write('POST /oauth2/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: applica');
     const answer = await closed;
     assert.ok(answer === '' || answer.startsWith('HTTP/1.1 408'), `no answer but a timeout, got ${JSON.stringify(answer.slice(0, 40))}`);
+  });
+
+  test('a client that connects and sends nothing is disconnected after GATEHOUSE_HTTP_HEADERS_TIMEOUT', { timeout: 4000 }, async () => {
+    const socket = await open(slow.server.publicUrl);
+    const answer = await untilClosed(socket);
+    assert.ok(answer === '' || answer.startsWith('HTTP/1.1 408'), `no answer but a timeout, got ${JSON.stringify(answer.slice(0, 40))}`);
+  });
+
+  test('an idle keep-alive connection is closed after GATEHOUSE_HTTP_KEEP_ALIVE_TIMEOUT', { timeout: 4000 }, async () => {
+    const socket = await open(slow.server.publicUrl);
+    const closed = untilClosed(socket);
+    assert.match(await request(socket), /^HTTP\/1\.1 200/);
+    await closed;
   });
 
   test('a client that sends its headers but stalls in the body is disconnected after GATEHOUSE_HTTP_REQUEST_TIMEOUT', { timeout: 4000 }, async () => {
