@@ -69,14 +69,13 @@ export function createDirectListener(options: DirectListenerOptions): RequestLis
       return;
     }
     const handler = OAUTH_ENDPOINTS.get(path)!;
-    if (CORS_METHODS.has(path)) for (const [name, value] of Object.entries(CORS_RESPONSE_HEADERS)) response.setHeader(name, value);
     const log = logger();
     const id = `req-d${(requestCount++).toString(36)}`;
     const started = LOGS_REQUESTS.has(log.level) ? performance.now() : 0;
     const ip = proxyAddr(request, trust);
     void serveOAuthEndpoint(services, handler, request, response, bodyLimit, {
       error: (details, message) => log.error({ reqId: id, ...details }, message),
-    }, ip).then(() => {
+    }, ip, CORS_METHODS.has(path) ? CORS_RESPONSE_HEADERS : undefined).then(() => {
       if (started === 0) return;
       // Like Fastify's request log; the logger's `req` serializer keeps the path only (a query could hold a secret).
       log.info({

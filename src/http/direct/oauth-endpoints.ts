@@ -40,7 +40,10 @@ export async function serveOAuthEndpoint(
   log: EndpointLog,
   /** The client's address, through the configured proxy trust. */
   clientAddress: string,
+  /** Headers every answer of this endpoint carries (CORS); undefined for none. */
+  headers?: Readonly<Record<string, string>>,
 ): Promise<void> {
+  const withHeaders = (extra?: Record<string, string>) => (headers && extra ? { ...headers, ...extra } : headers ?? extra);
   try {
     // Credentials in a URL end up in logs and histories; RFC 6749 §3.2 says parameters go in the body.
     if (request.url!.includes('?')) throw new InvalidRequest('send parameters in the form body, not in the URL query');
@@ -56,26 +59,26 @@ export async function serveOAuthEndpoint(
       }
       throw error;
     }
-    sendJson(response, 200, body);
+    sendJson(response, 200, body, headers);
   } catch (error) {
     // A client that went away mid-request has nobody to answer.
     if (response.headersSent || response.destroyed) return;
     if (error instanceof ClientAuthThrottled) {
-      sendOAuthError(response, error, { 'retry-after': String(error.retryAfterSeconds) });
+      sendOAuthError(response, error, withHeaders({ 'retry-after': String(error.retryAfterSeconds) }));
       return;
     }
     if (error instanceof OAuthError) {
       // The rest of an oversized body is not read: close the connection instead of draining it.
-      sendOAuthError(response, error, error instanceof BodyTooLarge ? { connection: 'close' } : undefined);
+      sendOAuthError(response, error, withHeaders(error instanceof BodyTooLarge ? { connection: 'close' } : undefined));
       return;
     }
     const unavailable = storageUnavailable(error);
     if (unavailable) {
       log.error({ err: error }, 'the database is unavailable; answered 503');
-      sendOAuthError(response, unavailable, { 'retry-after': String(unavailable.retryAfterSeconds) });
+      sendOAuthError(response, unavailable, withHeaders({ 'retry-after': String(unavailable.retryAfterSeconds) }));
       return;
     }
     log.error({ err: error }, 'unexpected error on an OAuth endpoint');
-    sendOAuthError(response, new OAuthError('server_error', 'the server hit an unexpected error; it has been logged', 500));
+    sendOAuthError(response, new OAuthError('server_error', 'the server hit an unexpected error; it has been logged', 500), headers);
   }
 }
