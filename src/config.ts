@@ -42,6 +42,20 @@ export interface Config {
   adminToken: string | undefined;
   /** Seconds between housekeeping runs that delete expired rows; 0 turns it off. */
   cleanupIntervalSeconds: number;
+  /** Limits on HTTP connections, so that slow or idle clients cannot hold the server (see HttpLimits). */
+  http: HttpLimits;
+}
+
+/** What node:http allows a client: how long it may take to send headers and a whole request, stay idle, and how many connect. */
+export interface HttpLimits {
+  /** A client that has not sent all its request headers by then is disconnected. */
+  headersTimeoutMs: number;
+  /** A client that has not sent the whole request (headers and body) by then gets 408 and is disconnected. */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open between requests. */
+  keepAliveTimeoutMs: number;
+  /** Connections open at once; beyond it new connections are closed at once. */
+  maxConnections: number;
 }
 
 export class ConfigError extends Error {
@@ -84,6 +98,33 @@ function duration(env: Env, name: string, fallback: number): number {
   const seconds = parseDuration(raw);
   if (seconds === undefined) throw new ConfigError(`${name} must be a duration such as 90s, 10m, 1h or 30d, got "${raw}"`);
   return seconds;
+}
+
+/** Milliseconds in a duration setting: "500ms", or any duration() form ("10s", "2m"). */
+function durationMs(env: Env, name: string, fallbackMs: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallbackMs;
+  const ms = /^\s*(\d{1,9})ms\s*$/.exec(raw);
+  const value = ms ? Number(ms[1]) : (parseDuration(raw) ?? NaN) * 1000;
+  if (!Number.isFinite(value) || value < 1) {
+    throw new ConfigError(`${name} must be a positive duration such as 500ms, 10s or 2m, got "${raw}"`);
+  }
+  return value;
+}
+
+function httpLimits(env: Env): HttpLimits {
+  const limits: HttpLimits = {
+    headersTimeoutMs: durationMs(env, 'GATEHOUSE_HTTP_HEADERS_TIMEOUT', 10_000),
+    requestTimeoutMs: durationMs(env, 'GATEHOUSE_HTTP_REQUEST_TIMEOUT', 30_000),
+    // Above the 60 s idle timeout of common load balancers, so that they, not we, close idle connections.
+    keepAliveTimeoutMs: durationMs(env, 'GATEHOUSE_HTTP_KEEP_ALIVE_TIMEOUT', 72_000),
+    maxConnections: positiveInt(env, 'GATEHOUSE_HTTP_MAX_CONNECTIONS', 10_000),
+  };
+  // node:http refuses a headers timeout longer than the request timeout.
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new ConfigError('GATEHOUSE_HTTP_HEADERS_TIMEOUT must not be longer than GATEHOUSE_HTTP_REQUEST_TIMEOUT');
+  }
+  return limits;
 }
 
 function bool(env: Env, name: string, fallback: boolean): boolean {
@@ -246,5 +287,6 @@ export function loadConfig(env: Env = process.env): Config {
     secureCookies: issuer.startsWith('https:'),
     adminToken: env.GATEHOUSE_ADMIN_TOKEN || undefined,
     cleanupIntervalSeconds: duration(env, 'GATEHOUSE_CLEANUP_INTERVAL', 600),
+    http: httpLimits(env),
   };
 }

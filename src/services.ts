@@ -6,6 +6,7 @@ import { ClientCache } from './domain/client-cache.js';
 import { ConsentService } from './domain/consent.js';
 import { KeyService } from './domain/keys.js';
 import { TokenService } from './domain/tokens.js';
+import { ClientAuthThrottle } from './oauth/client-auth-throttle.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/types.js';
 
@@ -19,6 +20,8 @@ export interface Services {
   clientCache: ClientCache;
   accounts: AccountService;
   consent: ConsentService;
+  /** Failed client authentications per address and client, in this process (tests may swap in one with a fake clock). */
+  clientAuthThrottle: ClientAuthThrottle;
 }
 
 export function buildServices(config: Config, store: Store): Services {
@@ -33,6 +36,7 @@ export function buildServices(config: Config, store: Store): Services {
     clientCache,
     accounts: new AccountService(store),
     consent: new ConsentService(store),
+    clientAuthThrottle: new ClientAuthThrottle(),
   };
 }
 

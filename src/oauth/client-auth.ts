@@ -8,7 +8,14 @@ export interface ClientLookup {
 }
 import { constantTimeEqual, sha256Hex } from '../domain/crypto.js';
 import { InvalidClient, InvalidRequest } from './errors.js';
-import type { Params } from './params.js';
+import type { Params, RawParams } from './params.js';
+
+/** A failed authentication as a client that is registered: the throttle counts it against that client too. */
+export class ClientAuthenticationFailed extends InvalidClient {
+  constructor(readonly clientId: string, description: string, basicChallenge = false) {
+    super(description, basicChallenge);
+  }
+}
 
 export interface AuthenticatedClient {
   client: ClientRecord;
@@ -60,6 +67,19 @@ function presented(authorization: string | undefined, params: Params): Presented
     : { clientId: bodyId, secret: undefined, method: 'none' };
 }
 
+/** The client_id a request names (Basic header first, then the body), without validating anything; for throttling. */
+export function presentedClientId(authorization: string | undefined, form: RawParams): string | undefined {
+  if (authorization !== undefined && /^basic\s/i.test(authorization)) {
+    try {
+      return fromBasic(authorization).clientId;
+    } catch {
+      return undefined;
+    }
+  }
+  const id = form.client_id;
+  return typeof id === 'string' ? id : undefined;
+}
+
 export async function authenticateClient(clients: ClientLookup, authorization: string | undefined, params: Params): Promise<AuthenticatedClient> {
   const creds = presented(authorization, params);
   const basic = creds.method === 'client_secret_basic';
@@ -67,19 +87,19 @@ export async function authenticateClient(clients: ClientLookup, authorization: s
   if (!client) throw new InvalidClient(`client_id "${creds.clientId.slice(0, 128)}" is not registered`, basic);
   if (client.secretHash === null) {
     if (creds.secret !== undefined) {
-      throw new InvalidClient(`client "${client.clientId}" is a public client and has no secret; send only client_id`, basic);
+      throw new ClientAuthenticationFailed(client.clientId, `client "${client.clientId}" is a public client and has no secret; send only client_id`, basic);
     }
     return { client, method: 'none' };
   }
   if (creds.secret === undefined) {
-    throw new InvalidClient(`client "${client.clientId}" is confidential: authenticate with client_secret_basic or client_secret_post`);
+    throw new ClientAuthenticationFailed(client.clientId, `client "${client.clientId}" is confidential: authenticate with client_secret_basic or client_secret_post`);
   }
   const registered = client.tokenEndpointAuthMethod;
   if (registered !== null && registered !== creds.method) {
-    throw new InvalidClient(`client "${client.clientId}" is registered to authenticate with ${registered}, not ${creds.method}`, basic);
+    throw new ClientAuthenticationFailed(client.clientId, `client "${client.clientId}" is registered to authenticate with ${registered}, not ${creds.method}`, basic);
   }
   if (!constantTimeEqual(sha256Hex(creds.secret), client.secretHash)) {
-    throw new InvalidClient(`client_secret is not correct for client "${client.clientId}"`, basic);
+    throw new ClientAuthenticationFailed(client.clientId, `client_secret is not correct for client "${client.clientId}"`, basic);
   }
   return { client, method: creds.method };
 }

@@ -43,3 +43,36 @@ export function toDuplicateError(error: unknown): DuplicateError | undefined {
 export function rethrowDuplicate(error: unknown): never {
   throw toDuplicateError(error) ?? error;
 }
+
+// SQLite result codes (better-sqlite3 puts the extended name in `code`) that mean the database cannot serve
+// right now — read-only or full disk, I/O error, locked by another process — not that the request was wrong.
+const SQLITE_UNAVAILABLE = /^SQLITE_(READONLY|FULL|IOERR|BUSY|LOCKED|CANTOPEN|PROTOCOL|NOLFS)(_|$)/;
+// PostgreSQL SQLSTATEs of the same kind: connection exceptions (08), insufficient resources (53: disk full, out
+// of memory, too many connections), operator intervention (57P01-57P03: shut down, crashed, starting; 57014:
+// statement timeout), system errors (58), a read-only transaction (25006), lock timeouts (55P03), and
+// serialization failures and deadlocks (40001, 40P01), which succeed when tried again.
+const POSTGRES_UNAVAILABLE = /^(08...|53...|57P0[123]|57014|58...|25006|55P03|40001|40P01)$/;
+// Node's system errors from the network (the PostgreSQL server is gone) or the file system (the disk is full,
+// read-only or failing, e.g. when the SQLite WAL is synced).
+const SYSTEM_UNAVAILABLE = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH',
+  'EIO', 'ENOSPC', 'EROFS', 'EDQUOT',
+]);
+// pg's own errors carry no code, only these messages.
+const PG_CONNECTION_MESSAGE = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Connection terminated due to connection timeout)/;
+
+/**
+ * Whether an error means the database is unavailable (read-only, full, failing, unreachable, shutting down)
+ * rather than a bug: such failures answer 503 and ask the client to retry. Looks through `cause` chains.
+ */
+export function isStorageUnavailable(error: unknown): boolean {
+  for (let depth = 0; depth < 5 && typeof error === 'object' && error !== null; depth++) {
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    if (typeof code === 'string') {
+      if (SQLITE_UNAVAILABLE.test(code) || POSTGRES_UNAVAILABLE.test(code) || SYSTEM_UNAVAILABLE.has(code)) return true;
+    }
+    if (typeof message === 'string' && PG_CONNECTION_MESSAGE.test(message)) return true;
+    error = (error as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -64,9 +64,10 @@ await describeOnBackends('bad input', (backend) => {
     } as RequestInit).catch((error: unknown) => error as Error);
     // The server may close the connection before the client finished sending; either way nothing was issued.
     if (large instanceof Response) await oauthError(large, 413, 'invalid_request', /too large/);
-    // Other methods are not endpoints.
+    // Other methods are not allowed: 405 naming the one that is.
     const get = await fetch(`${server.issuer}/oauth2/token`, { headers: { authorization: auth } });
-    await oauthError(get, 404, 'not_found', /GET \/oauth2\/token/);
+    await oauthError(get, 405, 'invalid_request', /GET is not allowed on \/oauth2\/token; use POST/);
+    assert.equal(get.headers.get('allow'), 'OPTIONS, POST');
   });
 
   test('token endpoint: client authentication failures are invalid_client 401, with WWW-Authenticate after Basic', async () => {

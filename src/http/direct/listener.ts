@@ -1,11 +1,15 @@
 // The public port's request listener. POSTs to the OAuth JSON endpoints (token, introspection, revocation) are
 // served here on node:http directly: they are the hot path, and what a framework adds per request (routing,
-// hooks, reply objects) cost as much as the token's own signature. Everything else goes to Fastify.
+// hooks, reply objects) cost as much as the token's own signature. Other methods on these paths (CORS preflights,
+// 405) are answered here too; every other path goes to Fastify.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import proxyAddr from 'proxy-addr';
 import type { Services } from '../../services.js';
-import { OAUTH_ENDPOINTS, serveOAuthEndpoint, type EndpointHandler } from './oauth-endpoints.js';
+import { OAUTH_ENDPOINTS, serveOAuthEndpoint } from './oauth-endpoints.js';
+import { sendJson } from './json-response.js';
+import { SECURITY_HEADERS } from '../security-headers.js';
+import { CORS_METHODS, CORS_RESPONSE_HEADERS, allowHeader, preflightHeaders, requestPath } from '../cors.js';
 
 export interface DirectListenerOptions {
   services: Services;
@@ -19,17 +23,29 @@ export interface DirectListenerOptions {
 /** Levels at which Fastify logs every request, and so do we. */
 const LOGS_REQUESTS = new Set(['info', 'debug', 'trace']);
 
-function endpointFor(request: IncomingMessage): EndpointHandler | undefined {
-  if (request.method !== 'POST') return undefined;
-  const url = request.url!;
-  const query = url.indexOf('?');
-  let path = query < 0 ? url : url.slice(0, query);
+/** The direct endpoint's path the request is for, whatever its method. */
+function endpointPath(request: IncomingMessage): string | undefined {
   // As on the rest of the port: /oauth2/token/ is /oauth2/token.
-  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
-  return OAUTH_ENDPOINTS.get(path);
+  const path = requestPath(request.url!);
+  return OAUTH_ENDPOINTS.has(path) ? path : undefined;
 }
 
-/** Which addresses the configured proxy setting trusts, for the client address in the request log. */
+/** Anything but POST at a direct endpoint: a CORS preflight, or 405 naming the methods that work. */
+function answerOtherMethod(request: IncomingMessage, response: ServerResponse, path: string): void {
+  const corsMethods = CORS_METHODS.get(path);
+  if (request.method === 'OPTIONS' && corsMethods) {
+    response.writeHead(204, { ...SECURITY_HEADERS, ...preflightHeaders(corsMethods) });
+    response.end();
+    return;
+  }
+  const allow = allowHeader(path, ['POST']);
+  sendJson(response, 405, { error: 'invalid_request', error_description: `${request.method} is not allowed on ${path}; use POST` }, {
+    allow,
+    ...(corsMethods ? CORS_RESPONSE_HEADERS : {}),
+  });
+}
+
+/** Which addresses the configured proxy setting trusts, for the client address (throttling, request log). */
 function trustFunction(trustProxy: boolean | number | string): (address: string, hop: number) => boolean {
   if (trustProxy === false) return () => false;
   if (trustProxy === true) return () => true;
@@ -43,22 +59,28 @@ export function createDirectListener(options: DirectListenerOptions): RequestLis
   let requestCount = 0;
 
   return (request: IncomingMessage, response: ServerResponse) => {
-    const handler = endpointFor(request);
-    if (!handler) {
+    const path = endpointPath(request);
+    if (path === undefined) {
       fallback(request, response);
       return;
     }
+    if (request.method !== 'POST') {
+      answerOtherMethod(request, response, path);
+      return;
+    }
+    const handler = OAUTH_ENDPOINTS.get(path)!;
     const log = logger();
     const id = `req-d${(requestCount++).toString(36)}`;
     const started = LOGS_REQUESTS.has(log.level) ? performance.now() : 0;
+    const ip = proxyAddr(request, trust);
     void serveOAuthEndpoint(services, handler, request, response, bodyLimit, {
       error: (details, message) => log.error({ reqId: id, ...details }, message),
-    }).then(() => {
+    }, ip, CORS_METHODS.has(path) ? CORS_RESPONSE_HEADERS : undefined).then(() => {
       if (started === 0) return;
       // Like Fastify's request log; the logger's `req` serializer keeps the path only (a query could hold a secret).
       log.info({
         reqId: id,
-        req: { method: request.method, url: request.url, id, ip: proxyAddr(request, trust) },
+        req: { method: request.method, url: request.url, id, ip },
         res: { statusCode: response.statusCode },
         responseTime: performance.now() - started,
       }, 'request completed');

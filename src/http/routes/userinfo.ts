@@ -4,6 +4,7 @@ import type { Services } from '../../services.js';
 import { OAuthError } from '../../oauth/errors.js';
 import { bearerToken, handleUserinfo } from '../../oauth/userinfo.js';
 import { describeFrameworkError } from '../oauth-errors.js';
+import { storageUnavailable } from '../unavailable.js';
 
 function challenge(error: OAuthError): string {
   const description = error.message.replace(/["\\]/g, "'");
@@ -19,6 +20,11 @@ export async function userinfoRoutes(app: FastifyInstance, { services }: { servi
       : error.statusCode !== undefined && error.statusCode < 500
         ? new OAuthError('invalid_request', describeFrameworkError(error as never), 400)
         : undefined;
+    const unavailable = storageUnavailable(error);
+    if (unavailable) {
+      request.log.error({ err: error }, 'the database is unavailable; answered 503');
+      return reply.code(503).header('Retry-After', String(unavailable.retryAfterSeconds)).header('Cache-Control', 'no-store').send(unavailable.toJSON());
+    }
     if (!oauth) {
       request.log.error({ err: error }, 'unexpected error at userinfo');
       return reply.code(500).send({ error: 'server_error', error_description: 'the server hit an unexpected error' });
