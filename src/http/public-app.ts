@@ -1,12 +1,12 @@
 // The public app (GATEHOUSE_PORT): the OAuth/OIDC endpoints, sign-in, consent and connected apps.
-import { createServer, type Server } from 'node:http';
+import { createServer, validateHeaderValue, type Server } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { Services } from '../services.js';
 import { loggerOptions } from './logger.js';
-import { addSecurityHeaders } from './security-headers.js';
+import { addSecurityHeaders, SECURITY_HEADERS } from './security-headers.js';
 import { createDirectListener } from './direct/listener.js';
 import { userinfoRoutes } from './routes/userinfo.js';
 import { discoveryRoutes } from './routes/discovery.js';
@@ -20,6 +20,25 @@ import { describeFrameworkError } from './oauth-errors.js';
 
 export const PUBLIC_BODY_LIMIT = 64 * 1024;
 
+/**
+ * A Location Node cannot send (a character outside Latin-1, a control character) would make Node throw while
+ * writing the head, after every hook has run, and Fastify would answer with its own bare 500. Caught here, it
+ * goes through the error handler like any other error: a page with the security headers.
+ */
+function refuseUnsendableLocation(app: FastifyInstance): void {
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const location = reply.getHeader('location');
+    if (location === undefined) return payload;
+    try {
+      validateHeaderValue('location', location as string);
+    } catch {
+      reply.removeHeader('location');
+      throw new Error('a redirect target could not be sent as a Location header');
+    }
+    return payload;
+  });
+}
+
 export async function buildPublicApp(services: Services, logStream?: NodeJS.WritableStream): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     logger: loggerOptions(services.config.logLevel, logStream),
@@ -28,6 +47,12 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
     bodyLimit: PUBLIC_BODY_LIMIT,
     // Some clients send a trailing slash; treat /oauth2/token/ as /oauth2/token.
     routerOptions: { ignoreTrailingSlash: true },
+    // A malformed URL ("/login%") is found by the router before any hook runs; without this Fastify answers with
+    // its own JSON naming its internal error code, and without the security headers.
+    frameworkErrors: (error, _request, reply) => {
+      reply.headers(SECURITY_HEADERS);
+      return sendPage(reply, 400, renderErrorPage({ title: 'This request could not be handled', message: describeFrameworkError(error) }));
+    },
     // The token, introspection and revocation endpoints are served before Fastify sees the request.
     serverFactory: (fastifyListener) => {
       const server: Server = createServer(createDirectListener({
@@ -47,6 +72,7 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
   addSecurityHeaders(app);
+  refuseUnsendableLocation(app);
 
   // Pages answer errors with a page; the OAuth JSON endpoints install their own handler.
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {

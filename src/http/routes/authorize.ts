@@ -13,7 +13,9 @@ import { csrfToken, csrfValid, sessionCookie } from '../cookies.js';
 import { renderConsentPage } from '../pages/consent.js';
 import { renderErrorPage } from '../pages/error.js';
 import { renderLoginPage } from '../pages/login.js';
+import { sameOriginPath, UnsafeReturnTo } from '../same-origin-path.js';
 import { sendPage } from '../send-page.js';
+import { sendUnsafeReturnTo } from './session.js';
 
 const FORM_ONLY_FIELDS = ['csrf', 'decision'];
 
@@ -36,9 +38,17 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
   }
 
   function showLogin(request: FastifyRequest, reply: FastifyReply, authorization: AuthorizationRequest): FastifyReply {
+    let returnTo: string;
+    try {
+      // Built from the request's parameters, so it passes the same check /login applies when it comes back.
+      returnTo = sameOriginPath(returnToAfterLogin(authorization), config.issuer);
+    } catch (error) {
+      if (error instanceof UnsafeReturnTo) return sendUnsafeReturnTo(reply, error);
+      throw error;
+    }
     return sendPage(reply, 200, renderLoginPage({
       csrfToken: csrfToken(request, reply, secure),
-      returnTo: returnToAfterLogin(authorization),
+      returnTo,
       clientName: authorization.client.name,
     }));
   }
