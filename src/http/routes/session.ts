@@ -65,6 +65,8 @@ export async function sessionRoutes(app: FastifyInstance, { services }: { servic
       request.log.info('sign-in failed');
       return render(401, 'Wrong username or password.');
     }
+    // A session already in this browser (perhaps another user's) ends here: one browser, one signed-in user.
+    await services.accounts.endSession(sessionCookie(request));
     const { cookieValue } = await services.accounts.startSession(user.id, config.sessionTtlSeconds);
     setSessionCookie(reply, cookieValue, secure, config.sessionTtlSeconds);
     return reply.redirect(returnTo, 303);
