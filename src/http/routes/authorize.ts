@@ -96,7 +96,7 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
     } catch (error) {
       return fail(reply, error);
     }
-    if (!csrfValid(request, body.csrf)) {
+    if (!csrfValid(request, body.csrf, secure)) {
       return sendPage(reply, 403, renderErrorPage({
         title: 'This form has expired',
         message: 'The consent form could not be verified (its security token is missing or out of date). Go back to the app and connect again.',

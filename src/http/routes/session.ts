@@ -1,7 +1,7 @@
 // Sign-in and sign-out: GET/POST /login, POST /logout.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.js';
-import { clearSessionCookie, csrfToken, csrfValid, sessionCookie, setSessionCookie } from '../cookies.js';
+import { clearSessionCookie, csrfToken, csrfValid, rotateCsrfToken, sessionCookie, setSessionCookie } from '../cookies.js';
 import { renderLoginPage } from '../pages/login.js';
 import { renderMessagePage } from '../pages/message.js';
 import { renderErrorPage } from '../pages/error.js';
@@ -56,7 +56,7 @@ export async function sessionRoutes(app: FastifyInstance, { services }: { servic
     const username = field(request, 'username');
     const render = (status: number, error: string) =>
       sendPage(reply, status, renderLoginPage({ csrfToken: csrfToken(request, reply, secure), returnTo, error, username }));
-    if (!csrfValid(request, field(request, 'csrf'))) {
+    if (!csrfValid(request, field(request, 'csrf'), secure)) {
       return render(403, 'The sign-in form expired. Please try again.');
     }
     if (!username || !field(request, 'password')) return render(400, 'Enter your username and password.');
@@ -69,11 +69,12 @@ export async function sessionRoutes(app: FastifyInstance, { services }: { servic
     await services.accounts.endSession(sessionCookie(request));
     const { cookieValue } = await services.accounts.startSession(user.id, config.sessionTtlSeconds);
     setSessionCookie(reply, cookieValue, secure, config.sessionTtlSeconds);
+    rotateCsrfToken(request, reply, secure);
     return reply.redirect(returnTo, 303);
   });
 
   app.post('/logout', async (request, reply) => {
-    if (!csrfValid(request, field(request, 'csrf'))) {
+    if (!csrfValid(request, field(request, 'csrf'), secure)) {
       return sendPage(reply, 403, renderErrorPage({ title: 'This form has expired', message: 'Reload the page and sign out again.' }));
     }
     await services.accounts.endSession(sessionCookie(request));
