@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.js';
 import { AccessDenied, UntrustedRedirectError } from '../../oauth/errors.js';
 import { RedirectableError, validateAuthorizationRequest, type AuthorizationRequest } from '../../oauth/authorize/index.js';
+import { hintNamesAnotherUser } from '../../oauth/authorize/check-id-token-hint.js';
 import { decideInteraction, returnToAfterLogin } from '../../oauth/authorize/interaction.js';
 import { errorRedirect, issueCode } from '../../oauth/authorize/respond.js';
 import { OAuthError } from '../../oauth/errors.js';
@@ -34,7 +35,7 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
   }
 
   async function validate(raw: RawParams): Promise<AuthorizationRequest> {
-    return validateAuthorizationRequest(services.store, raw);
+    return validateAuthorizationRequest(services, raw);
   }
 
   function showLogin(request: FastifyRequest, reply: FastifyReply, authorization: AuthorizationRequest): FastifyReply {
@@ -103,7 +104,8 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
       }));
     }
     const signedIn = await services.accounts.resolveSession(sessionCookie(request));
-    if (!signedIn) return showLogin(request, reply, authorization);
+    // Someone else signed in since the consent page was shown: the client asked for the user its hint names.
+    if (!signedIn || hintNamesAnotherUser(authorization, signedIn.user.id)) return showLogin(request, reply, authorization);
     const decision = body.decision;
     if (decision === 'deny') {
       const denied = new AccessDenied('the user denied the request');
