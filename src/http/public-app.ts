@@ -6,7 +6,7 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { Services } from '../services.js';
 import { loggerOptions } from './logger.js';
-import { addSecurityHeaders, SECURITY_HEADERS } from './security-headers.js';
+import { addSecurityHeaders, clientErrorWithSecurityHeaders, SECURITY_HEADERS } from './security-headers.js';
 import { createDirectListener } from './direct/listener.js';
 import { userinfoRoutes } from './routes/userinfo.js';
 import { discoveryRoutes } from './routes/discovery.js';
@@ -49,6 +49,7 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
     routerOptions: { ignoreTrailingSlash: true },
     // A malformed URL ("/login%") is found by the router before any hook runs; without this Fastify answers with
     // its own JSON naming its internal error code, and without the security headers.
+    clientErrorHandler: clientErrorWithSecurityHeaders,
     frameworkErrors: (error, _request, reply) => {
       reply.headers(SECURITY_HEADERS);
       return sendPage(reply, 400, renderErrorPage({ title: 'This request could not be handled', message: describeFrameworkError(error) }));

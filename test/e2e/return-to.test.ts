@@ -3,6 +3,7 @@
 // never a silent substitute, never a 500.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { describeOnBackends } from '../helpers/backends.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestUserAgent, hiddenFields } from '../helpers/user-agent.js';
@@ -152,6 +153,20 @@ await describeOnBackends('return_to and redirects from input', (backend) => {
     const back = await agent.signIn(page.html, USER.username, USER.password);
     assert.match(back.html, /name="decision"/, 'after signing in, the consent page of the same request');
     assert.ok(back.html.includes('état'), 'with its state intact');
+  });
+
+  test('a request that is not valid HTTP gets a 400 with the security headers, not the framework\'s bare answer', async () => {
+    const { hostname, port } = new URL(server.issuer);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => socket.write('GET /login HTTP/1.1\r\nHost: x\r\nNot a header\r\n\r\n'));
+      let data = '';
+      socket.setEncoding('utf8').on('data', (chunk: string) => (data += chunk));
+      socket.on('error', reject).on('close', () => resolve(data));
+    });
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    const head = answer.slice(0, answer.indexOf('\r\n\r\n')).toLowerCase();
+    for (const [name, expected] of Object.entries(SECURITY_HEADERS)) assert.ok(head.includes(`${name}: ${expected}`.toLowerCase()), `${name} on a malformed request`);
+    assert.doesNotMatch(answer, /FST_|ERR_/);
   });
 
   test('a malformed URL is a 400 page with the security headers, not the framework\'s JSON with its error code', async () => {

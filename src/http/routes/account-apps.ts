@@ -7,6 +7,7 @@ import { csrfToken, csrfValid, sessionCookie } from '../cookies.js';
 import { renderConnectedAppsPage } from '../pages/apps.js';
 import { renderErrorPage } from '../pages/error.js';
 import { openRevokedNotice, sealRevokedNotice } from '../revoked-notice.js';
+import { sameOriginPath } from '../same-origin-path.js';
 import { sendPage } from '../send-page.js';
 
 interface ConnectedApp {
@@ -67,6 +68,7 @@ export async function accountAppsRoutes(app: FastifyInstance, { services }: { se
     const revoked = await services.store.revokeClientAccess(signedIn.user.id, clientId, now, 'revoked by the user in connected apps');
     // The banner names only what this request really revoked.
     if (revoked === 0) return reply.redirect('/account/apps', 303);
-    return reply.redirect(`/account/apps?revoked=${encodeURIComponent(sealRevokedNotice(config.secret, signedIn.user.id, clientId, now))}`, 303);
+    const notice = encodeURIComponent(sealRevokedNotice(config.secret, signedIn.user.id, clientId, now));
+    return reply.redirect(sameOriginPath(`/account/apps?revoked=${notice}`, config.issuer), 303);
   });
 }
