@@ -1,7 +1,7 @@
 // return_to and every other redirect built from input: only a proven same-origin path is ever redirected to,
 // and everything else is a 400 page (with the security headers) that says what is wrong — never a redirect,
 // never a silent substitute, never a 500.
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { describeOnBackends } from '../helpers/backends.js';
@@ -178,6 +178,27 @@ await describeOnBackends('return_to and redirects from input', (backend) => {
       for (const [name, expected] of Object.entries(SECURITY_HEADERS)) assert.equal(response.headers.get(name), expected, `${name} on ${path}`);
       assert.doesNotMatch(html, /FST_|ERR_/, 'no framework error code leaks');
       assert.match(html, /not a valid URL/);
+    }
+  });
+});
+
+describe('return_to with an issuer that has a path', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ env: { GATEHOUSE_ISSUER: 'https://auth.example.com/tenant' } });
+  });
+  after(() => server.close());
+
+  test('must lie under the issuer\'s path, on the issuer\'s origin', async () => {
+    const origin = server.server.publicUrl;
+    const under = await fetch(`${origin}/login?return_to=${encodeURIComponent('/tenant/account/apps?x=1')}`);
+    assert.equal(under.status, 200);
+    assert.equal(hiddenFields(await under.text(), '/login').return_to, '/tenant/account/apps?x=1');
+    const absolute = await fetch(`${origin}/login?return_to=${encodeURIComponent('https://auth.example.com/tenant/x')}`);
+    assert.equal(hiddenFields(await absolute.text(), '/login').return_to, '/tenant/x');
+    for (const value of ['/other/account/apps', '/tenantx/account', '/tenant/../other', 'https://auth.example.com/other', `http://auth.example.com/tenant/x`]) {
+      const response = await fetch(`${origin}/login?return_to=${encodeURIComponent(value)}`, { redirect: 'manual' });
+      assertRefusalPage(response, await response.text(), value);
     }
   });
 });
