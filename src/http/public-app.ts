@@ -47,9 +47,10 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
     bodyLimit: PUBLIC_BODY_LIMIT,
     // Some clients send a trailing slash; treat /oauth2/token/ as /oauth2/token.
     routerOptions: { ignoreTrailingSlash: true },
+    // Malformed HTTP never reaches the app: answered with the security headers all the same.
+    clientErrorHandler: clientErrorWithSecurityHeaders,
     // A malformed URL ("/login%") is found by the router before any hook runs; without this Fastify answers with
     // its own JSON naming its internal error code, and without the security headers.
-    clientErrorHandler: clientErrorWithSecurityHeaders,
     frameworkErrors: (error, _request, reply) => {
       reply.headers(SECURITY_HEADERS);
       return sendPage(reply, 400, renderErrorPage({ title: 'This request could not be handled', message: describeFrameworkError(error) }));
