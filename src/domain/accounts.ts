@@ -53,6 +53,8 @@ export class AccountService {
     const user = await this.store.getUserByUsername(username);
     if (!user) throw new AccountInputError(`no user named "${username}"`);
     await this.store.setUserPassword(user.id, await hash(password, ARGON2_OPTIONS));
+    // Whoever was signed in with the old password (perhaps the reason for the change) is signed out everywhere.
+    await this.store.deleteUserSessions(user.id);
   }
 
   /** The user when username and password match; undefined otherwise, without saying which was wrong. */

@@ -105,9 +105,9 @@ type Claims = Record<string, unknown>;
 
 /**
  * The claims of a JWT this Gatehouse signed with `alg` (a key it still publishes) for this issuer, whatever
- * its expiry; undefined for anything else.
+ * its expiry; undefined for anything else. Also how the authorization endpoint reads an id_token_hint.
  */
-async function verifiedJwt(services: InspectionServices, token: string, alg: SigningAlg, typ: string): Promise<Claims | undefined> {
+export async function verifiedJwt(services: Pick<Services, 'keys' | 'config'>, token: string, alg: SigningAlg, typ: string): Promise<Claims | undefined> {
   const decoded = decodeJwt(token);
   if (!decoded || decoded.header.typ !== typ || typeof decoded.header.kid !== 'string') return undefined;
   const key = await services.keys.verificationKey(decoded.header.kid);
@@ -117,7 +117,7 @@ async function verifiedJwt(services: InspectionServices, token: string, alg: Sig
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 const seconds = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
-const audienceOf = (value: unknown): string[] =>
+export const audienceOf = (value: unknown): string[] =>
   typeof value === 'string' ? [value] : Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 
 async function inspectRefreshToken(services: InspectionServices, token: string, now: number): Promise<TokenReport> {

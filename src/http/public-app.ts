@@ -1,11 +1,12 @@
 // The public app (GATEHOUSE_PORT): the OAuth/OIDC endpoints, sign-in, consent and connected apps.
+import { validateHeaderValue } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { Services } from '../services.js';
 import { loggerOptions } from './logger.js';
-import { addSecurityHeaders } from './security-headers.js';
+import { addSecurityHeaders, clientErrorWithSecurityHeaders, SECURITY_HEADERS } from './security-headers.js';
 import { createDirectListener } from './direct/listener.js';
 import { createLimitedServer } from './http-limits.js';
 import { userinfoRoutes } from './routes/userinfo.js';
@@ -23,6 +24,25 @@ import { CORS_METHODS, CORS_RESPONSE_HEADERS, allowHeader, preflightHeaders, req
 
 export const PUBLIC_BODY_LIMIT = 64 * 1024;
 
+/**
+ * A Location Node cannot send (a character outside Latin-1, a control character) would make Node throw while
+ * writing the head, after every hook has run, and Fastify would answer with its own bare 500. Caught here, it
+ * goes through the error handler like any other error: a page with the security headers.
+ */
+function refuseUnsendableLocation(app: FastifyInstance): void {
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const location = reply.getHeader('location');
+    if (location === undefined) return payload;
+    try {
+      validateHeaderValue('location', location as string);
+    } catch {
+      reply.removeHeader('location');
+      throw new Error('a redirect target could not be sent as a Location header');
+    }
+    return payload;
+  });
+}
+
 export async function buildPublicApp(services: Services, logStream?: NodeJS.WritableStream): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     logger: loggerOptions(services.config.logLevel, logStream),
@@ -31,6 +51,14 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
     bodyLimit: PUBLIC_BODY_LIMIT,
     // Some clients send a trailing slash; treat /oauth2/token/ as /oauth2/token.
     routerOptions: { ignoreTrailingSlash: true },
+    // Malformed HTTP never reaches the app: answered with the security headers all the same.
+    clientErrorHandler: clientErrorWithSecurityHeaders,
+    // A malformed URL ("/login%") is found by the router before any hook runs; without this Fastify answers with
+    // its own JSON naming its internal error code, and without the security headers.
+    frameworkErrors: (error, _request, reply) => {
+      reply.headers(SECURITY_HEADERS);
+      return sendPage(reply, 400, renderErrorPage({ title: 'This request could not be handled', message: describeFrameworkError(error) }));
+    },
     // The token, introspection and revocation endpoints are served before Fastify sees the request.
     serverFactory: (fastifyListener) => createLimitedServer(services.config.http, createDirectListener({
       services,
@@ -50,6 +78,7 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
     if (CORS_METHODS.has(requestPath(request.url))) reply.headers(CORS_RESPONSE_HEADERS);
     return payload;
   });
+  refuseUnsendableLocation(app);
 
   // Pages answer errors with a page; the OAuth JSON endpoints install their own handler.
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {

@@ -1,4 +1,5 @@
 // Headers every response carries: no framing (clickjacking on the consent page), no sniffing, no referrer leak.
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'";
@@ -15,4 +16,24 @@ export function addSecurityHeaders(app: FastifyInstance): void {
     reply.headers(SECURITY_HEADERS);
     return payload;
   });
+}
+
+/**
+ * For a request Node cannot parse (malformed HTTP, headers too large, too slow): it never reaches the app or its
+ * hooks, so this writes the answer itself — like Fastify's default, but with the headers above and an error in
+ * the shape the OAuth endpoints use.
+ */
+export function clientErrorWithSecurityHeaders(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, description] = error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+    ? [408, 'Request Timeout', 'the request took too long to arrive']
+    : error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'the request headers are too large']
+      : [400, 'Bad Request', 'the request is not valid HTTP'];
+  const body = JSON.stringify({ error: 'invalid_request', error_description: description });
+  const headers = Object.entries(SECURITY_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headers}\r\n${body}`);
+  }
+  socket.destroy(error);
 }

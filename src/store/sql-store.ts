@@ -92,6 +92,9 @@ export class SqlStore implements Store {
   deleteSession(idHash: string): Promise<void> {
     return accounts.deleteSession(this.db, idHash);
   }
+  deleteUserSessions(userId: string): Promise<number> {
+    return accounts.deleteUserSessions(this.db, userId);
+  }
 
   getConsent(userId: string, clientId: string): Promise<ConsentRecord | undefined> {
     return accounts.getConsent(this.db, userId, clientId);

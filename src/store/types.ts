@@ -195,6 +195,8 @@ export interface Store {
   createSession(session: SessionRecord): Promise<void>;
   getSession(idHash: string): Promise<SessionRecord | undefined>;
   deleteSession(idHash: string): Promise<void>;
+  /** Ends every session of a user (a password change signs them out everywhere); returns how many there were. */
+  deleteUserSessions(userId: string): Promise<number>;
 
   // Consents
   getConsent(userId: string, clientId: string): Promise<ConsentRecord | undefined>;

@@ -131,7 +131,8 @@ await describeOnBackends('security invariants', (backend) => {
     const page = await agent.navigate('/login');
     const { hiddenFields } = await import('../helpers/user-agent.js');
     const response = await agent.request('/login', { form: { ...hiddenFields(page.html, '/login'), username: USER.username, password: USER.password, return_to: '//evil.example/steal' } });
-    assert.equal(response.status, 303);
-    assert.equal(response.headers.get('location'), '/account/apps');
+    assert.equal(response.status, 400, 'refused with a page that says why, not silently replaced');
+    assert.equal(response.headers.get('location'), null);
+    assert.equal(agent.cookies.get('gatehouse_session'), undefined, 'and nobody is signed in');
   });
 });

@@ -246,6 +246,19 @@ for (const backend of await testBackends()) {
         await store.deleteSession(s.idHash); // deleting what is gone is fine
       });
 
+      test('deleteUserSessions ends every session of one user and no one else\'s', async () => {
+        const { user: u } = await seedParties(store);
+        const other = user({ username: 'other' });
+        await store.createUser(other);
+        const mine = [id('sess'), id('sess')].map((idHash) => ({ idHash, userId: u.id, authTime: NOW, expiresAt: NOW + 3600 }));
+        const theirs = { idHash: id('sess'), userId: other.id, authTime: NOW, expiresAt: NOW + 3600 };
+        for (const s of [...mine, theirs]) await store.createSession(s);
+        assert.equal(await store.deleteUserSessions(u.id), 2);
+        for (const s of mine) assert.equal(await store.getSession(s.idHash), undefined);
+        assert.deepEqual(await store.getSession(theirs.idHash), theirs);
+        assert.equal(await store.deleteUserSessions(u.id), 0, 'nothing left to end');
+      });
+
       test('saveConsent inserts, then replaces the scopes and keeps the first creation time', async () => {
         const { client: c, user: u } = await seedParties(store);
         const first = { userId: u.id, clientId: c.clientId, scopes: ['read:leads'], createdAt: NOW, updatedAt: NOW };

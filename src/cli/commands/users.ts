@@ -101,7 +101,7 @@ export function registerUsers(program: Command): void {
       await requireUser(services, username);
       await services.accounts.setPassword(username, secret);
       if (options.json) return printJson({ username, password_changed: true });
-      print(`Changed the password of "${username}".`);
+      print(`Changed the password of "${username}"; they are signed out everywhere.`);
     });
   });
 }

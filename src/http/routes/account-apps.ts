@@ -6,6 +6,8 @@ import { describeScope } from '../../oauth/scopes.js';
 import { csrfToken, csrfValid, sessionCookie } from '../cookies.js';
 import { renderConnectedAppsPage } from '../pages/apps.js';
 import { renderErrorPage } from '../pages/error.js';
+import { openRevokedNotice, sealRevokedNotice } from '../revoked-notice.js';
+import { sameOriginPath } from '../same-origin-path.js';
 import { sendPage } from '../send-page.js';
 
 interface ConnectedApp {
@@ -40,12 +42,10 @@ export async function accountAppsRoutes(app: FastifyInstance, { services }: { se
     const signedIn = await services.accounts.resolveSession(sessionCookie(request));
     if (!signedIn) return reply.redirect('/login?return_to=%2Faccount%2Fapps', 303);
     const grants = await services.store.listGrants({ userId: signedIn.user.id });
-    const revoked = (request.query as Record<string, unknown>).revoked;
-    let notice: string | undefined;
-    if (typeof revoked === 'string') {
-      const client = await services.store.getClient(revoked);
-      notice = `${client?.name ?? 'The app'} no longer has access to your account.`;
-    }
+    const now = Math.floor(Date.now() / 1000);
+    const revoked = openRevokedNotice(config.secret, signedIn.user.id, (request.query as Record<string, unknown>).revoked, now);
+    const client = revoked === undefined ? undefined : await services.store.getClient(revoked);
+    const notice = client ? `${client.name} no longer has access to your account.` : undefined;
     return sendPage(reply, 200, renderConnectedAppsPage({
       csrfToken: csrfToken(request, reply, secure),
       username: signedIn.user.username,
@@ -60,11 +60,15 @@ export async function accountAppsRoutes(app: FastifyInstance, { services }: { se
   app.post<{ Params: { clientId: string } }>('/account/apps/:clientId/revoke', async (request, reply) => {
     const signedIn = await services.accounts.resolveSession(sessionCookie(request));
     if (!signedIn) return reply.redirect('/login?return_to=%2Faccount%2Fapps', 303);
-    if (!csrfValid(request, (request.body as Record<string, unknown> | undefined)?.csrf)) {
+    if (!csrfValid(request, (request.body as Record<string, unknown> | undefined)?.csrf, secure)) {
       return sendPage(reply, 403, renderErrorPage({ title: 'This form has expired', message: 'Reload Connected apps and try again.' }));
     }
     const { clientId } = request.params;
-    await services.store.revokeClientAccess(signedIn.user.id, clientId, Math.floor(Date.now() / 1000), 'revoked by the user in connected apps');
-    return reply.redirect(`/account/apps?revoked=${encodeURIComponent(clientId)}`, 303);
+    const now = Math.floor(Date.now() / 1000);
+    const revoked = await services.store.revokeClientAccess(signedIn.user.id, clientId, now, 'revoked by the user in connected apps');
+    // The banner names only what this request really revoked.
+    if (revoked === 0) return reply.redirect('/account/apps', 303);
+    const notice = encodeURIComponent(sealRevokedNotice(config.secret, signedIn.user.id, clientId, now));
+    return reply.redirect(sameOriginPath(`/account/apps?revoked=${notice}`, config.issuer), 303);
   });
 }

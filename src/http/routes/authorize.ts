@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.js';
 import { AccessDenied, UntrustedRedirectError } from '../../oauth/errors.js';
 import { RedirectableError, validateAuthorizationRequest, type AuthorizationRequest } from '../../oauth/authorize/index.js';
+import { hintNamesAnotherUser } from '../../oauth/authorize/check-id-token-hint.js';
 import { decideInteraction, returnToAfterLogin } from '../../oauth/authorize/interaction.js';
 import { errorRedirect, issueCode } from '../../oauth/authorize/respond.js';
 import { OAuthError } from '../../oauth/errors.js';
@@ -13,7 +14,9 @@ import { csrfToken, csrfValid, sessionCookie } from '../cookies.js';
 import { renderConsentPage } from '../pages/consent.js';
 import { renderErrorPage } from '../pages/error.js';
 import { renderLoginPage } from '../pages/login.js';
+import { sameOriginPath, UnsafeReturnTo } from '../same-origin-path.js';
 import { sendPage } from '../send-page.js';
+import { sendUnsafeReturnTo } from './session.js';
 
 const FORM_ONLY_FIELDS = ['csrf', 'decision'];
 
@@ -32,13 +35,21 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
   }
 
   async function validate(raw: RawParams): Promise<AuthorizationRequest> {
-    return validateAuthorizationRequest(services.store, raw);
+    return validateAuthorizationRequest(services, raw);
   }
 
   function showLogin(request: FastifyRequest, reply: FastifyReply, authorization: AuthorizationRequest): FastifyReply {
+    let returnTo: string;
+    try {
+      // Built from the request's parameters, so it passes the same check /login applies when it comes back.
+      returnTo = sameOriginPath(returnToAfterLogin(authorization), config.issuer);
+    } catch (error) {
+      if (error instanceof UnsafeReturnTo) return sendUnsafeReturnTo(reply, error);
+      throw error;
+    }
     return sendPage(reply, 200, renderLoginPage({
       csrfToken: csrfToken(request, reply, secure),
-      returnTo: returnToAfterLogin(authorization),
+      returnTo,
       clientName: authorization.client.name,
     }));
   }
@@ -86,14 +97,15 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
     } catch (error) {
       return fail(reply, error);
     }
-    if (!csrfValid(request, body.csrf)) {
+    if (!csrfValid(request, body.csrf, secure)) {
       return sendPage(reply, 403, renderErrorPage({
         title: 'This form has expired',
         message: 'The consent form could not be verified (its security token is missing or out of date). Go back to the app and connect again.',
       }));
     }
     const signedIn = await services.accounts.resolveSession(sessionCookie(request));
-    if (!signedIn) return showLogin(request, reply, authorization);
+    // Someone else signed in since the consent page was shown: the client asked for the user its hint names.
+    if (!signedIn || hintNamesAnotherUser(authorization, signedIn.user.id)) return showLogin(request, reply, authorization);
     const decision = body.decision;
     if (decision === 'deny') {
       const denied = new AccessDenied('the user denied the request');

@@ -1,20 +1,24 @@
 // Sign-in and sign-out: GET/POST /login, POST /logout.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.js';
-import { clearSessionCookie, csrfToken, csrfValid, sessionCookie, setSessionCookie } from '../cookies.js';
+import { clearSessionCookie, csrfToken, csrfValid, rotateCsrfToken, sessionCookie, setSessionCookie } from '../cookies.js';
 import { renderLoginPage } from '../pages/login.js';
 import { renderMessagePage } from '../pages/message.js';
 import { renderErrorPage } from '../pages/error.js';
+import { sameOriginPath, UnsafeReturnTo } from '../same-origin-path.js';
 import { sendPage } from '../send-page.js';
 
 const DEFAULT_RETURN = '/account/apps';
 
-/** Only a path on this server: never another origin (open redirect) and never a scheme-relative "//host". */
-export function safeReturnTo(value: unknown): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || value.length > 8192) {
-    return DEFAULT_RETURN;
-  }
-  return value;
+/** Where to go after signing in: the default when none is given, else a proven same-origin path (or UnsafeReturnTo). */
+function returnToFrom(value: unknown, issuer: string): string {
+  if (value === undefined || value === '') return DEFAULT_RETURN;
+  return sameOriginPath(value, issuer);
+}
+
+/** A 400 page naming what is wrong with return_to: never a redirect to it, and never a silent substitute. */
+export function sendUnsafeReturnTo(reply: FastifyReply, error: UnsafeReturnTo): FastifyReply {
+  return sendPage(reply, 400, renderErrorPage({ title: 'This sign-in link is not valid', message: `${error.message}.` }));
 }
 
 function field(request: FastifyRequest, name: string): string {
@@ -27,7 +31,13 @@ export async function sessionRoutes(app: FastifyInstance, { services }: { servic
   const secure = config.secureCookies;
 
   app.get('/login', async (request, reply) => {
-    const returnTo = safeReturnTo((request.query as Record<string, unknown>).return_to);
+    let returnTo: string;
+    try {
+      returnTo = returnToFrom((request.query as Record<string, unknown>).return_to, config.issuer);
+    } catch (error) {
+      if (error instanceof UnsafeReturnTo) return sendUnsafeReturnTo(reply, error);
+      throw error;
+    }
     if (await services.accounts.resolveSession(sessionCookie(request))) return reply.redirect(returnTo, 303);
     return sendPage(reply, 200, renderLoginPage({ csrfToken: csrfToken(request, reply, secure), returnTo }));
   });
@@ -35,11 +45,18 @@ export async function sessionRoutes(app: FastifyInstance, { services }: { servic
   app.post('/login', {
     config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
   }, async (request, reply) => {
-    const returnTo = safeReturnTo(field(request, 'return_to'));
+    let returnTo: string;
+    try {
+      // Checked before the password, so a bad link never signs anyone in.
+      returnTo = returnToFrom((request.body as Record<string, unknown> | undefined)?.return_to, config.issuer);
+    } catch (error) {
+      if (error instanceof UnsafeReturnTo) return sendUnsafeReturnTo(reply, error);
+      throw error;
+    }
     const username = field(request, 'username');
     const render = (status: number, error: string) =>
       sendPage(reply, status, renderLoginPage({ csrfToken: csrfToken(request, reply, secure), returnTo, error, username }));
-    if (!csrfValid(request, field(request, 'csrf'))) {
+    if (!csrfValid(request, field(request, 'csrf'), secure)) {
       return render(403, 'The sign-in form expired. Please try again.');
     }
     if (!username || !field(request, 'password')) return render(400, 'Enter your username and password.');
@@ -48,13 +65,16 @@ export async function sessionRoutes(app: FastifyInstance, { services }: { servic
       request.log.info('sign-in failed');
       return render(401, 'Wrong username or password.');
     }
+    // A session already in this browser (perhaps another user's) ends here: one browser, one signed-in user.
+    await services.accounts.endSession(sessionCookie(request));
     const { cookieValue } = await services.accounts.startSession(user.id, config.sessionTtlSeconds);
     setSessionCookie(reply, cookieValue, secure, config.sessionTtlSeconds);
+    rotateCsrfToken(request, reply, secure);
     return reply.redirect(returnTo, 303);
   });
 
   app.post('/logout', async (request, reply) => {
-    if (!csrfValid(request, field(request, 'csrf'))) {
+    if (!csrfValid(request, field(request, 'csrf'), secure)) {
       return sendPage(reply, 403, renderErrorPage({ title: 'This form has expired', message: 'Reload the page and sign out again.' }));
     }
     await services.accounts.endSession(sessionCookie(request));

@@ -1,6 +1,5 @@
 // The authorization endpoint's validation, in the order it runs. Client and redirect_uri come first: until both
 // are trusted, an error is shown as a page; after that every error is redirected to the client.
-import type { Store } from '../../store/types.js';
 import type { RawParams } from '../params.js';
 import { Params } from '../params.js';
 import { checkClient } from './check-client.js';
@@ -9,7 +8,8 @@ import { checkPrompt } from './check-prompt.js';
 import { checkRedirectUri } from './check-redirect-uri.js';
 import { checkResponseType } from './check-response-type.js';
 import { checkScope } from './check-scope.js';
-import type { AuthorizationRequest, AuthorizeStep } from './request.js';
+import { checkIdTokenHint } from './check-id-token-hint.js';
+import type { AuthorizationRequest, AuthorizeServices, AuthorizeStep } from './request.js';
 import { OAuthError } from '../errors.js';
 
 const STEPS: AuthorizeStep[] = [
@@ -18,6 +18,7 @@ const STEPS: AuthorizeStep[] = [
   checkScope,
   checkPkce,
   checkPrompt,
+  checkIdTokenHint,
 ];
 
 /** Thrown once the client and redirect_uri are trusted: the route redirects this error to the client. */
@@ -32,13 +33,13 @@ export class RedirectableError extends Error {
   }
 }
 
-export async function validateAuthorizationRequest(store: Store, raw: RawParams): Promise<AuthorizationRequest> {
+export async function validateAuthorizationRequest(services: AuthorizeServices, raw: RawParams): Promise<AuthorizationRequest> {
   const params = new Params(raw);
-  const client = await checkClient(store, params);
+  const client = await checkClient(services.store, params);
   const redirectUri = checkRedirectUri(client, params);
   const request: Partial<AuthorizationRequest> = { client, redirectUri };
   try {
-    for (const step of STEPS) await step({ params, request });
+    for (const step of STEPS) await step({ params, request, services });
   } catch (error) {
     if (!(error instanceof OAuthError)) throw error;
     let state: string | undefined;
@@ -53,4 +54,4 @@ export async function validateAuthorizationRequest(store: Store, raw: RawParams)
   return request as AuthorizationRequest;
 }
 
-export type { AuthorizationRequest } from './request.js';
+export type { AuthorizationRequest, AuthorizeServices } from './request.js';

@@ -1,19 +1,27 @@
 // What the user must do before a code can be issued: sign in, consent, or nothing (prompt and max_age decide).
 import { ConsentRequired, LoginRequired } from '../errors.js';
+import { hintNamesAnotherUser } from './check-id-token-hint.js';
 import type { AuthorizationRequest } from './request.js';
 
 export type Interaction = 'login' | 'consent' | 'issue';
 
 export function decideInteraction(
   request: AuthorizationRequest,
-  signedIn: { authTime: number } | undefined,
+  signedIn: { authTime: number; userId: string } | undefined,
   consentCovers: boolean,
   now: number,
 ): Interaction {
   const silent = request.prompt.includes('none');
   const tooOld = signedIn !== undefined && request.maxAge !== undefined && now - signedIn.authTime > request.maxAge;
-  if (!signedIn || tooOld || request.prompt.includes('login')) {
-    if (silent) throw new LoginRequired(signedIn ? 'the sign-in is older than max_age and prompt=none forbids asking again' : 'the user is not signed in and prompt=none forbids showing the sign-in page');
+  const someoneElse = signedIn !== undefined && hintNamesAnotherUser(request, signedIn.userId);
+  if (!signedIn || tooOld || someoneElse || request.prompt.includes('login')) {
+    if (silent) {
+      throw new LoginRequired(
+        !signedIn ? 'the user is not signed in and prompt=none forbids showing the sign-in page'
+          : someoneElse ? 'the signed-in user is not the one id_token_hint names, and prompt=none forbids asking to sign in'
+            : 'the sign-in is older than max_age and prompt=none forbids asking again',
+      );
+    }
     return 'login';
   }
   if (!consentCovers || request.prompt.includes('consent')) {

@@ -1,4 +1,5 @@
 // The validated authorization request that the steps build up, and the context they read.
+import type { Services } from '../../services.js';
 import type { ClientRecord } from '../../store/types.js';
 import type { Params } from '../params.js';
 
@@ -14,13 +15,19 @@ export interface AuthorizationRequest {
   prompt: Prompt[];
   /** Seconds; the user must have signed in this recently (OIDC max_age). */
   maxAge: number | undefined;
+  /** The `sub` of a verified id_token_hint: the user the client expects to be signed in. */
+  idTokenHintSubject: string | undefined;
   /** The parameters as received, kept so the consent form can carry them back unchanged. */
   params: Record<string, string>;
 }
 
+/** What the validation reads besides the request: clients from the store, the keys that verify an id_token_hint. */
+export type AuthorizeServices = Pick<Services, 'store' | 'keys' | 'config'>;
+
 export interface StepContext {
   params: Params;
   request: Partial<AuthorizationRequest>;
+  services: AuthorizeServices;
 }
 
 /** A step that, once client and redirect_uri are trusted, fails by redirecting an OAuth error to the client. */

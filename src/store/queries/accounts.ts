@@ -76,6 +76,10 @@ export async function deleteSession(db: Db, idHash: string): Promise<void> {
   await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
 }
 
+export async function deleteUserSessions(db: Db, userId: string): Promise<number> {
+  return affected(await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst());
+}
+
 export async function getConsent(db: Db, userId: string, clientId: string): Promise<ConsentRecord | undefined> {
   const row = await db
     .selectFrom('consents')

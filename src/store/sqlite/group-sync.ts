@@ -43,7 +43,7 @@ export class WalSync {
 /** Store methods that write: each waits for the WAL to be on disk before it returns. */
 const WRITES = new Set<keyof Store>([
   'createClient', 'updateClient', 'deleteClient', 'createUser', 'setUserPassword', 'deleteUser', 'createSession',
-  'deleteSession', 'saveConsent', 'saveAuthorizationCode', 'redeemAuthorizationCode', 'rotateRefreshToken',
+  'deleteSession', 'deleteUserSessions', 'saveConsent', 'saveAuthorizationCode', 'redeemAuthorizationCode', 'rotateRefreshToken',
   'issueClientToken', 'revokeAccessToken', 'revokeGrant', 'revokeClientAccess', 'insertSigningKey', 'rotateSigningKey',
   'cleanup',
 ]);

@@ -1,0 +1,28 @@
+// Step 7: id_token_hint (OIDC Core 3.1.2.1), an ID token this server issued to this client, naming the user the
+// client expects. It is checked like any ID token we issued (our published keys, our issuer) except for expiry:
+// a client usually sends one that has expired, and the spec allows it. What it is used for is decided once the
+// session is known: see hintNamesAnotherUser.
+import { audienceOf, verifiedJwt } from '../../domain/token-inspection.js';
+import { InvalidRequest } from '../errors.js';
+import type { AuthorizationRequest, AuthorizeStep } from './request.js';
+
+export const checkIdTokenHint: AuthorizeStep = async ({ params, request, services }) => {
+  const hint = params.optional('id_token_hint');
+  if (hint === undefined) return;
+  const claims = await verifiedJwt(services, hint, 'RS256', 'JWT');
+  if (!claims) {
+    throw new InvalidRequest('id_token_hint is not an ID token issued by this server (its signature, key or issuer does not check out)');
+  }
+  const clientId = request.client!.clientId;
+  if (!audienceOf(claims.aud).includes(clientId)) throw new InvalidRequest(`id_token_hint was not issued to client "${clientId}"`);
+  if (typeof claims.sub !== 'string' || claims.sub === '') throw new InvalidRequest('id_token_hint has no sub');
+  request.idTokenHintSubject = claims.sub;
+};
+
+/**
+ * True when the request came with an id_token_hint for someone other than the signed-in user: with prompt=none
+ * that is login_required, otherwise the user is asked to sign in again (as the right account).
+ */
+export function hintNamesAnotherUser(request: AuthorizationRequest, userId: string): boolean {
+  return request.idTokenHintSubject !== undefined && request.idTokenHintSubject !== userId;
+}
