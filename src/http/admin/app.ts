@@ -5,6 +5,7 @@ import type { Services } from '../../services.js';
 import { loggerOptions } from '../logger.js';
 import { requireAdminToken } from './auth.js';
 import { AdminError, adminErrorHandler } from './errors.js';
+import { guardAdminRequests, requireJsonForChanges } from './guards.js';
 import { clientRoutes } from './routes/clients.js';
 import { grantRoutes } from './routes/grants.js';
 import { healthRoutes } from './routes/health.js';
@@ -26,7 +27,9 @@ export function buildAdminApp(services: Services): FastifyInstance {
   app.setNotFoundHandler((request) => {
     throw new AdminError(404, 'not_found', `no admin route ${request.method} ${request.url.split('?')[0]}`);
   });
+  guardAdminRequests(app, services.config.adminHostnames);
   requireAdminToken(app, services.config.adminToken);
+  requireJsonForChanges(app);
   // Admin answers can hold a client secret just made; nothing here may be cached.
   app.addHook('onSend', async (_request, reply) => {
     reply.header('Cache-Control', 'no-store');
