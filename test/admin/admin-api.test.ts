@@ -244,10 +244,13 @@ describe('admin API: users, keys, grants, tokens', () => {
     assert.deepEqual(report.audience, ['https://api.example']);
   });
 
-  test('/healthz checks the store, /metrics serves Prometheus text, unknown routes are JSON 404s', async () => {
+  test('/healthz says the process is alive, /readyz that the store takes a write, /metrics serves Prometheus text, unknown routes are JSON 404s', async () => {
     const health = await admin.app.inject({ method: 'GET', url: '/healthz' });
     assert.equal(health.statusCode, 200);
     assert.deepEqual(health.json(), { status: 'ok' });
+    const ready = await admin.app.inject({ method: 'GET', url: '/readyz' });
+    assert.equal(ready.statusCode, 200);
+    assert.deepEqual(ready.json(), { status: 'ready' });
     const metrics = await admin.app.inject({ method: 'GET', url: '/metrics' });
     assert.equal(metrics.statusCode, 200);
     assert.match(String(metrics.headers['content-type']), /^text\/plain/);
@@ -266,7 +269,7 @@ describe('admin API with GATEHOUSE_ADMIN_TOKEN', () => {
   });
   after(() => admin.close());
 
-  test('every route but /healthz needs the bearer token', async () => {
+  test('every route but /healthz and /readyz needs the bearer token', async () => {
     for (const url of ['/admin/clients', '/admin/keys', '/metrics', '/admin/nothing']) {
       const none = await admin.app.inject({ method: 'GET', url });
       assert.equal(none.statusCode, 401, url);
@@ -283,6 +286,8 @@ describe('admin API with GATEHOUSE_ADMIN_TOKEN', () => {
     assert.equal(metrics.statusCode, 200);
     const health = await admin.app.inject({ method: 'GET', url: '/healthz' });
     assert.equal(health.statusCode, 200);
+    const ready = await admin.app.inject({ method: 'GET', url: '/readyz' });
+    assert.equal(ready.statusCode, 200);
   });
 
   test('it answers over a real socket', async () => {
