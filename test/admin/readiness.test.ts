@@ -88,4 +88,23 @@ describe('readiness [postgres]', { skip: !postgres && 'PostgreSQL is unreachable
       await server.close();
     }
   });
+
+  test('while another session holds a lock on the probe row, /readyz gives up after a second with 503 store_busy instead of hanging', async () => {
+    const server = await startTestServer({ backend: 'postgres' });
+    const other = new pg.Client({ connectionString: server.config.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query('lock table readiness_probe in access exclusive mode');
+      const blocked = await probe(server, '/readyz');
+      assert.equal(blocked.status, 503);
+      assert.deepEqual(blocked.body, { status: 'unavailable', error: 'store_busy', error_description: 'the database is locked by another writer (55P03)' });
+      assert.equal(await clientsAnswer(server), 200);
+      await other.query('rollback');
+      assert.deepEqual(await probe(server, '/readyz'), { status: 200, body: { status: 'ready' } });
+    } finally {
+      await other.end();
+      await server.close();
+    }
+  });
 });
