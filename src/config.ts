@@ -40,6 +40,11 @@ export interface Config {
   secureCookies: boolean;
   /** Bearer token for the admin API; required when the admin API listens beyond loopback. */
   adminToken: string | undefined;
+  /**
+   * Host names the admin API answers for (the Host header without its port): loopback names, GATEHOUSE_ADMIN_HOST
+   * when it is a name or an address, and GATEHOUSE_ADMIN_HOSTNAMES. Any other Host is refused (DNS rebinding).
+   */
+  adminHostnames: string[];
   /** Seconds between housekeeping runs that delete expired rows; 0 turns it off. */
   cleanupIntervalSeconds: number;
   /** Limits on HTTP connections, so that slow or idle clients cannot hold the server (see HttpLimits). */
@@ -248,6 +253,47 @@ function trustProxySetting(raw: string | undefined): boolean | number | string {
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+/** The names a client on this machine reaches a loopback admin port by. */
+export const LOOPBACK_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]'];
+// Addresses that mean "every interface": a client never sends them as a Host.
+const WILDCARD_ADDRESSES = new Set(['0.0.0.0', '::', '[::]']);
+const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** A host name as a Host header carries it (lower case, IPv6 in brackets), or undefined when it is not one. */
+export function normalizeHostname(raw: string): string | undefined {
+  const name = raw.trim().toLowerCase();
+  const bare = name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
+  if (bare.includes(':')) {
+    // An IPv6 literal: let the URL parser check it and write it in its canonical form.
+    if (!/^[0-9a-f:.]+$/.test(bare)) return undefined;
+    try {
+      return new URL(`http://[${bare}]/`).hostname;
+    } catch {
+      return undefined;
+    }
+  }
+  if (IPV4.test(name) || DNS_NAME.test(name)) return name;
+  return undefined;
+}
+
+/** Loopback names, plus the listen address when it is a reachable name, plus GATEHOUSE_ADMIN_HOSTNAMES. */
+function adminHostnames(env: Env, adminHost: string): string[] {
+  const names = new Set(LOOPBACK_HOSTNAMES);
+  const listen = normalizeHostname(adminHost);
+  if (listen && !WILDCARD_ADDRESSES.has(listen)) names.add(listen);
+  for (const raw of (env.GATEHOUSE_ADMIN_HOSTNAMES ?? '').split(',')) {
+    if (raw.trim() === '') continue;
+    const name = normalizeHostname(raw);
+    if (!name || WILDCARD_ADDRESSES.has(name)) {
+      throw new ConfigError(
+        `GATEHOUSE_ADMIN_HOSTNAMES must be comma-separated host names or IP addresses without scheme or port (e.g. "gatehouse-admin,10.0.1.17"), got "${raw.trim()}"`,
+      );
+    }
+    names.add(name);
+  }
+  return [...names];
+}
 
 export function loadConfig(env: Env = process.env): Config {
   const file = readConfigFile(env);
@@ -286,6 +332,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: trustProxySetting(env.GATEHOUSE_TRUST_PROXY),
     secureCookies: issuer.startsWith('https:'),
     adminToken: env.GATEHOUSE_ADMIN_TOKEN || undefined,
+    adminHostnames: adminHostnames(env, adminHost),
     cleanupIntervalSeconds: duration(env, 'GATEHOUSE_CLEANUP_INTERVAL', 600),
     http: httpLimits(env),
   };

@@ -2,6 +2,7 @@
 import { hash, verify } from '@node-rs/argon2';
 import type { SessionRecord, Store, UserRecord } from '../store/types.js';
 import { randomId, randomToken, sha256Hex } from './crypto.js';
+import { controlCharacterIn, controlOrSpaceIn } from '../util/text.js';
 
 export class AccountInputError extends Error {
   constructor(message: string) {
@@ -22,6 +23,22 @@ export function validateUsername(username: string): void {
   }
 }
 
+/** A display name (the "name" claim): any text but control characters, which would end up in pages and tokens. */
+export function validateDisplayName(name: string): void {
+  const bad = controlCharacterIn(name);
+  if (bad) throw new AccountInputError(`a name must not contain control characters (found ${bad})`);
+  if (name.trim() === '') throw new AccountInputError('a name must not be blank');
+}
+
+/** An email (the "email" claim): local@domain with no controls or whitespace; deliverability is not checked. */
+export function validateEmail(email: string): void {
+  const bad = controlOrSpaceIn(email);
+  if (bad) throw new AccountInputError(`an email must not contain control or whitespace characters (found ${bad})`);
+  if (email.length > 320 || !/^[^@]+@[^@]+$/.test(email)) {
+    throw new AccountInputError(`an email must look like name@example.com, got ${JSON.stringify(email.slice(0, 100))}`);
+  }
+}
+
 export function validatePassword(password: string): void {
   if (password.length < MIN_PASSWORD) throw new AccountInputError(`a password must be at least ${MIN_PASSWORD} characters`);
   if (password.length > MAX_PASSWORD) throw new AccountInputError(`a password must be at most ${MAX_PASSWORD} characters`);
@@ -35,6 +52,8 @@ export class AccountService {
 
   async createUser(input: { username: string; password: string; name?: string; email?: string }): Promise<UserRecord> {
     validateUsername(input.username);
+    if (input.name !== undefined) validateDisplayName(input.name);
+    if (input.email !== undefined) validateEmail(input.email);
     validatePassword(input.password);
     const user: UserRecord = {
       id: `user_${randomId()}`,

@@ -2,6 +2,7 @@
 import type { AccessTokenFormat, ClientRecord, GrantType, Store, TokenEndpointAuthMethod } from '../store/types.js';
 import { randomToken, sha256Hex } from './crypto.js';
 import { parseScope } from '../oauth/scopes.js';
+import { controlCharacterIn, controlOrSpaceIn } from '../util/text.js';
 
 export const GRANT_TYPES: GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
 export const AUTH_METHODS: TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
@@ -38,8 +39,12 @@ export function validateRedirectUri(uri: string): void {
   try {
     url = new URL(uri);
   } catch {
-    throw new ClientInputError(`redirect URI "${uri}" is not an absolute URI`);
+    throw new ClientInputError(`redirect URI ${JSON.stringify(uri)} is not an absolute URI`);
   }
+  // The URL parser drops tabs and newlines and trims spaces, so it accepted a value that differs from what is
+  // stored and later compared byte for byte; refuse them, quoting the URI with its characters escaped.
+  const bad = controlOrSpaceIn(uri);
+  if (bad) throw new ClientInputError(`redirect URI ${JSON.stringify(uri)} contains a control or whitespace character (${bad}); percent-encode it`);
   if (url.hash || uri.includes('#')) throw new ClientInputError(`redirect URI "${uri}" must not contain a fragment (#)`);
   if (url.protocol === 'https:') return;
   if (url.protocol === 'http:') {
@@ -70,6 +75,8 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
   const name = (input.name ?? existing?.name ?? '').trim();
   if (!name) throw new ClientInputError('a client needs a name (--name), shown to users on the consent page');
   if (name.length > 100) throw new ClientInputError('a client name must be at most 100 characters');
+  const badInName = controlCharacterIn(name);
+  if (badInName) throw new ClientInputError(`a client name must not contain control characters (found ${badInName})`);
   const clientId = existing?.clientId ?? input.clientId ?? `client_${randomToken().slice(0, 22)}`;
   if (!CLIENT_ID.test(clientId)) {
     throw new ClientInputError(`client id "${clientId}" must be 3-128 characters of letters, digits, ".", "_", "~" or "-"`);

@@ -16,6 +16,8 @@ export interface Dialect {
   withMigrationLock<T>(db: Kysely<Database>, run: () => Promise<T>): Promise<T>;
   /** Within `trx`, waits until no other transaction is rotating the signing key of `alg`. */
   lockSigningKeys(trx: Transaction<Database>, alg: SigningAlg): Promise<void>;
+  /** Within `trx`, gives up on a lock after `ms` (and on any statement after twice that) instead of waiting on. */
+  boundWait(trx: Transaction<Database>, ms: number): Promise<void>;
 }
 
 export const sqliteDialect: Dialect = {
@@ -25,6 +27,9 @@ export const sqliteDialect: Dialect = {
   withMigrationLock: (_db, run) => run(),
   // BEGIN IMMEDIATE already holds the database's only write lock.
   lockSigningKeys: async () => {},
+  // The wait for the write lock is the connection's busy_timeout, taken before the transaction begins: the SQLite
+  // store sets it around its own probe (sqlite/hot-path-store.ts); nothing can be set from inside.
+  boundWait: async () => {},
 };
 
 // Arbitrary constant advisory-lock key for migrations (pg advisory locks share one key space per database).
@@ -49,5 +54,10 @@ export const postgresDialect: Dialect = {
   // SELECT ... FOR UPDATE would have no row to lock. Released at commit or rollback.
   async lockSigningKeys(trx, alg) {
     await sql`select pg_advisory_xact_lock(hashtext(${'gatehouse:signing-key:' + alg}))`.execute(trx);
+  },
+  // Transaction-local: the pooled connection goes back with its own settings. The statement timeout is the longer,
+  // so a lock held elsewhere is reported as such (55P03) rather than as a slow statement (57014).
+  async boundWait(trx, ms) {
+    await sql`select set_config('lock_timeout', ${`${ms}ms`}, true), set_config('statement_timeout', ${`${2 * ms}ms`}, true)`.execute(trx);
   },
 };

@@ -118,6 +118,13 @@ export interface SigningKeysTable {
   expires_at: number | null;
 }
 
+/** One row, rewritten by every readiness probe (migration 0002). */
+export interface ReadinessProbeTable {
+  id: string;
+  nonce: string;
+  checked_at: number;
+}
+
 export interface Database {
   clients: ClientsTable;
   users: UsersTable;
@@ -128,4 +135,5 @@ export interface Database {
   refresh_tokens: RefreshTokensTable;
   access_tokens: AccessTokensTable;
   signing_keys: SigningKeysTable;
+  readiness_probe: ReadinessProbeTable;
 }

@@ -8,6 +8,7 @@ import * as accounts from './queries/accounts.js';
 import { cleanup } from './queries/cleanup.js';
 import * as grants from './queries/grants.js';
 import * as keys from './queries/signing-keys.js';
+import { probeWrite } from './queries/readiness.js';
 import * as tokens from './queries/tokens.js';
 import type { Database } from './schema.js';
 import type {
@@ -29,6 +30,12 @@ import type {
   Store,
   UserRecord,
 } from './types.js';
+
+/**
+ * How long the readiness probe waits for a lock held by another writer. Shorter than a write's wait: an orchestrator's
+ * probe gives up after about a second, and a probe stuck behind a lock says as much about readiness as a failed one.
+ */
+export const READINESS_WAIT_MS = 1000;
 
 /** Unique-constraint violations leave every write as a DuplicateError; everything else passes through. */
 const write = <T>(promise: Promise<T>): Promise<T> => promise.catch(rethrowDuplicate);
@@ -170,5 +177,9 @@ export class SqlStore implements Store {
 
   cleanup(now: number, batchSize: number): Promise<CleanupResult> {
     return cleanup(this.db, now, batchSize);
+  }
+
+  probeWrite(now: number): Promise<void> {
+    return probeWrite(this.db, this.dialect, now, READINESS_WAIT_MS);
   }
 }

@@ -246,4 +246,12 @@ export interface Store {
 
   // Housekeeping
   cleanup(now: number, batchSize: number): Promise<CleanupResult>;
+
+  // Readiness
+  /**
+   * Writes one row and reads it back in one transaction (committed, and on SQLite synced like every write). Throws
+   * the driver's error when the database does not take the write: read-only, full, or locked by another writer for
+   * longer than READINESS_WAIT_MS.
+   */
+  probeWrite(now: number): Promise<void>;
 }

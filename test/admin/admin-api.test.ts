@@ -7,6 +7,8 @@ import { adminFixture, type AdminFixture } from './helpers.js';
 
 const CALLBACK = 'https://zapier.com/oauth/callback';
 const SECRET_256_BIT = /^ghs_[A-Za-z0-9_-]{43}$/;
+// Every admin request that changes something says it is JSON, with or without a body.
+const JSON_TYPE = { 'content-type': 'application/json' };
 
 describe('admin API: clients', () => {
   let admin: AdminFixture;
@@ -83,7 +85,7 @@ describe('admin API: clients', () => {
     const idChange = await admin.app.inject({ method: 'PATCH', url: '/admin/clients/zapier-client', payload: { client_id: 'other' } });
     assert.equal(idChange.statusCode, 400);
     for (const [method, url] of [['GET', '/admin/clients/nope'], ['PATCH', '/admin/clients/nope'], ['DELETE', '/admin/clients/nope'], ['POST', '/admin/clients/nope/rotate-secret']] as const) {
-      const missing = await admin.app.inject({ method, url, ...(method === 'PATCH' ? { payload: { client_name: 'x' } } : {}) });
+      const missing = await admin.app.inject({ method, url, headers: JSON_TYPE, ...(method === 'PATCH' ? { payload: { client_name: 'x' } } : {}) });
       assert.equal(missing.statusCode, 404, `${method} ${url}`);
       assert.deepEqual(missing.json(), { error: 'not_found', error_description: 'no client with id "nope"' });
     }
@@ -91,7 +93,7 @@ describe('admin API: clients', () => {
 
   test('rotate-secret answers a new secret; a public client has none to rotate', async () => {
     const before = await admin.services.store.getClient('zapier-client');
-    const response = await admin.app.inject({ method: 'POST', url: '/admin/clients/zapier-client/rotate-secret' });
+    const response = await admin.app.inject({ method: 'POST', url: '/admin/clients/zapier-client/rotate-secret', headers: JSON_TYPE });
     assert.equal(response.statusCode, 200);
     const secret = response.json<{ client_secret: string }>().client_secret;
     assert.match(secret, SECRET_256_BIT);
@@ -102,13 +104,13 @@ describe('admin API: clients', () => {
     const pub = await admin.app.inject({ method: 'POST', url: '/admin/clients', payload: { client_name: 'App', client_id: 'native-app', public: true, redirect_uris: ['com.example.app:/cb'] } });
     assert.equal(pub.statusCode, 201, pub.body);
     assert.equal(pub.json<Record<string, unknown>>().client_secret, undefined);
-    const rotate = await admin.app.inject({ method: 'POST', url: '/admin/clients/native-app/rotate-secret' });
+    const rotate = await admin.app.inject({ method: 'POST', url: '/admin/clients/native-app/rotate-secret', headers: JSON_TYPE });
     assert.equal(rotate.statusCode, 400);
     assert.match(rotate.json<{ error_description: string }>().error_description, /public and has no secret/);
   });
 
   test('DELETE removes a client', async () => {
-    const response = await admin.app.inject({ method: 'DELETE', url: '/admin/clients/native-app' });
+    const response = await admin.app.inject({ method: 'DELETE', url: '/admin/clients/native-app', headers: JSON_TYPE });
     assert.equal(response.statusCode, 204);
     const again = await admin.app.inject({ method: 'GET', url: '/admin/clients/native-app' });
     assert.equal(again.statusCode, 404);
@@ -144,8 +146,8 @@ describe('admin API: users, keys, grants, tokens', () => {
     await admin.app.inject({ method: 'POST', url: '/admin/users', payload: { username: 'temp', password: 'temp-password' } });
     const list = await admin.app.inject({ method: 'GET', url: '/admin/users' });
     assert.deepEqual(list.json<{ users: Array<{ username: string }> }>().users.map((u) => u.username).sort(), ['demo', 'temp']);
-    assert.equal((await admin.app.inject({ method: 'DELETE', url: '/admin/users/temp' })).statusCode, 204);
-    assert.equal((await admin.app.inject({ method: 'DELETE', url: '/admin/users/temp' })).statusCode, 404);
+    assert.equal((await admin.app.inject({ method: 'DELETE', url: '/admin/users/temp', headers: JSON_TYPE })).statusCode, 204);
+    assert.equal((await admin.app.inject({ method: 'DELETE', url: '/admin/users/temp', headers: JSON_TYPE })).statusCode, 404);
   });
 
   test('keys: list, rotate; the old keys stay published as retired', async () => {
@@ -159,7 +161,7 @@ describe('admin API: users, keys, grants, tokens', () => {
     const oldEs = body.keys.find((k) => k.kid === first.find((f) => f.kid.startsWith('es256'))!.kid);
     assert.equal(oldEs?.status, 'retired');
     assert.equal(oldEs?.published, true);
-    const both = await admin.app.inject({ method: 'POST', url: '/admin/keys/rotate' });
+    const both = await admin.app.inject({ method: 'POST', url: '/admin/keys/rotate', headers: JSON_TYPE });
     assert.equal(both.json<{ rotated: unknown[] }>().rotated.length, 2);
     const bad = await admin.app.inject({ method: 'POST', url: '/admin/keys/rotate', payload: { algs: ['HS256'] } });
     assert.equal(bad.statusCode, 400);
@@ -189,7 +191,7 @@ describe('admin API: users, keys, grants, tokens', () => {
     assert.equal(report.username, 'demo');
     assert.equal(report.grant_id, tokens.grantId);
 
-    const revoked = await admin.app.inject({ method: 'DELETE', url: `/admin/grants/${tokens.grantId}` });
+    const revoked = await admin.app.inject({ method: 'DELETE', url: `/admin/grants/${tokens.grantId}`, headers: JSON_TYPE });
     assert.equal(revoked.statusCode, 200, revoked.body);
     assert.equal(revoked.json<{ revoked_reason: string }>().revoked_reason, 'revoked by an administrator (admin API)');
     const afterRevoke = await admin.app.inject({ method: 'POST', url: '/admin/tokens/inspect', payload: { token: tokens.refreshToken } });
@@ -198,7 +200,7 @@ describe('admin API: users, keys, grants, tokens', () => {
     assert.deepEqual((await admin.app.inject({ method: 'GET', url: '/admin/grants' })).json(), { grants: [] });
     const all = await admin.app.inject({ method: 'GET', url: '/admin/grants?all=true' });
     assert.equal(all.json<{ grants: Array<{ status: string }> }>().grants[0]?.status, 'revoked');
-    assert.equal((await admin.app.inject({ method: 'DELETE', url: '/admin/grants/grant_nope' })).statusCode, 404);
+    assert.equal((await admin.app.inject({ method: 'DELETE', url: '/admin/grants/grant_nope', headers: JSON_TYPE })).statusCode, 404);
 
     const unknown = await admin.app.inject({ method: 'POST', url: '/admin/tokens/inspect', payload: { token: 'garbage' } });
     assert.equal(unknown.json<{ kind: string; status: string }>().kind, 'unknown');
@@ -218,7 +220,7 @@ describe('admin API: users, keys, grants, tokens', () => {
     assert.equal(report.username, 'demo');
 
     const live = await issueUserTokens(admin.services, 'old-client', 'demo', ['read:leads']);
-    assert.equal((await admin.app.inject({ method: 'DELETE', url: '/admin/clients/old-client' })).statusCode, 204);
+    assert.equal((await admin.app.inject({ method: 'DELETE', url: '/admin/clients/old-client', headers: JSON_TYPE })).statusCode, 204);
     const orphan = (await admin.app.inject({ method: 'POST', url: '/admin/tokens/inspect', payload: { token: live.accessToken } })).json<Record<string, unknown>>();
     assert.equal(orphan.kind, 'jwt_access_token');
     assert.equal(orphan.status, 'revoked');
@@ -242,10 +244,13 @@ describe('admin API: users, keys, grants, tokens', () => {
     assert.deepEqual(report.audience, ['https://api.example']);
   });
 
-  test('/healthz checks the store, /metrics serves Prometheus text, unknown routes are JSON 404s', async () => {
+  test('/healthz says the process is alive, /readyz that the store takes a write, /metrics serves Prometheus text, unknown routes are JSON 404s', async () => {
     const health = await admin.app.inject({ method: 'GET', url: '/healthz' });
     assert.equal(health.statusCode, 200);
     assert.deepEqual(health.json(), { status: 'ok' });
+    const ready = await admin.app.inject({ method: 'GET', url: '/readyz' });
+    assert.equal(ready.statusCode, 200);
+    assert.deepEqual(ready.json(), { status: 'ready' });
     const metrics = await admin.app.inject({ method: 'GET', url: '/metrics' });
     assert.equal(metrics.statusCode, 200);
     assert.match(String(metrics.headers['content-type']), /^text\/plain/);
@@ -264,7 +269,7 @@ describe('admin API with GATEHOUSE_ADMIN_TOKEN', () => {
   });
   after(() => admin.close());
 
-  test('every route but /healthz needs the bearer token', async () => {
+  test('every route but /healthz and /readyz needs the bearer token', async () => {
     for (const url of ['/admin/clients', '/admin/keys', '/metrics', '/admin/nothing']) {
       const none = await admin.app.inject({ method: 'GET', url });
       assert.equal(none.statusCode, 401, url);
@@ -281,6 +286,8 @@ describe('admin API with GATEHOUSE_ADMIN_TOKEN', () => {
     assert.equal(metrics.statusCode, 200);
     const health = await admin.app.inject({ method: 'GET', url: '/healthz' });
     assert.equal(health.statusCode, 200);
+    const ready = await admin.app.inject({ method: 'GET', url: '/readyz' });
+    assert.equal(ready.statusCode, 200);
   });
 
   test('it answers over a real socket', async () => {

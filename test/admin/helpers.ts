@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config.js';
-import { buildAdminApp } from '../../src/http/admin/app.js';
+import { buildAdminApp, type AdminAppOptions } from '../../src/http/admin/app.js';
 import { openServices, type Services } from '../../src/services.js';
 
 export interface AdminFixture {
@@ -13,7 +13,7 @@ export interface AdminFixture {
   close(): Promise<void>;
 }
 
-export async function adminFixture(env: Record<string, string> = {}): Promise<AdminFixture> {
+export async function adminFixture(env: Record<string, string> = {}, options: AdminAppOptions = {}): Promise<AdminFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-admin-'));
   const services = await openServices(
     loadConfig({
@@ -24,7 +24,7 @@ export async function adminFixture(env: Record<string, string> = {}): Promise<Ad
       ...env,
     }),
   );
-  const app = buildAdminApp(services);
+  const app = buildAdminApp(services, options);
   await app.ready();
   return {
     app,

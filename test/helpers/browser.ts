@@ -11,10 +11,11 @@ export function chromiumAvailable(): boolean {
   return existsSync(CHROMIUM);
 }
 
-export async function launchBrowser(): Promise<Browser> {
+/** `extraArgs` adds chromium switches, e.g. `--host-resolver-rules=MAP evil.example 127.0.0.1` to fake DNS. */
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }
 

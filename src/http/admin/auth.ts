@@ -1,10 +1,9 @@
-// When GATEHOUSE_ADMIN_TOKEN is set, every admin route but /healthz needs `Authorization: Bearer <token>`.
+// When GATEHOUSE_ADMIN_TOKEN is set, every admin route but the probes (/healthz, /readyz) needs `Authorization: Bearer <token>`.
 // Both sides are hashed before a constant-time comparison, so neither the token nor its length leaks by timing.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { AdminError } from './errors.js';
-
-const OPEN_PATHS = new Set(['/healthz']);
+import { PROBE_PATHS } from './guards.js';
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -14,7 +13,7 @@ export function requireAdminToken(app: FastifyInstance, adminToken: string | und
   if (!adminToken) return;
   const expected = digest(adminToken);
   app.addHook('onRequest', async (request, reply) => {
-    if (OPEN_PATHS.has(request.url.split('?')[0] ?? '')) return;
+    if (PROBE_PATHS.has(request.url.split('?')[0] ?? '')) return;
     const match = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '');
     if (!match) {
       reply.header('WWW-Authenticate', 'Bearer realm="gatehouse-admin"');

@@ -5,7 +5,15 @@ import { AccountInputError } from '../../domain/accounts.js';
 import { ClientInputError } from '../../domain/clients.js';
 import { DuplicateError } from '../../store/errors.js';
 
-export type AdminErrorCode = 'invalid_request' | 'unauthorized' | 'invalid_token' | 'not_found' | 'conflict' | 'server_error';
+export type AdminErrorCode =
+  | 'invalid_request'
+  | 'unauthorized'
+  | 'invalid_token'
+  | 'forbidden'
+  | 'not_found'
+  | 'misdirected_request'
+  | 'conflict'
+  | 'server_error';
 
 export class AdminError extends Error {
   constructor(

@@ -45,7 +45,7 @@ const WRITES = new Set<keyof Store>([
   'createClient', 'updateClient', 'deleteClient', 'createUser', 'setUserPassword', 'deleteUser', 'createSession',
   'deleteSession', 'deleteUserSessions', 'saveConsent', 'saveAuthorizationCode', 'redeemAuthorizationCode', 'rotateRefreshToken',
   'issueClientToken', 'revokeAccessToken', 'revokeGrant', 'revokeClientAccess', 'insertSigningKey', 'rotateSigningKey',
-  'cleanup',
+  'cleanup', 'probeWrite',
 ]);
 
 export function withGroupSync(store: Store, walSync: WalSync): Store {

@@ -8,7 +8,8 @@ import type { Dialect } from '../dialect.js';
 import { rethrowDuplicate } from '../errors.js';
 import { accessTokenRow, accessTokenWithGrant, clientRecord, codeRecord, grantRecord, grantRow, refreshTokenRow, refreshTokenWithGrant, userRecord } from '../rows.js';
 import type { Database } from '../schema.js';
-import { SqlStore } from '../sql-store.js';
+import { READINESS_WAIT_MS, SqlStore } from '../sql-store.js';
+import { PROBE_ROW_ID, probeNonce } from '../queries/readiness.js';
 import type {
   AccessTokenRecord,
   AuthorizationCodeContext,
@@ -61,6 +62,30 @@ export class HotPathSqliteStore extends SqlStore {
   private insertTokens(tokens: NewTokens): void {
     if (tokens.accessToken) this.insert('access_tokens', accessTokenRow(tokens.accessToken));
     if (tokens.refreshToken) this.insert('refresh_tokens', refreshTokenRow(tokens.refreshToken));
+  }
+
+  /**
+   * The readiness write, synchronously on the shared connection once it is free (no await inside, so nothing else
+   * runs on it meanwhile): busy_timeout is the connection's, so it is shortened for this transaction alone.
+   */
+  override probeWrite(now: number): Promise<void> {
+    return this.gate.read(() => {
+      const nonce = probeNonce();
+      const busyTimeout = this.database.pragma('busy_timeout', { simple: true }) as number;
+      this.database.pragma(`busy_timeout = ${READINESS_WAIT_MS}`);
+      try {
+        this.database
+          .transaction(() => {
+            this.statement('INSERT INTO readiness_probe (id, nonce, checked_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET nonce = excluded.nonce, checked_at = excluded.checked_at').run(PROBE_ROW_ID, nonce, now);
+            if (this.one('SELECT nonce FROM readiness_probe WHERE id = ?', PROBE_ROW_ID)?.nonce !== nonce) {
+              throw new Error('the readiness probe did not read back the row it wrote');
+            }
+          })
+          .immediate();
+      } finally {
+        this.database.pragma(`busy_timeout = ${busyTimeout}`);
+      }
+    });
   }
 
   override getClient(clientId: string): Promise<ClientRecord | undefined> {

@@ -1,0 +1,21 @@
+// Characters that must never reach a stored value shown in pages, logs or Location headers.
+
+// C0 controls, DEL and C1 controls: NUL truncates strings in C libraries and some databases, CR/LF split headers
+// and log lines, and browsers silently drop TAB/CR/LF from URLs, so what was checked is not what is followed.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+// Controls plus any whitespace (space, no-break space, line and paragraph separators, BOM, …).
+const CONTROL_OR_SPACE = /[\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]/u;
+
+/** "U+0009" for the first control character in `value`, or undefined when there is none. */
+export function controlCharacterIn(value: string): string | undefined {
+  return codePoint(CONTROL.exec(value)?.[0]);
+}
+
+/** "U+0020" for the first control or whitespace character in `value`, or undefined when there is none. */
+export function controlOrSpaceIn(value: string): string | undefined {
+  return codePoint(CONTROL_OR_SPACE.exec(value)?.[0]);
+}
+
+function codePoint(char: string | undefined): string | undefined {
+  return char === undefined ? undefined : `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
