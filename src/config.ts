@@ -42,6 +42,11 @@ export interface Config {
   adminToken: string | undefined;
   /** Seconds between housekeeping runs that delete expired rows; 0 turns it off. */
   cleanupIntervalSeconds: number;
+  /**
+   * Seconds after a rotation during which the rotated refresh token may be presented again, while its successor
+   * is still unused, and get a new working pair (the answer of the rotation was lost); 0 turns it off.
+   */
+  refreshRetryWindowSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -206,6 +211,19 @@ function trustProxySetting(raw: string | undefined): boolean | number | string {
   throw new ConfigError(`GATEHOUSE_TRUST_PROXY must be false, true (one proxy), a hop count, or proxy addresses/CIDRs, got "${raw}"`);
 }
 
+/** Longest refresh retry window: past a few minutes a retry is no longer a lost answer, and a thief gains time. */
+const MAX_REFRESH_RETRY_WINDOW = 600;
+
+function refreshRetryWindow(env: Env): number {
+  // 60 s: HTTP clients give up on a request after 30-60 s and retry at once; a longer window only lengthens the
+  // time in which someone holding a just-rotated token could take over an unused successor.
+  const seconds = duration(env, 'GATEHOUSE_REFRESH_RETRY_WINDOW', 60);
+  if (seconds > MAX_REFRESH_RETRY_WINDOW) {
+    throw new ConfigError(`GATEHOUSE_REFRESH_RETRY_WINDOW must be at most 10m (0s turns it off), got "${env.GATEHOUSE_REFRESH_RETRY_WINDOW}"`);
+  }
+  return seconds;
+}
+
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
 export function loadConfig(env: Env = process.env): Config {
@@ -246,5 +264,6 @@ export function loadConfig(env: Env = process.env): Config {
     secureCookies: issuer.startsWith('https:'),
     adminToken: env.GATEHOUSE_ADMIN_TOKEN || undefined,
     cleanupIntervalSeconds: duration(env, 'GATEHOUSE_CLEANUP_INTERVAL', 600),
+    refreshRetryWindowSeconds: refreshRetryWindow(env),
   };
 }

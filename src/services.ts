@@ -19,9 +19,18 @@ export interface Services {
   clientCache: ClientCache;
   accounts: AccountService;
   consent: ConsentService;
+  /** The current time in whole seconds since the epoch; tests pass a clock they can move. */
+  now(): number;
 }
 
-export function buildServices(config: Config, store: Store): Services {
+export interface ServiceOptions {
+  /** The clock, in whole epoch seconds (default: the system clock). */
+  now?: () => number;
+}
+
+const systemNow = (): number => Math.floor(Date.now() / 1000);
+
+export function buildServices(config: Config, store: Store, options: ServiceOptions = {}): Services {
   const clientCache = new ClientCache(store);
   const keys = new KeyService(store, config.secret, config.keyRetentionSeconds, config.keyRefreshSeconds);
   return {
@@ -33,15 +42,16 @@ export function buildServices(config: Config, store: Store): Services {
     clientCache,
     accounts: new AccountService(store),
     consent: new ConsentService(store),
+    now: options.now ?? systemNow,
   };
 }
 
 /** Opens the configured database, brings its schema up to date and makes sure signing keys exist. */
-export async function openServices(config: Config): Promise<Services> {
+export async function openServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
   try {
     await store.migrate();
-    const services = buildServices(config, store);
+    const services = buildServices(config, store, options);
     await services.keys.ensureKeys();
     return services;
   } catch (error) {

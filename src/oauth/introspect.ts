@@ -18,7 +18,7 @@ export async function handleIntrospection(services: Services, authorization: str
   if (client.secretHash === null) throw new InvalidClient('introspection needs a confidential client (a resource server with a secret)');
   const token = params.required('token');
   const hint = params.optional('token_type_hint');
-  const now = Math.floor(Date.now() / 1000);
+  const now = services.now();
   const { issuer } = services.config;
 
   const asRefresh = async (): Promise<IntrospectionResponse | undefined> => {

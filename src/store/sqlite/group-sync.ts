@@ -44,7 +44,7 @@ export class WalSync {
 const WRITES = new Set<keyof Store>([
   'createClient', 'updateClient', 'deleteClient', 'createUser', 'setUserPassword', 'deleteUser', 'createSession',
   'deleteSession', 'saveConsent', 'saveAuthorizationCode', 'redeemAuthorizationCode', 'rotateRefreshToken',
-  'issueClientToken', 'revokeAccessToken', 'revokeGrant', 'revokeClientAccess', 'insertSigningKey', 'rotateSigningKey',
+  'replaceUnusedSuccessor', 'issueClientToken', 'revokeAccessToken', 'revokeGrant', 'revokeLeakedGrant', 'revokeClientAccess', 'insertSigningKey', 'rotateSigningKey',
   'cleanup',
 ]);
 
