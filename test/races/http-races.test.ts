@@ -53,7 +53,7 @@ async function createRaceClients(services: Services): Promise<Secrets> {
   const base = { redirectUris: [CALLBACK] };
   const strict = await services.clients.create({ ...base, name: 'Zapier', clientId: 'zapier-client', scopes: 'read:leads' });
   const grace = await services.clients.create({ ...base, name: 'Worker pool', clientId: 'workers', scopes: 'read:leads', refreshTokenGrace: 30 });
-  const resourceServer = await services.clients.create({ name: 'Leads API', clientId: 'leads-api', grantTypes: ['client_credentials'], scopes: 'read:leads' });
+  const resourceServer = await services.clients.create({ name: 'Leads API', clientId: 'leads-api', grantTypes: ['client_credentials'], scopes: 'read:leads', resourceServerFor: [services.config.defaultAudience] });
   return { strict: strict.clientSecret!, grace: grace.clientSecret!, resourceServer: resourceServer.clientSecret! };
 }
 
