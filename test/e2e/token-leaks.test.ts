@@ -2,6 +2,7 @@
 // holder of a token chain (or of a code) ends the grant and its consent; another client cannot end a grant with a
 // code it does not own. Through HTTP, with the server's clock moved by the test rather than waited for.
 import { after, before, test } from 'node:test';
+import { loadConfig } from '../../src/config.js';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { describeOnBackends } from '../helpers/backends.js';
@@ -153,6 +154,22 @@ await describeOnBackends('lost refresh answers and leaked tokens', (backend) => 
     assert.equal(await active(retried.access_token), false);
   });
 
+  test('with GATEHOUSE_REFRESH_RETRY_WINDOW=0s a retry is reuse and revokes the grant', async () => {
+    const strict = await startTestServer({ backend, env: { GATEHOUSE_REFRESH_RETRY_WINDOW: '0s' } });
+    const mainSecret = secret;
+    try {
+      await createUser(strict);
+      secret = (await createClient(strict, { clientId: 'zapier-client', scopes: 'read:leads' })).clientSecret!;
+      const { tokens } = await connect(new TestUserAgent(strict.issuer), strict.issuer);
+      const lost = await refreshed(tokens.refresh_token, strict.issuer);
+      await assertInvalidGrant(await refresh(tokens.refresh_token, strict.issuer));
+      await assertInvalidGrant(await refresh(lost.refresh_token, strict.issuer));
+    } finally {
+      secret = mainSecret;
+      await strict.close();
+    }
+  });
+
   test('a successor replaced by a retry and presented later revokes the grant: two parties held the chain', async () => {
     const { tokens } = await connect();
     const first = await refreshed(tokens.refresh_token);
@@ -176,4 +193,14 @@ await describeOnBackends('lost refresh answers and leaked tokens', (backend) => 
     assert.equal(await active(tokens.access_token), false);
     assert.equal(await asksConsentAgain(agent), true);
   });
+});
+
+test('GATEHOUSE_REFRESH_RETRY_WINDOW is a duration of at most 10m, 60s by default', () => {
+  const window = (value?: string) =>
+    loadConfig({ GATEHOUSE_DATABASE_URL: 'sqlite::memory:', ...(value === undefined ? {} : { GATEHOUSE_REFRESH_RETRY_WINDOW: value }) }).refreshRetryWindowSeconds;
+  assert.equal(window(), 60);
+  assert.equal(window('0s'), 0);
+  assert.equal(window('10m'), 600);
+  assert.throws(() => window('11m'), /GATEHOUSE_REFRESH_RETRY_WINDOW must be at most 10m/);
+  assert.throws(() => window('soon'), /GATEHOUSE_REFRESH_RETRY_WINDOW must be a duration/);
 });

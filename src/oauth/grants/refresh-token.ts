@@ -102,7 +102,8 @@ async function answerLostRotation(context: GrantContext, presented: Presented): 
   const { services, now } = context;
   const { record, grant, user } = presented;
   const window = services.config.refreshRetryWindowSeconds;
-  if (record.rotatedAt === null || record.replacedBy === null || record.retriedAt !== null || now - record.rotatedAt > window) return undefined;
+  // 0 is off, even within the second of the rotation (times are whole seconds).
+  if (window === 0 || record.rotatedAt === null || record.replacedBy === null || record.retriedAt !== null || now - record.rotatedAt > window) return undefined;
   if (!grant || grant.revokedAt !== null || !user) return undefined;
   const successor = await services.store.getRefreshToken(record.replacedBy);
   if (!successor || successor.rotatedAt !== null || successor.revokedAt !== null) return undefined;
