@@ -453,6 +453,11 @@ for (const backend of await testBackends()) {
         assert.equal(stored?.revokedAt, null, 'the grant goes on');
         assert.equal(stored?.lastUsedAt, NOW + 20);
 
+        // The replaced successor can no longer be rotated, even by a request that read it before the retry.
+        const late = { accessToken: accessToken(s.grant), refreshToken: refreshToken(s.grant) };
+        assert.deepEqual(await store.rotateRefreshToken(s.successor.refreshToken.tokenHash, NOW + 21, late, null), { ok: false, reason: 'revoked' });
+        assert.equal(await store.getRefreshToken(late.refreshToken.tokenHash), undefined);
+
         // A second retry of the same rotation is refused and writes nothing.
         const again = { accessToken: accessToken(s.grant), refreshToken: refreshToken(s.grant) };
         assert.deepEqual(await store.replaceUnusedSuccessor(s.refreshToken.tokenHash, retry.refreshToken.tokenHash, NOW + 30, again, null), { ok: false, reason: 'already_retried' });

@@ -49,10 +49,14 @@ export const refreshTokenGrant: GrantHandler = async (context) => {
   const successor = minted.tokens.refreshToken!;
   const result = await services.store.rotateRefreshToken(record.tokenHash, now, { ...minted.tokens, refreshToken: successor }, sealFor(context, presented, minted.response));
   if (!result.ok) {
-    // Another request rotated it first: this one is a reuse, judged as any other.
+    // Another request rotated it first: this one is a reuse, judged as any other. Or a retry of its predecessor
+    // replaced it meanwhile (revoked, grant alive): judged as a replaced token presented.
     const current = await services.store.getRefreshTokenContext(record.tokenHash);
-    if (!current || current.token.revokedAt !== null || current.token.rotatedAt === null) throw new InvalidGrant('refresh_token has been revoked');
-    return reuse(context, { ...presented, record: current.token, grant: current.grant, user: current.user });
+    if (!current) throw new InvalidGrant('refresh_token has been revoked');
+    const latest = { ...presented, record: current.token, grant: current.grant, user: current.user };
+    if (current.token.revokedAt !== null) return revoked(context, latest);
+    if (current.token.rotatedAt === null) throw new InvalidGrant('refresh_token has been revoked');
+    return reuse(context, latest);
   }
   return minted.response;
 };
