@@ -73,14 +73,16 @@ function sealFor(context: GrantContext, presented: Presented, response: TokenRes
 }
 
 /** Ends a grant whose tokens two parties hold: every token it issued, and the consent that would silently renew it. */
-async function revokeForReuse(context: GrantContext, grantId: string, reason: string): Promise<never> {
+async function revokeForReuse(context: GrantContext, grantId: string, reason: string, what = 'was already used and has been rotated'): Promise<never> {
   await context.services.store.revokeLeakedGrant(grantId, context.now, reason);
-  throw new InvalidGrant('refresh_token was already used and has been rotated; the grant is revoked, so the user must authorize again');
+  throw new InvalidGrant(`refresh_token ${what}; the grant is revoked, so the user must authorize again`);
 }
 
 /** A revoked token. Revoked while its grant lives on, it is a successor that a retry replaced (step 2): reuse. */
 async function revoked(context: GrantContext, presented: Presented): Promise<never> {
-  if (presented.grant && presented.grant.revokedAt === null) return revokeForReuse(context, presented.grant.id, 'replaced refresh token used');
+  if (presented.grant && presented.grant.revokedAt === null) {
+    return revokeForReuse(context, presented.grant.id, 'replaced refresh token used', 'was replaced when its predecessor was presented again');
+  }
   throw new InvalidGrant('refresh_token has been revoked');
 }
 
