@@ -44,8 +44,8 @@ export class WalSync {
 const WRITES = new Set<keyof Store>([
   'createClient', 'updateClient', 'deleteClient', 'createUser', 'setUserPassword', 'deleteUser', 'createSession',
   'deleteSession', 'saveConsent', 'saveAuthorizationCode', 'redeemAuthorizationCode', 'rotateRefreshToken',
-  'replaceUnusedSuccessor', 'issueClientToken', 'revokeAccessToken', 'revokeGrant', 'revokeLeakedGrant', 'revokeClientAccess', 'insertSigningKey', 'rotateSigningKey',
-  'cleanup',
+  'replaceUnusedSuccessor', 'issueClientToken', 'revokeAccessToken', 'revokeGrant', 'revokeLeakedGrant',
+  'revokeClientAccess', 'insertSigningKey', 'rotateSigningKey', 'cleanup',
 ]);
 
 export function withGroupSync(store: Store, walSync: WalSync): Store {
