@@ -27,7 +27,9 @@ async function main(): Promise<void> {
     web: await client({
       ...basic, name: 'Bench web app', clientId: 'bench-web', grantTypes: ['authorization_code', 'refresh_token'], redirectUris: [REDIRECT_URI],
     }),
-    introspector: await client({ ...basic, name: 'Bench resource server', clientId: 'bench-rs', grantTypes: ['client_credentials'] }),
+    introspector: await client({
+      ...basic, name: 'Bench resource server', clientId: 'bench-rs', grantTypes: ['client_credentials'], resourceServerFor: [config.defaultAudience],
+    }),
   };
   await services.accounts.createUser({ username: USERNAME, password: PASSWORD });
 

@@ -33,7 +33,8 @@ async function seed(services: Services, settings: DemoSettings, appUrl: string) 
   else await services.accounts.setPassword(settings.username, settings.password);
 
   const integration = { name: 'LeadSync', redirectUris: [`${appUrl}/callback`], scopes: 'read:leads write:leads' };
-  const resourceServer = { name: 'Leads API', grantTypes: ['client_credentials'], scopes: '' };
+  // The leads API introspects the integration's tokens: it must be registered as the resource server of their audience.
+  const resourceServer = { name: 'Leads API', grantTypes: ['client_credentials'], scopes: '', resourceServerFor: [services.config.defaultAudience] };
   const upsert = async (clientId: string, input: object) => {
     try {
       return (await services.clients.create({ clientId, ...input })).clientSecret!;

@@ -47,6 +47,11 @@ export interface Config {
   adminHostnames: string[];
   /** Seconds between housekeeping runs that delete expired rows; 0 turns it off. */
   cleanupIntervalSeconds: number;
+  /**
+   * Seconds after a rotation during which the rotated refresh token may be presented again, while its successor
+   * is still unused, and get a new working pair (the answer of the rotation was lost); 0 turns it off.
+   */
+  refreshRetryWindowSeconds: number;
   /** Limits on HTTP connections, so that slow or idle clients cannot hold the server (see HttpLimits). */
   http: HttpLimits;
 }
@@ -252,6 +257,19 @@ function trustProxySetting(raw: string | undefined): boolean | number | string {
   throw new ConfigError(`GATEHOUSE_TRUST_PROXY must be false, true (one proxy), a hop count, or proxy addresses/CIDRs, got "${raw}"`);
 }
 
+/** Longest refresh retry window: past a few minutes a retry is no longer a lost answer, and a thief gains time. */
+const MAX_REFRESH_RETRY_WINDOW = 600;
+
+function refreshRetryWindow(env: Env): number {
+  // 60 s: HTTP clients give up on a request after 30-60 s and retry at once; a longer window only lengthens the
+  // time in which someone holding a just-rotated token could take over an unused successor.
+  const seconds = duration(env, 'GATEHOUSE_REFRESH_RETRY_WINDOW', 60);
+  if (seconds > MAX_REFRESH_RETRY_WINDOW) {
+    throw new ConfigError(`GATEHOUSE_REFRESH_RETRY_WINDOW must be at most 10m (0s turns it off), got "${env.GATEHOUSE_REFRESH_RETRY_WINDOW}"`);
+  }
+  return seconds;
+}
+
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 /** The names a client on this machine reaches a loopback admin port by. */
 export const LOOPBACK_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]'];
@@ -335,5 +353,6 @@ export function loadConfig(env: Env = process.env): Config {
     adminHostnames: adminHostnames(env, adminHost),
     cleanupIntervalSeconds: duration(env, 'GATEHOUSE_CLEANUP_INTERVAL', 600),
     http: httpLimits(env),
+    refreshRetryWindowSeconds: refreshRetryWindow(env),
   };
 }

@@ -22,9 +22,18 @@ export interface Services {
   consent: ConsentService;
   /** Failed client authentications per address and client, in this process (tests may swap in one with a fake clock). */
   clientAuthThrottle: ClientAuthThrottle;
+  /** The current time in whole seconds since the epoch; tests pass a clock they can move. */
+  now(): number;
 }
 
-export function buildServices(config: Config, store: Store): Services {
+export interface ServiceOptions {
+  /** The clock, in whole epoch seconds (default: the system clock). */
+  now?: () => number;
+}
+
+const systemNow = (): number => Math.floor(Date.now() / 1000);
+
+export function buildServices(config: Config, store: Store, options: ServiceOptions = {}): Services {
   const clientCache = new ClientCache(store);
   const keys = new KeyService(store, config.secret, config.keyRetentionSeconds, config.keyRefreshSeconds);
   return {
@@ -37,15 +46,16 @@ export function buildServices(config: Config, store: Store): Services {
     accounts: new AccountService(store),
     consent: new ConsentService(store),
     clientAuthThrottle: new ClientAuthThrottle(),
+    now: options.now ?? systemNow,
   };
 }
 
 /** Opens the configured database, brings its schema up to date and makes sure signing keys exist. */
-export async function openServices(config: Config): Promise<Services> {
+export async function openServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
   try {
     await store.migrate();
-    const services = buildServices(config, store);
+    const services = buildServices(config, store, options);
     await services.keys.ensureKeys();
     return services;
   } catch (error) {

@@ -28,6 +28,8 @@ export interface ClientInput {
   refreshTokenTtl?: number;
   refreshTokenGrace?: number;
   accessTokenFormat?: string;
+  /** Audiences whose access tokens the client may introspect (it is their resource server); replaces the list. */
+  resourceServerFor?: string[];
 }
 
 const CLIENT_ID = /^[A-Za-z0-9._~-]{3,128}$/;
@@ -53,6 +55,19 @@ export function validateRedirectUri(uri: string): void {
   }
   if (/^[a-z][a-z0-9+-]*\.[a-z0-9+.-]+:$/i.test(url.protocol)) return;
   throw new ClientInputError(`redirect URI "${uri}" must use https, http on localhost, or a reverse-domain private scheme`);
+}
+
+const MAX_AUDIENCES = 50;
+
+/** An audience is matched exactly against a token's `aud`: printable, no spaces, of a sane length. */
+function audiences(list: readonly string[]): string[] {
+  if (list.length > MAX_AUDIENCES) throw new ClientInputError(`a client may be resource server for at most ${MAX_AUDIENCES} audiences`);
+  for (const audience of list) {
+    if (audience.length === 0 || audience.length > 2000 || !/^[\x21-\x7e]+$/.test(audience)) {
+      throw new ClientInputError(`resource server audience "${audience.slice(0, 100)}" must be 1-2000 printable characters without spaces, e.g. https://api.example.com`);
+    }
+  }
+  return [...new Set(list)];
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], what: string): T {
@@ -123,6 +138,7 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
     refreshTokenTtl: ttl(input.refreshTokenTtl, existing?.refreshTokenTtl ?? DEFAULT_REFRESH_TOKEN_TTL, 'refresh token lifetime', 60),
     refreshTokenGrace: ttl(input.refreshTokenGrace, existing?.refreshTokenGrace ?? 0, 'refresh token reuse grace', 0),
     accessTokenFormat: format,
+    resourceServerFor: audiences(input.resourceServerFor ?? existing?.resourceServerFor ?? []),
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   };

@@ -11,7 +11,8 @@ export type TokenKind = 'jwt_access_token' | 'opaque_access_token' | 'refresh_to
 
 /**
  * active: accepted now. expired / revoked: no longer accepted (statusAt says when). rotated: a refresh token
- * already exchanged for a new one; presenting it again revokes its grant (unless inside the client's grace window).
+ * already exchanged for a new one; presenting it again revokes its grant (unless inside the client's grace window,
+ * or once within GATEHOUSE_REFRESH_RETRY_WINDOW while its successor is unused: a lost answer).
  * unknown: not issued by this Gatehouse, or no record of it remains.
  */
 export type TokenStatus = 'active' | 'expired' | 'revoked' | 'rotated' | 'unknown';

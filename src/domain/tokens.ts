@@ -113,6 +113,7 @@ export class TokenService {
         replacedBy: null,
         successorSealed: null,
         revokedAt: null,
+        retriedAt: null,
       },
     };
   }

@@ -1,5 +1,8 @@
 // Token introspection (RFC 7662): an authenticated client asks whether a token is active. Revoked or expired
 // tokens — JWTs included, since every access token has a row — are `active: false`, with nothing else said.
+// Only the token's own client, and for an access token the resource servers registered for its audience, are
+// told about it (RFC 7662 §4: the server decides who may learn what); every other client hears `active: false`,
+// as if the token did not exist, so introspection cannot be used to read other clients' users and scopes.
 import type { Services } from '../services.js';
 import { sha256Hex } from '../domain/crypto.js';
 import { REFRESH_PREFIX } from '../domain/tokens.js';
@@ -8,8 +11,14 @@ import { InvalidClient } from './errors.js';
 import { Params, type RawParams } from './params.js';
 import { formatScope } from './scopes.js';
 import { tokenStatus } from './token-status.js';
+import type { AccessTokenRecord, ClientRecord } from '../store/types.js';
 
 export type IntrospectionResponse = { active: false } | ({ active: true } & Record<string, unknown>);
+
+/** The one rule for who may learn about an access token: its own client, or a resource server of its audience. */
+function mayIntrospect(client: ClientRecord, token: AccessTokenRecord): boolean {
+  return token.clientId === client.clientId || token.audience.some((audience) => client.resourceServerFor.includes(audience));
+}
 
 export async function handleIntrospection(services: Services, authorization: string | undefined, body: RawParams): Promise<IntrospectionResponse> {
   const params = new Params(body);
@@ -18,7 +27,7 @@ export async function handleIntrospection(services: Services, authorization: str
   if (client.secretHash === null) throw new InvalidClient('introspection needs a confidential client (a resource server with a secret)');
   const token = params.required('token');
   const hint = params.optional('token_type_hint');
-  const now = Math.floor(Date.now() / 1000);
+  const now = services.now();
   const { issuer } = services.config;
 
   const asRefresh = async (): Promise<IntrospectionResponse | undefined> => {
@@ -35,7 +44,7 @@ export async function handleIntrospection(services: Services, authorization: str
   const asAccess = async (): Promise<IntrospectionResponse | undefined> => {
     const { record } = await services.tokens.resolveAccessToken(token);
     if (!record) return undefined;
-    if (tokenStatus(record, now).state !== 'active') return { active: false };
+    if (!mayIntrospect(client, record) || tokenStatus(record, now).state !== 'active') return { active: false };
     const user = record.userId ? await services.store.getUserById(record.userId) : undefined;
     return {
       active: true, token_type: 'Bearer', iss: issuer, client_id: record.clientId, scope: formatScope(record.scopes),

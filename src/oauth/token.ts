@@ -19,5 +19,5 @@ export async function handleTokenRequest(services: Services, authorization: stri
   if (!client.grantTypes.includes(grantType as GrantType)) {
     throw new UnauthorizedClient(`client "${client.clientId}" is not allowed the ${grantType} grant (allowed: ${client.grantTypes.join(', ')})`);
   }
-  return GRANTS[grantType as GrantType]({ services, client, params, now: Math.floor(Date.now() / 1000) });
+  return GRANTS[grantType as GrantType]({ services, client, params, now: services.now() });
 }

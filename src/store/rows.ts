@@ -51,6 +51,7 @@ export function clientRow(c: ClientRecord): ClientsTable {
     refresh_token_ttl: c.refreshTokenTtl,
     refresh_token_grace: c.refreshTokenGrace,
     access_token_format: c.accessTokenFormat,
+    resource_server_for: json(c.resourceServerFor),
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   };
@@ -69,6 +70,7 @@ export function clientRecord(r: Selectable<ClientsTable>): ClientRecord {
     refreshTokenTtl: r.refresh_token_ttl,
     refreshTokenGrace: r.refresh_token_grace,
     accessTokenFormat: r.access_token_format as AccessTokenFormat,
+    resourceServerFor: list(r.resource_server_for),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -177,6 +179,7 @@ export function refreshTokenRow(t: RefreshTokenRecord): RefreshTokensTable {
     replaced_by: t.replacedBy,
     successor_sealed: t.successorSealed,
     revoked_at: t.revokedAt,
+    retried_at: t.retriedAt,
   };
 }
 
@@ -193,6 +196,7 @@ export function refreshTokenRecord(r: Selectable<RefreshTokensTable>): RefreshTo
     replacedBy: r.replaced_by,
     successorSealed: r.successor_sealed,
     revokedAt: r.revoked_at,
+    retriedAt: r.retried_at,
   };
 }
 

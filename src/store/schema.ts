@@ -17,6 +17,8 @@ export interface ClientsTable {
   refresh_token_ttl: number;
   refresh_token_grace: number;
   access_token_format: string;
+  /** JSON string[]: audiences whose access tokens this client may introspect. */
+  resource_server_for: string;
   created_at: number;
   updated_at: number;
 }
@@ -91,6 +93,7 @@ export interface RefreshTokensTable {
   replaced_by: string | null;
   successor_sealed: string | null;
   revoked_at: number | null;
+  retried_at: number | null;
 }
 
 export interface AccessTokensTable {

@@ -24,6 +24,7 @@ import type {
   RedeemCodeResult,
   RefreshTokenContext,
   RefreshTokenRecord,
+  ReplaceSuccessorResult,
   RotateRefreshResult,
   SessionRecord,
   SigningKeyRecord,
@@ -142,6 +143,17 @@ export class SqlStore implements Store {
     return write(tokens.rotateRefreshToken(this.db, oldHash, now, newTokens, successorSealed));
   }
 
+  // One implementation for both backends: a retry after a lost answer is rare, so it needs no hot path.
+  replaceUnusedSuccessor(
+    rotatedHash: string,
+    successorHash: string,
+    now: number,
+    newTokens: NewTokens & { refreshToken: RefreshTokenRecord },
+    successorSealed: string | null,
+  ): Promise<ReplaceSuccessorResult> {
+    return write(tokens.replaceUnusedSuccessor(this.db, rotatedHash, successorHash, now, newTokens, successorSealed));
+  }
+
   issueClientToken(accessToken: AccessTokenRecord): Promise<void> {
     return write(tokens.issueClientToken(this.db, accessToken));
   }
@@ -157,6 +169,9 @@ export class SqlStore implements Store {
   }
   revokeGrant(id: string, now: number, reason: string): Promise<boolean> {
     return grants.revokeGrant(this.db, id, now, reason);
+  }
+  revokeLeakedGrant(id: string, now: number, reason: string): Promise<boolean> {
+    return grants.revokeGrant(this.db, id, now, reason, true);
   }
   revokeClientAccess(userId: string, clientId: string, now: number, reason: string): Promise<number> {
     return grants.revokeClientAccess(this.db, userId, clientId, now, reason);

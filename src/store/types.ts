@@ -25,6 +25,11 @@ export interface ClientRecord {
   /** Seconds during which a just-rotated refresh token may be presented again (0 = off). */
   refreshTokenGrace: number;
   accessTokenFormat: AccessTokenFormat;
+  /**
+   * Audiences this client serves as a resource server: it may introspect access tokens issued for them.
+   * Any client may introspect its own tokens; no other client may (it gets `active: false`).
+   */
+  resourceServerFor: string[];
   createdAt: number;
   updatedAt: number;
 }
@@ -102,6 +107,8 @@ export interface RefreshTokenRecord {
    */
   successorSealed: string | null;
   revokedAt: number | null;
+  /** When a retry of this token's rotation was answered (the answer was lost); a rotation is retried only once. */
+  retriedAt: number | null;
 }
 
 export interface AccessTokenRecord {
@@ -159,6 +166,11 @@ export interface NewTokens {
 
 export type RedeemCodeResult = { ok: true } | { ok: false; reason: 'already_consumed'; grantId: string | null };
 export type RotateRefreshResult = { ok: true } | { ok: false; reason: 'already_rotated' | 'revoked' };
+/**
+ * Why a lost rotation could not be answered again: `already_retried`, a retry of it was answered already;
+ * `successor_used`, the successor was rotated or revoked meanwhile; `revoked`, the token or its grant is gone or revoked.
+ */
+export type ReplaceSuccessorResult = { ok: true } | { ok: false; reason: 'already_retried' | 'successor_used' | 'revoked' };
 
 export interface CleanupResult {
   codes: number;
@@ -221,6 +233,20 @@ export interface Store {
     successorSealed: string | null,
   ): Promise<RotateRefreshResult>;
 
+  /**
+   * A rotation whose answer was lost, answered again, in one transaction: revoke the rotated token's successor
+   * `successorHash` (only if it was never used: not rotated, not revoked), point the rotated token at the new
+   * refresh token instead and mark it retried (only once per rotation), insert the new tokens and touch the
+   * grant. Of racing calls, exactly one succeeds.
+   */
+  replaceUnusedSuccessor(
+    rotatedHash: string,
+    successorHash: string,
+    now: number,
+    tokens: NewTokens & { refreshToken: RefreshTokenRecord },
+    successorSealed: string | null,
+  ): Promise<ReplaceSuccessorResult>;
+
   /** client_credentials: records the access token (no grant: the client acts for itself). */
   issueClientToken(accessToken: AccessTokenRecord): Promise<void>;
   getAccessToken(id: string): Promise<AccessTokenRecord | undefined>;
@@ -230,6 +256,11 @@ export interface Store {
   getGrant(id: string): Promise<GrantRecord | undefined>;
   /** Revokes the grant and with it every access and refresh token it issued; a second call keeps the first time and reason. */
   revokeGrant(id: string, now: number, reason: string): Promise<boolean>;
+  /**
+   * A grant revoked because its tokens leaked (refresh token reuse, code replay): revokeGrant, and in the same
+   * transaction forget the user's consent for its client, so the next authorization asks the user again.
+   */
+  revokeLeakedGrant(id: string, now: number, reason: string): Promise<boolean>;
   /** Connected apps: revoke every grant of a user for one client and forget the consent, in one transaction. */
   revokeClientAccess(userId: string, clientId: string, now: number, reason: string): Promise<number>;
   listGrants(filter: { userId?: string; clientId?: string; includeRevoked?: boolean }): Promise<GrantSummary[]>;

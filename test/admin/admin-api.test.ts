@@ -91,6 +91,21 @@ describe('admin API: clients', () => {
     }
   });
 
+  test('resource_server_for registers the audiences a client may introspect; a bad audience is a 400 naming it', async () => {
+    const response = await admin.app.inject({
+      method: 'POST', url: '/admin/clients',
+      payload: { client_name: 'Leads API', client_id: 'leads-api', grant_types: ['client_credentials'], resource_server_for: ['https://api.example.com'] },
+    });
+    assert.equal(response.statusCode, 201, response.body);
+    assert.deepEqual(response.json<Record<string, unknown>>().resource_server_for, ['https://api.example.com']);
+    assert.deepEqual((await admin.services.store.getClient('leads-api'))?.resourceServerFor, ['https://api.example.com']);
+    const bad = await admin.app.inject({ method: 'PATCH', url: '/admin/clients/leads-api', payload: { resource_server_for: ['bad\u0000audience'] } });
+    assert.equal(bad.statusCode, 400, bad.body);
+    assert.match(bad.json<{ error_description: string }>().error_description, /resource server audience/);
+    const cleared = await admin.app.inject({ method: 'PATCH', url: '/admin/clients/leads-api', payload: { resource_server_for: [] } });
+    assert.deepEqual(cleared.json<Record<string, unknown>>().resource_server_for, []);
+  });
+
   test('rotate-secret answers a new secret; a public client has none to rotate', async () => {
     const before = await admin.services.store.getClient('zapier-client');
     const response = await admin.app.inject({ method: 'POST', url: '/admin/clients/zapier-client/rotate-secret', headers: JSON_TYPE });

@@ -74,7 +74,7 @@ describe('gatehouse clients', () => {
     const table = await cli.run(['clients', 'list']);
     assert.equal(table.code, 0, table.stderr);
     const lines = table.stdout.trimEnd().split('\n');
-    assert.match(lines[0]!, /^CLIENT ID\s+NAME\s+TYPE\s+GRANT TYPES\s+SCOPES\s+CREATED$/);
+    assert.match(lines[0]!, /^CLIENT ID\s+NAME\s+TYPE\s+GRANT TYPES\s+SCOPES\s+RESOURCE SERVER FOR\s+CREATED$/);
     assert.equal(lines.length, 3);
     assert.ok(lines.some((line) => /^zapier-client\s+Zapier\s+confidential\s/.test(line)));
     const nameColumn = lines[0]!.indexOf('NAME');
@@ -162,6 +162,27 @@ describe('gatehouse clients', () => {
     assert.deepEqual(client.grant_types, ['client_credentials']);
     assert.equal(client.access_token_format, 'opaque');
     assert.equal(client.token_endpoint_auth_method, 'client_secret_post');
+  });
+
+  test('--resource-server-for registers the audiences a client may introspect, shown by show and list, replaced on update and cleared with --no-resource-server-for', async () => {
+    const created = await cli.run([
+      'clients', 'create', '--name', 'Leads API', '--client-id', 'leads-api', '--grant-type', 'client_credentials',
+      '--resource-server-for', 'https://api.example.com', '--resource-server-for', 'urn:leads', '--json',
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    assert.deepEqual((JSON.parse(created.stdout) as Record<string, unknown>).resource_server_for, ['https://api.example.com', 'urn:leads']);
+    const show = await cli.run(['clients', 'show', 'leads-api']);
+    assert.match(show.stdout, /Resource server for:\s+https:\/\/api\.example\.com/);
+    const list = await cli.run(['clients', 'list']);
+    assert.ok(list.stdout.split('\n').some((line) => /^leads-api\s.*https:\/\/api\.example\.com urn:leads/.test(line)), list.stdout);
+    const updated = await cli.run(['clients', 'update', 'leads-api', '--resource-server-for', 'https://other.example', '--json']);
+    assert.deepEqual((JSON.parse(updated.stdout) as Record<string, unknown>).resource_server_for, ['https://other.example']);
+    const bad = await cli.run(['clients', 'update', 'leads-api', '--resource-server-for', 'has space']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /resource server audience "has space"/);
+    const cleared = await cli.run(['clients', 'update', 'leads-api', '--no-resource-server-for', '--json']);
+    assert.equal(cleared.code, 0, cleared.stderr);
+    assert.deepEqual((JSON.parse(cleared.stdout) as Record<string, unknown>).resource_server_for, []);
   });
 
   test('usage errors exit 2: missing --name, a bad choice, a bad duration, nothing to update', async () => {

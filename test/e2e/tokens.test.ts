@@ -19,7 +19,9 @@ await describeOnBackends('tokens', (backend) => {
     await createUser(server);
     secret = (await createClient(server, { clientId: 'zapier-client', scopes: 'openid read:leads write:leads' })).clientSecret!;
     graceSecret = (await createClient(server, { name: 'Worker pool', clientId: 'workers', scopes: 'read:leads', refreshTokenGrace: 30 })).clientSecret!;
-    rsSecret = (await createClient(server, { name: 'Leads API', clientId: 'leads-api', grantTypes: ['client_credentials'], scopes: 'read:leads reports:run' })).clientSecret!;
+    rsSecret = (await createClient(server, {
+      name: 'Leads API', clientId: 'leads-api', grantTypes: ['client_credentials'], scopes: 'read:leads reports:run', resourceServerFor: [server.config.defaultAudience],
+    })).clientSecret!;
     opaqueSecret = (await createClient(server, { name: 'Opaque', clientId: 'opaque-app', scopes: 'read:leads', accessTokenFormat: 'opaque' })).clientSecret!;
   });
   after(() => server.close());
@@ -52,12 +54,13 @@ await describeOnBackends('tokens', (backend) => {
     assert.equal((await introspect(second.access_token)).active, true);
   });
 
-  test('a rotated refresh token presented again revokes the grant', async () => {
+  test('a rotated refresh token presented again after its successor was used revokes the grant', async () => {
     const { config, tokens } = await connect('zapier-client', secret);
     const rotated = await client.refreshTokenGrant(config, tokens.refresh_token!);
+    const current = await client.refreshTokenGrant(config, rotated.refresh_token!);
     await assert.rejects(client.refreshTokenGrant(config, tokens.refresh_token!), (error: client.ResponseBodyError) => error.error === 'invalid_grant');
-    await assert.rejects(client.refreshTokenGrant(config, rotated.refresh_token!), (error: client.ResponseBodyError) => error.error === 'invalid_grant', 'the current refresh token dies with the grant');
-    assert.equal((await introspect(rotated.access_token)).active, false, 'access tokens of the grant are revoked, JWTs included');
+    await assert.rejects(client.refreshTokenGrant(config, current.refresh_token!), (error: client.ResponseBodyError) => error.error === 'invalid_grant', 'the current refresh token dies with the grant');
+    assert.equal((await introspect(current.access_token)).active, false, 'access tokens of the grant are revoked, JWTs included');
     assert.equal((await introspect(tokens.access_token)).active, false);
   });
 
@@ -72,6 +75,7 @@ await describeOnBackends('tokens', (backend) => {
     // Outside the window, reuse revokes the grant.
     const { tokens: other } = await connect('workers', graceSecret);
     const rotated = await client.refreshTokenGrant(config, other.refresh_token!);
+    await client.refreshTokenGrant(config, rotated.refresh_token!); // used, so the reuse is no lost answer either
     // The window is set per client: shrinking it to 0 s puts the reuse outside it.
     await server.services.clients.update('workers', { refreshTokenGrace: 0 });
     await assert.rejects(client.refreshTokenGrant(config, other.refresh_token!), (error: client.ResponseBodyError) => error.error === 'invalid_grant');
@@ -124,6 +128,29 @@ await describeOnBackends('tokens', (backend) => {
     const anonymous = await postForm(`${server.issuer}/oauth2/introspect`, { token: tokens.access_token });
     assert.equal(anonymous.status, 401);
     assert.equal((await anonymous.json() as { error: string }).error, 'invalid_client');
+  });
+
+  test('introspection answers only the token\'s own client and the resource servers of its audience; any other client hears active: false', async () => {
+    const { tokens } = await connect('zapier-client', secret);
+    const other = await createClient(server, { name: 'Elsewhere API', clientId: 'elsewhere-api', grantTypes: ['client_credentials'], scopes: 'read:leads', resourceServerFor: ['https://elsewhere.example'] });
+    const ask = async (clientId: string, clientSecret: string, token: string) => {
+      const response = await postForm(`${server.issuer}/oauth2/introspect`, { token }, { authorization: basic(clientId, clientSecret) });
+      assert.equal(response.status, 200);
+      return (await response.json()) as Record<string, unknown>;
+    };
+    const own = await ask('zapier-client', secret, tokens.access_token);
+    assert.equal(own.active, true, 'its own client');
+    assert.equal(own.username, 'alice');
+    assert.equal((await ask('leads-api', rsSecret, tokens.access_token)).active, true, 'the resource server of its audience');
+    for (const [clientId, clientSecret] of [['opaque-app', opaqueSecret], ['elsewhere-api', other.clientSecret!]] as const) {
+      assert.deepEqual(await ask(clientId, clientSecret, tokens.access_token), { active: false }, `${clientId} learns nothing`);
+    }
+    const { tokens: opaque } = await connect('opaque-app', opaqueSecret);
+    assert.deepEqual(await ask('zapier-client', secret, opaque.access_token), { active: false }, 'opaque tokens alike');
+    assert.deepEqual(await ask('leads-api', rsSecret, tokens.refresh_token!), { active: false }, 'refresh tokens only to their own client');
+    // Registered later, through the same domain update the CLI and the admin API use: told at once.
+    await server.services.clients.update('elsewhere-api', { resourceServerFor: ['https://elsewhere.example', server.config.defaultAudience] });
+    assert.equal((await ask('elsewhere-api', other.clientSecret!, tokens.access_token)).active, true);
   });
 
   test('revoking an access token ends it; revoking a refresh token ends the grant; unknown tokens are fine', async () => {

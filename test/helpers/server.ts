@@ -42,6 +42,8 @@ export interface TestServerOptions {
   databaseUrl?: string;
   env?: Record<string, string>;
   logStream?: NodeJS.WritableStream;
+  /** The server's clock in whole epoch seconds, for tests that move time instead of waiting. */
+  now?: () => number;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -59,7 +61,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     GATEHOUSE_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   });
-  const services = await openServices(config);
+  const services = await openServices(config, { now: options.now });
   let server: RunningServer;
   try {
     server = await startServer(services, { logStream: options.logStream });

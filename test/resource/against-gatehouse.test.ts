@@ -43,7 +43,7 @@ describe('the resource SDK over real HTTP against a running Gatehouse', () => {
       createClient(gatehouse, { name: 'Partner', clientId: 'partner', grantTypes: ['client_credentials'], scopes: 'read:leads write:leads' }),
       createClient(gatehouse, { name: 'Short-lived', clientId: 'short-lived', grantTypes: ['client_credentials'], scopes: 'read:leads', accessTokenTtl: 1 }),
       createClient(gatehouse, { name: 'Opaque', clientId: 'opaque-app', grantTypes: ['client_credentials'], scopes: 'read:leads', accessTokenFormat: 'opaque' }),
-      createClient(gatehouse, { name: 'Leads API', clientId: 'leads-api', grantTypes: ['client_credentials'], scopes: 'read:leads' }),
+      createClient(gatehouse, { name: 'Leads API', clientId: 'leads-api', grantTypes: ['client_credentials'], scopes: 'read:leads', resourceServerFor: [gatehouse.config.defaultAudience] }),
       createClient(other, { name: 'Partner elsewhere', clientId: 'partner', grantTypes: ['client_credentials'], scopes: 'read:leads write:leads' }),
     ]);
     (['zapier', 'partner', 'shortLived', 'opaque', 'leadsApi', 'otherPartner'] as const).forEach((name, index) => {

@@ -14,7 +14,7 @@ describe('the SDK against a real Gatehouse', () => {
 
   before(async () => {
     server = await startTestServer();
-    apiSecret = (await createClient(server, { name: 'Leads API', clientId: 'leads-api', grantTypes: ['client_credentials'], scopes: 'read:leads' })).clientSecret!;
+    apiSecret = (await createClient(server, { name: 'Leads API', clientId: 'leads-api', grantTypes: ['client_credentials'], scopes: 'read:leads', resourceServerFor: [server.config.defaultAudience] })).clientSecret!;
     opaqueSecret = (await createClient(server, { name: 'Opaque', clientId: 'opaque-app', grantTypes: ['client_credentials'], scopes: 'read:leads', accessTokenFormat: 'opaque' })).clientSecret!;
   });
   after(() => server.close());

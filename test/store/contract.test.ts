@@ -98,7 +98,7 @@ for (const backend of await testBackends()) {
 
     describe('clients', () => {
       test('round-trip, including a public client with nulls and empty lists', async () => {
-        const confidential = client();
+        const confidential = client({ resourceServerFor: ['https://api.example', 'urn:leads'] });
         const pub = client({ secretHash: null, tokenEndpointAuthMethod: null, redirectUris: [], grantTypes: [], scopes: [], createdAt: NOW + 1 });
         await store.createClient(confidential);
         await store.createClient(pub);
@@ -123,6 +123,7 @@ for (const backend of await testBackends()) {
           refreshTokenTtl: 120,
           refreshTokenGrace: 10,
           accessTokenFormat: 'opaque' as const,
+          resourceServerFor: ['https://api.example'],
           updatedAt: NOW + 100,
         };
         await store.updateClient({ ...changed, createdAt: NOW + 999 });
@@ -438,6 +439,83 @@ for (const backend of await testBackends()) {
       });
     });
 
+    describe('retrying a rotation whose answer was lost', () => {
+      /** A grant whose first refresh token was rotated at NOW + 10 into an unused successor. */
+      async function rotated() {
+        const s = await seedGrant(store);
+        const successor = { accessToken: accessToken(s.grant), refreshToken: refreshToken(s.grant, { createdAt: NOW + 10 }) };
+        assert.deepEqual(await store.rotateRefreshToken(s.refreshToken.tokenHash, NOW + 10, successor, null), { ok: true });
+        return { ...s, successor };
+      }
+
+      test('replaceUnusedSuccessor revokes the unused successor, points the rotated token at the new one, once', async () => {
+        const s = await rotated();
+        const retry = { accessToken: accessToken(s.grant), refreshToken: refreshToken(s.grant, { createdAt: NOW + 20 }) };
+        assert.deepEqual(await store.replaceUnusedSuccessor(s.refreshToken.tokenHash, s.successor.refreshToken.tokenHash, NOW + 20, retry, 'sealed'), { ok: true });
+        assert.deepEqual(await store.getRefreshToken(s.refreshToken.tokenHash), {
+          ...s.refreshToken,
+          rotatedAt: NOW + 10,
+          replacedBy: retry.refreshToken.tokenHash,
+          successorSealed: 'sealed',
+          retriedAt: NOW + 20,
+        });
+        assert.equal((await store.getRefreshToken(s.successor.refreshToken.tokenHash))?.revokedAt, NOW + 20);
+        assert.deepEqual(await store.getRefreshToken(retry.refreshToken.tokenHash), retry.refreshToken);
+        assert.deepEqual(await store.getAccessToken(retry.accessToken.id), retry.accessToken);
+        const stored = await store.getGrant(s.grant.id);
+        assert.equal(stored?.revokedAt, null, 'the grant goes on');
+        assert.equal(stored?.lastUsedAt, NOW + 20);
+
+        // The replaced successor can no longer be rotated, even by a request that read it before the retry.
+        const late = { accessToken: accessToken(s.grant), refreshToken: refreshToken(s.grant) };
+        assert.deepEqual(await store.rotateRefreshToken(s.successor.refreshToken.tokenHash, NOW + 21, late, null), { ok: false, reason: 'revoked' });
+        assert.equal(await store.getRefreshToken(late.refreshToken.tokenHash), undefined);
+
+        // A second retry of the same rotation is refused and writes nothing.
+        const again = { accessToken: accessToken(s.grant), refreshToken: refreshToken(s.grant) };
+        assert.deepEqual(await store.replaceUnusedSuccessor(s.refreshToken.tokenHash, retry.refreshToken.tokenHash, NOW + 30, again, null), { ok: false, reason: 'already_retried' });
+        assert.equal(await store.getRefreshToken(again.refreshToken.tokenHash), undefined);
+        assert.equal(await store.getAccessToken(again.accessToken.id), undefined);
+        assert.equal((await store.getRefreshToken(retry.refreshToken.tokenHash))?.revokedAt, null);
+      });
+
+      test('a successor that was used, or a revoked grant, is not replaced and nothing is written', async () => {
+        const s = await rotated();
+        const used = { accessToken: accessToken(s.grant), refreshToken: refreshToken(s.grant) };
+        await store.rotateRefreshToken(s.successor.refreshToken.tokenHash, NOW + 15, used, null);
+        const retry = { accessToken: accessToken(s.grant), refreshToken: refreshToken(s.grant) };
+        assert.deepEqual(await store.replaceUnusedSuccessor(s.refreshToken.tokenHash, s.successor.refreshToken.tokenHash, NOW + 20, retry, null), { ok: false, reason: 'successor_used' });
+        assert.equal(await store.getRefreshToken(retry.refreshToken.tokenHash), undefined);
+        const old = await store.getRefreshToken(s.refreshToken.tokenHash);
+        assert.equal(old?.replacedBy, s.successor.refreshToken.tokenHash);
+        assert.equal(old?.retriedAt, null);
+        assert.equal((await store.getGrant(s.grant.id))?.lastUsedAt, NOW + 15);
+
+        const t = await rotated();
+        await store.revokeGrant(t.grant.id, NOW + 12, 'test');
+        assert.deepEqual(await store.replaceUnusedSuccessor(t.refreshToken.tokenHash, t.successor.refreshToken.tokenHash, NOW + 20, retry, null), { ok: false, reason: 'revoked' });
+        assert.deepEqual(await store.replaceUnusedSuccessor('unknown', 'unknown', NOW + 20, retry, null), { ok: false, reason: 'revoked' });
+        assert.equal(await store.getRefreshToken(retry.refreshToken.tokenHash), undefined);
+      });
+
+      test('two simultaneous retries of one rotation on separate connections: exactly one wins', async () => {
+        const s = await rotated();
+        const op: RaceOp = {
+          kind: 'replaceSuccessor', rotatedHash: s.refreshToken.tokenHash, successorHash: s.successor.refreshToken.tokenHash,
+          grantId: s.grant.id, clientId: s.client.clientId, userId: s.user.id, now: NOW + 20,
+        };
+        const outcomes = await race(db, [op, op]);
+        assert.deepEqual(errors(outcomes), []);
+        const results = values(outcomes) as Array<{ ok: boolean }>;
+        const winners = results.flatMap((r, i) => (r.ok ? [i] : []));
+        assert.equal(winners.length, 1, JSON.stringify(results));
+        for (const r of results.filter((r) => !r.ok)) assert.deepEqual(r, { ok: false, reason: 'already_retried' });
+        assert.equal((await store.getRefreshToken(s.refreshToken.tokenHash))?.replacedBy, `rt-retry-${winners[0]}`);
+        assert.equal(await count(store, `select count(*) as n from refresh_tokens where grant_id = '${s.grant.id}'`), 3);
+        assert.equal(await count(store, `select count(*) as n from refresh_tokens where grant_id = '${s.grant.id}' and revoked_at is null and rotated_at is null`), 1);
+      });
+    });
+
     describe('reads for the token endpoint', () => {
       test('a code with its user, and a refresh token with its grant and user, in one call', async () => {
         const s = await seedGrant(store);
@@ -516,6 +594,21 @@ for (const backend of await testBackends()) {
         // Another grant is untouched.
         assert.deepEqual(await store.getGrant(other.grant.id), other.grant);
         assert.deepEqual(await store.getAccessToken(other.accessToken.id), other.accessToken);
+      });
+
+      test('revokeLeakedGrant revokes the grant and its tokens and forgets that user\'s consent for that client only', async () => {
+        const s = await seedGrant(store);
+        const other = await seedGrant(store);
+        await store.saveConsent({ userId: s.user.id, clientId: s.client.clientId, scopes: ['read:leads'], createdAt: NOW, updatedAt: NOW });
+        await store.saveConsent({ userId: other.user.id, clientId: other.client.clientId, scopes: ['read:leads'], createdAt: NOW, updatedAt: NOW });
+        assert.equal(await store.revokeLeakedGrant(s.grant.id, NOW + 7, 'rotated refresh token reused'), true);
+        assert.equal((await store.getGrant(s.grant.id))?.revokedReason, 'rotated refresh token reused');
+        assert.equal(await count(store, `select count(*) as n from refresh_tokens where grant_id = '${s.grant.id}' and revoked_at is null`), 0);
+        assert.equal(await count(store, `select count(*) as n from access_tokens where grant_id = '${s.grant.id}' and revoked_at is null`), 0);
+        assert.equal(await store.getConsent(s.user.id, s.client.clientId), undefined);
+        assert.ok(await store.getConsent(other.user.id, other.client.clientId));
+        assert.equal((await store.getGrant(other.grant.id))?.revokedAt, null);
+        assert.equal(await store.revokeLeakedGrant('unknown', NOW, 'x'), false);
       });
 
       test('revokeClientAccess revokes that user\'s grants for that client and forgets the consent', async () => {
@@ -774,8 +867,8 @@ for (const backend of await testBackends()) {
           assert.deepEqual(errors(outcomes), []);
           const migrated = await openStore(fresh.url);
           try {
-            // Each migration recorded exactly once, however many instances ran them.
-            assert.ok((await count(migrated, 'select count(*) as n from gatehouse_migration')) >= 1);
+            // Every migration applied exactly once, however many instances ran them.
+            assert.equal(await count(migrated, 'select count(*) as n from gatehouse_migration'), 3);
             assert.equal(await count(migrated, 'select count(*) - count(distinct name) as n from gatehouse_migration'), 0);
             const c = client();
             await migrated.createClient(c);

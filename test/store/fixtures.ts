@@ -30,6 +30,7 @@ export function client(over: Partial<ClientRecord> = {}): ClientRecord {
     refreshTokenTtl: 30 * 86400,
     refreshTokenGrace: 0,
     accessTokenFormat: 'jwt',
+    resourceServerFor: [],
     createdAt: NOW,
     updatedAt: NOW,
     ...over,
@@ -105,6 +106,7 @@ export function refreshToken(g: Pick<GrantRecord, 'id' | 'clientId' | 'userId'>,
     replacedBy: null,
     successorSealed: null,
     revokedAt: null,
+    retriedAt: null,
     ...over,
   };
 }

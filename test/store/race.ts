@@ -17,6 +17,7 @@ export type RaceOp =
   | { kind: 'migrate' }
   | { kind: 'redeem'; codeHash: string; clientId: string; userId: string; now: number }
   | { kind: 'rotate'; oldHash: string; grantId: string; clientId: string; userId: string; now: number }
+  | { kind: 'replaceSuccessor'; rotatedHash: string; successorHash: string; grantId: string; clientId: string; userId: string; now: number }
   | { kind: 'revokeGrant'; grantId: string; now: number }
   | { kind: 'rotateKey'; alg: SigningAlg; onlyIfNone: boolean };
 
@@ -42,6 +43,11 @@ export async function runOp(store: Store, op: RaceOp, contender: number): Promis
       const g = { id: op.grantId, clientId: op.clientId, userId: op.userId };
       const next = refreshToken(g, { tokenHash: `rt-race-${contender}`, createdAt: op.now });
       return store.rotateRefreshToken(op.oldHash, op.now, { accessToken: accessToken(g, { id: `at-race-${contender}` }), refreshToken: next }, null);
+    }
+    case 'replaceSuccessor': {
+      const g = { id: op.grantId, clientId: op.clientId, userId: op.userId };
+      const next = refreshToken(g, { tokenHash: `rt-retry-${contender}`, createdAt: op.now });
+      return store.replaceUnusedSuccessor(op.rotatedHash, op.successorHash, op.now, { accessToken: accessToken(g, { id: `at-retry-${contender}` }), refreshToken: next }, null);
     }
     case 'revokeGrant':
       return store.revokeGrant(op.grantId, op.now, 'race');

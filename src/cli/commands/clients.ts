@@ -22,6 +22,8 @@ interface ClientOptions {
   refreshTokenTtl?: number;
   refreshTokenGrace?: number;
   accessTokenFormat?: string;
+  /** false: --no-resource-server-for (update: clear the list). */
+  resourceServerFor?: string[] | false;
   json?: boolean;
 }
 
@@ -30,7 +32,7 @@ const SECRET_NOTICE = 'The client secret is shown only this once: store it now. 
 /** The options create and update share; on update each replaces what was there (a list is replaced whole). */
 function addClientOptions(command: Command, creating: boolean): Command {
   const verb = creating ? '' : 'new ';
-  return command
+  const withAudiences = command
     .option('--redirect-uri <uri>', `${verb}redirect URI, exact match (repeat for several)`, collect)
     .option('--grant-type <type>', `${verb}allowed grant type: ${GRANT_TYPES.join(', ')} (repeat for several; default authorization_code and refresh_token)`, collectOneOf(GRANT_TYPES))
     .option('--scope <scopes>', `${creating ? 'every' : 'new list of every'} scope the client may ask for, space-separated (e.g. "openid read:leads")`, joinScopes)
@@ -42,7 +44,13 @@ function addClientOptions(command: Command, creating: boolean): Command {
     .option('--refresh-token-ttl <duration>', 'refresh token lifetime, e.g. 30d (default 30d)', duration)
     .option('--refresh-token-grace <duration>', 'window in which a just-rotated refresh token may be presented again, e.g. 10s (default 0s: off)', duration)
     .addOption(new Option('--access-token-format <format>', 'access tokens as signed JWTs or opaque strings (default jwt)').choices(['jwt', 'opaque']))
-    .option('--json', 'print JSON');
+    .option(
+      '--resource-server-for <audience>',
+      `${creating ? '' : 'new list: '}an audience (e.g. https://api.example.com) this client serves as a resource server: it may introspect access tokens issued for it (repeat for several)`,
+      collect,
+    );
+  if (!creating) withAudiences.option('--no-resource-server-for', 'the client is no longer a resource server for any audience');
+  return withAudiences.option('--json', 'print JSON');
 }
 
 function toInput(options: ClientOptions): ClientInput {
@@ -58,6 +66,7 @@ function toInput(options: ClientOptions): ClientInput {
   if (options.refreshTokenTtl !== undefined) input.refreshTokenTtl = options.refreshTokenTtl;
   if (options.refreshTokenGrace !== undefined) input.refreshTokenGrace = options.refreshTokenGrace;
   if (options.accessTokenFormat !== undefined) input.accessTokenFormat = options.accessTokenFormat;
+  if (options.resourceServerFor !== undefined) input.resourceServerFor = options.resourceServerFor || [];
   return input;
 }
 
@@ -85,6 +94,7 @@ function printClient(client: ClientRecord, secret?: string): void {
         ? `valid ${formatDuration(client.refreshTokenTtl)}, reuse grace ${client.refreshTokenGrace ? formatDuration(client.refreshTokenGrace) : 'off'}`
         : 'not issued (no refresh_token grant)',
     ],
+    ['Resource server for', client.resourceServerFor.length ? client.resourceServerFor : '(none: introspects only its own tokens)'],
     ['Created', formatTime(client.createdAt)],
     ['Updated', formatTime(client.updatedAt)],
   );
@@ -131,8 +141,11 @@ export function registerClients(program: Command): void {
         const all = await services.store.listClients();
         if (options.json) return printJson({ clients: all.map((client) => clientView(client)) });
         printTable(
-          ['Client ID', 'Name', 'Type', 'Grant types', 'Scopes', 'Created'],
-          all.map((c) => [c.clientId, c.name, c.secretHash === null ? 'public' : 'confidential', c.grantTypes.join(','), c.scopes.join(' '), formatTime(c.createdAt)]),
+          ['Client ID', 'Name', 'Type', 'Grant types', 'Scopes', 'Resource server for', 'Created'],
+          all.map((c) => [
+            c.clientId, c.name, c.secretHash === null ? 'public' : 'confidential', c.grantTypes.join(','), c.scopes.join(' '),
+            c.resourceServerFor.join(' '), formatTime(c.createdAt),
+          ]),
           'No clients registered. Add one with: gatehouse clients create --name NAME --redirect-uri URI',
         );
       });

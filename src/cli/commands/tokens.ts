@@ -14,7 +14,7 @@ function statusLine(report: TokenReport, now: number): string {
     case 'expired':
       return `expired at ${formatTime(at)} (${relativeTime(at ?? now, now)})`;
     case 'rotated':
-      return `rotated at ${formatTime(at)}: exchanged for a new refresh token; presenting it again revokes the grant`;
+      return `rotated at ${formatTime(at)}: exchanged for a new refresh token; presenting it again revokes the grant (unless it retries a lost answer or falls in the client's grace window)`;
     case 'revoked':
       return `revoked${at !== null ? ` at ${formatTime(at)}` : ''}: ${report.revokedReason ?? 'no reason recorded'}`;
     case 'unknown':

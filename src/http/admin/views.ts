@@ -27,6 +27,8 @@ export interface ClientView {
   access_token_ttl: number;
   refresh_token_ttl: number;
   refresh_token_grace: number;
+  /** Audiences whose access tokens this client may introspect (it is their resource server). */
+  resource_server_for: string[];
   created_at: string;
   updated_at: string;
   /** Only right after creation or rotation: the one time the secret is shown. */
@@ -46,6 +48,7 @@ export function clientView(client: ClientRecord, clientSecret?: string | null): 
     access_token_ttl: client.accessTokenTtl,
     refresh_token_ttl: client.refreshTokenTtl,
     refresh_token_grace: client.refreshTokenGrace,
+    resource_server_for: client.resourceServerFor,
     created_at: isoTime(client.createdAt),
     updated_at: isoTime(client.updatedAt),
   };

@@ -4,7 +4,7 @@ import { randomId, sha256Hex } from '../../domain/crypto.js';
 import { InvalidGrant } from '../errors.js';
 import { verifyCodeVerifier } from '../pkce.js';
 import { mintTokens } from './issue.js';
-import type { GrantHandler } from './types.js';
+import type { GrantContext, GrantHandler } from './types.js';
 
 export const authorizationCodeGrant: GrantHandler = async (context) => {
   const { services, client, params, now } = context;
@@ -16,12 +16,10 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
   const found = await services.store.getAuthorizationCodeContext(codeHash);
   if (!found) throw new InvalidGrant('code is not valid: it is unknown or has expired');
   const { code: record, user } = found;
-  if (record.consumedAt !== null) {
-    if (record.grantId) await services.store.revokeGrant(record.grantId, now, 'authorization code replayed');
-    throw new InvalidGrant('code was already used; the tokens issued with it have been revoked');
-  }
-  if (record.expiresAt <= now) throw new InvalidGrant('code has expired; start the authorization again');
+  // The client binding before the replay rule: another client presenting a spent code must not end its owner's grant.
   if (record.clientId !== client.clientId) throw new InvalidGrant('code was issued to another client');
+  if (record.consumedAt !== null) return replayed(context, record.grantId);
+  if (record.expiresAt <= now) throw new InvalidGrant('code has expired; start the authorization again');
   if (record.redirectUri !== redirectUri) {
     throw new InvalidGrant('redirect_uri does not match the one sent in the authorization request');
   }
@@ -42,10 +40,13 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
   };
   const minted = await mintTokens(context, grant, user, record.scopes, { nonce: record.nonce });
   const result = await services.store.redeemAuthorizationCode(codeHash, now, grant, minted.tokens);
-  if (!result.ok) {
-    // Lost a race with another redemption of the same code: that is a replay too.
-    if (result.grantId) await services.store.revokeGrant(result.grantId, now, 'authorization code replayed');
-    throw new InvalidGrant('code was already used; the tokens issued with it have been revoked');
-  }
+  // Lost a race with another redemption of the same code (by this same client: checked above): a replay too.
+  if (!result.ok) return replayed(context, result.grantId);
   return minted.response;
 };
+
+/** A code redeemed twice by its own client has leaked: end the grant it made, with its consent. */
+async function replayed(context: GrantContext, grantId: string | null): Promise<never> {
+  if (grantId) await context.services.store.revokeLeakedGrant(grantId, context.now, 'authorization code replayed');
+  throw new InvalidGrant('code was already used; the tokens issued with it have been revoked');
+}

@@ -25,18 +25,23 @@ async function revokeTokensOf(
 /**
  * True when the grant exists (revoked now, or already before: the first revocation's time and reason are
  * kept). Its tokens are marked in the same transaction; reads also consult the grant, see tokens.ts.
+ * With `forgetConsent`, the user's remembered consent for the grant's client goes in the same transaction.
  */
-export async function revokeGrant(db: Db, id: string, now: number, reason: string): Promise<boolean> {
+export async function revokeGrant(db: Db, id: string, now: number, reason: string, forgetConsent = false): Promise<boolean> {
   return inTransaction(db, async (trx) => {
     // The grant row first: the lock order tokens.ts relies on.
-    const revoked = await trx
+    await trx
       .updateTable('grants')
       .set({ revoked_at: now, revoked_reason: reason })
       .where('id', '=', id)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    if (affected(revoked) === 0 && !(await trx.selectFrom('grants').select('id').where('id', '=', id).executeTakeFirst())) return false;
+    const found = await trx.selectFrom('grants').select(['user_id', 'client_id']).where('id', '=', id).executeTakeFirst();
+    if (!found) return false;
     await revokeTokensOf(trx, now, trx.selectFrom('grants').select('id').where('id', '=', id));
+    if (forgetConsent && found.user_id !== null) {
+      await trx.deleteFrom('consents').where('user_id', '=', found.user_id).where('client_id', '=', found.client_id).execute();
+    }
     return true;
   });
 }

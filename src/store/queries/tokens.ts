@@ -14,6 +14,7 @@ import type {
   NewTokens,
   RedeemCodeResult,
   RefreshTokenRecord,
+  ReplaceSuccessorResult,
   RotateRefreshResult,
 } from '../types.js';
 
@@ -103,6 +104,56 @@ export async function rotateRefreshToken(
       const current = await trx.selectFrom('refresh_tokens').select('revoked_at').where('token_hash', '=', oldHash).executeTakeFirst();
       return rollback({ ok: false, reason: current?.revoked_at == null ? 'already_rotated' : 'revoked' });
     }
+    await insertTokens(trx, tokens);
+    return { ok: true };
+  });
+}
+
+export async function replaceUnusedSuccessor(
+  db: Db,
+  rotatedHash: string,
+  successorHash: string,
+  now: number,
+  tokens: NewTokens & { refreshToken: RefreshTokenRecord },
+  successorSealed: string | null,
+): Promise<ReplaceSuccessorResult> {
+  return inTransaction<ReplaceSuccessorResult>(db, async (trx, rollback) => {
+    const rotated = await trx.selectFrom('refresh_tokens').select('grant_id').where('token_hash', '=', rotatedHash).executeTakeFirst();
+    if (!rotated) return rollback({ ok: false, reason: 'revoked' });
+
+    // The grant first (lock order above): racing retries, rotations and revocations of this grant queue here, and
+    // each statement after it (READ COMMITTED) sees what the one before it committed.
+    const touched = await trx
+      .updateTable('grants')
+      .set({ last_used_at: now })
+      .where('id', '=', rotated.grant_id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (affected(touched) === 0) return rollback({ ok: false, reason: 'revoked' });
+
+    // The claim: of racing retries, exactly one finds the rotation not yet retried.
+    const repointed = await trx
+      .updateTable('refresh_tokens')
+      .set({ replaced_by: tokens.refreshToken.tokenHash, successor_sealed: successorSealed, retried_at: now })
+      .where('token_hash', '=', rotatedHash)
+      .where('replaced_by', '=', successorHash)
+      .where('rotated_at', 'is not', null)
+      .where('retried_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (affected(repointed) === 0) return rollback({ ok: false, reason: 'already_retried' });
+
+    // A successor that was used (rotated) or revoked meanwhile is not a lost answer: leave it to reuse detection.
+    const dropped = await trx
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: now })
+      .where('token_hash', '=', successorHash)
+      .where('grant_id', '=', rotated.grant_id)
+      .where('rotated_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (affected(dropped) === 0) return rollback({ ok: false, reason: 'successor_used' });
+
     await insertTokens(trx, tokens);
     return { ok: true };
   });

@@ -44,8 +44,8 @@ export class WalSync {
 const WRITES = new Set<keyof Store>([
   'createClient', 'updateClient', 'deleteClient', 'createUser', 'setUserPassword', 'deleteUser', 'createSession',
   'deleteSession', 'deleteUserSessions', 'saveConsent', 'saveAuthorizationCode', 'redeemAuthorizationCode', 'rotateRefreshToken',
-  'issueClientToken', 'revokeAccessToken', 'revokeGrant', 'revokeClientAccess', 'insertSigningKey', 'rotateSigningKey',
-  'cleanup', 'probeWrite',
+  'replaceUnusedSuccessor', 'issueClientToken', 'revokeAccessToken', 'revokeGrant', 'revokeLeakedGrant',
+  'revokeClientAccess', 'insertSigningKey', 'rotateSigningKey', 'cleanup', 'probeWrite',
 ]);
 
 export function withGroupSync(store: Store, walSync: WalSync): Store {

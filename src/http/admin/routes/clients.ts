@@ -20,6 +20,7 @@ interface ClientBody {
   refresh_token_ttl?: number | string;
   refresh_token_grace?: number | string;
   access_token_format?: string;
+  resource_server_for?: string[];
 }
 
 const clientProperties = {
@@ -33,6 +34,7 @@ const clientProperties = {
   refresh_token_ttl: durationSchema,
   refresh_token_grace: durationSchema,
   access_token_format: { type: 'string', enum: ['jwt', 'opaque'] },
+  resource_server_for: { type: 'array', items: { type: 'string', maxLength: 2000 }, maxItems: 50 },
 } as const;
 
 const createBody = {
@@ -60,6 +62,7 @@ function toInput(body: ClientBody): ClientInput {
   if (refreshTtl !== undefined) input.refreshTokenTtl = refreshTtl;
   if (grace !== undefined) input.refreshTokenGrace = grace;
   if (body.access_token_format !== undefined) input.accessTokenFormat = body.access_token_format;
+  if (body.resource_server_for !== undefined) input.resourceServerFor = body.resource_server_for;
   return input;
 }
 
