@@ -32,6 +32,9 @@ export function buildAdminApp(services: Services, options: AdminAppOptions = {})
     // Unknown properties are refused (a misspelt "redirect_uri" must not be silently dropped), and JSON types
     // are taken as sent: 5 is not a client name, "true" is not a boolean.
     ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: false } },
+    // A malformed URL ("/admin/clients/%ZZ") fails in the router, before any hook: answer it as every other error,
+    // not with the framework's own JSON naming its internal error code.
+    frameworkErrors: (error, request, reply) => adminErrorHandler(new AdminError(400, 'invalid_request', `the URL is malformed: ${request.url.split('?')[0]?.slice(0, 200)} is not a valid path`), request, reply),
   });
   app.setErrorHandler(adminErrorHandler);
   app.setNotFoundHandler((request) => {

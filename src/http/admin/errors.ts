@@ -4,6 +4,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AccountInputError } from '../../domain/accounts.js';
 import { ClientInputError } from '../../domain/clients.js';
 import { DuplicateError } from '../../store/errors.js';
+import { NO_CONTROL_CHARACTERS } from './routes/schemas.js';
 
 export type AdminErrorCode =
   | 'invalid_request'
@@ -45,6 +46,8 @@ export function describeValidation(context: string, issues: ValidationIssue[]): 
       return `${where} must be one of ${(params.allowedValues ?? []).join(', ')}`;
     case 'anyOf':
       return `${where} must be whole seconds or a duration such as "90s", "10m", "1h" or "30d"`;
+    case 'pattern':
+      return (params as { pattern?: string }).pattern === NO_CONTROL_CHARACTERS ? `${where} must not contain control characters` : `${where} ${issue.message ?? 'is not valid'}`;
     default:
       return `${where} ${issue.message ?? 'is not valid'}`;
   }

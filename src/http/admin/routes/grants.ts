@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../../../services.js';
 import { notFound } from '../errors.js';
 import { grantView, isoTime } from '../views.js';
-import { idParams } from './schemas.js';
+import { idParams, NO_CONTROL_CHARACTERS } from './schemas.js';
 
 const ADMIN_REVOKE_REASON = 'revoked by an administrator (admin API)';
 
@@ -17,8 +17,8 @@ const listQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    user: { type: 'string', minLength: 1, maxLength: 64 },
-    client: { type: 'string', minLength: 1, maxLength: 200 },
+    user: { type: 'string', minLength: 1, maxLength: 64, pattern: NO_CONTROL_CHARACTERS },
+    client: { type: 'string', minLength: 1, maxLength: 200, pattern: NO_CONTROL_CHARACTERS },
     all: { type: 'string', enum: ['true', 'false'] },
   },
 } as const;
@@ -26,7 +26,7 @@ const listQuery = {
 const revokeQuery = {
   type: 'object',
   additionalProperties: false,
-  properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } },
+  properties: { reason: { type: 'string', minLength: 1, maxLength: 500, pattern: NO_CONTROL_CHARACTERS } },
 } as const;
 
 export const grantRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {

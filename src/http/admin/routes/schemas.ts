@@ -17,9 +17,13 @@ export function toSeconds(value: number | string | undefined): number | undefine
   return parseDuration(value);
 }
 
+/** A JSON-schema pattern for strings without C0 control characters or DEL (errors.ts words its failure). */
+export const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001f\\u007f]*$';
+
 export const idParams = (name: string) =>
   ({
     type: 'object',
     required: [name],
-    properties: { [name]: { type: 'string', minLength: 1, maxLength: 200 } },
+    // No control characters: no id holds one, and PostgreSQL refuses a NUL in text outright.
+    properties: { [name]: { type: 'string', minLength: 1, maxLength: 200, pattern: NO_CONTROL_CHARACTERS } },
   }) as const;
