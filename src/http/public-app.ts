@@ -9,6 +9,7 @@ import { loggerOptions } from './logger.js';
 import { addSecurityHeaders, clientErrorWithSecurityHeaders, SECURITY_HEADERS } from './security-headers.js';
 import { createDirectListener } from './direct/listener.js';
 import { createLimitedServer } from './http-limits.js';
+import { proxyTrust } from './proxy-trust.js';
 import { userinfoRoutes } from './routes/userinfo.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { authorizeRoutes } from './routes/authorize.js';
@@ -46,8 +47,7 @@ function refuseUnsendableLocation(app: FastifyInstance): void {
 export async function buildPublicApp(services: Services, logStream?: NodeJS.WritableStream): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     logger: loggerOptions(services.config.logLevel, logStream),
-    // Fastify takes a hop count too (proxy-addr), though its types omit it.
-    trustProxy: services.config.trustProxy as boolean | string,
+    trustProxy: proxyTrust(services.config.trustProxy),
     bodyLimit: PUBLIC_BODY_LIMIT,
     // Some clients send a trailing slash; treat /oauth2/token/ as /oauth2/token.
     routerOptions: { ignoreTrailingSlash: true },

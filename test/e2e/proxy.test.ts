@@ -39,3 +39,23 @@ describe('behind a proxy', () => {
     for (const cookie of local.headers.getSetCookie()) assert.doesNotMatch(cookie, /; Secure/i, 'plain-http local runs can still sign in');
   });
 });
+
+describe('behind a proxy counted in hops', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ env: { GATEHOUSE_TRUST_PROXY: '1' } });
+  });
+  after(() => server.close());
+
+  test('the sign-in rate limit counts each forwarded client, not the proxy (Fastify ignored a bare hop count)', async () => {
+    const signIn = (client: string) => fetch(`${server.server.publicUrl}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': client },
+      body: 'username=a&password=b&csrf=x',
+    });
+    let status = 0;
+    for (let attempt = 0; attempt < 25 && status !== 429; attempt++) status = (await signIn('203.0.113.7')).status;
+    assert.equal(status, 429, 'one client is limited');
+    assert.notEqual((await signIn('198.51.100.9')).status, 429, 'another client behind the same proxy is not');
+  });
+});

@@ -5,6 +5,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import proxyAddr from 'proxy-addr';
+import { proxyTrust } from '../proxy-trust.js';
 import type { Services } from '../../services.js';
 import { OAUTH_ENDPOINTS, serveOAuthEndpoint } from './oauth-endpoints.js';
 import { sendJson } from './json-response.js';
@@ -45,17 +46,9 @@ function answerOtherMethod(request: IncomingMessage, response: ServerResponse, p
   });
 }
 
-/** Which addresses the configured proxy setting trusts, for the client address (throttling, request log). */
-function trustFunction(trustProxy: boolean | number | string): (address: string, hop: number) => boolean {
-  if (trustProxy === false) return () => false;
-  if (trustProxy === true) return () => true;
-  if (typeof trustProxy === 'number') return (_address, hop) => hop < trustProxy;
-  return proxyAddr.compile(trustProxy.split(',').map((entry) => entry.trim()));
-}
-
 export function createDirectListener(options: DirectListenerOptions): RequestListener {
   const { services, bodyLimit, fallback, logger } = options;
-  const trust = trustFunction(services.config.trustProxy);
+  const trust = proxyTrust(services.config.trustProxy);
   let requestCount = 0;
 
   return (request: IncomingMessage, response: ServerResponse) => {
