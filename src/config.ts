@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { parseDuration } from './util/duration.js';
+import { DEFAULT_PASSWORD_CHECK_QUEUE, defaultPasswordCheckConcurrency } from './domain/password-check-limit.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -42,6 +43,9 @@ export interface Config {
   adminToken: string | undefined;
   /** Seconds between housekeeping runs that delete expired rows; 0 turns it off. */
   cleanupIntervalSeconds: number;
+  /** Password checks (argon2) running at once, and how many more may wait before sign-in answers 503. */
+  passwordChecks: number;
+  passwordCheckQueue: number;
 }
 
 export class ConfigError extends Error {
@@ -75,6 +79,13 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new ConfigError(`${name} must be a positive whole number, got "${raw}"`);
+  return Number(raw);
+}
+
+function nonNegativeInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d{1,6}$/.test(raw)) throw new ConfigError(`${name} must be a whole number (0 or more), got "${raw}"`);
   return Number(raw);
 }
 
@@ -246,5 +257,7 @@ export function loadConfig(env: Env = process.env): Config {
     secureCookies: issuer.startsWith('https:'),
     adminToken: env.GATEHOUSE_ADMIN_TOKEN || undefined,
     cleanupIntervalSeconds: duration(env, 'GATEHOUSE_CLEANUP_INTERVAL', 600),
+    passwordChecks: positiveInt(env, 'GATEHOUSE_PASSWORD_CHECKS', defaultPasswordCheckConcurrency()),
+    passwordCheckQueue: nonNegativeInt(env, 'GATEHOUSE_PASSWORD_CHECK_QUEUE', DEFAULT_PASSWORD_CHECK_QUEUE),
   };
 }

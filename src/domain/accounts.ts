@@ -2,6 +2,7 @@
 import { hash, verify } from '@node-rs/argon2';
 import type { SessionRecord, Store, UserRecord } from '../store/types.js';
 import { randomId, randomToken, sha256Hex } from './crypto.js';
+import { DEFAULT_PASSWORD_CHECK_QUEUE, defaultPasswordCheckConcurrency, PasswordCheckLimit } from './password-check-limit.js';
 
 export class AccountInputError extends Error {
   constructor(message: string) {
@@ -31,7 +32,11 @@ export class AccountService {
   // Verified against when the username is unknown, so a wrong username costs the same time as a wrong password.
   private dummyHash: Promise<string> | undefined;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    // Every argon2 call goes through it, so a sign-in flood cannot take the thread pool from the token endpoint.
+    readonly argon2Limit = new PasswordCheckLimit({ concurrency: defaultPasswordCheckConcurrency(), queue: DEFAULT_PASSWORD_CHECK_QUEUE }),
+  ) {}
 
   async createUser(input: { username: string; password: string; name?: string; email?: string }): Promise<UserRecord> {
     validateUsername(input.username);
@@ -39,7 +44,7 @@ export class AccountService {
     const user: UserRecord = {
       id: `user_${randomId()}`,
       username: input.username,
-      passwordHash: await hash(input.password, ARGON2_OPTIONS),
+      passwordHash: await this.argon2Limit.runAlways(() => hash(input.password, ARGON2_OPTIONS)),
       name: input.name ?? null,
       email: input.email ?? null,
       createdAt: Math.floor(Date.now() / 1000),
@@ -52,20 +57,25 @@ export class AccountService {
     validatePassword(password);
     const user = await this.store.getUserByUsername(username);
     if (!user) throw new AccountInputError(`no user named "${username}"`);
-    await this.store.setUserPassword(user.id, await hash(password, ARGON2_OPTIONS));
+    await this.store.setUserPassword(user.id, await this.argon2Limit.runAlways(() => hash(password, ARGON2_OPTIONS)));
   }
 
-  /** The user when username and password match; undefined otherwise, without saying which was wrong. */
+  /**
+   * The user when username and password match; undefined otherwise, without saying which was wrong.
+   * Throws PasswordChecksBusyError at once when too many checks are already waiting.
+   */
   async checkPassword(username: string, password: string): Promise<UserRecord | undefined> {
     if (password.length > MAX_PASSWORD || username.length > 64) return undefined;
-    const user = await this.store.getUserByUsername(username);
-    if (!user) {
-      this.dummyHash ??= hash(randomToken(), ARGON2_OPTIONS);
-      await verify(await this.dummyHash, password).catch(() => false);
-      return undefined;
-    }
-    const ok = await verify(user.passwordHash, password).catch(() => false);
-    return ok ? user : undefined;
+    return this.argon2Limit.run(async () => {
+      const user = await this.store.getUserByUsername(username);
+      if (!user) {
+        this.dummyHash ??= hash(randomToken(), ARGON2_OPTIONS);
+        await verify(await this.dummyHash, password).catch(() => false);
+        return undefined;
+      }
+      const ok = await verify(user.passwordHash, password).catch(() => false);
+      return ok ? user : undefined;
+    });
   }
 
   /** Starts a session and returns the value for the cookie. */

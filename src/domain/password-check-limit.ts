@@ -1,0 +1,89 @@
+// Bounded concurrency for argon2 work (password checks and hashes).
+// Argon2 runs on libuv's thread pool, which signing and other crypto share, and each call holds a core and 19 MiB:
+// without a cap, a sign-in flood fills the pool and every token answer waits behind it. At most `concurrency`
+// run at once, at most `queue` more wait, and anything beyond is refused at once (the caller answers "busy").
+import { availableParallelism } from 'node:os';
+
+/** More password checks are waiting than the queue holds; try again after `retryAfterSeconds`. */
+export class PasswordChecksBusyError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('too many sign-ins are being checked right now');
+    this.name = 'PasswordChecksBusyError';
+  }
+}
+
+export interface PasswordCheckLimitOptions {
+  /** Checks running at once. */
+  concurrency: number;
+  /** Checks waiting for a slot; beyond this a check is refused. */
+  queue: number;
+  /** What a refusal tells the client to wait, in seconds. */
+  retryAfterSeconds?: number;
+}
+
+/** Half the cores (at least one): the other half stays free for the token endpoint and its signatures. */
+export function defaultPasswordCheckConcurrency(): number {
+  return Math.max(1, Math.floor(availableParallelism() / 2));
+}
+
+export const DEFAULT_PASSWORD_CHECK_QUEUE = 16;
+
+export class PasswordCheckLimit {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  private readonly concurrency: number;
+  private readonly queueLimit: number;
+  private readonly retryAfterSeconds: number;
+
+  constructor(options: PasswordCheckLimitOptions) {
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new RangeError('concurrency must be a whole number ≥ 1');
+    if (!Number.isInteger(options.queue) || options.queue < 0) throw new RangeError('queue must be a whole number ≥ 0');
+    this.concurrency = options.concurrency;
+    this.queueLimit = options.queue;
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
+  }
+
+  get active(): number {
+    return this.running;
+  }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  /** Runs `task` when a slot is free; throws PasswordChecksBusyError at once when the queue is full. */
+  run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.concurrency && this.waiting.length >= this.queueLimit) {
+      return Promise.reject(new PasswordChecksBusyError(this.retryAfterSeconds));
+    }
+    return this.schedule(task);
+  }
+
+  /**
+   * Runs `task` under the same concurrency cap but is never refused: for operators setting passwords (CLI, admin
+   * API), who must get through during a flood and are not the flood.
+   */
+  runAlways<T>(task: () => Promise<T>): Promise<T> {
+    return this.schedule(task);
+  }
+
+  private async schedule<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.concurrency) {
+      // The slot is handed over by release(): `running` stays counted for the waiter that takes it.
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else {
+      this.running++;
+    }
+    try {
+      return await task();
+    } finally {
+      this.release();
+    }
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
+  }
+}

@@ -1,0 +1,101 @@
+// The argon2 limiter as pure logic: tasks are promises the test settles by hand, so nothing depends on timing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PasswordCheckLimit, PasswordChecksBusyError } from '../../src/domain/password-check-limit.js';
+
+/** A task that runs until the test finishes it, and records that it started. */
+function gate(started: string[], name: string) {
+  let finish!: (value: string) => void;
+  let fail!: (error: Error) => void;
+  const done = new Promise<string>((resolve, reject) => { finish = resolve; fail = reject; });
+  return { task: () => { started.push(name); return done; }, finish: () => finish(name), fail: (error: Error) => fail(error) };
+}
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+test('runs at most `concurrency` checks at once and starts the waiting ones in arrival order as slots free', async () => {
+  const limit = new PasswordCheckLimit({ concurrency: 2, queue: 3 });
+  const started: string[] = [];
+  const gates = ['a', 'b', 'c', 'd'].map((name) => gate(started, name));
+  const results = gates.map((g) => limit.run(g.task));
+  await turn();
+  assert.deepEqual(started, ['a', 'b']);
+  assert.equal(limit.active, 2);
+  assert.equal(limit.queued, 2);
+  gates[1]!.finish();
+  assert.equal(await results[1], 'b');
+  await turn();
+  assert.deepEqual(started, ['a', 'b', 'c']);
+  assert.equal(limit.active, 2);
+  assert.equal(limit.queued, 1);
+  gates[0]!.finish();
+  gates[2]!.finish();
+  gates[3]!.finish();
+  assert.deepEqual(await Promise.all(results), ['a', 'b', 'c', 'd']);
+  assert.equal(limit.active, 0);
+  assert.equal(limit.queued, 0);
+});
+
+test('beyond the queue a check is refused at once with PasswordChecksBusyError carrying Retry-After', async () => {
+  const limit = new PasswordCheckLimit({ concurrency: 1, queue: 1, retryAfterSeconds: 3 });
+  const started: string[] = [];
+  const running = gate(started, 'running');
+  const waiting = gate(started, 'waiting');
+  const refused = gate(started, 'refused');
+  const first = limit.run(running.task);
+  const second = limit.run(waiting.task);
+  await assert.rejects(limit.run(refused.task), (error: unknown) => {
+    assert.ok(error instanceof PasswordChecksBusyError);
+    assert.equal(error.retryAfterSeconds, 3);
+    return true;
+  });
+  await turn();
+  assert.deepEqual(started, ['running'], 'the refused task never ran, the waiting one has not started yet');
+  running.finish();
+  waiting.finish();
+  assert.deepEqual(await Promise.all([first, second]), ['running', 'waiting']);
+  // Once the queue drained, checks are accepted again.
+  const again = gate(started, 'again');
+  const last = limit.run(again.task);
+  again.finish();
+  assert.equal(await last, 'again');
+});
+
+test('a failing check frees its slot for the next one', async () => {
+  const limit = new PasswordCheckLimit({ concurrency: 1, queue: 1 });
+  const started: string[] = [];
+  const failing = gate(started, 'failing');
+  const next = gate(started, 'next');
+  const first = limit.run(failing.task);
+  const second = limit.run(next.task);
+  failing.fail(new Error('argon2 failed'));
+  await assert.rejects(first, /argon2 failed/);
+  await turn();
+  assert.deepEqual(started, ['failing', 'next']);
+  next.finish();
+  assert.equal(await second, 'next');
+  assert.equal(limit.active, 0);
+});
+
+test('runAlways (operators setting passwords) is never refused but still waits for a slot', async () => {
+  const limit = new PasswordCheckLimit({ concurrency: 1, queue: 0 });
+  const started: string[] = [];
+  const running = gate(started, 'running');
+  const operator = gate(started, 'operator');
+  const first = limit.run(running.task);
+  await assert.rejects(limit.run(gate(started, 'sign-in').task), PasswordChecksBusyError);
+  const second = limit.runAlways(operator.task);
+  await turn();
+  assert.deepEqual(started, ['running']);
+  running.finish();
+  await first;
+  await turn();
+  assert.deepEqual(started, ['running', 'operator']);
+  operator.finish();
+  assert.equal(await second, 'operator');
+});
+
+test('a limit without a slot or with a fractional queue is a programming error', () => {
+  assert.throws(() => new PasswordCheckLimit({ concurrency: 0, queue: 1 }), RangeError);
+  assert.throws(() => new PasswordCheckLimit({ concurrency: 1, queue: 0.5 }), RangeError);
+});
