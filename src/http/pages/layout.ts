@@ -106,6 +106,7 @@ form{margin:0}
 .app .scopes svg{width:18px;height:18px}
 .meta{color:var(--muted);font-size:.875rem}
 .meta time{white-space:nowrap}
+.app .revoke-note{margin-top:12px}
 .app-foot{display:flex;align-items:center;justify-content:space-between;gap:12px;flex-wrap:wrap;margin-top:16px}
 .empty{margin-top:24px;padding:32px 20px;text-align:center;border:1.5px dashed var(--border);border-radius:14px}
 .empty p+p{margin-top:6px}
