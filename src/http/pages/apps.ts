@@ -55,7 +55,7 @@ ${a.accessTokenTtlSeconds !== undefined
 
   const body = html`<div class="page-head">
 <h1>Connected apps</h1>
-<p class="lede">Apps you've allowed to use your account. Revoking access stops an app from getting new access right away, and it would have to ask you again; access it already holds lasts until it expires.</p>
+<p class="lede">Apps you've allowed to use your account. Revoking an app stops it from getting new access right away; it would have to ask you again.</p>
 </div>
 ${input.notice ? html`<div class="alert success" role="status">${icons.success}<p>${input.notice}</p></div>` : ''}
 ${input.apps.length > 0
