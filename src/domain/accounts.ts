@@ -1,8 +1,8 @@
 // Users (argon2id passwords) and their sign-in sessions (the cookie holds a random id; the store only its hash).
-import { hash, verify } from '@node-rs/argon2';
 import type { SessionRecord, Store, UserRecord } from '../store/types.js';
 import { randomId, randomToken, sha256Hex } from './crypto.js';
 import { DEFAULT_PASSWORD_CHECK_QUEUE, defaultPasswordCheckConcurrency, PasswordCheckLimit } from './password-check-limit.js';
+import { Argon2Threads, type Argon2Options, type PasswordHasher } from './argon2-threads.js';
 
 export class AccountInputError extends Error {
   constructor(message: string) {
@@ -15,7 +15,7 @@ const USERNAME = /^[A-Za-z0-9._@+-]{1,64}$/;
 const MIN_PASSWORD = 8;
 const MAX_PASSWORD = 1024;
 // Algorithm 2 is argon2id in @node-rs/argon2; OWASP's recommended minimum cost (19 MiB, 2 passes).
-const ARGON2_OPTIONS = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+const ARGON2_OPTIONS: Argon2Options = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 };
 
 export function validateUsername(username: string): void {
   if (!USERNAME.test(username)) {
@@ -36,6 +36,8 @@ export class AccountService {
     private readonly store: Store,
     // Every argon2 call goes through it, so a sign-in flood cannot take the thread pool from the token endpoint.
     readonly argon2Limit = new PasswordCheckLimit({ concurrency: defaultPasswordCheckConcurrency(), queue: DEFAULT_PASSWORD_CHECK_QUEUE }),
+    // On low-priority threads of its own, not libuv's pool: the token endpoint's signatures go first.
+    private readonly argon2: PasswordHasher = new Argon2Threads(),
   ) {}
 
   async createUser(input: { username: string; password: string; name?: string; email?: string }): Promise<UserRecord> {
@@ -44,7 +46,7 @@ export class AccountService {
     const user: UserRecord = {
       id: `user_${randomId()}`,
       username: input.username,
-      passwordHash: await this.argon2Limit.runAlways(() => hash(input.password, ARGON2_OPTIONS)),
+      passwordHash: await this.argon2Limit.runAlways(() => this.argon2.hash(input.password, ARGON2_OPTIONS)),
       name: input.name ?? null,
       email: input.email ?? null,
       createdAt: Math.floor(Date.now() / 1000),
@@ -57,7 +59,7 @@ export class AccountService {
     validatePassword(password);
     const user = await this.store.getUserByUsername(username);
     if (!user) throw new AccountInputError(`no user named "${username}"`);
-    await this.store.setUserPassword(user.id, await this.argon2Limit.runAlways(() => hash(password, ARGON2_OPTIONS)));
+    await this.store.setUserPassword(user.id, await this.argon2Limit.runAlways(() => this.argon2.hash(password, ARGON2_OPTIONS)));
   }
 
   /**
@@ -69,11 +71,11 @@ export class AccountService {
     return this.argon2Limit.run(async () => {
       const user = await this.store.getUserByUsername(username);
       if (!user) {
-        this.dummyHash ??= hash(randomToken(), ARGON2_OPTIONS);
-        await verify(await this.dummyHash, password).catch(() => false);
+        this.dummyHash ??= this.argon2.hash(randomToken(), ARGON2_OPTIONS);
+        await this.argon2.verify(await this.dummyHash, password);
         return undefined;
       }
-      const ok = await verify(user.passwordHash, password).catch(() => false);
+      const ok = await this.argon2.verify(user.passwordHash, password);
       return ok ? user : undefined;
     });
   }
