@@ -65,4 +65,25 @@ describe('Fastify adapter: the token is checked before the body is validated', (
       }
     });
   }
+
+  it('a requireScopes hook among other preHandlers moves to onRequest alone; the others still run, after validation', async () => {
+    const app = Fastify();
+    const auth = createFastifyAuth(verifier);
+    await app.register(auth.plugin);
+    const seen: string[] = [];
+    const other = async (request: import('fastify').FastifyRequest) => { seen.push(request.principal ? 'other with principal' : 'other without'); };
+    app.post('/api/leads', { preHandler: [auth.requireScopes('write:leads'), other], schema }, async () => ({ ok: true }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/leads`;
+      const post = (body: string, headers: Record<string, string> = {}) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      assert.equal((await post('{"nope": 1}')).status, 401);
+      assert.equal((await post('{"nope": 1}', { authorization: `Bearer ${writer}` })).status, 400);
+      assert.deepEqual(seen, [], 'the other preHandler runs only for valid bodies');
+      assert.equal((await post('{"name": "Ada"}', { authorization: `Bearer ${writer}` })).status, 200);
+      assert.deepEqual(seen, ['other with principal']);
+    } finally {
+      await app.close();
+    }
+  });
 });
