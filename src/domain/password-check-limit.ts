@@ -19,6 +19,11 @@ export interface PasswordCheckLimitOptions {
   queue: number;
   /** What a refusal tells the client to wait, in seconds. */
   retryAfterSeconds?: number;
+  /**
+   * How long a check may wait for a slot before it is refused after all (milliseconds): when the machine is busy
+   * with other work, the queue drains slowly, and a sign-in page must still answer within seconds.
+   */
+  maxWaitMs?: number;
 }
 
 /** Half the cores (at least one): the other half stays free for the token endpoint and its signatures. */
@@ -27,13 +32,15 @@ export function defaultPasswordCheckConcurrency(): number {
 }
 
 export const DEFAULT_PASSWORD_CHECK_QUEUE = 16;
+export const DEFAULT_PASSWORD_CHECK_MAX_WAIT_MS = 5000;
 
 export class PasswordCheckLimit {
   private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: Array<{ start(): void }> = [];
   private readonly concurrency: number;
   private readonly queueLimit: number;
   private readonly retryAfterSeconds: number;
+  private readonly maxWaitMs: number;
 
   constructor(options: PasswordCheckLimitOptions) {
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new RangeError('concurrency must be a whole number ≥ 1');
@@ -41,6 +48,7 @@ export class PasswordCheckLimit {
     this.concurrency = options.concurrency;
     this.queueLimit = options.queue;
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
+    this.maxWaitMs = options.maxWaitMs ?? DEFAULT_PASSWORD_CHECK_MAX_WAIT_MS;
   }
 
   get active(): number {
@@ -56,7 +64,7 @@ export class PasswordCheckLimit {
     if (this.running >= this.concurrency && this.waiting.length >= this.queueLimit) {
       return Promise.reject(new PasswordChecksBusyError(this.retryAfterSeconds));
     }
-    return this.schedule(task);
+    return this.schedule(task, true);
   }
 
   /**
@@ -64,13 +72,27 @@ export class PasswordCheckLimit {
    * API), who must get through during a flood and are not the flood.
    */
   runAlways<T>(task: () => Promise<T>): Promise<T> {
-    return this.schedule(task);
+    return this.schedule(task, false);
   }
 
-  private async schedule<T>(task: () => Promise<T>): Promise<T> {
+  private async schedule<T>(task: () => Promise<T>, mayTimeOut: boolean): Promise<T> {
     if (this.running >= this.concurrency) {
       // The slot is handed over by release(): `running` stays counted for the waiter that takes it.
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      await new Promise<void>((resolve, reject) => {
+        const waiter = {
+          start: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        };
+        const timer = mayTimeOut
+          ? setTimeout(() => {
+            this.waiting.splice(this.waiting.indexOf(waiter), 1);
+            reject(new PasswordChecksBusyError(this.retryAfterSeconds));
+          }, this.maxWaitMs)
+          : undefined;
+        this.waiting.push(waiter);
+      });
     } else {
       this.running++;
     }
@@ -83,7 +105,7 @@ export class PasswordCheckLimit {
 
   private release(): void {
     const next = this.waiting.shift();
-    if (next) next();
+    if (next) next.start();
     else this.running--;
   }
 }

@@ -99,3 +99,37 @@ test('a limit without a slot or with a fractional queue is a programming error',
   assert.throws(() => new PasswordCheckLimit({ concurrency: 0, queue: 1 }), RangeError);
   assert.throws(() => new PasswordCheckLimit({ concurrency: 1, queue: 0.5 }), RangeError);
 });
+
+test('a sign-in that waited maxWaitMs for a slot is refused then (busy), while an operator\'s hash keeps waiting', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const limit = new PasswordCheckLimit({ concurrency: 1, queue: 2, maxWaitMs: 5000, retryAfterSeconds: 2 });
+  const started: string[] = [];
+  const running = gate(started, 'running');
+  const operator = gate(started, 'operator');
+  const first = limit.run(running.task);
+  const signIn = limit.run(gate(started, 'sign-in').task);
+  const hashing = limit.runAlways(operator.task);
+  let refusal: unknown;
+  signIn.catch((error: unknown) => { refusal = error; });
+  const refused = (): unknown => refusal;
+  t.mock.timers.tick(4999);
+  await turn();
+  assert.equal(refused(), undefined, 'still waiting just before the limit');
+  assert.equal(limit.queued, 2);
+  t.mock.timers.tick(1);
+  await turn();
+  const error = refused();
+  assert.ok(error instanceof PasswordChecksBusyError);
+  assert.equal(error.retryAfterSeconds, 2);
+  assert.equal(limit.queued, 1, 'its place in the queue is given up');
+  t.mock.timers.tick(60_000);
+  await turn();
+  assert.deepEqual(started, ['running'], 'the operator waits for the slot, however long');
+  running.finish();
+  await first;
+  await turn();
+  assert.deepEqual(started, ['running', 'operator'], 'the timed-out sign-in never runs');
+  operator.finish();
+  assert.equal(await hashing, 'operator');
+  assert.equal(limit.active, 0);
+});
