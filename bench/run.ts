@@ -270,7 +270,7 @@ with whatever else the machine is doing. How each row is measured: [docs/benchma
 - Rows: ${rowList(args.rows)}${args.quick ? ' (quick mode)' : ''}
 - Took ${elapsed}s${aborted ? (interrupted ? '; interrupted, some runs were skipped' : `; the time limit (${args.timeLimitSeconds}s) cut some runs`) : ''}
 
-## Table
+${rows.length > 0 ? `## Table
 
 ratio = Gatehouse req/s ÷ oidc-provider req/s (medians). CPU ratio = oidc-provider's server CPU time per request ÷
 Gatehouse's (each process's user + system time from /proc, medians): less sensitive than req/s to other load on the
@@ -279,7 +279,7 @@ checks the issue's goals: the ratio, p99 no worse, zero errors. Latencies are au
 for HTTP rows; the in-process row's are per verification.
 
 ${renderMarkdown(rows)}
-${floodRows.length > 0 ? `
+` : ''}${floodRows.length > 0 ? `
 ## client_credentials under a login flood
 
 The token endpoint (client_credentials, JWT) on the same Gatehouse process, unloaded and then while

@@ -24,6 +24,14 @@ export interface PasswordCheckLimitOptions {
    * with other work, the queue drains slowly, and a sign-in page must still answer within seconds.
    */
   maxWaitMs?: number;
+  /**
+   * After a check, its slot rests this many times as long as the check took before the next one starts: argon2
+   * then uses at most 1 / (1 + restRatio) of a core per slot even under a flood, and leaves the rest to the token
+   * endpoint (the CPU priority of its threads alone does not keep it from filling every idle moment). 0: no rest.
+   */
+  restRatio?: number;
+  /** Milliseconds clock, for the rest (tests move it). */
+  now?: () => number;
 }
 
 /** Half the cores (at least one): the other half stays free for the token endpoint and its signatures. */
@@ -33,6 +41,7 @@ export function defaultPasswordCheckConcurrency(): number {
 
 export const DEFAULT_PASSWORD_CHECK_QUEUE = 16;
 export const DEFAULT_PASSWORD_CHECK_MAX_WAIT_MS = 5000;
+export const DEFAULT_PASSWORD_CHECK_REST_RATIO = 1;
 
 export class PasswordCheckLimit {
   private running = 0;
@@ -41,14 +50,19 @@ export class PasswordCheckLimit {
   private readonly queueLimit: number;
   private readonly retryAfterSeconds: number;
   private readonly maxWaitMs: number;
+  private readonly restRatio: number;
+  private readonly now: () => number;
 
   constructor(options: PasswordCheckLimitOptions) {
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new RangeError('concurrency must be a whole number ≥ 1');
     if (!Number.isInteger(options.queue) || options.queue < 0) throw new RangeError('queue must be a whole number ≥ 0');
+    if (options.restRatio !== undefined && !(options.restRatio >= 0 && Number.isFinite(options.restRatio))) throw new RangeError('restRatio must be a number ≥ 0');
     this.concurrency = options.concurrency;
     this.queueLimit = options.queue;
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
     this.maxWaitMs = options.maxWaitMs ?? DEFAULT_PASSWORD_CHECK_MAX_WAIT_MS;
+    this.restRatio = options.restRatio ?? DEFAULT_PASSWORD_CHECK_REST_RATIO;
+    this.now = options.now ?? (() => performance.now());
   }
 
   get active(): number {
@@ -96,10 +110,15 @@ export class PasswordCheckLimit {
     } else {
       this.running++;
     }
+    const started = this.now();
     try {
       return await task();
     } finally {
-      this.release();
+      // The caller has its answer now; the slot is handed on after the rest.
+      const rest = (this.now() - started) * this.restRatio;
+      // Not unref'd: a caller queued behind the rest (the CLI setting two passwords) must not see the process exit.
+      if (rest > 0) setTimeout(() => this.release(), rest);
+      else this.release();
     }
   }
 

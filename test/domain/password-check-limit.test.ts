@@ -12,9 +12,11 @@ function gate(started: string[], name: string) {
 }
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** A clock that never moves: checks take no time, so slots never rest. */
+const frozen = () => 0;
 
 test('runs at most `concurrency` checks at once and starts the waiting ones in arrival order as slots free', async () => {
-  const limit = new PasswordCheckLimit({ concurrency: 2, queue: 3 });
+  const limit = new PasswordCheckLimit({ concurrency: 2, queue: 3, now: frozen });
   const started: string[] = [];
   const gates = ['a', 'b', 'c', 'd'].map((name) => gate(started, name));
   const results = gates.map((g) => limit.run(g.task));
@@ -37,7 +39,7 @@ test('runs at most `concurrency` checks at once and starts the waiting ones in a
 });
 
 test('beyond the queue a check is refused at once with PasswordChecksBusyError carrying Retry-After', async () => {
-  const limit = new PasswordCheckLimit({ concurrency: 1, queue: 1, retryAfterSeconds: 3 });
+  const limit = new PasswordCheckLimit({ concurrency: 1, queue: 1, retryAfterSeconds: 3, now: frozen });
   const started: string[] = [];
   const running = gate(started, 'running');
   const waiting = gate(started, 'waiting');
@@ -62,7 +64,7 @@ test('beyond the queue a check is refused at once with PasswordChecksBusyError c
 });
 
 test('a failing check frees its slot for the next one', async () => {
-  const limit = new PasswordCheckLimit({ concurrency: 1, queue: 1 });
+  const limit = new PasswordCheckLimit({ concurrency: 1, queue: 1, now: frozen });
   const started: string[] = [];
   const failing = gate(started, 'failing');
   const next = gate(started, 'next');
@@ -78,7 +80,7 @@ test('a failing check frees its slot for the next one', async () => {
 });
 
 test('runAlways (operators setting passwords) is never refused but still waits for a slot', async () => {
-  const limit = new PasswordCheckLimit({ concurrency: 1, queue: 0 });
+  const limit = new PasswordCheckLimit({ concurrency: 1, queue: 0, now: frozen });
   const started: string[] = [];
   const running = gate(started, 'running');
   const operator = gate(started, 'operator');
@@ -96,13 +98,13 @@ test('runAlways (operators setting passwords) is never refused but still waits f
 });
 
 test('a limit without a slot or with a fractional queue is a programming error', () => {
-  assert.throws(() => new PasswordCheckLimit({ concurrency: 0, queue: 1 }), RangeError);
-  assert.throws(() => new PasswordCheckLimit({ concurrency: 1, queue: 0.5 }), RangeError);
+  assert.throws(() => new PasswordCheckLimit({ concurrency: 0, queue: 1, now: frozen }), RangeError);
+  assert.throws(() => new PasswordCheckLimit({ concurrency: 1, queue: 0.5, now: frozen }), RangeError);
 });
 
 test('a sign-in that waited maxWaitMs for a slot is refused then (busy), while an operator\'s hash keeps waiting', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
-  const limit = new PasswordCheckLimit({ concurrency: 1, queue: 2, maxWaitMs: 5000, retryAfterSeconds: 2 });
+  const limit = new PasswordCheckLimit({ concurrency: 1, queue: 2, maxWaitMs: 5000, retryAfterSeconds: 2, now: frozen });
   const started: string[] = [];
   const running = gate(started, 'running');
   const operator = gate(started, 'operator');
@@ -131,5 +133,33 @@ test('a sign-in that waited maxWaitMs for a slot is refused then (busy), while a
   assert.deepEqual(started, ['running', 'operator'], 'the timed-out sign-in never runs');
   operator.finish();
   assert.equal(await hashing, 'operator');
+  assert.equal(limit.active, 0);
+});
+
+test('after a check its slot rests as long as the check took (restRatio 1) before the next waiting check starts; the caller is answered at once', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  let clock = 1000;
+  const limit = new PasswordCheckLimit({ concurrency: 1, queue: 1, restRatio: 1, now: () => clock });
+  const started: string[] = [];
+  const first = gate(started, 'first');
+  const second = gate(started, 'second');
+  const one = limit.run(first.task);
+  const two = limit.run(second.task);
+  await turn();
+  clock += 40; // the first check took 40 ms
+  first.finish();
+  assert.equal(await one, 'first', 'answered without waiting for the rest');
+  await turn();
+  assert.deepEqual(started, ['first'], 'the slot rests');
+  assert.equal(limit.active, 1);
+  t.mock.timers.tick(39);
+  await turn();
+  assert.deepEqual(started, ['first']);
+  t.mock.timers.tick(1);
+  await turn();
+  assert.deepEqual(started, ['first', 'second'], 'the next check starts after 40 ms of rest');
+  second.finish();
+  assert.equal(await two, 'second');
+  t.mock.timers.tick(1000);
   assert.equal(limit.active, 0);
 });

@@ -85,7 +85,6 @@ test('a flood of concurrent wrong sign-ins: one takes the free queue place, ever
   await running;
   const statuses = (await Promise.all(flood)).map((response) => response.status).sort();
   assert.deepEqual(statuses, [401, 503, 503, 503, 503, 503], 'the queued one is checked (and wrong) once the slot frees');
-  assert.equal(limit.active, 0);
   const again = await agent.request('/login', { form: { ...fields, username: USER.username, password: USER.password } });
   assert.equal(again.status, 303);
 });
