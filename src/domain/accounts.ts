@@ -34,7 +34,8 @@ export class AccountService {
 
   constructor(
     private readonly store: Store,
-    // Every argon2 call goes through it, so a sign-in flood cannot take the thread pool from the token endpoint.
+    // Every argon2 call goes through it (few at once, a bounded queue, a rest after each), so a sign-in flood
+    // cannot take the CPU from the token endpoint.
     readonly argon2Limit = new PasswordCheckLimit({ concurrency: defaultPasswordCheckConcurrency(), queue: DEFAULT_PASSWORD_CHECK_QUEUE }),
     // On low-priority threads of its own, not libuv's pool: the token endpoint's signatures go first.
     private readonly argon2: PasswordHasher = new Argon2Threads(),
