@@ -13,6 +13,8 @@ import { GROUPS, type RowDef } from './harness/rows.js';
 import { benchVerify, makeVerifiers } from './harness/sdk.js';
 import { BENCH_DIR, ROOT_DIR, startGatehouse, startReference, type Server } from './harness/servers.js';
 import { workloadsFor, type Workload, type WorkloadKind } from './harness/workloads.js';
+import { startLoginFlood, type FloodStats } from './harness/login-flood.js';
+import { fmtFlood, floodRowOf, renderFloodTable, type FloodRow } from './harness/flood-report.js';
 
 interface Target {
   name: TargetName;
@@ -62,7 +64,10 @@ async function main(): Promise<void> {
   const logDir = join(BENCH_DIR, 'logs');
   mkdirSync(logDir, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
-  const httpRows = args.rows.filter((row) => row.http);
+  // The login-flood row compares Gatehouse with itself, so it needs no oidc-provider runs.
+  const httpRows = args.rows.filter((row) => row.http && row.loginFlood === undefined);
+  const floodRow = args.rows.find((row) => row.loginFlood !== undefined);
+  const floodStats = new Map<TargetName, FloodStats[]>();
   const needs = (target: TargetName, kind: WorkloadKind): boolean =>
     httpRows.some((row) => (target === 'oidc-provider' ? row.reference : row.gatehouse) === kind);
 
@@ -73,7 +78,7 @@ async function main(): Promise<void> {
   let prepareMs = 0;
   try {
     let usePostgres = false;
-    if (args.postgres !== 'off' && httpRows.length > 0) {
+    if (args.postgres !== 'off' && (httpRows.length > 0 || floodRow)) {
       usePostgres = await postgresReachable(args.postgresUrl);
       if (!usePostgres && args.postgres === 'on') throw new Error(`PostgreSQL does not answer at ${args.postgresUrl}`);
       if (!usePostgres) console.log(`PostgreSQL not reachable at ${args.postgresUrl}: SQLite rows only`);
@@ -178,9 +183,43 @@ async function main(): Promise<void> {
       for (let round = 1; round <= args.rounds && timeLeft(); round++) await pass(scenarios, args.durationSeconds, `round ${round}`, true);
     }
 
+    // client_credentials unloaded, then under a bounded login flood, on the same Gatehouse process, round by round.
+    if (floodRow?.loginFlood !== undefined) {
+      const gatehouses = targets.filter((t) => t.name !== 'oidc-provider');
+      const floodRun = async (target: Target, seconds: number, flood: boolean, label: string, record: boolean): Promise<void> => {
+        const inputs = await target.workloads.get(floodRow.gatehouse as WorkloadKind)!.prepare({
+          durationSeconds: seconds, expectedRps: undefined, connections: args.connections,
+        });
+        await sleep(args.pauseMs);
+        const login = flood ? await startLoginFlood(target.server.info, floodRow.loginFlood!) : undefined;
+        await login?.running;
+        const result = await runLoad({
+          url: target.server.info.url, requests: inputs.requests, connections: args.connections, durationSeconds: seconds,
+          check: inputs.check, serverCpuSeconds: () => target.server.cpuSeconds(),
+        });
+        const stats = await login?.stop();
+        const kind = flood ? 'cc_jwt_login_flood' : 'cc_jwt_unloaded';
+        if (record) {
+          measurements.add(target.name, kind, result);
+          if (stats) floodStats.set(target.name, [...(floodStats.get(target.name) ?? []), stats]);
+        }
+        log(`  ${label}  ${`${target.name}:${kind}`.padEnd(32)} ${fmt(result)}${stats ? `  sign-ins ${fmtFlood(stats)}` : ''}`);
+      };
+      for (const target of gatehouses) {
+        if (args.warmupSeconds > 0 && timeLeft()) await floodRun(target, args.warmupSeconds, true, 'warm-up', false);
+      }
+      for (let round = 1; round <= args.rounds && timeLeft(); round++) {
+        for (const target of gatehouses) {
+          if (timeLeft()) await floodRun(target, args.durationSeconds, false, `round ${round}`, true);
+          if (timeLeft()) await floodRun(target, args.durationSeconds, true, `round ${round}`, true);
+        }
+      }
+    }
+
     // The table.
     const tableRows: TableRow[] = [];
     for (const row of args.rows) {
+      if (row.loginFlood !== undefined) continue;
       if (!row.http) {
         tableRows.push({ row, database: 'in-process', gatehouse: summarize(measurements.get('sdk', 'verify')), reference: summarize(measurements.get('jose', 'verify')) });
         continue;
@@ -193,14 +232,15 @@ async function main(): Promise<void> {
     }
     const elapsed = Math.round((Date.now() - startedAt) / 1000);
     console.log('');
-    console.log(renderText(tableRows));
-    console.log('');
+    if (tableRows.length > 0) console.log(`${renderText(tableRows)}\n`);
+    const floodRows = floodRow ? targets.filter((t) => t.name !== 'oidc-provider').map((t) => floodRowOf(t.name, measurements, floodStats)) : [];
+    if (floodRows.length > 0) console.log(`\n${renderFloodTable(floodRows, floodRow!.loginFlood!)}\n`);
     console.log(`ratios: ${tableRows.map((r) => `${r.row.id}${r.database === 'PostgreSQL' ? ' (pg)' : ''} ${ratioOf(r)?.toFixed(2) ?? '—'}×`).join(', ')}`);
     if (aborted) console.log(interrupted ? 'interrupted: some runs were skipped' : `time limit (${args.timeLimitSeconds}s) reached: some runs were skipped`);
     console.log(`(${(prepareMs / 1000).toFixed(1)}s minting inputs before runs)`);
 
     const out = resolve(ROOT_DIR, args.out);
-    writeFileSync(out, resultsMarkdown(args, tableRows, measurements, elapsed, aborted, targets.some((t) => t.name === 'gatehouse-pg')));
+    writeFileSync(out, resultsMarkdown(args, tableRows, floodRows, measurements, elapsed, aborted, targets.some((t) => t.name === 'gatehouse-pg')));
     console.log(`\nwrote ${out} (${elapsed}s)`);
     if (args.json) {
       writeFileSync(resolve(ROOT_DIR, args.json), JSON.stringify(Object.fromEntries(measurements.entries()), null, 2));
@@ -212,7 +252,7 @@ async function main(): Promise<void> {
   }
 }
 
-function resultsMarkdown(args: BenchArgs, rows: TableRow[], measurements: Measurements, elapsed: number, aborted: boolean, postgres: boolean): string {
+function resultsMarkdown(args: BenchArgs, rows: TableRow[], floodRows: FloodRow[], measurements: Measurements, elapsed: number, aborted: boolean, postgres: boolean): string {
   const cpu = cpus();
   const rowList = (list: readonly RowDef[]): string => list.map((row) => `\`${row.id}\``).join(', ');
   return `# Benchmark results
@@ -230,7 +270,7 @@ with whatever else the machine is doing. How each row is measured: [docs/benchma
 - Rows: ${rowList(args.rows)}${args.quick ? ' (quick mode)' : ''}
 - Took ${elapsed}s${aborted ? (interrupted ? '; interrupted, some runs were skipped' : `; the time limit (${args.timeLimitSeconds}s) cut some runs`) : ''}
 
-## Table
+${rows.length > 0 ? `## Table
 
 ratio = Gatehouse req/s ÷ oidc-provider req/s (medians). CPU ratio = oidc-provider's server CPU time per request ÷
 Gatehouse's (each process's user + system time from /proc, medians): less sensitive than req/s to other load on the
@@ -239,7 +279,16 @@ checks the issue's goals: the ratio, p99 no worse, zero errors. Latencies are au
 for HTTP rows; the in-process row's are per verification.
 
 ${renderMarkdown(rows)}
+` : ''}${floodRows.length > 0 ? `
+## client_credentials under a login flood
 
+The token endpoint (client_credentials, JWT) on the same Gatehouse process, unloaded and then while
+${args.rows.find((row) => row.loginFlood !== undefined)!.loginFlood} wrong-password sign-ins are always in flight, each from its own loopback address (no
+per-address limit applies), alternated round by round. The issue's target: the flooded p99 within 2× of the
+unloaded p99. "sign-ins" are the flood's answers (status × count over every round), their rate and the slowest.
+
+${renderFloodTable(floodRows, args.rows.find((row) => row.loginFlood !== undefined)!.loginFlood!)}
+` : ''}
 ## Every run
 
 Server CPU is the process's user + system time over the run (from /proc), per request.

@@ -67,7 +67,7 @@ export async function startDemo(env: Record<string, string | undefined> = proces
     audience: config.defaultAudience,
     resource: leadsApiUrl,
     leads,
-    // Ask Gatehouse about every token (cached 2 s) so that revoking in Connected apps takes effect at once.
+    // Ask Gatehouse about every token (cached 2 s) so that revoking in Connected apps takes effect within 2 seconds.
     introspection: { clientId: 'leads-api', clientSecret: seeded.leadsApiSecret },
     introspectJwts: true,
     introspectionCacheSeconds: 2,

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { parseDuration } from './util/duration.js';
+import { DEFAULT_PASSWORD_CHECK_QUEUE, defaultPasswordCheckConcurrency } from './domain/password-check-limit.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -52,6 +53,9 @@ export interface Config {
    * is still unused, and get a new working pair (the answer of the rotation was lost); 0 turns it off.
    */
   refreshRetryWindowSeconds: number;
+  /** Password checks (argon2) running at once, and how many more may wait before sign-in answers 503. */
+  passwordChecks: number;
+  passwordCheckQueue: number;
   /** Limits on HTTP connections, so that slow or idle clients cannot hold the server (see HttpLimits). */
   http: HttpLimits;
 }
@@ -99,6 +103,13 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new ConfigError(`${name} must be a positive whole number, got "${raw}"`);
+  return Number(raw);
+}
+
+function nonNegativeInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d{1,6}$/.test(raw)) throw new ConfigError(`${name} must be a whole number (0 or more), got "${raw}"`);
   return Number(raw);
 }
 
@@ -354,5 +365,7 @@ export function loadConfig(env: Env = process.env): Config {
     cleanupIntervalSeconds: duration(env, 'GATEHOUSE_CLEANUP_INTERVAL', 600),
     http: httpLimits(env),
     refreshRetryWindowSeconds: refreshRetryWindow(env),
+    passwordChecks: positiveInt(env, 'GATEHOUSE_PASSWORD_CHECKS', defaultPasswordCheckConcurrency()),
+    passwordCheckQueue: nonNegativeInt(env, 'GATEHOUSE_PASSWORD_CHECK_QUEUE', DEFAULT_PASSWORD_CHECK_QUEUE),
   };
 }

@@ -5,6 +5,7 @@ import { ClientService } from './domain/clients.js';
 import { ClientCache } from './domain/client-cache.js';
 import { ConsentService } from './domain/consent.js';
 import { KeyService } from './domain/keys.js';
+import { PasswordCheckLimit } from './domain/password-check-limit.js';
 import { TokenService } from './domain/tokens.js';
 import { ClientAuthThrottle } from './oauth/client-auth-throttle.js';
 import { openStore } from './store/open.js';
@@ -43,7 +44,7 @@ export function buildServices(config: Config, store: Store, options: ServiceOpti
     tokens: new TokenService(config.issuer, keys, store, clientCache),
     clients: new ClientService(store, clientCache),
     clientCache,
-    accounts: new AccountService(store),
+    accounts: new AccountService(store, new PasswordCheckLimit({ concurrency: config.passwordChecks, queue: config.passwordCheckQueue })),
     consent: new ConsentService(store),
     clientAuthThrottle: new ClientAuthThrottle(),
     now: options.now ?? systemNow,

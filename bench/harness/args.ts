@@ -37,7 +37,7 @@ export const USAGE = `npm run bench -- [options]
   --max-inputs N       most codes/refresh tokens minted for one run (default 60000)
   --out FILE           results file (default bench/RESULTS.md)
   --json FILE          also write every run as JSON
-  --time-limit S       stop starting runs after S seconds (default 330; quick 100)
+  --time-limit S       stop starting runs after S seconds (default 420; quick 100)
 `;
 
 function number(value: string | undefined, fallback: number, name: string, min = 0): number {
@@ -88,6 +88,6 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     maxInputs: Math.round(number(values['max-inputs'], 60_000, 'max-inputs', 1)),
     out: values.out ?? 'bench/RESULTS.md',
     json: values.json,
-    timeLimitSeconds: number(values['time-limit'], quick ? 100 : 330, 'time-limit', 1),
+    timeLimitSeconds: number(values['time-limit'], quick ? 100 : 420, 'time-limit', 1),
   };
 }

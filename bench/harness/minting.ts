@@ -62,7 +62,7 @@ function decodeHtml(value: string): string {
 }
 
 /** Hidden inputs of the first form on a page, by name. */
-function hiddenFields(html: string): Record<string, string> {
+export function hiddenFields(html: string): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const match of html.matchAll(/<input\b[^>]*>/gi)) {
     const tag = match[0];

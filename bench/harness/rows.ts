@@ -10,7 +10,8 @@ export type RowId =
   | 'refresh_token'
   | 'introspection'
   | 'introspection_opaque'
-  | 'resource_sdk_verify';
+  | 'resource_sdk_verify'
+  | 'client_credentials_login_flood';
 
 export interface RowDef {
   id: RowId;
@@ -22,6 +23,11 @@ export interface RowDef {
   target?: number;
   /** Runs over HTTP against the server processes (PostgreSQL rows too); false: in this process. */
   http: boolean;
+  /**
+   * Gatehouse against itself instead of oidc-provider: the workload unloaded, then while this many wrong
+   * sign-ins are always in flight; the target is the flooded p99 within 2× of the unloaded p99.
+   */
+  loginFlood?: number;
 }
 
 export const ROWS: readonly RowDef[] = [
@@ -32,6 +38,10 @@ export const ROWS: readonly RowDef[] = [
   { id: 'refresh_token', label: 'refresh_token rotation', gatehouse: 'refresh_token', reference: 'refresh_token', target: 2, http: true },
   { id: 'introspection', label: 'introspection: Gatehouse JWT vs oidc-provider opaque', gatehouse: 'introspect_jwt', reference: 'introspect_opaque', target: 2, http: true },
   { id: 'introspection_opaque', label: 'introspection: opaque vs opaque', gatehouse: 'introspect_opaque', reference: 'introspect_opaque', target: 2, http: true },
+  {
+    id: 'client_credentials_login_flood', label: 'client_credentials under a login flood vs unloaded (same server, same run)',
+    gatehouse: 'cc_jwt', reference: 'cc_jwt', http: true, loginFlood: 12,
+  },
   { id: 'resource_sdk_verify', label: 'in-process: SDK createTokenVerifier vs jose jwtVerify (ops/s)', gatehouse: 'sdk_verify', reference: 'jose_verify', http: false },
 ];
 

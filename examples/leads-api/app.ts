@@ -12,7 +12,7 @@ export interface LeadsApiOptions {
   resource: string;
   leads: LeadStore;
   introspection?: TokenVerifierOptions['introspection'];
-  /** Ask the issuer about every token, so revocation takes effect at once (see docs/resource-sdk.md). */
+  /** Ask the issuer about every token, so revocation takes effect within the cache time (see docs/resource-sdk.md). */
   introspectJwts?: boolean;
   introspectionCacheSeconds?: number;
   logLevel?: string;
@@ -41,12 +41,13 @@ export async function buildLeadsApi(options: LeadsApiOptions): Promise<FastifyIn
   const auth = createFastifyAuth(verifier);
   await app.register(auth.plugin);
 
-  app.get('/api/leads', { preHandler: auth.requireScopes('read:leads') }, async (request) => ({
+  // onRequest: the token is checked before the body is read, so no token means 401, never a 400 about the body.
+  app.get('/api/leads', { onRequest: auth.requireScopes('read:leads') }, async (request) => ({
     leads: options.leads.list(owner(request.principal!)),
   }));
 
   app.post<{ Body: { name: string; company: string; email: string } }>('/api/leads', {
-    preHandler: auth.requireScopes('write:leads'),
+    onRequest: auth.requireScopes('write:leads'),
     schema: { body: { type: 'object', required: ['name', 'company', 'email'], additionalProperties: false, properties: { name: FIELD, company: FIELD, email: FIELD } } },
   }, async (request, reply) => reply.code(201).send(options.leads.add(owner(request.principal!), request.body)));
 

@@ -1,8 +1,9 @@
 // Users (argon2id passwords) and their sign-in sessions (the cookie holds a random id; the store only its hash).
-import { hash, verify } from '@node-rs/argon2';
 import type { SessionRecord, Store, UserRecord } from '../store/types.js';
 import { randomId, randomToken, sha256Hex } from './crypto.js';
 import { controlCharacterIn, controlOrSpaceIn } from '../util/text.js';
+import { DEFAULT_PASSWORD_CHECK_QUEUE, defaultPasswordCheckConcurrency, PasswordCheckLimit } from './password-check-limit.js';
+import { Argon2Threads, type Argon2Options, type PasswordHasher } from './argon2-threads.js';
 
 export class AccountInputError extends Error {
   constructor(message: string) {
@@ -15,7 +16,7 @@ const USERNAME = /^[A-Za-z0-9._@+-]{1,64}$/;
 const MIN_PASSWORD = 8;
 const MAX_PASSWORD = 1024;
 // Algorithm 2 is argon2id in @node-rs/argon2; OWASP's recommended minimum cost (19 MiB, 2 passes).
-const ARGON2_OPTIONS = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+const ARGON2_OPTIONS: Argon2Options = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 };
 
 export function validateUsername(username: string): void {
   if (!USERNAME.test(username)) {
@@ -48,7 +49,14 @@ export class AccountService {
   // Verified against when the username is unknown, so a wrong username costs the same time as a wrong password.
   private dummyHash: Promise<string> | undefined;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    // Every argon2 call goes through it (few at once, a bounded queue, a rest after each), so a sign-in flood
+    // cannot take the CPU from the token endpoint.
+    readonly argon2Limit = new PasswordCheckLimit({ concurrency: defaultPasswordCheckConcurrency(), queue: DEFAULT_PASSWORD_CHECK_QUEUE }),
+    // On low-priority threads of its own, not libuv's pool: the token endpoint's signatures go first.
+    private readonly argon2: PasswordHasher = new Argon2Threads(),
+  ) {}
 
   async createUser(input: { username: string; password: string; name?: string; email?: string }): Promise<UserRecord> {
     validateUsername(input.username);
@@ -58,7 +66,7 @@ export class AccountService {
     const user: UserRecord = {
       id: `user_${randomId()}`,
       username: input.username,
-      passwordHash: await hash(input.password, ARGON2_OPTIONS),
+      passwordHash: await this.argon2Limit.runAlways(() => this.argon2.hash(input.password, ARGON2_OPTIONS)),
       name: input.name ?? null,
       email: input.email ?? null,
       createdAt: Math.floor(Date.now() / 1000),
@@ -71,22 +79,27 @@ export class AccountService {
     validatePassword(password);
     const user = await this.store.getUserByUsername(username);
     if (!user) throw new AccountInputError(`no user named "${username}"`);
-    await this.store.setUserPassword(user.id, await hash(password, ARGON2_OPTIONS));
+    await this.store.setUserPassword(user.id, await this.argon2Limit.runAlways(() => this.argon2.hash(password, ARGON2_OPTIONS)));
     // Whoever was signed in with the old password (perhaps the reason for the change) is signed out everywhere.
     await this.store.deleteUserSessions(user.id);
   }
 
-  /** The user when username and password match; undefined otherwise, without saying which was wrong. */
+  /**
+   * The user when username and password match; undefined otherwise, without saying which was wrong.
+   * Throws PasswordChecksBusyError at once when too many checks are already waiting.
+   */
   async checkPassword(username: string, password: string): Promise<UserRecord | undefined> {
     if (password.length > MAX_PASSWORD || username.length > 64) return undefined;
-    const user = await this.store.getUserByUsername(username);
-    if (!user) {
-      this.dummyHash ??= hash(randomToken(), ARGON2_OPTIONS);
-      await verify(await this.dummyHash, password).catch(() => false);
-      return undefined;
-    }
-    const ok = await verify(user.passwordHash, password).catch(() => false);
-    return ok ? user : undefined;
+    return this.argon2Limit.run(async () => {
+      const user = await this.store.getUserByUsername(username);
+      if (!user) {
+        this.dummyHash ??= this.argon2.hash(randomToken(), ARGON2_OPTIONS);
+        await this.argon2.verify(await this.dummyHash, password);
+        return undefined;
+      }
+      const ok = await this.argon2.verify(user.passwordHash, password);
+      return ok ? user : undefined;
+    });
   }
 
   /** Starts a session and returns the value for the cookie. */

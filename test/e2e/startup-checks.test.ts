@@ -31,3 +31,14 @@ test('GATEHOUSE_TRUST_PROXY trusts a number of hops or named proxies, never ever
   assert.equal(trust('10.0.0.0/8, 192.168.1.1'), '10.0.0.0/8, 192.168.1.1');
   assert.throws(() => trust('everyone'), /GATEHOUSE_TRUST_PROXY must be/);
 });
+
+test('GATEHOUSE_PASSWORD_CHECKS and GATEHOUSE_PASSWORD_CHECK_QUEUE take whole numbers; a bad value names the setting', () => {
+  const env = { GATEHOUSE_DATABASE_URL: 'sqlite::memory:' };
+  const defaults = loadConfig(env);
+  assert.ok(defaults.passwordChecks >= 1);
+  assert.equal(defaults.passwordCheckQueue, 16);
+  const set = loadConfig({ ...env, GATEHOUSE_PASSWORD_CHECKS: '3', GATEHOUSE_PASSWORD_CHECK_QUEUE: '0' });
+  assert.deepEqual([set.passwordChecks, set.passwordCheckQueue], [3, 0]);
+  assert.throws(() => loadConfig({ ...env, GATEHOUSE_PASSWORD_CHECKS: '0' }), /GATEHOUSE_PASSWORD_CHECKS must be a positive whole number/);
+  assert.throws(() => loadConfig({ ...env, GATEHOUSE_PASSWORD_CHECK_QUEUE: '-1' }), /GATEHOUSE_PASSWORD_CHECK_QUEUE must be a whole number/);
+});

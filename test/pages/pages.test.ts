@@ -227,6 +227,15 @@ test('connected apps lists each app with a revoke form whose action encodes the 
   assert.match(page, /<form method="post" action="\/logout">/);
 });
 
+test('connected apps says how long access an app already holds may outlast a revocation (its access-token lifetime)', () => {
+  const lifetimes: Array<[number, string]> = [[30, '30 seconds'], [600, '10 minutes'], [3600, '1 hour'], [5400, '2 hours'], [86400 * 2, '2 days']];
+  for (const [ttl, words] of lifetimes) {
+    const page = apps({ apps: [{ clientId: 'zapier-client', clientName: 'Zapier', scopes, connectedAt: NOW, lastUsedAt: NOW, accessTokenTtlSeconds: ttl }] });
+    assert.ok(page.includes(`Zapier can't get new access, but access it already holds may keep working for up to ${words}.`), words);
+    assert.ok(!page.includes('takes effect right away'));
+  }
+});
+
 test('connected apps empty state', () => {
   const page = apps({ apps: [] });
   assert.match(page, /No apps have access to your account\./);

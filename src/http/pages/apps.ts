@@ -1,7 +1,7 @@
 // Connected apps (/account/apps): every app with access to the account, what it can do, and a revoke button.
 import { html } from './html.js';
 import { accountBar, avatar, csrfField, icons } from './components.js';
-import { formatRelative, formatUtc, isoUtc } from './format.js';
+import { formatLifetime, formatRelative, formatUtc, isoUtc } from './format.js';
 import { renderLayout } from './layout.js';
 
 export interface ConnectedApp {
@@ -12,6 +12,8 @@ export interface ConnectedApp {
   connectedAt: number;
   /** Epoch seconds; 0 when the app has not used its access yet. */
   lastUsedAt: number;
+  /** The app's access-token lifetime: how long access it already holds may outlast a revocation. */
+  accessTokenTtlSeconds?: number;
 }
 
 export function renderConnectedAppsPage(input: {
@@ -40,6 +42,9 @@ ${a.scopes.length > 0
 ${a.scopes.map((s) => html`<li data-scope="${s.scope}">${icons.check}<span>${s.description}</span></li>
 `)}</ul>`
   : html`<ul class="scopes" aria-label="What ${a.clientName} can do"><li>${icons.check}<span>Confirm who you are</span></li></ul>`}
+${a.accessTokenTtlSeconds !== undefined
+  ? html`<p class="meta revoke-note">If you revoke access, ${a.clientName} can't get new access, but access it already holds may keep working for up to ${formatLifetime(a.accessTokenTtlSeconds)}.</p>`
+  : ''}
 <div class="app-foot">
 <p class="meta">${lastUsed}</p>
 <form method="post" action="/account/apps/${encodeURIComponent(a.clientId)}/revoke">${csrfField(input.csrfToken)}<button type="submit" class="button danger small" aria-label="Revoke access for ${a.clientName}">Revoke access</button></form>
@@ -50,7 +55,7 @@ ${a.scopes.map((s) => html`<li data-scope="${s.scope}">${icons.check}<span>${s.d
 
   const body = html`<div class="page-head">
 <h1>Connected apps</h1>
-<p class="lede">Apps you've allowed to use your account. Revoking access takes effect right away; the app would have to ask you again.</p>
+<p class="lede">Apps you've allowed to use your account. Revoking an app stops it from getting new access right away; it would have to ask you again.</p>
 </div>
 ${input.notice ? html`<div class="alert success" role="status">${icons.success}<p>${input.notice}</p></div>` : ''}
 ${input.apps.length > 0

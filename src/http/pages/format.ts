@@ -36,3 +36,13 @@ export function formatRelative(epochSeconds: number, nowSeconds: number): string
   if (days < 7) return plural(days, 'day');
   return formatUtc(epochSeconds);
 }
+
+const amount = (n: number, unit: string): string => `${n} ${unit}${n === 1 ? '' : 's'}`;
+
+/** A lifetime in words, rounded up to the largest whole unit: "30 seconds", "10 minutes", "1 hour", "2 days". */
+export function formatLifetime(seconds: number): string {
+  if (seconds < 60) return amount(Math.max(1, Math.ceil(seconds)), 'second');
+  if (seconds < 3600) return amount(Math.ceil(seconds / 60), 'minute');
+  if (seconds < 86400) return amount(Math.ceil(seconds / 3600), 'hour');
+  return amount(Math.ceil(seconds / 86400), 'day');
+}

@@ -4,10 +4,12 @@ import { createHash } from 'node:crypto';
 import { html, unsafeRaw, type SafeHtml } from './html.js';
 import { icons } from './components.js';
 
+// Every text colour meets WCAG 2.1 AA (4.5:1) where it is used, in both schemes (test/browser/accessibility.test.ts):
+// --subtle, the "Gatehouse" mark on --bg, is 5.2:1 (#6b7280 was 4.35:1).
 const CSS = `
 :root{
   color-scheme:light dark;
-  --bg:#f1f3f7;--card:#fff;--text:#111827;--muted:#4b5563;--subtle:#6b7280;--border:#d8dde6;--line:#e7eaf0;
+  --bg:#f1f3f7;--card:#fff;--text:#111827;--muted:#4b5563;--subtle:#5f6675;--border:#d8dde6;--line:#e7eaf0;
   --input-border:#8a94a6;--primary:#1d4ed8;--primary-hover:#1e40af;--on-primary:#fff;--focus:#2563eb;
   --secondary-bg:#fff;--secondary-hover:#f3f4f6;--link:#1d4ed8;
   --danger:#b42318;--danger-bg:#fef3f2;--danger-border:#f3b4ae;--danger-hover:#fde8e6;
@@ -106,6 +108,7 @@ form{margin:0}
 .app .scopes svg{width:18px;height:18px}
 .meta{color:var(--muted);font-size:.875rem}
 .meta time{white-space:nowrap}
+.app .revoke-note{margin-top:12px}
 .app-foot{display:flex;align-items:center;justify-content:space-between;gap:12px;flex-wrap:wrap;margin-top:16px}
 .empty{margin-top:24px;padding:32px 20px;text-align:center;border:1.5px dashed var(--border);border-radius:14px}
 .empty p+p{margin-top:6px}

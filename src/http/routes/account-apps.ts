@@ -50,10 +50,12 @@ export async function accountAppsRoutes(app: FastifyInstance, { services }: { se
       csrfToken: csrfToken(request, reply, secure),
       username: signedIn.user.username,
       notice,
-      apps: groupByApp(grants).map((entry) => ({
+      apps: await Promise.all(groupByApp(grants).map(async (entry) => ({
         ...entry,
         scopes: entry.scopes.map((scope) => ({ scope, description: describeScope(scope, config.scopeDescriptions) })),
-      })),
+        // APIs that verify JWTs locally accept them until they expire: say how long that can be.
+        accessTokenTtlSeconds: (await services.store.getClient(entry.clientId))?.accessTokenTtl,
+      }))),
     }));
   });
 

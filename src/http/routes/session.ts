@@ -7,6 +7,7 @@ import { renderMessagePage } from '../pages/message.js';
 import { renderErrorPage } from '../pages/error.js';
 import { sameOriginPath, UnsafeReturnTo } from '../same-origin-path.js';
 import { sendPage } from '../send-page.js';
+import { PasswordChecksBusyError } from '../../domain/password-check-limit.js';
 
 const DEFAULT_RETURN = '/account/apps';
 
@@ -60,7 +61,15 @@ export async function sessionRoutes(app: FastifyInstance, { services }: { servic
       return render(403, 'The sign-in form expired. Please try again.');
     }
     if (!username || !field(request, 'password')) return render(400, 'Enter your username and password.');
-    const user = await services.accounts.checkPassword(username, field(request, 'password'));
+    let user;
+    try {
+      user = await services.accounts.checkPassword(username, field(request, 'password'));
+    } catch (error) {
+      if (!(error instanceof PasswordChecksBusyError)) throw error;
+      // Refused at once rather than queued without end: the page answers now and says when to retry.
+      reply.header('Retry-After', String(error.retryAfterSeconds));
+      return render(503, 'Gatehouse is busy right now. Please wait a moment and sign in again.');
+    }
     if (!user) {
       request.log.info('sign-in failed');
       return render(401, 'Wrong username or password.');

@@ -105,8 +105,8 @@ async function listen(kind: AdapterKind, verifier: TokenVerifier, port: number):
       const auth = createFastifyAuth(verifier);
       await app.register(auth.plugin);
       const answer = async (request: FastifyRequest) => summary(request.principal!);
-      app.get('/api/leads', { preHandler: auth.requireScopes('read:leads') }, answer);
-      app.post('/api/leads', { preHandler: auth.requireScopes('write:leads') }, answer);
+      app.get('/api/leads', { onRequest: auth.requireScopes('read:leads') }, answer);
+      app.post('/api/leads', { onRequest: auth.requireScopes('write:leads') }, answer);
       await app.listen({ port, host: '127.0.0.1' });
       return () => app.close();
     }
