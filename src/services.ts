@@ -10,6 +10,7 @@ import { TokenService } from './domain/tokens.js';
 import { ClientAuthThrottle } from './oauth/client-auth-throttle.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/types.js';
+import { epochSeconds, systemClock, type Clock } from './util/clock.js';
 
 export interface Services {
   config: Config;
@@ -21,33 +22,35 @@ export interface Services {
   clientCache: ClientCache;
   accounts: AccountService;
   consent: ConsentService;
-  /** Failed client authentications per address and client, in this process (tests may swap in one with a fake clock). */
+  /** Failed client authentications per address and client, in this process. */
   clientAuthThrottle: ClientAuthThrottle;
-  /** The current time in whole seconds since the epoch; tests pass a clock they can move. */
+  /** The one clock every time decision reads; tests pass one they can move. */
+  clock: Clock;
+  /** The clock's time in whole seconds since the epoch. */
   now(): number;
 }
 
 export interface ServiceOptions {
-  /** The clock, in whole epoch seconds (default: the system clock). */
-  now?: () => number;
+  /** The clock (default: the system clock). */
+  clock?: Clock;
 }
 
-const systemNow = (): number => Math.floor(Date.now() / 1000);
-
 export function buildServices(config: Config, store: Store, options: ServiceOptions = {}): Services {
-  const clientCache = new ClientCache(store);
-  const keys = new KeyService(store, config.secret, config.keyRetentionSeconds, config.keyRefreshSeconds);
+  const clock = options.clock ?? systemClock;
+  const clientCache = new ClientCache(store, clock);
+  const keys = new KeyService(store, clock, config.secret, config.keyRetentionSeconds, config.keyRefreshSeconds);
   return {
     config,
     store,
     keys,
     tokens: new TokenService(config.issuer, keys, store, clientCache),
-    clients: new ClientService(store, clientCache),
+    clients: new ClientService(store, clock, clientCache),
     clientCache,
-    accounts: new AccountService(store, new PasswordCheckLimit({ concurrency: config.passwordChecks, queue: config.passwordCheckQueue })),
-    consent: new ConsentService(store),
-    clientAuthThrottle: new ClientAuthThrottle(),
-    now: options.now ?? systemNow,
+    accounts: new AccountService(store, clock, new PasswordCheckLimit({ concurrency: config.passwordChecks, queue: config.passwordCheckQueue })),
+    consent: new ConsentService(store, clock),
+    clientAuthThrottle: new ClientAuthThrottle({ clock }),
+    clock,
+    now: () => epochSeconds(clock),
   };
 }
 

@@ -51,7 +51,3 @@ export function relativeTime(seconds: number, now: number): string {
   else amount = `${Math.round(size / 86400)}d`;
   return delta >= 0 ? `in ${amount}` : `${amount} ago`;
 }
-
-export function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
-}

@@ -2,6 +2,7 @@
 import type { SessionRecord, Store, UserRecord } from '../store/types.js';
 import { randomId, randomToken, sha256Hex } from './crypto.js';
 import { controlCharacterIn, controlOrSpaceIn } from '../util/text.js';
+import { epochSeconds, type Clock } from '../util/clock.js';
 import { DEFAULT_PASSWORD_CHECK_QUEUE, defaultPasswordCheckConcurrency, PasswordCheckLimit } from './password-check-limit.js';
 import { Argon2Threads, type Argon2Options, type PasswordHasher } from './argon2-threads.js';
 
@@ -51,6 +52,7 @@ export class AccountService {
 
   constructor(
     private readonly store: Store,
+    private readonly clock: Clock,
     // Every argon2 call goes through it (few at once, a bounded queue, a rest after each), so a sign-in flood
     // cannot take the CPU from the token endpoint.
     readonly argon2Limit = new PasswordCheckLimit({ concurrency: defaultPasswordCheckConcurrency(), queue: DEFAULT_PASSWORD_CHECK_QUEUE }),
@@ -69,7 +71,7 @@ export class AccountService {
       passwordHash: await this.argon2Limit.runAlways(() => this.argon2.hash(input.password, ARGON2_OPTIONS)),
       name: input.name ?? null,
       email: input.email ?? null,
-      createdAt: Math.floor(Date.now() / 1000),
+      createdAt: epochSeconds(this.clock),
     };
     await this.store.createUser(user);
     return user;
@@ -105,7 +107,7 @@ export class AccountService {
   /** Starts a session and returns the value for the cookie. */
   async startSession(userId: string, ttlSeconds: number): Promise<{ cookieValue: string; session: SessionRecord }> {
     const cookieValue = randomToken();
-    const now = Math.floor(Date.now() / 1000);
+    const now = epochSeconds(this.clock);
     const session: SessionRecord = { idHash: sha256Hex(cookieValue), userId, authTime: now, expiresAt: now + ttlSeconds };
     await this.store.createSession(session);
     return { cookieValue, session };
@@ -115,7 +117,7 @@ export class AccountService {
   async resolveSession(cookieValue: string | undefined): Promise<{ session: SessionRecord; user: UserRecord } | undefined> {
     if (!cookieValue || cookieValue.length > 100) return undefined;
     const session = await this.store.getSession(sha256Hex(cookieValue));
-    if (!session || session.expiresAt <= Math.floor(Date.now() / 1000)) return undefined;
+    if (!session || session.expiresAt <= epochSeconds(this.clock)) return undefined;
     const user = await this.store.getUserById(session.userId);
     return user ? { session, user } : undefined;
   }

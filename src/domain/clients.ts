@@ -3,6 +3,7 @@ import type { AccessTokenFormat, ClientRecord, GrantType, Store, TokenEndpointAu
 import { randomToken, sha256Hex } from './crypto.js';
 import { parseScope } from '../oauth/scopes.js';
 import { controlCharacterIn, controlOrSpaceIn } from '../util/text.js';
+import { epochSeconds, type Clock } from '../util/clock.js';
 
 export const GRANT_TYPES: GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
 export const AUTH_METHODS: TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
@@ -152,6 +153,7 @@ function newSecret(): { secret: string; hash: string } {
 export class ClientService {
   constructor(
     private readonly store: Store,
+    private readonly clock: Clock,
     private readonly cache?: { forget(clientId: string): void },
   ) {}
 
@@ -164,7 +166,7 @@ export class ClientService {
 
   /** Registers a client; a confidential client's secret is returned here once and never again. */
   async create(input: ClientInput): Promise<{ client: ClientRecord; clientSecret: string | null }> {
-    const client = buildClient(input, undefined, Math.floor(Date.now() / 1000));
+    const client = buildClient(input, undefined, epochSeconds(this.clock));
     let clientSecret: string | null = null;
     if (client.tokenEndpointAuthMethod !== 'none') {
       const made = newSecret();
@@ -178,7 +180,7 @@ export class ClientService {
   async update(clientId: string, input: ClientInput): Promise<ClientRecord> {
     const existing = await this.require(clientId);
     if (input.clientId !== undefined && input.clientId !== clientId) throw new ClientInputError('a client id cannot be changed');
-    const client = buildClient(input, existing, Math.floor(Date.now() / 1000));
+    const client = buildClient(input, existing, epochSeconds(this.clock));
     if (client.tokenEndpointAuthMethod !== 'none' && client.secretHash === null) {
       throw new ClientInputError('a public client cannot become confidential; create a new client');
     }
@@ -191,7 +193,7 @@ export class ClientService {
     const existing = await this.require(clientId);
     if (existing.secretHash === null) throw new ClientInputError(`client "${clientId}" is public and has no secret`);
     const made = newSecret();
-    const client = { ...existing, secretHash: made.hash, updatedAt: Math.floor(Date.now() / 1000) };
+    const client = { ...existing, secretHash: made.hash, updatedAt: epochSeconds(this.clock) };
     await this.store.updateClient(client);
     this.cache?.forget(clientId);
     return { client, clientSecret: made.secret };

@@ -1,6 +1,7 @@
 // Periodic housekeeping: removes expired codes, sessions, tokens and spent grants in bounded batches.
 // Every instance may run it; batches are small, so instances that overlap only share the work.
 import type { Store } from '../store/types.js';
+import { epochSeconds, type Clock } from '../util/clock.js';
 
 export const CLEANUP_BATCH_SIZE = 1000;
 
@@ -9,14 +10,15 @@ export interface HousekeepingLogger {
   error(object: Record<string, unknown>, message: string): void;
 }
 
-export function startHousekeeping(store: Store, intervalSeconds: number, log: HousekeepingLogger): { stop(): void } {
+// The interval itself is a real timer (it paces work); what counts as expired is decided by `clock`.
+export function startHousekeeping(store: Store, clock: Clock, intervalSeconds: number, log: HousekeepingLogger): { stop(): void } {
   if (intervalSeconds <= 0) return { stop() {} };
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
     store
-      .cleanup(Math.floor(Date.now() / 1000), CLEANUP_BATCH_SIZE)
+      .cleanup(epochSeconds(clock), CLEANUP_BATCH_SIZE)
       .then((removed) => {
         const total = Object.values(removed).reduce((sum, count) => sum + count, 0);
         if (total > 0) log.info({ removed }, 'housekeeping removed expired rows');

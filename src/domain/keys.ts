@@ -8,6 +8,7 @@ import type { SigningAlg, SigningKeyRecord, Store } from '../store/types.js';
 import { randomId, seal, unseal } from './crypto.js';
 import { ConfigError } from '../config.js';
 import { privateKeyFromJwk, publicKeyFromJwk } from './jwt.js';
+import { epochSeconds, type Clock } from '../util/clock.js';
 
 export const SIGNING_ALGS: SigningAlg[] = ['ES256', 'RS256'];
 const SEAL_PURPOSE = 'signing-key';
@@ -33,6 +34,7 @@ export class KeyService {
 
   constructor(
     private readonly store: Store,
+    private readonly clock: Clock,
     private readonly secret: string,
     private readonly retentionSeconds: number,
     readonly refreshSeconds = 10,
@@ -40,7 +42,7 @@ export class KeyService {
 
   /** Makes an ES256 and an RS256 key when none exists; instances starting together make one each, not one apiece. */
   async ensureKeys(): Promise<void> {
-    const existing = await this.store.listSigningKeys();
+    const existing = await this.store.listSigningKeys(epochSeconds(this.clock));
     for (const alg of SIGNING_ALGS) {
       if (existing.some((key) => key.alg === alg && key.retiredAt === null)) continue;
       await this.store.rotateSigningKey(await this.generate(alg), 0, { onlyIfNone: true });
@@ -85,8 +87,8 @@ export class KeyService {
     let set = await this.current();
     // An unknown kid may be a key made a moment ago elsewhere; look again, but at most once a second, so that
     // tokens with made-up kids cannot turn every request into a read of the key table.
-    if (!set.publicKeys.has(kid) && Date.now() - this.unknownKidReloadAt >= 1000) {
-      this.unknownKidReloadAt = Date.now();
+    if (!set.publicKeys.has(kid) && this.clock.now() - this.unknownKidReloadAt >= 1000) {
+      this.unknownKidReloadAt = this.clock.now();
       set = await this.reload();
     }
     return set.publicKeys.get(kid);
@@ -98,7 +100,7 @@ export class KeyService {
 
   private async current(): Promise<KeySet> {
     const set = this.keySet;
-    if (set && Date.now() < set.expiresAt) return set;
+    if (set && this.clock.now() < set.expiresAt) return set;
     return this.reload();
   }
 
@@ -119,12 +121,12 @@ export class KeyService {
   }
 
   private async load(): Promise<KeySet> {
-    const records = await this.store.listSigningKeys();
-    const now = Math.floor(Date.now() / 1000);
+    const now = epochSeconds(this.clock);
+    const records = await this.store.listSigningKeys(now);
     const active = new Map<SigningAlg, ActiveKey>();
     const publicKeys = new Map<string, { alg: SigningAlg; key: KeyObject }>();
     const jwks: JWK[] = [];
-    let expiresAt = Date.now() + this.refreshSeconds * 1000;
+    let expiresAt = this.clock.now() + this.refreshSeconds * 1000;
     for (const record of records) {
       const publicJwk = JSON.parse(record.publicJwk) as JWK;
       // A kid names one key for ever: keep its KeyObject across reloads (verified-token caches compare by identity).
@@ -180,7 +182,7 @@ export class KeyService {
       alg,
       publicJwk: JSON.stringify(publicJwk),
       privateJwkSealed: seal(JSON.stringify(privateJwk), this.secret, SEAL_PURPOSE),
-      createdAt: Math.floor(Date.now() / 1000),
+      createdAt: epochSeconds(this.clock),
       retiredAt: null,
       expiresAt: null,
     };

@@ -75,7 +75,7 @@ interface Issued {
   rotatedAt: number | null;
 }
 
-export async function inspectToken(services: InspectionServices, presented: string, now = Math.floor(Date.now() / 1000)): Promise<TokenReport> {
+export async function inspectToken(services: InspectionServices, presented: string, now: number): Promise<TokenReport> {
   const token = presented.trim().replace(/^Bearer\s+/i, '');
   if (!token || token.length > MAX_TOKEN_LENGTH) return { ...UNKNOWN };
   if (token.startsWith(REFRESH_PREFIX)) return inspectRefreshToken(services, token, now);

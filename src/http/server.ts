@@ -33,7 +33,7 @@ export async function startServer(services: Services, options: { logStream?: Nod
     await publicApp.close();
     throw error;
   }
-  const housekeeping = startHousekeeping(services.store, config.cleanupIntervalSeconds, publicApp.log);
+  const housekeeping = startHousekeeping(services.store, services.clock, config.cleanupIntervalSeconds, publicApp.log);
   publicApp.log.info({ issuer: config.issuer, public: urlOf(publicApp), admin: urlOf(adminApp) }, 'Gatehouse is listening');
   return {
     publicUrl: urlOf(publicApp),

@@ -4,6 +4,7 @@
 // before any secret is compared. Successes are never counted, so a client is only held back by failures from
 // its own address or against its own id. The counts live in this process, in maps of bounded size.
 import { OAuthError } from './errors.js';
+import type { Clock } from '../util/clock.js';
 
 export interface ClientAuthThrottleOptions {
   /** Failed authentications one address may make per window (default 20). */
@@ -14,8 +15,8 @@ export interface ClientAuthThrottleOptions {
   windowSeconds?: number;
   /** Most addresses, and most client ids, remembered at once (default 10 000 each); the oldest go first. */
   maxEntries?: number;
-  /** Milliseconds since the epoch; tests move it instead of waiting. */
-  now?: () => number;
+  /** The server's clock; tests move it instead of waiting. */
+  clock: Clock;
 }
 
 /** The 429 answer. `temporarily_unavailable` tells a well-behaved client to retry later rather than give up. */
@@ -77,20 +78,20 @@ export class ClientAuthThrottle {
   private readonly maxPerAddress: number;
   private readonly maxPerClient: number;
   private readonly windowMs: number;
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
-  constructor(options: ClientAuthThrottleOptions = {}) {
+  constructor(options: ClientAuthThrottleOptions) {
     this.maxPerAddress = options.maxFailuresPerAddress ?? 20;
     this.maxPerClient = options.maxFailuresPerClient ?? 100;
     this.windowMs = (options.windowSeconds ?? 60) * 1000;
     this.perAddress = new BoundedWindows(options.maxEntries ?? 10_000);
     this.perClient = new BoundedWindows(options.maxEntries ?? 10_000);
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock;
   }
 
   /** Throws ClientAuthThrottled when the address or the presented client_id has used up its failures. */
   check(address: string, clientId: string | undefined): void {
-    const now = this.now();
+    const now = this.clock.now();
     const byAddress = this.perAddress.get(addressKey(address), now);
     if (byAddress && byAddress.failures >= this.maxPerAddress) {
       throw new ClientAuthThrottled(Math.ceil((byAddress.endsAt - now) / 1000), 'from this address');
@@ -106,7 +107,7 @@ export class ClientAuthThrottle {
    * against the address alone, so that they cannot push real clients' counts out of the map.
    */
   recordFailure(address: string, registeredClientId: string | undefined): void {
-    const now = this.now();
+    const now = this.clock.now();
     this.perAddress.fail(addressKey(address), now, this.windowMs);
     if (registeredClientId !== undefined) this.perClient.fail(registeredClientId, now, this.windowMs);
   }

@@ -16,7 +16,7 @@ export async function handleRevocation(services: Services, authorization: string
   if (hint !== undefined && hint !== 'access_token' && hint !== 'refresh_token') {
     throw new UnsupportedTokenType(`token_type_hint "${hint}" is not supported; use access_token or refresh_token`);
   }
-  const now = Math.floor(Date.now() / 1000);
+  const now = services.now();
   const notYours = () => new OAuthError('unauthorized_client', 'the token was issued to another client', 400);
 
   const asRefresh = async (): Promise<boolean> => {

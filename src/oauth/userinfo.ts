@@ -25,7 +25,7 @@ export function bearerToken(authorization: string | undefined, formToken: unknow
 
 export async function handleUserinfo(services: Services, token: string): Promise<Record<string, unknown>> {
   const { record } = await services.tokens.resolveAccessToken(token);
-  const now = Math.floor(Date.now() / 1000);
+  const now = services.now();
   if (!record || tokenStatus(record, now).state !== 'active') {
     throw new BearerError('invalid_token', 'the access token is not valid (unknown, expired or revoked)', 401);
   }

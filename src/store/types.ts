@@ -266,7 +266,8 @@ export interface Store {
   listGrants(filter: { userId?: string; clientId?: string; includeRevoked?: boolean }): Promise<GrantSummary[]>;
 
   // Signing keys
-  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  /** Keys still published at `now` (epoch seconds): active ones and retired ones not yet past expires_at. */
+  listSigningKeys(now: number): Promise<SigningKeyRecord[]>;
   insertSigningKey(key: SigningKeyRecord): Promise<void>;
   /**
    * In one transaction: retire the active key of the new key's algorithm (published until retireUntil)

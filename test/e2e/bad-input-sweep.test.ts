@@ -139,7 +139,7 @@ await describeOnBackends('bad input on every route', (backend) => {
 
   before(async () => {
     server = await startTestServer({ backend });
-    server.services.clientAuthThrottle = new ClientAuthThrottle({ now: () => clock });
+    server.services.clientAuthThrottle = new ClientAuthThrottle({ clock: { now: () => clock } });
     await createUser(server);
     const { clientSecret } = await createClient(server, { clientId: 'sweep-client', scopes: 'openid read:leads', grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'] });
     auth = basic('sweep-client', clientSecret!);

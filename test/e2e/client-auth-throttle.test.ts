@@ -21,7 +21,7 @@ describe('client authentication throttling', () => {
   after(() => server.close());
   beforeEach(() => {
     clock = 1_800_000_000_000;
-    server.services.clientAuthThrottle = new ClientAuthThrottle({ now: () => clock });
+    server.services.clientAuthThrottle = new ClientAuthThrottle({ clock: { now: () => clock } });
   });
 
   const endpoints = {
@@ -83,7 +83,7 @@ describe('client authentication throttling', () => {
   });
 
   test('the throttle remembers a bounded number of addresses, and an IPv6 host counts as its /64', () => {
-    const throttle = new ClientAuthThrottle({ maxEntries: 10, now: () => clock });
+    const throttle = new ClientAuthThrottle({ maxEntries: 10, clock: { now: () => clock } });
     for (let i = 0; i < 50; i++) throttle.recordFailure(`192.0.2.${i}`, 'client-x');
     assert.deepEqual(throttle.entries, { addresses: 10, clients: 1 });
     assert.equal(addressKey('2001:db8:1:2::1'), addressKey('2001:db8:1:2:ffff:1:2:3'));

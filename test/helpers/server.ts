@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { openServices, type Services } from '../../src/services.js';
 import { startServer, type RunningServer } from '../../src/http/server.js';
 import { createTestDatabase, type BackendName } from './databases.js';
+import { systemClock, type Clock } from '../../src/util/clock.js';
 
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
@@ -26,6 +27,8 @@ export interface TestServer {
   adminUrl: string;
   config: Config;
   services: Services;
+  /** The server's clock (the one passed in, or the system clock). */
+  clock: Clock;
   server: RunningServer;
   close(): Promise<void>;
 }
@@ -42,8 +45,8 @@ export interface TestServerOptions {
   databaseUrl?: string;
   env?: Record<string, string>;
   logStream?: NodeJS.WritableStream;
-  /** The server's clock in whole epoch seconds, for tests that move time instead of waiting. */
-  now?: () => number;
+  /** The server's clock (default: the system clock); pass a TestClock (helpers/clock.ts) to move time instead of waiting. */
+  clock?: Clock;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -61,7 +64,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     GATEHOUSE_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   });
-  const services = await openServices(config, { now: options.now });
+  const clock = options.clock ?? systemClock;
+  const services = await openServices(config, { clock });
   let server: RunningServer;
   try {
     server = await startServer(services, { logStream: options.logStream });
@@ -75,6 +79,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     adminUrl: server.adminUrl,
     config,
     services,
+    clock,
     server,
     async close() {
       await server.close();

@@ -5,7 +5,7 @@ import type { CleanupResult } from '../../store/types.js';
 import { cleanupView } from '../../http/admin/views.js';
 import { withServices } from '../context.js';
 import { positiveInteger } from '../options.js';
-import { nowSeconds, print, printJson, printTable } from '../output.js';
+import { print, printJson, printTable } from '../output.js';
 
 const MAX_ROUNDS = 100_000;
 
@@ -21,7 +21,7 @@ export function registerCleanup(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { batchSize: number; json?: boolean }) => {
       await withServices(async (services) => {
-        const now = nowSeconds();
+        const now = services.now();
         const sum: CleanupResult = { codes: 0, sessions: 0, accessTokens: 0, refreshTokens: 0, grants: 0, keys: 0 };
         for (let round = 0; round < MAX_ROUNDS; round++) {
           const batch = await services.store.cleanup(now, options.batchSize);

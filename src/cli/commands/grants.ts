@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { grantView, isoTime } from '../../http/admin/views.js';
 import { withServices } from '../context.js';
 import { CliError } from '../errors.js';
-import { formatTime, nowSeconds, print, printJson, printTable } from '../output.js';
+import { formatTime, print, printJson, printTable } from '../output.js';
 
 const ADMIN_REVOKE_REASON = 'revoked by an administrator (gatehouse grants revoke)';
 
@@ -58,7 +58,7 @@ export function registerGrants(program: Command): void {
         const grant = await services.store.getGrant(grantId);
         if (!grant) throw new CliError(`no grant with id "${grantId}"`);
         const already = grant.revokedAt !== null;
-        if (!already) await services.store.revokeGrant(grantId, nowSeconds(), options.reason);
+        if (!already) await services.store.revokeGrant(grantId, services.now(), options.reason);
         const after = (await services.store.getGrant(grantId)) ?? grant;
         if (options.json) return printJson({ id: grantId, revoked: true, revoked_at: isoTime(after.revokedAt), revoked_reason: after.revokedReason });
         if (already) print(`Grant ${grantId} was already revoked at ${formatTime(grant.revokedAt)}${grant.revokedReason ? ` (${grant.revokedReason})` : ''}.`);

@@ -17,7 +17,7 @@ interface ListedKey {
 
 /** Every key on record, and whether the JWKS serves it now. */
 async function listKeys(services: Services): Promise<ListedKey[]> {
-  const [records, jwks] = await Promise.all([services.store.listSigningKeys(), services.keys.jwks()]);
+  const [records, jwks] = await Promise.all([services.store.listSigningKeys(services.now()), services.keys.jwks()]);
   const published = new Set(jwks.keys.map((key) => key.kid));
   return records.map((record) => ({ record, published: published.has(record.kid) }));
 }

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { inspectToken, TOKEN_KIND_LABELS, type TokenReport } from '../../domain/token-inspection.js';
 import { tokenReportView } from '../../http/admin/views.js';
 import { withServices } from '../context.js';
-import { formatTime, nowSeconds, printFields, printJson, relativeTime } from '../output.js';
+import { formatTime, printFields, printJson, relativeTime } from '../output.js';
 import { readSecret } from '../stdin.js';
 
 function statusLine(report: TokenReport, now: number): string {
@@ -22,8 +22,7 @@ function statusLine(report: TokenReport, now: number): string {
   }
 }
 
-function printReport(report: TokenReport): void {
-  const now = nowSeconds();
+function printReport(report: TokenReport, now: number): void {
   if (report.kind === 'unknown') {
     printFields([
       ['Kind', TOKEN_KIND_LABELS.unknown],
@@ -55,9 +54,10 @@ export function registerTokens(program: Command): void {
     .action(async (token: string, options: { json?: boolean }) => {
       const value = token === '-' ? await readSecret('Token: ') : token;
       await withServices(async (services) => {
-        const report = await inspectToken(services, value);
+        const now = services.now();
+        const report = await inspectToken(services, value, now);
         if (options.json) return printJson(tokenReportView(report));
-        printReport(report);
+        printReport(report, now);
       });
     });
 }

@@ -7,7 +7,7 @@ import type { UserRecord } from '../../store/types.js';
 import { userView } from '../../http/admin/views.js';
 import { withServices } from '../context.js';
 import { CliError } from '../errors.js';
-import { formatTime, nowSeconds, print, printJson, printTable } from '../output.js';
+import { formatTime, print, printJson, printTable } from '../output.js';
 import { readSecret } from '../stdin.js';
 
 interface PasswordOptions {
@@ -83,7 +83,7 @@ export function registerUsers(program: Command): void {
     .action(async (username: string, options: { json?: boolean }) => {
       await withServices(async (services) => {
         const user = await requireUser(services, username);
-        await services.store.deleteUser(user.id, nowSeconds());
+        await services.store.deleteUser(user.id, services.now());
         if (options.json) return printJson({ username, deleted: true });
         print(`Deleted user "${username}"; their sessions and consents are gone and every app's access is revoked.`);
       });

@@ -21,10 +21,10 @@ export function renderConnectedAppsPage(input: {
   username: string;
   notice?: string;
   apps: ConnectedApp[];
-  /** Epoch seconds used for "3 hours ago"; defaults to the current time (set it in tests). */
-  now?: number;
+  /** Epoch seconds (the server's clock) used for "3 hours ago". */
+  now: number;
 }): string {
-  const now = input.now ?? Math.floor(Date.now() / 1000);
+  const { now } = input;
 
   const app = (a: ConnectedApp) => {
     const headingId = `app-${a.clientId.replace(/[^A-Za-z0-9_-]/g, '_')}`;

@@ -42,7 +42,7 @@ export async function accountAppsRoutes(app: FastifyInstance, { services }: { se
     const signedIn = await services.accounts.resolveSession(sessionCookie(request));
     if (!signedIn) return reply.redirect('/login?return_to=%2Faccount%2Fapps', 303);
     const grants = await services.store.listGrants({ userId: signedIn.user.id });
-    const now = Math.floor(Date.now() / 1000);
+    const now = services.now();
     const revoked = openRevokedNotice(config.secret, signedIn.user.id, (request.query as Record<string, unknown>).revoked, now);
     const client = revoked === undefined ? undefined : await services.store.getClient(revoked);
     const notice = client ? `${client.name} no longer has access to your account.` : undefined;
@@ -50,6 +50,7 @@ export async function accountAppsRoutes(app: FastifyInstance, { services }: { se
       csrfToken: csrfToken(request, reply, secure),
       username: signedIn.user.username,
       notice,
+      now,
       apps: await Promise.all(groupByApp(grants).map(async (entry) => ({
         ...entry,
         scopes: entry.scopes.map((scope) => ({ scope, description: describeScope(scope, config.scopeDescriptions) })),
@@ -66,7 +67,7 @@ export async function accountAppsRoutes(app: FastifyInstance, { services }: { se
       return sendPage(reply, 403, renderErrorPage({ title: 'This form has expired', message: 'Reload Connected apps and try again.' }));
     }
     const { clientId } = request.params;
-    const now = Math.floor(Date.now() / 1000);
+    const now = services.now();
     const revoked = await services.store.revokeClientAccess(signedIn.user.id, clientId, now, 'revoked by the user in connected apps');
     // The banner names only what this request really revoked.
     if (revoked === 0) return reply.redirect('/account/apps', 303);

@@ -74,7 +74,7 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
       return fail(reply, error);
     }
     const signedIn = await services.accounts.resolveSession(sessionCookie(request));
-    const now = Math.floor(Date.now() / 1000);
+    const now = services.now();
     const covers = signedIn ? await services.consent.covers(signedIn.user.id, authorization.client.clientId, authorization.scopes) : false;
     let next;
     try {

@@ -18,7 +18,7 @@ export function errorRedirect(issuer: string, redirectUri: string, error: OAuthE
 /** Stores a single-use code bound to everything the token request must match, and returns the redirect that carries it. */
 export async function issueCode(services: Services, request: AuthorizationRequest, user: UserRecord, authTime: number): Promise<string> {
   const code = randomToken();
-  const now = Math.floor(Date.now() / 1000);
+  const now = services.now();
   await services.store.saveAuthorizationCode({
     codeHash: sha256Hex(code),
     clientId: request.client.clientId,

@@ -59,6 +59,7 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * switched it the others find it done and take no lock at all.
  */
 function switchToWal(database: Sqlite.Database): void {
+  // A real lock wait measured in real time, not a time decision: the injected clock does not apply.
   const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
   for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
     try {

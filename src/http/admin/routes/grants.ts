@@ -52,7 +52,7 @@ export const grantRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
       const { id } = request.params;
       const grant = await services.store.getGrant(id);
       if (!grant) throw notFound(`no grant with id "${id}"`);
-      if (grant.revokedAt === null) await services.store.revokeGrant(id, Math.floor(Date.now() / 1000), request.query.reason ?? ADMIN_REVOKE_REASON);
+      if (grant.revokedAt === null) await services.store.revokeGrant(id, services.now(), request.query.reason ?? ADMIN_REVOKE_REASON);
       const after = (await services.store.getGrant(id)) ?? grant;
       return { id, revoked: true, revoked_at: isoTime(after.revokedAt), revoked_reason: after.revokedReason };
     },

@@ -44,7 +44,7 @@ export const healthRoutes: FastifyPluginAsync<{ services: Services }> = async (a
       timer = setTimeout(() => reject(new ProbeTimeout()), READINESS_TIMEOUT_MS);
     });
     try {
-      await Promise.race([services.store.probeWrite(Math.floor(Date.now() / 1000)), timeout]);
+      await Promise.race([services.store.probeWrite(services.now()), timeout]);
       return { status: 'ready' };
     } catch (error) {
       const failure = describeFailure(error);

@@ -13,7 +13,7 @@ const rotateBody = {
 
 /** Every key on record, each marked with whether the JWKS serves it now. */
 async function keyViews(services: Services): Promise<KeyView[]> {
-  const [records, jwks] = await Promise.all([services.store.listSigningKeys(), services.keys.jwks()]);
+  const [records, jwks] = await Promise.all([services.store.listSigningKeys(services.now()), services.keys.jwks()]);
   const published = new Set(jwks.keys.map((key) => key.kid));
   return records.map((record) => keyView(record, published.has(record.kid)));
 }

@@ -13,6 +13,6 @@ const inspectBody = {
 
 export const tokenRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   app.post<{ Body: { token: string } }>('/inspect', { schema: { body: inspectBody } }, async (request) => {
-    return tokenReportView(await inspectToken(services, request.body.token));
+    return tokenReportView(await inspectToken(services, request.body.token, services.now()));
   });
 };

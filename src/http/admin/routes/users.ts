@@ -50,7 +50,7 @@ export const userRoutes: FastifyPluginAsync<{ services: Services }> = async (app
 
   app.delete<{ Params: { username: string } }>('/:username', { schema: { params: idParams('username') } }, async (request, reply) => {
     const user = await requireUser(request.params.username);
-    await services.store.deleteUser(user.id, Math.floor(Date.now() / 1000));
+    await services.store.deleteUser(user.id, services.now());
     return reply.code(204).send();
   });
 
