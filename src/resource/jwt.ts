@@ -27,6 +27,8 @@ export interface JwtCheckOptions {
   audience: readonly string[];
   clockToleranceSeconds: number;
   keys: JwksCache;
+  /** Milliseconds since the epoch: the time exp and nbf are judged at. */
+  now: () => number;
 }
 
 /** The checks that need neither a key nor the network. */
@@ -61,6 +63,7 @@ export async function verifyJwtAccessToken(token: string, header: ProtectedHeade
     algorithms: [...ALLOWED_ALGORITHMS],
     typ: 'at+jwt',
     clockTolerance: options.clockToleranceSeconds,
+    currentDate: new Date(options.now()),
     requiredClaims: ['exp'],
   };
   let payload: JWTPayload;

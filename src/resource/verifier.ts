@@ -58,6 +58,8 @@ export interface TokenVerifierOptions {
   fetch?: FetchLike;
   /** Told why each request failed (never the token). pino, Fastify's `app.log`, or anything with warn/info/debug. */
   logger?: ResourceLogger;
+  /** The current time in milliseconds since the epoch (default `Date.now`): every expiry and cache decision reads it, so tests can move it. */
+  now?: () => number;
 }
 
 export interface TokenVerifier {
@@ -93,11 +95,13 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     timeoutMs: config.httpTimeoutSeconds * 1000,
   };
   const discovery = new IssuerDiscovery(config.issuer, http);
+  const now = options.now ?? Date.now;
   const keys = new JwksCache({
     load: () => loadJwks(discovery, http),
     maxAgeSeconds: config.jwksCacheSeconds,
     cooldownSeconds: config.jwksCooldownSeconds,
     logger,
+    now,
   });
   const introspector = options.introspection
     ? new Introspector({
@@ -109,6 +113,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         cacheSeconds: config.introspectionCacheSeconds,
         cacheMaxEntries: config.introspectionCacheMaxEntries,
         clockToleranceSeconds: config.clockToleranceSeconds,
+        now,
       })
     : undefined;
 
@@ -131,6 +136,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         audience: config.audience,
         clockToleranceSeconds: config.clockToleranceSeconds,
         keys,
+        now,
       });
       if (options.introspectJwts && introspector) await introspector.introspect(token, await introspectionEndpoint());
       return principal;

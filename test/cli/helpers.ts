@@ -1,4 +1,4 @@
-// Runs the real gatehouse command as a child process against a temporary SQLite database, and makes
+// Runs the real gatehouse command (as built into dist/) as a child process against a temporary SQLite database, and makes
 // tokens in that same database through the services (as the token endpoint would) for the tests that need them.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config.js';
 import { randomId, randomToken, sha256Hex } from '../../src/domain/crypto.js';
 import { openServices, type Services } from '../../src/services.js';
+import { builtCli } from '../helpers/built-cli.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const MAIN = join(ROOT, 'src/cli/main.ts');
 export const TEST_SECRET = 'cli-test-secret-0123456789-abcdefghijklmnop';
 
 export interface CliResult {
@@ -54,7 +54,7 @@ export function cliEnv(extra: Record<string, string> = {}): CliEnv {
 
 /** Starts `gatehouse ...args` and leaves it running; the caller ends it. */
 export function startCli(args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+  return spawn(process.execPath, [builtCli(), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -4,6 +4,7 @@ import { describeOnBackends } from '../helpers/backends.js';
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { TestClock } from '../helpers/clock.js';
 import { TestUserAgent } from '../helpers/user-agent.js';
 import { CALLBACK, USER, basic, createClient, createUser, oidcClient, postForm } from '../helpers/fixtures.js';
 
@@ -13,9 +14,10 @@ await describeOnBackends('tokens', (backend) => {
   let graceSecret: string;
   let rsSecret: string;
   let opaqueSecret: string;
+  const clock = new TestClock();
 
   before(async () => {
-    server = await startTestServer({ backend });
+    server = await startTestServer({ backend, clock });
     await createUser(server);
     secret = (await createClient(server, { clientId: 'zapier-client', scopes: 'openid read:leads write:leads' })).clientSecret!;
     graceSecret = (await createClient(server, { name: 'Worker pool', clientId: 'workers', scopes: 'read:leads', refreshTokenGrace: 30 })).clientSecret!;
@@ -202,15 +204,16 @@ await describeOnBackends('tokens', (backend) => {
     assert.equal((await introspect(await issue())).active, true, 'tokens from the new key are active');
   });
 
-  test('expired tokens introspect as inactive', async () => {
+  test('expired tokens introspect as inactive', async (t) => {
     const short = await createClient(server, { name: 'Short', clientId: 'short-lived', grantTypes: ['client_credentials'], scopes: 'read:leads', accessTokenTtl: 1 });
-    // Times are whole seconds: issued in the last milliseconds of one, a 1 s token would be expired at once.
-    await new Promise((resolve) => setTimeout(resolve, 1050 - (Date.now() % 1000)));
+    // Times are whole seconds: frozen, the clock cannot cross into the token's expiry second between the two calls.
+    clock.freeze();
+    t.after(() => clock.reset());
     const response = await postForm(`${server.issuer}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic('short-lived', short.clientSecret!) });
     const { access_token, expires_in } = await response.json() as { access_token: string; expires_in: number };
     assert.equal(expires_in, 1, 'the per-client lifetime is used');
     assert.equal((await introspect(access_token)).active, true);
-    await new Promise((resolve) => setTimeout(resolve, 2100));
+    clock.advanceSeconds(1);
     assert.equal((await introspect(access_token)).active, false);
   });
 });

@@ -1,4 +1,4 @@
-// Real `gatehouse serve` processes for tests that need several instances over one database: each is a child
+// Real `gatehouse serve` processes (the command built into dist/) for tests that need several instances over one database: each is a child
 // process of the real command, ready once its discovery document answers, stopped with SIGTERM (SIGKILL if it
 // lingers). Their output is kept so that a failure can say what the servers said.
 //
@@ -11,9 +11,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './server.js';
 import { runCli } from '../cli/helpers.js';
+import { builtCli } from './built-cli.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const MAIN = join(ROOT, 'src/cli/main.ts');
 /** Output kept per process (the tail): enough for the last requests' logs and any stack trace. */
 const KEEP_OUTPUT = 64 * 1024;
 
@@ -95,7 +95,7 @@ const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSl
 export async function startInstance(name: string, ports: InstancePorts, env: Record<string, string>, readyTimeoutMs = 30_000): Promise<GatehouseInstance> {
   const url = `http://127.0.0.1:${ports.port}`;
   const adminUrl = `http://127.0.0.1:${ports.adminPort}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
+  const child = spawn(process.execPath, [builtCli(), 'serve'], {
     cwd: ROOT,
     env: childEnv({ ...env, GATEHOUSE_PORT: String(ports.port), GATEHOUSE_ADMIN_PORT: String(ports.adminPort) }),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,6 +13,7 @@ import { createTokenVerifier } from '../../src/resource/index.js';
 import type { UserRecord } from '../../src/store/types.js';
 import { basic, CALLBACK, createClient, createUser, postForm, USER } from '../helpers/fixtures.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { TestClock } from '../helpers/clock.js';
 import { TestUserAgent } from '../helpers/user-agent.js';
 import { startProtectedApi, type AdapterKind, type ApiVerifierOptions, type PrincipalSummary, type ProtectedApi } from './helpers/gatehouse-api.js';
 import type { LogEntry } from './helpers/logger.js';
@@ -30,11 +31,13 @@ describe('the resource SDK over real HTTP against a running Gatehouse', () => {
   let user: UserRecord;
   const secrets = { zapier: '', partner: '', shortLived: '', opaque: '', leadsApi: '', otherPartner: '' };
   const apis: ProtectedApi[] = [];
+  const gatehouseClock = new TestClock(); // moved on by the key rotation case (8)
+  const apiClock = new TestClock(); // the main API's clock, moved on by the expiry case (2)
 
   before(async () => {
     [gatehouse, other] = await Promise.all([
-      // Keys refresh every second here, so the rotation case (8) waits one second, not ten.
-      startTestServer({ env: { GATEHOUSE_KEY_REFRESH: '1' } }),
+      // Keys refresh every second here, so the rotation case (8) moves the clock one second, not ten.
+      startTestServer({ env: { GATEHOUSE_KEY_REFRESH: '1' }, clock: gatehouseClock }),
       startTestServer({ env: { GATEHOUSE_DEFAULT_AUDIENCE: OTHER_AUDIENCE } }),
     ]);
     user = await createUser(gatehouse);
@@ -49,8 +52,8 @@ describe('the resource SDK over real HTTP against a running Gatehouse', () => {
     (['zapier', 'partner', 'shortLived', 'opaque', 'leadsApi', 'otherPartner'] as const).forEach((name, index) => {
       secrets[name] = made[index]!.clientSecret!;
     });
-    // clockToleranceSeconds 1 (not 5) so the expiry case waits about 2 s, not 7.
-    api = await startApi('fastify', { clockToleranceSeconds: 1 });
+    // clockToleranceSeconds 1 (not 5): the expiry case moves the API's clock past exp + 1 s.
+    api = await startApi('fastify', { clockToleranceSeconds: 1, now: () => apiClock.now() });
   });
 
   after(async () => {
@@ -201,15 +204,18 @@ describe('the resource SDK over real HTTP against a running Gatehouse', () => {
 
   it('2. an expired token (client accessTokenTtl 1 s): accepted at first, 401 invalid_token once exp has passed', async () => {
     const token = await clientCredentials(gatehouse, 'short-lived', secrets.shortLived);
-    const issuedAt = Date.now();
     const claims = decodeJwt(token);
     assert.equal(claims.exp! - claims.iat!, 1, 'Gatehouse honoured the client lifetime');
     await expectAccepted(api, bearer(token), { subject: 'short-lived', clientId: 'short-lived', scopes: ['read:leads'], tokenType: 'jwt' });
-    // exp + the API's 1 s tolerance must be behind: 2.2 s after Gatehouse answered is past iat + 2.
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 2200 - (Date.now() - issuedAt))));
-    await expectRefused(api, bearer(token), {
-      status: 401, error: 'invalid_token', code: 'ERR_TOKEN_EXPIRED', reason: /expired at/, hint: 'refresh the access token', tokens: [token],
-    });
+    // exp + the API's 1 s tolerance must be behind: 2.2 s on is past iat + 2.
+    apiClock.advanceMs(2200);
+    try {
+      await expectRefused(api, bearer(token), {
+        status: 401, error: 'invalid_token', code: 'ERR_TOKEN_EXPIRED', reason: /expired at/, hint: 'refresh the access token', tokens: [token],
+      });
+    } finally {
+      apiClock.reset();
+    }
   });
 
   it('3. a token from another Gatehouse (another issuer): 401, and refused before any JWKS fetch', async () => {
@@ -449,7 +455,8 @@ describe('the resource SDK over real HTTP against a running Gatehouse', () => {
     const meanwhile = await clientCredentials(gatehouse, 'partner', secrets.partner);
     assert.equal(decodeProtectedHeader(meanwhile).kid, decodeProtectedHeader(oldToken).kid, 'the old key signs until the new one is everywhere');
     assert.ok((await gatehouseJwks()).some((key) => key.kid === made!.kid), 'the new key is published before it signs');
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // One refresh period on (the clock stays there: going back would make the old key sign again).
+    gatehouseClock.advanceMs(1100);
     const newToken = await clientCredentials(gatehouse, 'partner', secrets.partner);
     const oldKid = decodeProtectedHeader(oldToken).kid;
     const newKid = decodeProtectedHeader(newToken).kid;

@@ -5,8 +5,7 @@ import { IntrospectionCache } from '../../src/resource/introspection-cache.js';
 import { rejectsWith } from './helpers/assert.js';
 import { activeIntrospection, INTROSPECTION_CLIENT, TestIssuer } from './helpers/issuer.js';
 import { verifierFor } from './helpers/verifier.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { TestClock } from '../helpers/clock.js';
 
 describe('opaque tokens (introspection)', () => {
   let issuer: TestIssuer;
@@ -60,23 +59,24 @@ describe('opaque tokens (introspection)', () => {
 
   it('keeps an answer no longer than introspectionCacheSeconds', async () => {
     issuer.opaque.set('gha_short', activeIntrospection(issuer));
-    const { verifier } = verifierFor(issuer, { introspectionCacheSeconds: 0.05 });
+    const clock = TestClock.frozen();
+    const { verifier } = verifierFor(issuer, { introspectionCacheSeconds: 0.05, now: () => clock.now() });
     await verifier.verify('gha_short');
     await verifier.verify('gha_short');
     assert.equal(issuer.hits.introspection, 1);
     issuer.opaque.set('gha_short', { active: false }); // revoked at the issuer
-    await sleep(60);
+    clock.advanceMs(60);
     await rejectsWith(verifier.verify('gha_short'), 'ERR_TOKEN_INACTIVE');
     assert.equal(issuer.hits.introspection, 2);
   });
 
   it('never keeps an answer beyond the token’s own exp', async () => {
-    // At least a second ahead: exp is in whole seconds, and one second ahead could be a few ms away.
-    const exp = Math.floor(Date.now() / 1000) + 2;
+    const clock = TestClock.frozen();
+    const exp = clock.seconds() + 2;
     issuer.opaque.set('gha_expiring', activeIntrospection(issuer, { exp }));
-    const { verifier } = verifierFor(issuer, { introspectionCacheSeconds: 300, clockToleranceSeconds: 0 });
+    const { verifier } = verifierFor(issuer, { introspectionCacheSeconds: 300, clockToleranceSeconds: 0, now: () => clock.now() });
     await verifier.verify('gha_expiring');
-    await sleep(exp * 1000 - Date.now() + 20);
+    clock.advanceMs(exp * 1000 - clock.now() + 20);
     issuer.opaque.set('gha_expiring', { active: false });
     await rejectsWith(verifier.verify('gha_expiring'), 'ERR_TOKEN_INACTIVE');
     assert.equal(issuer.hits.introspection, 2, 'the cached answer expired with the token');
@@ -141,12 +141,13 @@ describe('opaque tokens (introspection)', () => {
     it('accepts a JWT the issuer says is active, and rejects it once revoked (after the cache period)', async () => {
       const token = await issuer.sign();
       issuer.opaque.set(token, { active: true });
-      const { verifier } = verifierFor(issuer, { introspectJwts: true, introspectionCacheSeconds: 0.05 });
+      const clock = TestClock.frozen();
+      const { verifier } = verifierFor(issuer, { introspectJwts: true, introspectionCacheSeconds: 0.05, now: () => clock.now() });
       const principal = await verifier.verify(token);
       assert.equal(principal.tokenType, 'jwt');
       assert.equal(principal.clientId, 'zapier-client');
       issuer.opaque.set(token, { active: false });
-      await sleep(60);
+      clock.advanceMs(60);
       await rejectsWith(verifier.verify(token), 'ERR_TOKEN_INACTIVE');
       assert.equal(issuer.hits.introspection, 2);
     });

@@ -4,6 +4,7 @@ import { after, beforeEach, describe, it } from 'node:test';
 import { rejectsWith } from './helpers/assert.js';
 import { TestIssuer } from './helpers/issuer.js';
 import { verifierFor } from './helpers/verifier.js';
+import { TestClock } from '../helpers/clock.js';
 
 describe('JWKS cache', () => {
   let issuer: TestIssuer;
@@ -74,33 +75,36 @@ describe('JWKS cache', () => {
   });
 
   it('after the cooldown, an unknown kid may refetch again', async () => {
-    const { verifier } = verifierFor(issuer, { jwksCooldownSeconds: 0.05 });
+    const clock = TestClock.frozen();
+    const { verifier } = verifierFor(issuer, { jwksCooldownSeconds: 0.05, now: () => clock.now() });
     await verifier.verify(await issuer.sign());
     await issuer.addKey('ES256', 'later', false);
     const token = await issuer.sign({ kid: 'later' });
     await rejectsWith(verifier.verify(token), 'ERR_TOKEN_KEY_NOT_FOUND');
     await rejectsWith(verifier.verify(token), 'ERR_TOKEN_KEY_NOT_FOUND');
     assert.equal(issuer.hits.jwks, 2);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    clock.advanceMs(60);
     issuer.publish('later');
     await verifier.verify(token);
     assert.equal(issuer.hits.jwks, 3);
   });
 
   it('refreshes a copy older than jwksCacheSeconds', async () => {
-    const { verifier } = verifierFor(issuer, { jwksCacheSeconds: 0.05 });
+    const clock = TestClock.frozen();
+    const { verifier } = verifierFor(issuer, { jwksCacheSeconds: 0.05, now: () => clock.now() });
     await verifier.verify(await issuer.sign());
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    clock.advanceMs(60);
     await verifier.verify(await issuer.sign());
     assert.equal(issuer.hits.jwks, 2);
   });
 
   it('keeps using the last good copy when a refresh fails', async () => {
-    const { verifier, logger } = verifierFor(issuer, { jwksCacheSeconds: 0.05 });
+    const clock = TestClock.frozen();
+    const { verifier, logger } = verifierFor(issuer, { jwksCacheSeconds: 0.05, now: () => clock.now() });
     await verifier.verify(await issuer.sign());
     const token = await issuer.sign();
     await issuer.close();
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    clock.advanceMs(60);
     await verifier.verify(token);
     assert.ok(logger.entries.some((entry) => entry.level === 'warn' && /JWKS refresh failed/.test(String(entry.message))));
     issuer = await TestIssuer.start(); // for after()
