@@ -7,6 +7,7 @@ import { DuplicateError } from '../src/store/errors.js';
 import { buildLeadsApi } from './leads-api/app.js';
 import { LeadStore, SAMPLE_LEADS } from './leads-api/leads-store.js';
 import { buildIntegrationApp } from './integration-app/app.js';
+import { systemClock, type Clock } from '../src/util/clock.js';
 
 export interface DemoSettings {
   username: string;
@@ -51,12 +52,14 @@ async function seed(services: Services, settings: DemoSettings, appUrl: string) 
   };
 }
 
-export async function startDemo(env: Record<string, string | undefined> = process.env) {
+/** `clock` is Gatehouse's and the leads API's (tests move it; the default is the system clock). */
+export async function startDemo(env: Record<string, string | undefined> = process.env, options: { clock?: Clock } = {}) {
+  const clock = options.clock ?? systemClock;
   const config = loadConfig(env);
   const settings = demoSettings(env);
   const appUrl = `http://localhost:${settings.integrationAppPort}`;
   const leadsApiUrl = `http://localhost:${settings.leadsApiPort}`;
-  const services = await openServices(config);
+  const services = await openServices(config, { clock });
   const seeded = await seed(services, settings, appUrl);
   const gatehouse = await startServer(services);
 
@@ -71,6 +74,7 @@ export async function startDemo(env: Record<string, string | undefined> = proces
     introspection: { clientId: 'leads-api', clientSecret: seeded.leadsApiSecret },
     introspectJwts: true,
     introspectionCacheSeconds: 2,
+    now: () => clock.now(),
   });
   await leadsApi.listen({ port: settings.leadsApiPort, host: settings.host });
   const integrationApp = await buildIntegrationApp({

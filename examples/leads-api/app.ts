@@ -16,6 +16,8 @@ export interface LeadsApiOptions {
   introspectJwts?: boolean;
   introspectionCacheSeconds?: number;
   logLevel?: string;
+  /** The time in epoch milliseconds for expiry and cache decisions (default Date.now). */
+  now?: () => number;
 }
 
 const FIELD = { type: 'string', minLength: 1, maxLength: 200 } as const;
@@ -37,6 +39,7 @@ export async function buildLeadsApi(options: LeadsApiOptions): Promise<FastifyIn
     introspectJwts: options.introspectJwts,
     introspectionCacheSeconds: options.introspectionCacheSeconds,
     logger: app.log,
+    now: options.now,
   });
   const auth = createFastifyAuth(verifier);
   await app.register(auth.plugin);

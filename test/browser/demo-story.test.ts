@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { freePort, TEST_SECRET, tempSqliteUrl } from '../helpers/server.js';
 import { artifactPath, browserSkipReason, launchBrowser } from '../helpers/browser.js';
 import { startDemo } from '../../examples/demo.js';
+import { TestClock } from '../helpers/clock.js';
 
 const skip = browserSkipReason();
 
@@ -13,6 +14,7 @@ describe('the demo story in a browser', { skip }, () => {
   let demo: Awaited<ReturnType<typeof startDemo>>;
   let browser: Browser;
   const database = tempSqliteUrl();
+  const clock = new TestClock();
   const shot = (page: Page, name: string) => page.screenshot({ path: artifactPath('story', name), fullPage: true });
 
   before(async () => {
@@ -26,7 +28,7 @@ describe('the demo story in a browser', { skip }, () => {
       GATEHOUSE_LOG_LEVEL: 'silent',
       LEADS_API_PORT: String(await freePort()),
       INTEGRATION_APP_PORT: String(await freePort()),
-    });
+    }, { clock });
     browser = await launchBrowser();
   });
   after(async () => {
@@ -79,7 +81,7 @@ describe('the demo story in a browser', { skip }, () => {
     await shot(page, '6-revoked.png');
 
     // The leads API asks Gatehouse about tokens (cached 2 s), so the revocation shows within seconds.
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    clock.advanceMs(2500);
     await page.goto(demo.appUrl);
     assert.match((await page.textContent('[role="status"]'))!, /revoked|ended|Connect again/i);
     assert.ok(await page.getByRole('link', { name: 'Connect your account' }).isVisible());

@@ -29,7 +29,9 @@ await describeOnBackends('logs', (backend) => {
     await fetch(`${server.issuer}/userinfo`, { headers: { authorization: `Bearer ${refreshed.access_token}` } });
     await postForm(`${server.issuer}/oauth2/introspect?token=${refreshed.access_token}`, { token: refreshed.access_token! }, { authorization: basic('zapier-client', clientSecret!) });
     await postForm(`${server.issuer}/oauth2/token`, { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, client_id: 'zapier-client', client_secret: clientSecret! });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The server logs a request once its answer is sent: wait (for I/O, not for time) until all three token requests are in.
+    const tokenRequestsLogged = () => log.split('\n').filter((line) => line.includes('"request completed"') && line.includes('"/oauth2/token"')).length;
+    for (const deadline = Date.now() + 10_000; tokenRequestsLogged() < 3 && Date.now() < deadline; ) await new Promise((resolve) => setImmediate(resolve));
     assert.ok(log.length > 1000, 'the server logged the requests');
     const entries = log.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { msg?: string; req?: { path?: string }; res?: { statusCode?: number } });
     const logged = (path: string) => entries.some((entry) => entry.req?.path === path);
