@@ -62,6 +62,7 @@ export class PasswordCheckLimit {
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
     this.maxWaitMs = options.maxWaitMs ?? DEFAULT_PASSWORD_CHECK_MAX_WAIT_MS;
     this.restRatio = options.restRatio ?? DEFAULT_PASSWORD_CHECK_REST_RATIO;
+    // How long a check really took (the rest is in proportion to it): real elapsed time, not the injected clock.
     this.now = options.now ?? (() => performance.now());
   }
 
