@@ -95,7 +95,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     timeoutMs: config.httpTimeoutSeconds * 1000,
   };
   const discovery = new IssuerDiscovery(config.issuer, http);
-  const now = options.now ?? Date.now;
+  // Read at each call, not captured here: a test that mocks Date after this is made still moves the verifier's time.
+  const now = options.now ?? (() => Date.now());
   const keys = new JwksCache({
     load: () => loadJwks(discovery, http),
     maxAgeSeconds: config.jwksCacheSeconds,

@@ -221,7 +221,7 @@ describe('many instances on one PostgreSQL [postgres]', { skip: postgres ? false
     // delays measured from here are, if anything, short by the time the command took to close its pool and exit.
     const rotatedAt = Date.now();
     stopAt = rotatedAt + KEY_PROPAGATION_LIMIT_MS + 500;
-    const rotated = (JSON.parse(output) as { rotated: Array<{ kid: string; alg: string }> }).rotated;
+    const rotated = (JSON.parse(output) as { rotated: Array<{ kid: string; alg: string; created_at: string }> }).rotated;
     assert.deepEqual(rotated.map((k) => k.alg).sort(), ['ES256', 'RS256']);
     newKids = rotated.map((k) => k.kid);
     const newKid = (alg: string) => rotated.find((k) => k.alg === alg)!.kid;
@@ -245,8 +245,12 @@ describe('many instances on one PostgreSQL [postgres]', { skip: postgres ? false
       // A new key signs only once it is GATEHOUSE_KEY_REFRESH old (published first, used later), and each
       // instance notices within one more refresh: after that, tokens issued at each instance carry the new
       // ES256 kid and verify against every instance's JWKS.
-      // These are other processes on the real clock: ask each until it signs with the new key, within the same
-      // bound a fixed wait used to give (two refresh periods and 300 ms), instead of always waiting that long.
+      // These are other processes on the real clock, so this waits in real time, but only until the moment the
+      // rule names: a key signs from created_at (whole seconds) + GATEHOUSE_KEY_REFRESH, and a key set read before
+      // the rotation is read again within GATEHOUSE_KEY_REFRESH of it. Then each instance is asked until it signs
+      // with the new key, within two more refresh periods.
+      const signsFrom = Math.max(...rotated.map((k) => Math.floor(Date.parse(k.created_at) / 1000) * 1000), rotatedAt) + KEY_REFRESH_SECONDS * 1000;
+      await sleep(Math.max(0, signsFrom - Date.now()) + 300);
       const signDeadline = Date.now() + 2 * KEY_REFRESH_SECONDS * 1000 + 300;
       for (const instance of instances) {
         let answer = await token(instance, { grant_type: 'client_credentials', scope: 'read:leads' });
