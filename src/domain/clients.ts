@@ -1,7 +1,7 @@
 // Registered clients: creation with a server-made secret (shown once, kept as a SHA-256 hash), updates, secret rotation.
 import type { AccessTokenFormat, ClientRecord, GrantType, Store, TokenEndpointAuthMethod } from '../store/types.js';
 import { randomToken, sha256Hex } from './crypto.js';
-import { parseScope } from '../oauth/scopes.js';
+import { parseScopeList } from './scopes.js';
 import { controlCharacterIn, controlOrSpaceIn } from '../util/text.js';
 
 export const GRANT_TYPES: GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
@@ -121,7 +121,7 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
   }
   let scopes: string[];
   try {
-    scopes = input.scopes !== undefined ? parseScope(input.scopes) : existing?.scopes ?? [];
+    scopes = input.scopes !== undefined ? parseScopeList(input.scopes) : existing?.scopes ?? [];
   } catch (error) {
     throw new ClientInputError((error as Error).message);
   }
