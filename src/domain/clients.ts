@@ -6,6 +6,7 @@ import { controlCharacterIn, controlOrSpaceIn } from '../util/text.js';
 
 export const GRANT_TYPES: GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
 export const AUTH_METHODS: TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
+export const ACCESS_TOKEN_FORMATS: AccessTokenFormat[] = ['jwt', 'opaque'];
 export const DEFAULT_ACCESS_TOKEN_TTL = 3600;
 export const DEFAULT_REFRESH_TOKEN_TTL = 30 * 86400;
 
@@ -125,7 +126,7 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
   } catch (error) {
     throw new ClientInputError((error as Error).message);
   }
-  const format = oneOf(input.accessTokenFormat ?? existing?.accessTokenFormat ?? 'jwt', ['jwt', 'opaque'] as AccessTokenFormat[], 'access token format');
+  const format = oneOf(input.accessTokenFormat ?? existing?.accessTokenFormat ?? 'jwt', ACCESS_TOKEN_FORMATS, 'access token format');
   return {
     clientId,
     name,

@@ -38,12 +38,6 @@ const ALLOWED: ReadonlyArray<{ from: string; to: string; why: string }> = [
     to: 'src/http/server.ts',
     why: 'by design: `gatehouse serve` is what starts the web server; it loads the HTTP layer through its one entry point, lazily',
   },
-  { from: 'src/cli/commands/cleanup.ts', to: 'src/http/admin/views.ts', why: 'to do: the views move below http with the shared use cases' },
-  { from: 'src/cli/commands/clients.ts', to: 'src/http/admin/views.ts', why: 'to do: the views move below http with the shared use cases' },
-  { from: 'src/cli/commands/grants.ts', to: 'src/http/admin/views.ts', why: 'to do: the views move below http with the shared use cases' },
-  { from: 'src/cli/commands/keys.ts', to: 'src/http/admin/views.ts', why: 'to do: the views move below http with the shared use cases' },
-  { from: 'src/cli/commands/tokens.ts', to: 'src/http/admin/views.ts', why: 'to do: the views move below http with the shared use cases' },
-  { from: 'src/cli/commands/users.ts', to: 'src/http/admin/views.ts', why: 'to do: the views move below http with the shared use cases' },
   {
     from: 'src/domain/token-inspection.ts',
     to: 'src/services.ts',

@@ -2,7 +2,7 @@
 // keys no longer published), in batches so a large backlog never holds one long transaction.
 import { Command } from 'commander';
 import type { CleanupResult } from '../../store/types.js';
-import { cleanupView } from '../../http/admin/views.js';
+import { cleanupView } from '../../admin/views.js';
 import { withServices } from '../context.js';
 import { positiveInteger } from '../options.js';
 import { nowSeconds, print, printJson, printTable } from '../output.js';
