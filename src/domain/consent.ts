@@ -1,6 +1,6 @@
 // Remembered consent: a user who allowed scopes for a client is not asked again for the same or fewer.
 import type { Store } from '../store/types.js';
-import { isWithin } from '../oauth/scopes.js';
+import { isWithin } from './scopes.js';
 
 export class ConsentService {
   constructor(private readonly store: Store) {}

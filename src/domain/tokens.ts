@@ -9,7 +9,7 @@ import type { AccessTokenRecord, ClientRecord, GrantRecord, RefreshTokenRecord, 
 import { randomId, randomToken, sha256Base64Url, sha256Hex } from './crypto.js';
 import type { KeyService } from './keys.js';
 import { decodeJwt, signJwt, verifySignature } from './jwt.js';
-import { formatScope, parseScope } from '../oauth/scopes.js';
+import { formatScope, parseScopeList } from './scopes.js';
 import { DuplicateError } from '../store/errors.js';
 import type { ClientCache } from './client-cache.js';
 import { VerifiedJwtCache } from './verified-jwts.js';
@@ -221,7 +221,7 @@ function recordFromClaims(claims: Record<string, unknown>, grant: GrantRecord | 
     grantId: grant?.id ?? null,
     clientId: claims.client_id as string,
     userId: grant?.userId ?? null,
-    scopes: typeof claims.scope === 'string' ? parseScope(claims.scope) : [],
+    scopes: typeof claims.scope === 'string' ? parseScopeList(claims.scope) : [],
     audience: typeof aud === 'string' ? [aud] : Array.isArray(aud) ? (aud as string[]) : [],
     format: 'jwt',
     createdAt: typeof claims.iat === 'number' ? claims.iat : 0,

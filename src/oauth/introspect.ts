@@ -9,7 +9,7 @@ import { REFRESH_PREFIX } from '../domain/tokens.js';
 import { authenticateClient } from './client-auth.js';
 import { InvalidClient } from './errors.js';
 import { Params, type RawParams } from './params.js';
-import { formatScope } from './scopes.js';
+import { formatScope } from '../domain/scopes.js';
 import { tokenStatus } from './token-status.js';
 import type { AccessTokenRecord, ClientRecord } from '../store/types.js';
 

@@ -1,5 +1,6 @@
 // grant_type=client_credentials (RFC 6749 §4.4): a confidential client acting for itself, within its registered scopes.
-import { formatScope, parseScope, requireWithin } from '../scopes.js';
+import { formatScope } from '../../domain/scopes.js';
+import { parseScope, requireWithin } from '../scopes.js';
 import type { GrantHandler } from './types.js';
 
 export const clientCredentialsGrant: GrantHandler = async ({ services, client, params, now }) => {

@@ -1,6 +1,6 @@
 // Minting the tokens of one grant: access token, refresh token when the client may refresh, id_token when openid was granted.
 import type { GrantRecord, NewTokens, UserRecord } from '../../store/types.js';
-import { formatScope } from '../scopes.js';
+import { formatScope } from '../../domain/scopes.js';
 import type { GrantContext, TokenResponse } from './types.js';
 
 export interface MintedTokens {
