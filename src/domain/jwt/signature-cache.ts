@@ -14,10 +14,9 @@ export class SignatureCache {
 
   constructor(private readonly maxEntries = 20_000) {}
 
-  /** The claims of `token` if its signature was verified with `key` (the key its kid names now). */
-  get(token: string, key: KeyObject | CryptoKey): Record<string, unknown> | undefined {
-    const entry = this.entries.get(token);
-    return entry !== undefined && entry.key === key ? entry.claims : undefined;
+  /** The key `token`'s signature was verified with, and its claims; the caller compares the key with the one its kid names now. */
+  get(token: string): Readonly<Entry> | undefined {
+    return this.entries.get(token);
   }
 
   set(token: string, key: KeyObject | CryptoKey, claims: Record<string, unknown>): void {
