@@ -49,7 +49,7 @@ export async function verifyJwtAccessToken(token: string, options: JwtCheckOptio
   } catch (error) {
     throw translate(error, options);
   }
-  return principalFromJwt(claims);
+  return principalOf(claims, 'jwt');
 }
 
 function translate(error: unknown, options: JwtCheckOptions): unknown {
@@ -101,22 +101,23 @@ function translate(error: unknown, options: JwtCheckOptions): unknown {
   return error;
 }
 
-function principalFromJwt(payload: Record<string, unknown>): Principal {
-  if (payload.scope !== undefined && typeof payload.scope !== 'string') {
-    throw new TokenMalformedError('the token scope claim is not a space-separated string');
+/** Who a verified JWT, or an issuer's introspection answer, says is calling. A scope that is not a string is malformed. */
+export function principalOf(claims: Record<string, unknown>, tokenType: Principal['tokenType']): Principal {
+  if (claims.scope !== undefined && typeof claims.scope !== 'string') {
+    throw new TokenMalformedError(`${tokenType === 'jwt' ? 'the token scope claim' : 'introspection answered a scope that'} is not a space-separated string`);
   }
   return {
-    subject: typeof payload.sub === 'string' ? payload.sub : null,
-    clientId: typeof payload.client_id === 'string' ? payload.client_id : null,
-    scopes: splitScope(payload.scope),
-    audience: audienceList(payload.aud),
-    expiresAt: typeof payload.exp === 'number' ? new Date(payload.exp * 1000) : null,
-    tokenType: 'jwt',
-    claims: { ...payload },
+    subject: typeof claims.sub === 'string' ? claims.sub : null,
+    clientId: typeof claims.client_id === 'string' ? claims.client_id : null,
+    scopes: splitScope(claims.scope),
+    audience: audienceList(claims.aud),
+    expiresAt: typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : null,
+    tokenType,
+    claims: { ...claims },
   };
 }
 
-export function splitScope(scope: unknown): string[] {
+function splitScope(scope: unknown): string[] {
   return typeof scope === 'string' ? scope.split(' ').filter((s) => s !== '') : [];
 }
 
