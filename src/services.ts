@@ -37,17 +37,18 @@ const systemNow = (): number => Math.floor(Date.now() / 1000);
 export function buildServices(config: Config, store: Store, options: ServiceOptions = {}): Services {
   const clientCache = new ClientCache(store);
   const keys = new KeyService(store, config.secret, config.keyRetentionSeconds, config.keyRefreshSeconds);
+  const now = options.now ?? systemNow;
   return {
     config,
     store,
     keys,
-    tokens: new TokenService(config.issuer, keys, store, clientCache),
+    tokens: new TokenService(config.issuer, keys, store, clientCache, now),
     clients: new ClientService(store, clientCache),
     clientCache,
     accounts: new AccountService(store, new PasswordCheckLimit({ concurrency: config.passwordChecks, queue: config.passwordCheckQueue })),
     consent: new ConsentService(store),
     clientAuthThrottle: new ClientAuthThrottle(),
-    now: options.now ?? systemNow,
+    now,
   };
 }
 

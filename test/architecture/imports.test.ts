@@ -13,20 +13,22 @@ const SRC = join(ROOT, 'src');
 
 /** What each layer may import besides itself. A top-level file (config.ts, services.ts) is a layer of its own. */
 const MAY_IMPORT: Record<string, readonly string[]> = {
-  cli: ['admin', 'domain', 'store', 'services', 'config', 'util', 'resource'],
-  http: ['admin', 'oauth', 'domain', 'store', 'services', 'config', 'util', 'resource'],
+  cli: ['admin', 'domain', 'store', 'services', 'config', 'util', 'jwt', 'resource'],
+  http: ['admin', 'oauth', 'domain', 'store', 'services', 'config', 'util', 'jwt', 'resource'],
   // The composition root builds every service; only the surfaces on top (http, cli) receive it.
-  services: ['oauth', 'domain', 'store', 'config', 'util', 'resource'],
+  services: ['oauth', 'domain', 'store', 'config', 'util', 'jwt', 'resource'],
   // The use cases that the CLI and the admin API share.
-  admin: ['domain', 'store', 'config', 'util', 'resource'],
-  oauth: ['domain', 'store', 'services', 'config', 'util', 'resource'],
-  domain: ['store', 'config', 'util', 'resource'],
+  admin: ['domain', 'store', 'config', 'util', 'jwt', 'resource'],
+  oauth: ['domain', 'store', 'services', 'config', 'util', 'jwt', 'resource'],
+  domain: ['store', 'config', 'util', 'jwt', 'resource'],
   store: ['config', 'util'],
   config: ['util'],
   util: [],
-  // The SDK is published on its own (gatehouse/resource): it reaches into nothing of the server, while the
-  // server may use it as any library (a token check both share lives there, not twice).
-  resource: [],
+  // The one JWT module (sign, verify, the rules): ground that the server and the SDK share, importing nothing of either.
+  jwt: [],
+  // The SDK is published on its own (gatehouse/resource): it reaches into nothing of the server but the shared JWT
+  // rules, while the server may use it as any library.
+  resource: ['jwt'],
 };
 
 /**

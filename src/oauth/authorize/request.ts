@@ -22,7 +22,7 @@ export interface AuthorizationRequest {
 }
 
 /** What the validation reads besides the request: clients from the store, the keys that verify an id_token_hint. */
-export type AuthorizeServices = Pick<Services, 'store' | 'keys' | 'config'>;
+export type AuthorizeServices = Pick<Services, 'store' | 'tokens' | 'config'>;
 
 export interface StepContext {
   params: Params;
