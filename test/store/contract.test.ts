@@ -421,6 +421,19 @@ for (const backend of await testBackends()) {
         assert.equal(await count(store, 'select count(*) as n from access_tokens'), 2);
       });
 
+      test('of racing rotations, only the winner touches the grant: a loser leaves last_used_at alone', async () => {
+        const s = await seedGrant(store);
+        // Each contender rotates at its own time, so the grant's last_used_at says whose touch stayed.
+        const ops: RaceOp[] = Array.from({ length: RACERS }, (_, i) => ({
+          kind: 'rotate', oldHash: s.refreshToken.tokenHash, grantId: s.grant.id, clientId: s.client.clientId, userId: s.user.id, now: NOW + 10 + i,
+        }));
+        const outcomes = await race(db, ops);
+        assert.deepEqual(errors(outcomes), []);
+        const winners = (values(outcomes) as Array<{ ok: boolean }>).flatMap((r, i) => (r.ok ? [i] : []));
+        assert.equal(winners.length, 1);
+        assert.equal((await store.getGrant(s.grant.id))?.lastUsedAt, NOW + 10 + winners[0]!, 'last_used_at is the winner\'s time');
+      });
+
       test('rotations racing a revocation of their grant leave no live token behind', async () => {
         const s = await seedGrant(store);
         const rotate: RaceOp = { kind: 'rotate', oldHash: s.refreshToken.tokenHash, grantId: s.grant.id, clientId: s.client.clientId, userId: s.user.id, now: NOW + 10 };

@@ -148,16 +148,16 @@ export class HotPathPostgresStore extends SqlStore {
     tokens: NewTokens & { refreshToken: RefreshTokenRecord },
     successorSealed: string | null,
   ): Promise<RotateRefreshResult> {
-    // The grant first (its row lock orders rotation against revocation, as in queries/tokens.ts), then the
-    // old token, claimed by a conditional UPDATE; the new tokens are inserted from what that returned. Only a
-    // token live when the statement starts touches its grant; one that loses a race to a concurrent rotation
-    // after that has still touched it (last_used_at is then the time of that use).
+    // The grant's row lock first (it orders rotation against revocation, as in every transaction that touches a
+    // grant), then the old token, claimed by a conditional UPDATE; the grant is touched and the new tokens inserted
+    // only from what the claim returned. A rotation that waited on the lock and then lost the claim writes nothing.
     const values: unknown[] = [oldHash, now, tokens.refreshToken.tokenHash, successorSealed];
     const parts = [
       'live AS (SELECT grant_id FROM refresh_tokens WHERE token_hash = $1::text AND rotated_at IS NULL AND revoked_at IS NULL)',
-      'touched AS (UPDATE grants SET last_used_at = $2::bigint WHERE id = (SELECT grant_id FROM live) AND revoked_at IS NULL RETURNING id)',
+      'locked AS (SELECT id FROM grants WHERE id = (SELECT grant_id FROM live) AND revoked_at IS NULL FOR UPDATE)',
       `marked AS (UPDATE refresh_tokens SET rotated_at = $2::bigint, replaced_by = $3::text, successor_sealed = $4::text
-        WHERE token_hash = $1::text AND rotated_at IS NULL AND revoked_at IS NULL AND EXISTS (SELECT 1 FROM touched) RETURNING 1)`,
+        WHERE token_hash = $1::text AND rotated_at IS NULL AND revoked_at IS NULL AND EXISTS (SELECT 1 FROM locked) RETURNING 1)`,
+      'touched AS (UPDATE grants SET last_used_at = $2::bigint WHERE id = (SELECT id FROM locked) AND EXISTS (SELECT 1 FROM marked) RETURNING 1)',
     ];
     const add = (name: string, table: Table, row: object): void => {
       const insert = insertFrom(table, row, 'marked', values.length + 1);
@@ -167,8 +167,8 @@ export class HotPathPostgresStore extends SqlStore {
     if (tokens.accessToken) add('new_access', 'access_tokens', accessTokenRow(tokens.accessToken));
     add('new_refresh', 'refresh_tokens', refreshTokenRow(tokens.refreshToken));
     const name = `gh_rotate_${tokens.accessToken ? 'a' : ''}r`;
-    const marked = await this.one(name, `WITH ${parts.join(', ')} SELECT count(*)::int AS marked FROM marked`, values).catch(rethrowDuplicate);
-    if (marked?.marked === 1) return { ok: true };
+    const marked = await this.one(name, `WITH ${parts.join(', ')} SELECT (SELECT count(*)::int FROM marked) + (SELECT count(*)::int FROM touched) AS marked`, values).catch(rethrowDuplicate);
+    if (marked?.marked === 2) return { ok: true };
     // Why not, read in a new statement: gone or revoked (token or grant) is revoked; otherwise it was rotated.
     const state = await this.one(
       'gh_refresh_state',
