@@ -13,27 +13,8 @@ import * as grants from './queries/grants.js';
 import * as keys from './queries/signing-keys.js';
 import { probeWrite } from './queries/readiness.js';
 import type { Database } from './schema.js';
-import type { TokenFlowStore } from './token-flows.js';
-import type {
-  AccessTokenRecord,
-  AuthorizationCodeContext,
-  AuthorizationCodeRecord,
-  CleanupResult,
-  ClientRecord,
-  ConsentRecord,
-  GrantRecord,
-  GrantSummary,
-  NewTokens,
-  RedeemCodeResult,
-  RefreshTokenContext,
-  RefreshTokenRecord,
-  ReplaceSuccessorResult,
-  RotateRefreshResult,
-  SessionRecord,
-  SigningKeyRecord,
-  Store,
-  UserRecord,
-} from './types.js';
+import type { SuccessorTokens, TokenFlowStore } from './token-flows.js';
+import type { AccessTokenRecord, AuthorizationCodeContext, AuthorizationCodeRecord, CleanupResult, ClientRecord, ConsentRecord, GrantRecord, GrantSummary, NewTokens, RedeemCodeResult, RefreshTokenContext, RefreshTokenRecord, ReplaceSuccessorResult, RotateRefreshResult, SessionRecord, SigningKeyRecord, Store, UserRecord } from './types.js';
 
 /** What each backend implements on its own driver: the token flows but revocation, and the lookups by id. */
 export type NativeTokenFlows = Omit<TokenFlowStore, 'revokeAccessToken' | 'revokeGrant' | 'revokeLeakedGrant'>;
@@ -86,16 +67,10 @@ export class SqlStore implements Store {
   getRefreshTokenContext(tokenHash: string): Promise<RefreshTokenContext | undefined> {
     return this.flows.getRefreshTokenContext(tokenHash);
   }
-  rotateRefreshToken(oldHash: string, now: number, tokens: NewTokens & { refreshToken: RefreshTokenRecord }, sealed: string | null): Promise<RotateRefreshResult> {
+  rotateRefreshToken(oldHash: string, now: number, tokens: SuccessorTokens, sealed: string | null): Promise<RotateRefreshResult> {
     return this.flows.rotateRefreshToken(oldHash, now, tokens, sealed);
   }
-  replaceUnusedSuccessor(
-    rotatedHash: string,
-    successorHash: string,
-    now: number,
-    tokens: NewTokens & { refreshToken: RefreshTokenRecord },
-    sealed: string | null,
-  ): Promise<ReplaceSuccessorResult> {
+  replaceUnusedSuccessor(rotatedHash: string, successorHash: string, now: number, tokens: SuccessorTokens, sealed: string | null): Promise<ReplaceSuccessorResult> {
     return this.flows.replaceUnusedSuccessor(rotatedHash, successorHash, now, tokens, sealed);
   }
   issueClientToken(accessToken: AccessTokenRecord): Promise<void> {

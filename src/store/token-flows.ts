@@ -4,17 +4,10 @@
 // (PostgreSQL): sqlite/token-flows.ts and postgres/token-flows.ts implement them, and test/store/token-flows.test.ts
 // holds both to one contract.
 import type { LookupStore } from './lookups.js';
-import type {
-  AccessTokenRecord,
-  AuthorizationCodeContext,
-  GrantRecord,
-  NewTokens,
-  RedeemCodeResult,
-  RefreshTokenContext,
-  RefreshTokenRecord,
-  ReplaceSuccessorResult,
-  RotateRefreshResult,
-} from './types.js';
+import type { AccessTokenRecord, AuthorizationCodeContext, GrantRecord, NewTokens, RedeemCodeResult, RefreshTokenContext, RefreshTokenRecord, ReplaceSuccessorResult, RotateRefreshResult } from './types.js';
+
+/** A rotation's new tokens: always a refresh token (the successor), and an access token unless it is a JWT. */
+export type SuccessorTokens = NewTokens & { refreshToken: RefreshTokenRecord };
 
 /** The token flows' writes. Every one is durable before it returns (SQLite: see sqlite/group-sync.ts). */
 export interface TokenFlowWrites {
@@ -25,25 +18,14 @@ export interface TokenFlowWrites {
    * A rotation that does not win (already rotated, revoked, racing another) writes nothing, not even the grant's
    * last_used_at.
    */
-  rotateRefreshToken(
-    oldHash: string,
-    now: number,
-    tokens: NewTokens & { refreshToken: RefreshTokenRecord },
-    successorSealed: string | null,
-  ): Promise<RotateRefreshResult>;
+  rotateRefreshToken(oldHash: string, now: number, tokens: SuccessorTokens, successorSealed: string | null): Promise<RotateRefreshResult>;
   /**
    * A rotation whose answer was lost, answered again, in one transaction: revoke the rotated token's successor
    * `successorHash` (only if it was never used: not rotated, not revoked), point the rotated token at the new
    * refresh token instead and mark it retried (only once per rotation), insert the new tokens and touch the
    * grant. Of racing calls, exactly one succeeds; the others write nothing.
    */
-  replaceUnusedSuccessor(
-    rotatedHash: string,
-    successorHash: string,
-    now: number,
-    tokens: NewTokens & { refreshToken: RefreshTokenRecord },
-    successorSealed: string | null,
-  ): Promise<ReplaceSuccessorResult>;
+  replaceUnusedSuccessor(rotatedHash: string, successorHash: string, now: number, tokens: SuccessorTokens, successorSealed: string | null): Promise<ReplaceSuccessorResult>;
   /** client_credentials: records the access token (no grant: the client acts for itself). */
   issueClientToken(accessToken: AccessTokenRecord): Promise<void>;
   revokeAccessToken(id: string, now: number): Promise<void>;

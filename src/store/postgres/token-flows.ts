@@ -5,22 +5,11 @@
 import type pg from 'pg';
 import { rethrowDuplicate } from '../errors.js';
 import { accessTokenRow, accessTokenWithGrant, clientRecord, codeRecord, grantRecord, grantRow, refreshTokenRow, refreshTokenWithGrant, userRecord, type WithGrantRevocation } from '../rows.js';
+import type { SuccessorTokens } from '../token-flows.js';
 import type { AccessTokensTable, AuthorizationCodesTable, ClientsTable, GrantsTable, RefreshTokensTable, UsersTable } from '../schema.js';
 import type { NativeTokenFlows } from '../sql-store.js';
 import { COLUMNS, insertSql, READ_SQL, selectList, WRITE_SQL } from '../token-sql.js';
-import type {
-  AccessTokenRecord,
-  AuthorizationCodeContext,
-  ClientRecord,
-  GrantRecord,
-  NewTokens,
-  RedeemCodeResult,
-  RefreshTokenContext,
-  RefreshTokenRecord,
-  ReplaceSuccessorResult,
-  RotateRefreshResult,
-  UserRecord,
-} from '../types.js';
+import type { AccessTokenRecord, AuthorizationCodeContext, ClientRecord, GrantRecord, NewTokens, RedeemCodeResult, RefreshTokenContext, RefreshTokenRecord, ReplaceSuccessorResult, RotateRefreshResult, UserRecord } from '../types.js';
 import { InsertBatcher } from './insert-batch.js';
 
 type Inserted = 'grants' | 'access_tokens' | 'refresh_tokens';
@@ -130,12 +119,7 @@ export class PostgresTokenFlows implements NativeTokenFlows {
     return { ok: false, reason: 'already_consumed', grantId: code?.grant_id ?? null };
   }
 
-  async rotateRefreshToken(
-    oldHash: string,
-    now: number,
-    tokens: NewTokens & { refreshToken: RefreshTokenRecord },
-    successorSealed: string | null,
-  ): Promise<RotateRefreshResult> {
+  async rotateRefreshToken(oldHash: string, now: number, tokens: SuccessorTokens, successorSealed: string | null): Promise<RotateRefreshResult> {
     // The grant's row lock first (it orders rotation against revocation, as in every transaction that touches a
     // grant), then the old token, claimed by a conditional UPDATE; the grant is touched and the new tokens inserted
     // only from what the claim returned. A rotation that waited on the lock and then lost the claim writes nothing.
@@ -165,13 +149,7 @@ export class PostgresTokenFlows implements NativeTokenFlows {
   }
 
   /** Rare (an answer was lost), so a plain transaction on one connection, step by step. */
-  async replaceUnusedSuccessor(
-    rotatedHash: string,
-    successorHash: string,
-    now: number,
-    tokens: NewTokens & { refreshToken: RefreshTokenRecord },
-    successorSealed: string | null,
-  ): Promise<ReplaceSuccessorResult> {
+  async replaceUnusedSuccessor(rotatedHash: string, successorHash: string, now: number, tokens: SuccessorTokens, successorSealed: string | null): Promise<ReplaceSuccessorResult> {
     const connection = await this.pool.connect();
     const changed = async (text: string, values: unknown[]): Promise<boolean> => ((await connection.query(text, values)).rowCount ?? 0) > 0;
     const retry = async (): Promise<ReplaceSuccessorResult> => {

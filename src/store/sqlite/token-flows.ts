@@ -5,22 +5,11 @@
 import type Sqlite from 'better-sqlite3';
 import { rethrowDuplicate } from '../errors.js';
 import { accessTokenRow, accessTokenWithGrant, clientRecord, codeRecord, grantRecord, grantRow, refreshTokenRow, refreshTokenWithGrant, userRecord, type WithGrantRevocation } from '../rows.js';
+import type { SuccessorTokens } from '../token-flows.js';
 import type { AccessTokensTable, AuthorizationCodesTable, ClientsTable, GrantsTable, RefreshTokensTable, UsersTable } from '../schema.js';
 import { insertSql, READ_SQL, WRITE_SQL } from '../token-sql.js';
 import type { NativeTokenFlows } from '../sql-store.js';
-import type {
-  AccessTokenRecord,
-  AuthorizationCodeContext,
-  ClientRecord,
-  GrantRecord,
-  NewTokens,
-  RedeemCodeResult,
-  RefreshTokenContext,
-  RefreshTokenRecord,
-  ReplaceSuccessorResult,
-  RotateRefreshResult,
-  UserRecord,
-} from '../types.js';
+import type { AccessTokenRecord, AuthorizationCodeContext, ClientRecord, GrantRecord, NewTokens, RedeemCodeResult, RefreshTokenContext, RefreshTokenRecord, ReplaceSuccessorResult, RotateRefreshResult, UserRecord } from '../types.js';
 import { RollBackWith, type SqliteConnectionGate } from './write-batch.js';
 
 /**
@@ -105,6 +94,17 @@ export class SqliteTokenFlows implements NativeTokenFlows {
     return row && grantRecord(row);
   }
 
+  /**
+   * The first step of every flow that changes a refresh token's chain: touch its grant, first as in every
+   * transaction that touches a grant (queries/grants.ts revokes in that order too). Undefined when the token is gone
+   * (its client or user deleted, or cleaned up after expiry: as good as revoked) or its grant is revoked. A flow that
+   * then loses throws RollBackWith, which undoes the touch with the rest.
+   */
+  private touchGrantOf(tokenHash: string, now: number): string | undefined {
+    const token = this.read.tokenGrant.get(tokenHash);
+    return token && this.write.touchGrant.run(now, token.grant_id).changes > 0 ? token.grant_id : undefined;
+  }
+
   getClient(clientId: string): Promise<ClientRecord | undefined> {
     return this.gate.read(() => {
       const row = this.read.client.get(clientId);
@@ -164,21 +164,12 @@ export class SqliteTokenFlows implements NativeTokenFlows {
       .catch(rethrowDuplicate);
   }
 
-  rotateRefreshToken(
-    oldHash: string,
-    now: number,
-    tokens: NewTokens & { refreshToken: RefreshTokenRecord },
-    successorSealed: string | null,
-  ): Promise<RotateRefreshResult> {
+  rotateRefreshToken(oldHash: string, now: number, tokens: SuccessorTokens, successorSealed: string | null): Promise<RotateRefreshResult> {
     return this.gate
       .write<RotateRefreshResult>(() => {
-        const old = this.read.tokenGrant.get(oldHash);
-        // Gone (its client or user deleted, or cleaned up after expiry): as good as revoked.
-        if (!old) return { ok: false, reason: 'revoked' };
-        // The grant first, as in every transaction that touches one (queries/grants.ts revokes in that order too).
-        if (this.write.touchGrant.run(now, old.grant_id).changes === 0) return { ok: false, reason: 'revoked' };
+        const grantId = this.touchGrantOf(oldHash, now);
+        if (grantId === undefined) return { ok: false, reason: 'revoked' };
         if (this.write.markRotated.run(now, tokens.refreshToken.tokenHash, successorSealed, oldHash).changes === 0) {
-          // Lost: undo the touch of the grant with the rest.
           const revoked = this.read.tokenRevoked.get(oldHash)?.revoked_at ?? null;
           throw new RollBackWith<RotateRefreshResult>({ ok: false, reason: revoked === null ? 'already_rotated' : 'revoked' });
         }
@@ -188,25 +179,18 @@ export class SqliteTokenFlows implements NativeTokenFlows {
       .catch(rethrowDuplicate);
   }
 
-  replaceUnusedSuccessor(
-    rotatedHash: string,
-    successorHash: string,
-    now: number,
-    tokens: NewTokens & { refreshToken: RefreshTokenRecord },
-    successorSealed: string | null,
-  ): Promise<ReplaceSuccessorResult> {
+  replaceUnusedSuccessor(rotatedHash: string, successorHash: string, now: number, tokens: SuccessorTokens, successorSealed: string | null): Promise<ReplaceSuccessorResult> {
     return this.gate
       .write<ReplaceSuccessorResult>(() => {
-        const rotated = this.read.tokenGrant.get(rotatedHash);
-        if (!rotated) return { ok: false, reason: 'revoked' };
-        if (this.write.touchGrant.run(now, rotated.grant_id).changes === 0) return { ok: false, reason: 'revoked' };
+        const grantId = this.touchGrantOf(rotatedHash, now);
+        if (grantId === undefined) return { ok: false, reason: 'revoked' };
         const lose = (reason: 'already_retried' | 'successor_used'): never => {
           throw new RollBackWith<ReplaceSuccessorResult>({ ok: false, reason });
         };
         // The claim: of racing retries, exactly one finds the rotation not yet retried.
         if (this.write.repoint.run(tokens.refreshToken.tokenHash, successorSealed, now, rotatedHash, successorHash).changes === 0) lose('already_retried');
         // A successor that was used (rotated) or revoked meanwhile is not a lost answer: leave it to reuse detection.
-        if (this.write.dropUnused.run(now, successorHash, rotated.grant_id).changes === 0) lose('successor_used');
+        if (this.write.dropUnused.run(now, successorHash, grantId).changes === 0) lose('successor_used');
         this.insertTokens(tokens);
         return { ok: true };
       })
