@@ -21,7 +21,7 @@ export interface TokenFlowWrites {
   rotateRefreshToken(oldHash: string, now: number, tokens: SuccessorTokens, successorSealed: string | null): Promise<RotateRefreshResult>;
   /**
    * A rotation whose answer was lost, answered again, in one transaction: revoke the rotated token's successor
-   * `successorHash` (only if it was never used: not rotated, not revoked), point the rotated token at the new
+   * `successorHash` (only if nobody used it: not rotated, not revoked), point the rotated token at the new
    * refresh token instead and mark it retried (only once per rotation), insert the new tokens and touch the
    * grant. Of racing calls, exactly one succeeds; the others write nothing.
    */
