@@ -27,6 +27,12 @@ export interface Services {
   now(): number;
 }
 
+/**
+ * Some services with the store narrowed to the one interface a module uses (TokenFlowStore, InteractionStore, …):
+ * protocol and domain modules take this, not the whole bag, so none reaches storage outside its flow.
+ */
+export type ServicesWith<FlowStore, Keys extends Exclude<keyof Services, 'store'> = never> = Pick<Services, Keys> & { store: FlowStore };
+
 export interface ServiceOptions {
   /** The clock, in whole epoch seconds (default: the system clock). */
   now?: () => number;

@@ -1,6 +1,7 @@
 // Client records as the token endpoint reads them on every request: kept for at most a second, bounded in size.
 // A change made on this instance is seen at once (the cache is told); on other instances within CLIENT_CACHE_MS.
-import type { ClientRecord, Store } from '../store/types.js';
+import type { LookupStore } from '../store/lookups.js';
+import type { ClientRecord } from '../store/types.js';
 
 export const CLIENT_CACHE_MS = 1000;
 const MAX_ENTRIES = 10_000;
@@ -8,7 +9,7 @@ const MAX_ENTRIES = 10_000;
 export class ClientCache {
   private readonly entries = new Map<string, { client: ClientRecord; until: number }>();
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: LookupStore) {}
 
   async get(clientId: string): Promise<ClientRecord | undefined> {
     const now = Date.now();

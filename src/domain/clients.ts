@@ -1,5 +1,6 @@
 // Registered clients: creation with a server-made secret (shown once, kept as a SHA-256 hash), updates, secret rotation.
-import type { AccessTokenFormat, ClientRecord, GrantType, Store, TokenEndpointAuthMethod } from '../store/types.js';
+import type { AdminStore } from '../store/administration.js';
+import type { AccessTokenFormat, ClientRecord, GrantType, TokenEndpointAuthMethod } from '../store/types.js';
 import { randomToken, sha256Hex } from './crypto.js';
 import { parseScopeList } from './scopes.js';
 import { controlCharacterIn, controlOrSpaceIn } from '../util/text.js';
@@ -152,7 +153,7 @@ function newSecret(): { secret: string; hash: string } {
 
 export class ClientService {
   constructor(
-    private readonly store: Store,
+    private readonly store: AdminStore,
     private readonly cache?: { forget(clientId: string): void },
   ) {}
 

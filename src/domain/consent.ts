@@ -1,9 +1,9 @@
 // Remembered consent: a user who allowed scopes for a client is not asked again for the same or fewer.
-import type { Store } from '../store/types.js';
+import type { InteractionStore } from '../store/interactions.js';
 import { isWithin } from './scopes.js';
 
 export class ConsentService {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: InteractionStore) {}
 
   async covers(userId: string, clientId: string, scopes: readonly string[]): Promise<boolean> {
     const consent = await this.store.getConsent(userId, clientId);

@@ -1,6 +1,6 @@
 // Periodic housekeeping: removes expired codes, sessions, tokens and spent grants in bounded batches.
 // Every instance may run it; batches are small, so instances that overlap only share the work.
-import type { Store } from '../store/types.js';
+import type { AdminStore } from '../store/administration.js';
 
 export const CLEANUP_BATCH_SIZE = 1000;
 
@@ -9,7 +9,7 @@ export interface HousekeepingLogger {
   error(object: Record<string, unknown>, message: string): void;
 }
 
-export function startHousekeeping(store: Store, intervalSeconds: number, log: HousekeepingLogger): { stop(): void } {
+export function startHousekeeping(store: AdminStore, intervalSeconds: number, log: HousekeepingLogger): { stop(): void } {
   if (intervalSeconds <= 0) return { stop() {} };
   let running = false;
   const timer = setInterval(() => {

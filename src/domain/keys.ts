@@ -4,7 +4,8 @@
 // by all within that bound.
 import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import type { SigningAlg, SigningKeyRecord, Store } from '../store/types.js';
+import type { AdminStore } from '../store/administration.js';
+import type { SigningAlg, SigningKeyRecord } from '../store/types.js';
 import { randomId, seal, unseal } from './crypto.js';
 import { ConfigError } from '../config.js';
 import { JWT_ALGORITHMS } from '../jwt/rules.js';
@@ -33,7 +34,7 @@ export class KeyService {
   private unknownKidReloadAt = 0;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: AdminStore,
     private readonly secret: string,
     private readonly retentionSeconds: number,
     readonly refreshSeconds = 10,

@@ -1,7 +1,8 @@
 // What an operator learns from a token someone pasted: what kind it is, whose, for what, and whether it
 // still works — and if not, since when and why. Used by `gatehouse tokens inspect` and the admin API.
 // The token itself never appears in the report.
-import type { Services } from '../services.js';
+import type { ServicesWith } from '../services.js';
+import type { TokenFlowStore } from '../store/token-flows.js';
 import type { GrantRecord, RefreshTokenRecord } from '../store/types.js';
 import { tokenStatus, type TokenStatus } from './token-status.js';
 
@@ -31,7 +32,7 @@ export const TOKEN_KIND_LABELS: Record<TokenKind, string> = {
   unknown: 'unknown',
 };
 
-type InspectionServices = Pick<Services, 'store' | 'tokens'>;
+type InspectionServices = ServicesWith<TokenFlowStore, 'tokens'>;
 
 // Longer than any token Gatehouse makes; anything longer is not ours and is not worth hashing or parsing.
 const MAX_TOKEN_LENGTH = 8192;

@@ -5,7 +5,8 @@
 // says so. A user's JWT names its grant (the grant_id claim), written in the same transaction as the refresh
 // token, so revoking the grant ends it; a client's JWT lives while its client does. Introspection, userinfo and
 // revocation therefore honour every JWT. Opaque values are never stored, only hashes.
-import type { AccessTokenRecord, ClientRecord, GrantRecord, RefreshTokenRecord, Store, UserRecord } from '../store/types.js';
+import type { TokenFlowStore } from '../store/token-flows.js';
+import type { AccessTokenRecord, ClientRecord, GrantRecord, RefreshTokenRecord, UserRecord } from '../store/types.js';
 import { randomId, randomToken, sha256Base64Url, sha256Hex } from './crypto.js';
 import type { KeyService } from './keys.js';
 import { formatScope, parseScopeList } from './scopes.js';
@@ -82,7 +83,7 @@ export class TokenService {
   constructor(
     private readonly issuer: string,
     private readonly keys: KeyService,
-    private readonly store: Store,
+    private readonly store: TokenFlowStore,
     /** Client records, cached for a second: a deleted client's self-contained tokens end within it. */
     private readonly clients: Pick<ClientCache, 'get'>,
     private readonly now: () => number = systemNow,

@@ -3,7 +3,8 @@
 // Only the token's own client, and for an access token the resource servers registered for its audience, are
 // told about it (RFC 7662 §4: the server decides who may learn what); every other client hears `active: false`,
 // as if the token did not exist, so introspection cannot be used to read other clients' users and scopes.
-import type { Services } from '../services.js';
+import type { ServicesWith } from '../services.js';
+import type { TokenFlowStore } from '../store/token-flows.js';
 import { tokenStatus } from '../domain/token-status.js';
 import { authenticateClient } from './client-auth.js';
 import { InvalidClient } from './errors.js';
@@ -18,7 +19,9 @@ function mayIntrospect(client: ClientRecord, token: AccessTokenRecord): boolean 
   return token.clientId === client.clientId || token.audience.some((audience) => client.resourceServerFor.includes(audience));
 }
 
-export async function handleIntrospection(services: Services, authorization: string | undefined, body: RawParams): Promise<IntrospectionResponse> {
+type IntrospectionServices = ServicesWith<TokenFlowStore, 'clientCache' | 'now' | 'config' | 'tokens'>;
+
+export async function handleIntrospection(services: IntrospectionServices, authorization: string | undefined, body: RawParams): Promise<IntrospectionResponse> {
   const params = new Params(body);
   params.checkAll();
   const { client } = await authenticateClient(services.clientCache, authorization, params);

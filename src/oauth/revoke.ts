@@ -1,11 +1,12 @@
 // Token revocation (RFC 7009). Revoking a refresh token ends its whole grant; an access token ends alone.
 // Unknown or already-invalid tokens are not an error: the answer is 200 either way.
-import type { Services } from '../services.js';
+import type { ServicesWith } from '../services.js';
+import type { TokenFlowStore } from '../store/token-flows.js';
 import { authenticateClient } from './client-auth.js';
 import { OAuthError, UnsupportedTokenType } from './errors.js';
 import { Params, type RawParams } from './params.js';
 
-export async function handleRevocation(services: Services, authorization: string | undefined, body: RawParams): Promise<void> {
+export async function handleRevocation(services: ServicesWith<TokenFlowStore, 'clientCache' | 'tokens' | 'now'>, authorization: string | undefined, body: RawParams): Promise<void> {
   const params = new Params(body);
   params.checkAll();
   const { client } = await authenticateClient(services.clientCache, authorization, params);

@@ -1,5 +1,6 @@
 // The OIDC UserInfo endpoint (Core §5.3): claims about the user the access token was issued for, as its scopes allow.
-import type { Services } from '../services.js';
+import type { ServicesWith } from '../services.js';
+import type { LookupStore } from '../store/lookups.js';
 import { tokenStatus } from '../domain/token-status.js';
 import { userClaims } from '../domain/tokens.js';
 import { OAuthError } from './errors.js';
@@ -23,7 +24,7 @@ export function bearerToken(authorization: string | undefined, formToken: unknow
   return match[1]!;
 }
 
-export async function handleUserinfo(services: Services, token: string): Promise<Record<string, unknown>> {
+export async function handleUserinfo(services: ServicesWith<LookupStore, 'tokens' | 'now'>, token: string): Promise<Record<string, unknown>> {
   const presented = await services.tokens.identify(token, 'access_token');
   const record = presented.kind === 'access_token' ? presented.record : undefined;
   if (!record || tokenStatus(record, services.now()).status !== 'active') {

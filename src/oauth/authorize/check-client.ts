@@ -1,10 +1,10 @@
 // Step 1: client_id names a registered client allowed the authorization code flow. Failing here shows a page, never a redirect.
-import type { Store } from '../../store/types.js';
+import type { LookupStore } from '../../store/lookups.js';
 import { UntrustedRedirectError } from '../errors.js';
 import type { Params } from '../params.js';
 import type { ClientRecord } from '../../store/types.js';
 
-export async function checkClient(store: Store, params: Params): Promise<ClientRecord> {
+export async function checkClient(store: LookupStore, params: Params): Promise<ClientRecord> {
   const raw = params.optional.bind(params);
   let clientId: string | undefined;
   try {
