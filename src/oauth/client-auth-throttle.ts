@@ -3,7 +3,7 @@
 // limit, every request for that address or client is refused with 429 and Retry-After until the window ends,
 // before any secret is compared. Successes are never counted, so a client is only held back by failures from
 // its own address or against its own id. The counts live in this process, in maps of bounded size.
-import { OAuthError } from './errors.js';
+import { TemporarilyUnavailable } from './errors.js';
 
 export interface ClientAuthThrottleOptions {
   /** Failed authentications one address may make per window (default 20). */
@@ -19,9 +19,9 @@ export interface ClientAuthThrottleOptions {
 }
 
 /** The 429 answer. `temporarily_unavailable` tells a well-behaved client to retry later rather than give up. */
-export class ClientAuthThrottled extends OAuthError {
-  constructor(readonly retryAfterSeconds: number, what: string) {
-    super('temporarily_unavailable', `too many failed client authentications ${what}; try again in ${retryAfterSeconds} s`, 429);
+export class ClientAuthThrottled extends TemporarilyUnavailable {
+  constructor(retryAfterSeconds: number, what: string) {
+    super(`too many failed client authentications ${what}; try again in ${retryAfterSeconds} s`, 429, retryAfterSeconds);
   }
 }
 
