@@ -7,7 +7,7 @@ import { ConsentService } from './domain/consent.js';
 import { KeyService } from './domain/keys.js';
 import { PasswordCheckLimit } from './domain/password-check-limit.js';
 import { TokenService } from './domain/tokens.js';
-import { ClientAuthThrottle } from './oauth/client-auth-throttle.js';
+import { ClientAuthThrottle } from './http/rate-limits/client-auth.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/types.js';
 

@@ -2,7 +2,6 @@
 import { validateHeaderValue } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
-import rateLimit from '@fastify/rate-limit';
 import type { Services } from '../services.js';
 import { RequestLines, loggerOptions } from './logger.js';
 import { addSecurityHeaders, clientErrorWithSecurityHeaders, SECURITY_HEADERS } from './security-headers.js';
@@ -20,6 +19,7 @@ import { RouteMethods, methodNotAllowed } from './route-methods.js';
 import { errorAnswer, sendErrorAnswer, sendErrorPage, toOAuthError } from './error-response.js';
 import { NotFound, type OAuthError } from '../oauth/errors.js';
 import { PUBLIC_BODY_LIMIT, useFormParser } from './form-body.js';
+import { createRateLimits } from './rate-limits/index.js';
 import { CORS_METHODS, CORS_RESPONSE_HEADERS, preflightHeaders, requestPath } from './cors.js';
 
 /**
@@ -53,6 +53,7 @@ function sendError(request: FastifyRequest, reply: FastifyReply, error: OAuthErr
 }
 
 export async function buildPublicApp(services: Services, logStream?: NodeJS.WritableStream): Promise<FastifyInstance> {
+  const rateLimits = createRateLimits(services);
   const app: FastifyInstance = Fastify({
     logger: loggerOptions(services.config.logLevel, logStream),
     trustProxy: proxyTrust(services.config.trustProxy),
@@ -74,14 +75,18 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
       services,
       bodyLimit: PUBLIC_BODY_LIMIT,
       fallback: fastifyListener,
+      rateLimits,
       logger: () => app.log,
     })),
   });
   // Only forms are accepted on the public port: OAuth requests are application/x-www-form-urlencoded.
   useFormParser(app);
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
   addSecurityHeaders(app);
+  // The port's general per-address limit, as on the direct endpoints; thrown errors reach the error handler.
+  app.addHook('onRequest', async (request) => {
+    rateLimits.requests.take(request.ip);
+  });
   const routeMethods = new RouteMethods(app);
   app.addHook('onSend', async (request, reply, payload) => {
     if (CORS_METHODS.has(requestPath(request.url))) reply.headers(CORS_RESPONSE_HEADERS);
@@ -107,7 +112,7 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
     message: `Issuer ${services.config.issuer}. Metadata: /.well-known/openid-configuration. Your connected apps: /account/apps.`,
   })));
 
-  const options = { services };
+  const options = { services, rateLimits };
   await app.register(userinfoRoutes, options);
   await app.register(discoveryRoutes, options);
   await app.register(authorizeRoutes, options);

@@ -3,7 +3,7 @@
 // hooks, reply objects) cost as much as the token's own signature. Other methods on these paths (CORS preflights,
 // 405) are answered here too; every other path goes to Fastify. What both edges share is not written twice here:
 // the form parser (../form-body.ts), error answers (../error-response.ts), the request line (../logger.ts), proxy
-// trust (../proxy-trust.ts) and 405s (../route-methods.ts).
+// trust (../proxy-trust.ts), rate limits (../rate-limits/) and 405s (../route-methods.ts).
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import proxyAddr from 'proxy-addr';
@@ -15,12 +15,15 @@ import { CORS_METHODS, preflightHeaders, requestPath } from '../cors.js';
 import { errorAnswer, writeErrorAnswer } from '../error-response.js';
 import { logRequestCompleted, logsRequests } from '../logger.js';
 import { methodNotAllowed } from '../route-methods.js';
+import type { RateLimits } from '../rate-limits/index.js';
 
 export interface DirectListenerOptions {
   services: Services;
   bodyLimit: number;
   /** Fastify's own listener, for every request not served here. */
   fallback: RequestListener;
+  /** The port's rate-limit policy, shared with the Fastify routes. */
+  rateLimits: RateLimits;
   /** The app's logger; read at request time (Fastify creates it after the server). */
   logger: () => FastifyBaseLogger;
 }
@@ -44,7 +47,7 @@ function answerOtherMethod(request: IncomingMessage, response: ServerResponse, p
 }
 
 export function createDirectListener(options: DirectListenerOptions): RequestListener {
-  const { services, bodyLimit, fallback, logger } = options;
+  const { services, bodyLimit, fallback, logger, rateLimits } = options;
   const trust = proxyTrust(services.config.trustProxy);
   let requestCount = 0;
 
@@ -63,7 +66,7 @@ export function createDirectListener(options: DirectListenerOptions): RequestLis
     const id = `req-d${(requestCount++).toString(36)}`;
     const started = logsRequests(log) ? performance.now() : 0;
     const ip = proxyAddr(request, trust);
-    void serveOAuthEndpoint(services, handler, request, response, bodyLimit, {
+    void serveOAuthEndpoint(services, rateLimits, handler, request, response, bodyLimit, {
       error: (details, message) => log.error({ reqId: id, ...details }, message),
     }, ip, CORS_METHODS.has(path)).then(() => {
       if (started === 0) return;

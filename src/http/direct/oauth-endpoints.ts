@@ -13,6 +13,7 @@ import { readFormBody } from '../form-body.js';
 import { sendJson } from './json-response.js';
 import { errorAnswer, toOAuthError, writeErrorAnswer, type ErrorLog } from '../error-response.js';
 import { CORS_RESPONSE_HEADERS } from '../cors.js';
+import type { RateLimits } from '../rate-limits/index.js';
 
 export type EndpointHandler = (services: Services, authorization: string | undefined, form: RawParams) => Promise<unknown>;
 
@@ -29,6 +30,7 @@ export const OAUTH_ENDPOINTS: ReadonlyMap<string, EndpointHandler> = new Map<str
 /** Serves one request; resolves once the answer is written. Never rejects: every failure becomes an answer. */
 export async function serveOAuthEndpoint(
   services: Services,
+  rateLimits: RateLimits,
   handler: EndpointHandler,
   request: IncomingMessage,
   response: ServerResponse,
@@ -40,17 +42,18 @@ export async function serveOAuthEndpoint(
   cors: boolean,
 ): Promise<void> {
   try {
+    rateLimits.requests.take(clientAddress);
     // Credentials in a URL end up in logs and histories; RFC 6749 §3.2 says parameters go in the body.
     if (request.url!.includes('?')) throw new InvalidRequest('send parameters in the form body, not in the URL query');
     const form = await readFormBody(request, bodyLimit);
     const { authorization } = request.headers;
-    services.clientAuthThrottle.check(clientAddress, presentedClientId(authorization, form));
+    rateLimits.clientAuth.check(clientAddress, presentedClientId(authorization, form));
     let body: unknown;
     try {
       body = await handler(services, authorization, form);
     } catch (error) {
       if (error instanceof InvalidClient) {
-        services.clientAuthThrottle.recordFailure(clientAddress, error instanceof ClientAuthenticationFailed ? error.clientId : undefined);
+        rateLimits.clientAuth.recordFailure(clientAddress, error instanceof ClientAuthenticationFailed ? error.clientId : undefined);
       }
       throw error;
     }
