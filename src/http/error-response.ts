@@ -5,13 +5,32 @@
 // headers. Pages (sign-in, consent, connected apps) render the same error object as HTML (sendErrorPage).
 import type { ServerResponse } from 'node:http';
 import type { FastifyError, FastifyReply } from 'fastify';
-import { BodyTooLarge, MethodNotAllowed, NotFound, OAuthError, ServerError } from '../oauth/errors.js';
+import { BodyTooLarge, MethodNotAllowed, NotFound, OAuthError, ServerError, UnsupportedMediaType } from '../oauth/errors.js';
 import { CORS_RESPONSE_HEADERS } from './cors.js';
-import { describeFrameworkError } from './oauth-errors.js';
 import { renderErrorPage } from './pages/error.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import { sendPage } from './send-page.js';
 import { StorageUnavailable, storageUnavailable } from './unavailable.js';
+
+/** Fastify's own refusals as the errors the direct edge throws for the same problems. */
+function frameworkError(error: FastifyError, status: number): OAuthError {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new BodyTooLarge();
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new UnsupportedMediaType();
+  return new OAuthError('invalid_request', describeFrameworkError(error), status);
+}
+
+/** A malformed URL or body, in words a client can act on. */
+function describeFrameworkError(error: FastifyError): string {
+  switch (error.code) {
+    case 'FST_ERR_BAD_URL':
+      return 'the address is not a valid URL (a "%" must be followed by two hexadecimal digits)';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return 'the request body is malformed';
+    default:
+      return error.message.replace(/^FST_\w+: /, '');
+  }
+}
 
 export interface ErrorLog {
   error(details: object, message: string): void;
@@ -28,7 +47,7 @@ export function toOAuthError(error: unknown, log: ErrorLog): OAuthError {
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
   // Fastify's own refusals (media type, body size, malformed URL or body) are the client's to fix.
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new OAuthError('invalid_request', describeFrameworkError(error as FastifyError), status);
+    return frameworkError(error as FastifyError, status);
   }
   log.error({ err: error }, 'unexpected error');
   return new ServerError();

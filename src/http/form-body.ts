@@ -93,8 +93,8 @@ export function readFormBody(request: IncomingMessage, limit: number): Promise<R
 }
 
 /**
- * Installs parseForm as the app's only body parser. Fastify reads the body (within its bodyLimit, with its own
- * 413/415 errors, described by describeFrameworkError); the decoding and the duplicate rule are parseForm's.
+ * Installs parseForm as the app's only body parser. Fastify reads the body (within the same PUBLIC_BODY_LIMIT; its
+ * 413/415 become BodyTooLarge/UnsupportedMediaType in ../error-response.ts); decoding and duplicates are parseForm's.
  */
 export function useFormParser(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
