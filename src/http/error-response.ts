@@ -8,7 +8,7 @@ import type { FastifyError, FastifyReply } from 'fastify';
 import { BodyTooLarge, MethodNotAllowed, NotFound, OAuthError, ServerError, UnsupportedMediaType } from '../oauth/errors.js';
 import { CORS_RESPONSE_HEADERS } from './cors.js';
 import { renderErrorPage } from './pages/error.js';
-import { SECURITY_HEADERS } from './security-headers.js';
+import { JSON_HEADERS } from './security-headers.js';
 import { sendPage } from './send-page.js';
 import { StorageUnavailable, storageUnavailable } from './unavailable.js';
 
@@ -66,14 +66,6 @@ export interface ErrorAnswer {
   body: string;
 }
 
-const JSON_ERROR_HEADERS: Readonly<Record<string, string>> = {
-  ...SECURITY_HEADERS,
-  'content-type': 'application/json; charset=utf-8',
-  // RFC 6749 §5.1: answers of the token endpoint are never cached; no error answer is either.
-  'cache-control': 'no-store',
-  pragma: 'no-cache',
-};
-
 const BASIC_CHALLENGE = 'Basic realm="gatehouse", charset="UTF-8"';
 
 /** RFC 6750 §3: no error details when the request carried no token at all (§3.1). */
@@ -85,7 +77,7 @@ function bearerChallenge(error: OAuthError): string {
 
 /** The JSON answer for an error. */
 export function errorAnswer(error: OAuthError, options: ErrorAnswerOptions = {}): ErrorAnswer {
-  const headers: Record<string, string> = options.cors ? { ...JSON_ERROR_HEADERS, ...CORS_RESPONSE_HEADERS } : { ...JSON_ERROR_HEADERS };
+  const headers: Record<string, string> = options.cors ? { ...JSON_HEADERS, ...CORS_RESPONSE_HEADERS } : { ...JSON_HEADERS };
   // A server-side failure says nothing about the token: no challenge then.
   if (options.bearer && error.status < 500) headers['www-authenticate'] = bearerChallenge(error);
   else if (error.basicChallenge) headers['www-authenticate'] = BASIC_CHALLENGE;

@@ -1,14 +1,7 @@
 // Writing a successful JSON answer straight to node:http: the security headers every public response carries, no
 // caching (RFC 6749 §5.1), one writeHead and one end. Errors are written by ../error-response.ts.
 import type { ServerResponse } from 'node:http';
-import { SECURITY_HEADERS } from '../security-headers.js';
-
-const JSON_HEADERS: Readonly<Record<string, string>> = {
-  ...SECURITY_HEADERS,
-  'content-type': 'application/json; charset=utf-8',
-  'cache-control': 'no-store',
-  pragma: 'no-cache',
-};
+import { JSON_HEADERS } from '../security-headers.js';
 
 export function sendJson(response: ServerResponse, status: number, body: unknown, extra?: Record<string, string>): void {
   const text = body === undefined ? '' : JSON.stringify(body);
