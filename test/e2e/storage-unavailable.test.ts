@@ -116,6 +116,19 @@ await describeOnBackends('storage unavailable', (backend) => {
     }
   });
 
+  test('the JWKS answers 503 temporarily_unavailable in JSON, as the token endpoint does, when reading keys fails', async () => {
+    const keys = server.services.keys;
+    const original = keys.jwks;
+    keys.jwks = () => Promise.reject(Object.assign(new Error('disk I/O error'), { code: backend === 'sqlite' ? 'SQLITE_IOERR_READ' : '57P01' }));
+    try {
+      const response = await fetch(`${server.issuer}/.well-known/jwks.json`);
+      assert.equal(response.headers.get('access-control-allow-origin'), '*', 'a browser may read why');
+      await assertUnavailableJson(response);
+    } finally {
+      keys.jwks = original;
+    }
+  });
+
   test('reads still work: discovery and introspection answer', async () => {
     assert.equal((await fetch(`${server.issuer}/.well-known/openid-configuration`)).status, 200);
     const introspection = await postForm(`${server.issuer}/oauth2/introspect`, { token: accessToken }, { authorization: basic('zapier-client', secret) });
