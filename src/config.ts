@@ -56,6 +56,8 @@ export interface Config {
   /** Password checks (argon2) running at once, and how many more may wait before sign-in answers 503. */
   passwordChecks: number;
   passwordCheckQueue: number;
+  /** Requests one client address may make to the public port per second, averaged over 10 s; 0 turns it off. */
+  rateLimitPerSecond: number;
   /** Limits on HTTP connections, so that slow or idle clients cannot hold the server (see HttpLimits). */
   http: HttpLimits;
 }
@@ -367,5 +369,6 @@ export function loadConfig(env: Env = process.env): Config {
     refreshRetryWindowSeconds: refreshRetryWindow(env),
     passwordChecks: positiveInt(env, 'GATEHOUSE_PASSWORD_CHECKS', defaultPasswordCheckConcurrency()),
     passwordCheckQueue: nonNegativeInt(env, 'GATEHOUSE_PASSWORD_CHECK_QUEUE', DEFAULT_PASSWORD_CHECK_QUEUE),
+    rateLimitPerSecond: nonNegativeInt(env, 'GATEHOUSE_RATE_LIMIT', 1000),
   };
 }

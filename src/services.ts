@@ -30,6 +30,12 @@ export interface Services {
   now(): number;
 }
 
+/**
+ * Some services with the store narrowed to the one interface a module uses (TokenFlowStore, InteractionStore, …):
+ * protocol and domain modules take this, not the whole bag, so none reaches storage outside its flow.
+ */
+export type ServicesWith<FlowStore, Keys extends Exclude<keyof Services, 'store'> = never> = Pick<Services, Keys> & { store: FlowStore };
+
 export interface ServiceOptions {
   /** The clock (default: the system clock). */
   clock?: Clock;
@@ -37,20 +43,21 @@ export interface ServiceOptions {
 
 export function buildServices(config: Config, store: Store, options: ServiceOptions = {}): Services {
   const clock = options.clock ?? systemClock;
+  const now = (): number => epochSeconds(clock);
   const clientCache = new ClientCache(store, clock);
   const keys = new KeyService(store, clock, config.secret, config.keyRetentionSeconds, config.keyRefreshSeconds);
   return {
     config,
     store,
     keys,
-    tokens: new TokenService(config.issuer, keys, store, clientCache),
+    tokens: new TokenService(config.issuer, keys, store, clientCache, now),
     clients: new ClientService(store, clock, clientCache),
     clientCache,
     accounts: new AccountService(store, clock, new PasswordCheckLimit({ concurrency: config.passwordChecks, queue: config.passwordCheckQueue })),
     consent: new ConsentService(store, clock),
     clientAuthThrottle: new ClientAuthThrottle({ clock }),
     clock,
-    now: () => epochSeconds(clock),
+    now,
   };
 }
 

@@ -1,5 +1,6 @@
 // Which failures are the user's to fix, and the one line that tells them how. Nothing here prints a stack
 // trace or a secret: messages from the domain name the offending value, never a password or token.
+import { AlreadyExists, NotFound } from '../admin/errors.js';
 import { ConfigError } from '../config.js';
 import { AccountInputError } from '../domain/accounts.js';
 import { ClientInputError } from '../domain/clients.js';
@@ -18,7 +19,7 @@ export function userErrorMessage(error: unknown): string | undefined {
   if (error instanceof CliError || error instanceof ConfigError || error instanceof ClientInputError || error instanceof AccountInputError) {
     return error.message;
   }
-  if (error instanceof DuplicateError) return error.message;
+  if (error instanceof NotFound || error instanceof AlreadyExists || error instanceof DuplicateError) return error.message;
   return undefined;
 }
 

@@ -1,5 +1,7 @@
 // Users (argon2id passwords) and their sign-in sessions (the cookie holds a random id; the store only its hash).
-import type { SessionRecord, Store, UserRecord } from '../store/types.js';
+import type { AdminStore } from '../store/administration.js';
+import type { InteractionStore } from '../store/interactions.js';
+import type { SessionRecord, UserRecord } from '../store/types.js';
 import { randomId, randomToken, sha256Hex } from './crypto.js';
 import { controlCharacterIn, controlOrSpaceIn } from '../util/text.js';
 import { epochSeconds, type Clock } from '../util/clock.js';
@@ -51,7 +53,8 @@ export class AccountService {
   private dummyHash: Promise<string> | undefined;
 
   constructor(
-    private readonly store: Store,
+    /** Sign-in sessions (interaction) and the user records they stand on (administration). */
+    private readonly store: InteractionStore & AdminStore,
     private readonly clock: Clock,
     // Every argon2 call goes through it (few at once, a bounded queue, a rest after each), so a sign-in flood
     // cannot take the CPU from the token endpoint.

@@ -1,6 +1,7 @@
 // Client records as the token endpoint reads them on every request: kept for at most a second, bounded in size.
 // A change made on this instance is seen at once (the cache is told); on other instances within CLIENT_CACHE_MS.
-import type { ClientRecord, Store } from '../store/types.js';
+import type { LookupStore } from '../store/lookups.js';
+import type { ClientRecord } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 
 export const CLIENT_CACHE_MS = 1000;
@@ -10,7 +11,7 @@ export class ClientCache {
   private readonly entries = new Map<string, { client: ClientRecord; until: number }>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: LookupStore,
     private readonly clock: Clock,
   ) {}
 

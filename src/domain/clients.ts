@@ -1,12 +1,14 @@
 // Registered clients: creation with a server-made secret (shown once, kept as a SHA-256 hash), updates, secret rotation.
-import type { AccessTokenFormat, ClientRecord, GrantType, Store, TokenEndpointAuthMethod } from '../store/types.js';
+import type { AdminStore } from '../store/administration.js';
+import type { AccessTokenFormat, ClientRecord, GrantType, TokenEndpointAuthMethod } from '../store/types.js';
 import { randomToken, sha256Hex } from './crypto.js';
-import { parseScope } from '../oauth/scopes.js';
+import { parseScopeList } from './scopes.js';
 import { controlCharacterIn, controlOrSpaceIn } from '../util/text.js';
 import { epochSeconds, type Clock } from '../util/clock.js';
 
 export const GRANT_TYPES: GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
 export const AUTH_METHODS: TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
+export const ACCESS_TOKEN_FORMATS: AccessTokenFormat[] = ['jwt', 'opaque'];
 export const DEFAULT_ACCESS_TOKEN_TTL = 3600;
 export const DEFAULT_REFRESH_TOKEN_TTL = 30 * 86400;
 
@@ -122,11 +124,11 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
   }
   let scopes: string[];
   try {
-    scopes = input.scopes !== undefined ? parseScope(input.scopes) : existing?.scopes ?? [];
+    scopes = input.scopes !== undefined ? parseScopeList(input.scopes) : existing?.scopes ?? [];
   } catch (error) {
     throw new ClientInputError((error as Error).message);
   }
-  const format = oneOf(input.accessTokenFormat ?? existing?.accessTokenFormat ?? 'jwt', ['jwt', 'opaque'] as AccessTokenFormat[], 'access token format');
+  const format = oneOf(input.accessTokenFormat ?? existing?.accessTokenFormat ?? 'jwt', ACCESS_TOKEN_FORMATS, 'access token format');
   return {
     clientId,
     name,
@@ -152,7 +154,7 @@ function newSecret(): { secret: string; hash: string } {
 
 export class ClientService {
   constructor(
-    private readonly store: Store,
+    private readonly store: AdminStore,
     private readonly clock: Clock,
     private readonly cache?: { forget(clientId: string): void },
   ) {}

@@ -1,11 +1,11 @@
 // Remembered consent: a user who allowed scopes for a client is not asked again for the same or fewer.
-import type { Store } from '../store/types.js';
-import { isWithin } from '../oauth/scopes.js';
+import type { InteractionStore } from '../store/interactions.js';
+import { isWithin } from './scopes.js';
 import { epochSeconds, type Clock } from '../util/clock.js';
 
 export class ConsentService {
   constructor(
-    private readonly store: Store,
+    private readonly store: InteractionStore,
     private readonly clock: Clock,
   ) {}
 

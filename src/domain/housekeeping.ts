@@ -1,6 +1,6 @@
 // Periodic housekeeping: removes expired codes, sessions, tokens and spent grants in bounded batches.
 // Every instance may run it; batches are small, so instances that overlap only share the work.
-import type { Store } from '../store/types.js';
+import type { AdminStore } from '../store/administration.js';
 import { epochSeconds, type Clock } from '../util/clock.js';
 
 export const CLEANUP_BATCH_SIZE = 1000;
@@ -11,7 +11,7 @@ export interface HousekeepingLogger {
 }
 
 // The interval itself is a real timer (it paces work); what counts as expired is decided by `clock`.
-export function startHousekeeping(store: Store, clock: Clock, intervalSeconds: number, log: HousekeepingLogger): { stop(): void } {
+export function startHousekeeping(store: AdminStore, clock: Clock, intervalSeconds: number, log: HousekeepingLogger): { stop(): void } {
   if (intervalSeconds <= 0) return { stop() {} };
   let running = false;
   const timer = setInterval(() => {

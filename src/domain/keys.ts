@@ -2,15 +2,17 @@
 // Every instance reads the key set from the store and refreshes its copy when it is older than
 // GATEHOUSE_KEY_REFRESH (10 s by default), so a key made or rotated at one instance is served (and used)
 // by all within that bound.
-import type { KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import type { SigningAlg, SigningKeyRecord, Store } from '../store/types.js';
+import type { AdminStore } from '../store/administration.js';
+import type { SigningAlg, SigningKeyRecord } from '../store/types.js';
 import { randomId, seal, unseal } from './crypto.js';
 import { ConfigError } from '../config.js';
-import { privateKeyFromJwk, publicKeyFromJwk } from './jwt.js';
+import { JWT_ALGORITHMS } from '../jwt/rules.js';
 import { epochSeconds, type Clock } from '../util/clock.js';
 
-export const SIGNING_ALGS: SigningAlg[] = ['ES256', 'RS256'];
+/** One signing key per algorithm the JWT rules allow. */
+export const SIGNING_ALGS: SigningAlg[] = [...JWT_ALGORITHMS];
 const SEAL_PURPOSE = 'signing-key';
 
 export interface ActiveKey {
@@ -33,7 +35,7 @@ export class KeyService {
   private unknownKidReloadAt = 0;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: AdminStore,
     private readonly clock: Clock,
     private readonly secret: string,
     private readonly retentionSeconds: number,
@@ -42,7 +44,7 @@ export class KeyService {
 
   /** Makes an ES256 and an RS256 key when none exists; instances starting together make one each, not one apiece. */
   async ensureKeys(): Promise<void> {
-    const existing = await this.store.listSigningKeys(epochSeconds(this.clock));
+    const existing = await this.store.listSigningKeys();
     for (const alg of SIGNING_ALGS) {
       if (existing.some((key) => key.alg === alg && key.retiredAt === null)) continue;
       await this.store.rotateSigningKey(await this.generate(alg), 0, { onlyIfNone: true });
@@ -122,7 +124,7 @@ export class KeyService {
 
   private async load(): Promise<KeySet> {
     const now = epochSeconds(this.clock);
-    const records = await this.store.listSigningKeys(now);
+    const records = await this.store.listSigningKeys();
     const active = new Map<SigningAlg, ActiveKey>();
     const publicKeys = new Map<string, { alg: SigningAlg; key: KeyObject }>();
     const jwks: JWK[] = [];
@@ -131,7 +133,7 @@ export class KeyService {
       const publicJwk = JSON.parse(record.publicJwk) as JWK;
       // A kid names one key for ever: keep its KeyObject across reloads (verified-token caches compare by identity).
       const known = this.keySet?.publicKeys.get(record.kid);
-      publicKeys.set(record.kid, known ?? { alg: record.alg, key: publicKeyFromJwk(publicJwk) });
+      publicKeys.set(record.kid, known ?? { alg: record.alg, key: createPublicKey({ key: publicJwk as JsonWebKey, format: 'jwk' }) });
       jwks.push({ ...publicJwk, kid: record.kid, alg: record.alg, use: 'sig' });
     }
     for (const alg of SIGNING_ALGS) {
@@ -164,7 +166,7 @@ export class KeyService {
   private open(record: SigningKeyRecord, required = false): ActiveKey | undefined {
     try {
       const privateJwk = JSON.parse(unseal(record.privateJwkSealed, this.secret, SEAL_PURPOSE)) as JWK;
-      return { kid: record.kid, alg: record.alg, privateKey: privateKeyFromJwk(privateJwk) };
+      return { kid: record.kid, alg: record.alg, privateKey: createPrivateKey({ key: privateJwk as JsonWebKey, format: 'jwk' }) };
     } catch (error) {
       // A retired key sealed with an earlier secret may stay closed; the active one must open.
       if (required) throw error;

@@ -1,21 +1,12 @@
 // What an operator learns from a token someone pasted: what kind it is, whose, for what, and whether it
 // still works — and if not, since when and why. Used by `gatehouse tokens inspect` and the admin API.
 // The token itself never appears in the report.
-import type { Services } from '../services.js';
-import type { GrantRecord, SigningAlg } from '../store/types.js';
-import { sha256Hex } from './crypto.js';
-import { decodeJwt, verifySignature } from './jwt.js';
-import { OPAQUE_ACCESS_PREFIX, REFRESH_PREFIX } from './tokens.js';
+import type { ServicesWith } from '../services.js';
+import type { TokenFlowStore } from '../store/token-flows.js';
+import type { GrantRecord, RefreshTokenRecord } from '../store/types.js';
+import { tokenStatus, type TokenStatus } from './token-status.js';
 
 export type TokenKind = 'jwt_access_token' | 'opaque_access_token' | 'refresh_token' | 'id_token' | 'unknown';
-
-/**
- * active: accepted now. expired / revoked: no longer accepted (statusAt says when). rotated: a refresh token
- * already exchanged for a new one; presenting it again revokes its grant (unless inside the client's grace window,
- * or once within GATEHOUSE_REFRESH_RETRY_WINDOW while its successor is unused: a lost answer).
- * unknown: not issued by this Gatehouse, or no record of it remains.
- */
-export type TokenStatus = 'active' | 'expired' | 'revoked' | 'rotated' | 'unknown';
 
 export interface TokenReport {
   kind: TokenKind;
@@ -41,7 +32,7 @@ export const TOKEN_KIND_LABELS: Record<TokenKind, string> = {
   unknown: 'unknown',
 };
 
-type InspectionServices = Pick<Services, 'store' | 'tokens' | 'keys' | 'config'>;
+type InspectionServices = ServicesWith<TokenFlowStore, 'tokens'>;
 
 // Longer than any token Gatehouse makes; anything longer is not ours and is not worth hashing or parsing.
 const MAX_TOKEN_LENGTH = 8192;
@@ -78,52 +69,41 @@ interface Issued {
 export async function inspectToken(services: InspectionServices, presented: string, now: number): Promise<TokenReport> {
   const token = presented.trim().replace(/^Bearer\s+/i, '');
   if (!token || token.length > MAX_TOKEN_LENGTH) return { ...UNKNOWN };
-  if (token.startsWith(REFRESH_PREFIX)) return inspectRefreshToken(services, token, now);
-  const resolved = await services.tokens.resolveAccessToken(token);
-  if (resolved.record) {
-    const record = resolved.record;
-    return describe(services, now, {
-      kind: record.format === 'jwt' ? 'jwt_access_token' : 'opaque_access_token',
-      clientId: record.clientId,
-      userId: record.userId,
-      scopes: record.scopes,
-      audience: record.audience,
-      issuedAt: record.createdAt,
-      expiresAt: record.expiresAt,
-      grantId: record.grantId,
-      revokedAt: record.revokedAt,
-      rotatedAt: null,
-    });
+  const found = await services.tokens.identify(token);
+  switch (found.kind) {
+    case 'refresh_token':
+      return inspectRefreshToken(services, found.record, now);
+    case 'access_token': {
+      const record = found.record;
+      if (!record) return inspectUnrecordedJwt(services, found.claims!, now);
+      return describe(services, now, {
+        kind: record.format === 'jwt' ? 'jwt_access_token' : 'opaque_access_token',
+        clientId: record.clientId,
+        userId: record.userId,
+        scopes: record.scopes,
+        audience: record.audience,
+        issuedAt: record.createdAt,
+        expiresAt: record.expiresAt,
+        grantId: record.grantId,
+        revokedAt: record.revokedAt,
+        rotatedAt: null,
+      });
+    }
+    case 'id_token':
+      return inspectIdToken(services, found.claims, now);
+    case 'unknown':
+      return { ...UNKNOWN };
   }
-  const accessClaims = await verifiedJwt(services, token, 'ES256', 'at+jwt');
-  if (accessClaims) return inspectUnrecordedJwt(services, accessClaims, now);
-  const idClaims = await verifiedJwt(services, token, 'RS256', 'JWT');
-  if (idClaims) return inspectIdToken(services, idClaims, now);
-  return { ...UNKNOWN };
 }
 
 type Claims = Record<string, unknown>;
 
-/**
- * The claims of a JWT this Gatehouse signed with `alg` (a key it still publishes) for this issuer, whatever
- * its expiry; undefined for anything else. Also how the authorization endpoint reads an id_token_hint.
- */
-export async function verifiedJwt(services: Pick<Services, 'keys' | 'config'>, token: string, alg: SigningAlg, typ: string): Promise<Claims | undefined> {
-  const decoded = decodeJwt(token);
-  if (!decoded || decoded.header.typ !== typ || typeof decoded.header.kid !== 'string') return undefined;
-  const key = await services.keys.verificationKey(decoded.header.kid);
-  if (!key || key.alg !== alg || !verifySignature(decoded, alg, key.key)) return undefined;
-  return decoded.payload.iss === services.config.issuer ? decoded.payload : undefined;
-}
-
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 const seconds = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
-export const audienceOf = (value: unknown): string[] =>
+const audienceOf = (value: unknown): string[] =>
   typeof value === 'string' ? [value] : Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 
-async function inspectRefreshToken(services: InspectionServices, token: string, now: number): Promise<TokenReport> {
-  const record = await services.store.getRefreshToken(sha256Hex(token));
-  if (!record) return { ...UNKNOWN };
+function inspectRefreshToken(services: InspectionServices, record: RefreshTokenRecord, now: number): Promise<TokenReport> {
   return describe(services, now, {
     kind: 'refresh_token',
     clientId: record.clientId,
@@ -203,10 +183,8 @@ async function describe(services: InspectionServices, now: number, issued: Issue
     grantId: issued.grantId,
   };
   const revoked = revocation(issued, grant);
-  if (revoked) return { ...report, status: 'revoked', statusAt: revoked.at, revokedReason: revoked.reason };
-  if (issued.rotatedAt !== null) return { ...report, status: 'rotated', statusAt: issued.rotatedAt };
-  if (issued.expiresAt !== null && issued.expiresAt <= now) return { ...report, status: 'expired', statusAt: issued.expiresAt };
-  return report;
+  const state = tokenStatus({ ...issued, revokedAt: revoked ? revoked.at : null, revoked: revoked !== undefined }, now);
+  return { ...report, status: state.status, statusAt: state.at, revokedReason: revoked?.reason ?? null };
 }
 
 function revocation(issued: Issued, grant: GrantRecord | undefined): { at: number | null; reason: string } | undefined {

@@ -5,14 +5,18 @@
 // says so. A user's JWT names its grant (the grant_id claim), written in the same transaction as the refresh
 // token, so revoking the grant ends it; a client's JWT lives while its client does. Introspection, userinfo and
 // revocation therefore honour every JWT. Opaque values are never stored, only hashes.
-import type { AccessTokenRecord, ClientRecord, GrantRecord, RefreshTokenRecord, Store, UserRecord } from '../store/types.js';
+import type { TokenFlowStore } from '../store/token-flows.js';
+import type { AccessTokenRecord, ClientRecord, GrantRecord, RefreshTokenRecord, UserRecord } from '../store/types.js';
 import { randomId, randomToken, sha256Base64Url, sha256Hex } from './crypto.js';
 import type { KeyService } from './keys.js';
-import { decodeJwt, signJwt, verifySignature } from './jwt.js';
-import { formatScope, parseScope } from '../oauth/scopes.js';
+import { formatScope, parseScopeList } from './scopes.js';
 import { DuplicateError } from '../store/errors.js';
 import type { ClientCache } from './client-cache.js';
-import { VerifiedJwtCache } from './verified-jwts.js';
+import { JwtRejected } from '../jwt/errors.js';
+import { SIGNING_ALG, type JwtKind } from '../jwt/rules.js';
+import { signJwt } from '../jwt/sign.js';
+import { SignatureCache } from '../jwt/signature-cache.js';
+import { verifyJwt } from '../jwt/verify.js';
 
 export const OPAQUE_ACCESS_PREFIX = 'gha_';
 export const REFRESH_PREFIX = 'ghr_';
@@ -45,20 +49,44 @@ export interface ResolvedAccessToken {
 
 const NOT_FOUND: ResolvedAccessToken = { record: undefined, claims: undefined, stored: false };
 
+type Claims = Record<string, unknown>;
+
+/**
+ * What a presented token is: the one answer introspection, revocation, userinfo and `tokens inspect` act on.
+ * An access token whose `record` is undefined is a JWT this issuer signed whose client or grant is gone.
+ */
+export type PresentedToken =
+  | { kind: 'refresh_token'; record: RefreshTokenRecord }
+  | ({ kind: 'access_token' } & ResolvedAccessToken)
+  | { kind: 'id_token'; claims: Claims }
+  | { kind: 'unknown' };
+
+const UNKNOWN: PresentedToken = { kind: 'unknown' };
+
+/** What a token looks like, before any lookup: its prefix, or three dot-separated parts. */
+function tokenShape(token: string): 'refresh' | 'opaque_access' | 'jwt' | 'other' {
+  if (token.startsWith(REFRESH_PREFIX)) return 'refresh';
+  if (token.startsWith(OPAQUE_ACCESS_PREFIX)) return 'opaque_access';
+  return token.split('.').length === 3 ? 'jwt' : 'other';
+}
+
+const systemNow = (): number => Math.floor(Date.now() / 1000);
+
 /** A client acting for itself: RFC 9068 puts its client_id in `sub`, and no user ever signed in (no auth_time). */
 function isClientToken(claims: Record<string, unknown>): boolean {
   return claims.auth_time === undefined && typeof claims.client_id === 'string' && claims.sub === claims.client_id;
 }
 
 export class TokenService {
-  private readonly verified = new VerifiedJwtCache();
+  private readonly signatures = new SignatureCache();
 
   constructor(
     private readonly issuer: string,
     private readonly keys: KeyService,
-    private readonly store: Store,
+    private readonly store: TokenFlowStore,
     /** Client records, cached for a second: a deleted client's self-contained tokens end within it. */
     private readonly clients: Pick<ClientCache, 'get'>,
+    private readonly now: () => number = systemNow,
   ) {}
 
   async issueAccessToken(input: AccessTokenInput): Promise<IssuedAccessToken> {
@@ -80,7 +108,7 @@ export class TokenService {
       return { token, record: { id: sha256Hex(token), ...base }, expiresIn, needsRow: true };
     }
     const jti = randomId();
-    const key = await this.keys.signingKey('ES256');
+    const key = await this.keys.signingKey(SIGNING_ALG.access_token);
     const claims: Record<string, unknown> = {
       iss: this.issuer,
       sub: input.userId ?? client.clientId,
@@ -93,7 +121,7 @@ export class TokenService {
     };
     if (input.authTime !== null) claims.auth_time = input.authTime;
     if (input.grantId !== null) claims.grant_id = input.grantId;
-    const token = await signJwt({ alg: 'ES256', typ: 'at+jwt', kid: key.kid }, claims, key.privateKey);
+    const token = await signJwt(claims, { kind: 'access_token', key });
     return { token, record: { id: jti, ...base }, expiresIn, needsRow: false };
   }
 
@@ -127,7 +155,7 @@ export class TokenService {
     accessToken: string;
     now: number;
   }): Promise<string> {
-    const key = await this.keys.signingKey('RS256');
+    const key = await this.keys.signingKey(SIGNING_ALG.id_token);
     const claims: Record<string, unknown> = {
       iss: this.issuer,
       sub: input.user.id,
@@ -140,50 +168,103 @@ export class TokenService {
     };
     if (input.nonce !== null) claims.nonce = input.nonce;
     if (input.authTime !== null) claims.auth_time = input.authTime;
-    return await signJwt({ alg: 'RS256', typ: 'JWT', kid: key.kid }, claims, key.privateKey);
+    return await signJwt(claims, { kind: 'id_token', key });
   }
 
   /**
-   * Finds the record of an access token presented to introspection, revocation or userinfo. A JWT counts
-   * only if its signature verifies against one of our published ES256 keys and this issuer issued it.
-   * Expiry is left to the caller, so an expired token is reported as expired, not unknown.
+   * Says what a presented token is, and finds its record. A JWT counts only if it passes the JWT rules
+   * (jwt/verify.ts) against this issuer and a key it still publishes. Expiry is left to the caller
+   * (tokenStatus), so an expired token is reported as expired, not unknown.
    */
-  async resolveAccessToken(token: string): Promise<ResolvedAccessToken> {
-    if (token.startsWith(OPAQUE_ACCESS_PREFIX) || token.split('.').length !== 3) {
-      const record = await this.store.getAccessToken(sha256Hex(token));
-      return { record, claims: undefined, stored: record !== undefined };
+  async identify(token: string, hint?: string): Promise<PresentedToken> {
+    switch (tokenShape(token)) {
+      case 'refresh':
+        return (await this.refreshToken(token)) ?? UNKNOWN;
+      case 'opaque_access':
+        return (await this.opaqueAccessToken(token)) ?? UNKNOWN;
+      case 'jwt':
+        return this.identifyJwt(token);
+      case 'other': {
+        // No prefix (issued before prefixes, or made up): the hint says which table to read first.
+        const lookups = hint === 'refresh_token' ? [this.refreshToken, this.opaqueAccessToken] : [this.opaqueAccessToken, this.refreshToken];
+        for (const lookup of lookups) {
+          const found = await lookup.call(this, token);
+          if (found) return found;
+        }
+        return UNKNOWN;
+      }
     }
-    const claims = await this.verifiedClaims(token);
-    if (!claims) return NOT_FOUND;
+  }
+
+  /** The record of a presented access token (opaque or JWT); no record for anything else. */
+  async resolveAccessToken(token: string): Promise<ResolvedAccessToken> {
+    const presented = await this.identify(token, 'access_token');
+    return presented.kind === 'access_token' ? presented : NOT_FOUND;
+  }
+
+  /**
+   * The claims of a JWT of this `kind` that this issuer signed with a key it still publishes, whatever its
+   * expiry (the caller decides what expiry means); throws JwtRejected, with its code, for anything else.
+   */
+  async readOwnJwt(token: string, kind: JwtKind, audience?: readonly string[]): Promise<Claims> {
+    try {
+      const verified = await verifyJwt(token, { kind, issuer: this.issuer, audience, key: this.publishedKey, now: this.now(), cache: this.signatures });
+      return verified.claims;
+    } catch (error) {
+      if (error instanceof JwtRejected && error.code === 'ERR_JWT_EXPIRED' && error.claims) return error.claims;
+      throw error;
+    }
+  }
+
+  /** The published key the kid names, when it signs with the header's alg. */
+  private readonly publishedKey = async (header: { kid?: unknown; alg?: unknown }) => {
+    const key = await this.keys.verificationKey(header.kid as string);
+    return key !== undefined && key.alg === header.alg ? key.key : undefined;
+  };
+
+  private async refreshToken(token: string): Promise<PresentedToken | undefined> {
+    const record = await this.store.getRefreshToken(sha256Hex(token));
+    return record ? { kind: 'refresh_token', record } : undefined;
+  }
+
+  private async opaqueAccessToken(token: string): Promise<PresentedToken | undefined> {
+    const record = await this.store.getAccessToken(sha256Hex(token));
+    return record ? { kind: 'access_token', record, claims: undefined, stored: true } : undefined;
+  }
+
+  /** An access-token JWT, else an ID token (told apart by typ), else unknown. */
+  private async identifyJwt(token: string): Promise<PresentedToken> {
+    let claims: Claims;
+    try {
+      claims = await this.readOwnJwt(token, 'access_token');
+    } catch (error) {
+      if (!(error instanceof JwtRejected)) throw error;
+      if (error.code !== 'ERR_JWT_WRONG_TYPE') return UNKNOWN;
+      try {
+        return { kind: 'id_token', claims: await this.readOwnJwt(token, 'id_token') };
+      } catch (inner) {
+        if (inner instanceof JwtRejected) return UNKNOWN;
+        throw inner;
+      }
+    }
+    return { kind: 'access_token', ...(await this.accessFromClaims(claims)), claims };
+  }
+
+  /** A verified access-token JWT's record: its row if it has one, else what its client or grant says now. */
+  private async accessFromClaims(claims: Claims): Promise<ResolvedAccessToken> {
     const record = await this.store.getAccessToken(claims.jti as string);
     if (record) return { record, claims, stored: true };
     if (isClientToken(claims)) {
       // A client's token: valid while its client exists.
       const client = await this.clients.get(claims.client_id as string);
-      if (!client) return NOT_FOUND;
+      if (!client) return { ...NOT_FOUND, claims };
       return { record: recordFromClaims(claims, null), claims, stored: false };
     }
     // A user's token: valid while its grant is (revoking the grant, its client or its user ends it).
-    if (typeof claims.grant_id !== 'string') return NOT_FOUND;
+    if (typeof claims.grant_id !== 'string') return { ...NOT_FOUND, claims };
     const grant = await this.store.getGrant(claims.grant_id);
-    if (!grant || grant.clientId !== claims.client_id || grant.userId !== claims.sub) return NOT_FOUND;
+    if (!grant || grant.clientId !== claims.client_id || grant.userId !== claims.sub) return { ...NOT_FOUND, claims };
     return { record: recordFromClaims(claims, grant), claims, stored: false };
-  }
-
-  /** The claims of an access-token JWT that this issuer signed with a key it still publishes; else undefined. */
-  private async verifiedClaims(token: string): Promise<Record<string, unknown> | undefined> {
-    const kid = kidOf(token);
-    if (kid === undefined) return undefined;
-    const key = await this.keys.verificationKey(kid);
-    if (!key || key.alg !== 'ES256') return undefined;
-    const known = this.verified.get(token, key.key);
-    if (known) return known;
-    const decoded = decodeJwt(token);
-    if (!decoded || decoded.header.typ !== 'at+jwt' || decoded.header.kid !== kid || !verifySignature(decoded, 'ES256', key.key)) return undefined;
-    const claims = decoded.payload;
-    if (claims.iss !== this.issuer || typeof claims.jti !== 'string') return undefined;
-    this.verified.set(token, key.key, claims);
-    return claims;
   }
 
   /** Revokes an access token; a self-contained JWT gets a row that records the revocation. */
@@ -201,19 +282,6 @@ export class TokenService {
   }
 }
 
-/** The kid in a compact JWS header, without verifying anything; undefined when there is none. */
-function kidOf(token: string): string | undefined {
-  const dot = token.indexOf('.');
-  if (dot <= 0) return undefined;
-  try {
-    const header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8')) as unknown;
-    const kid = typeof header === 'object' && header !== null ? (header as { kid?: unknown }).kid : undefined;
-    return typeof kid === 'string' ? kid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function recordFromClaims(claims: Record<string, unknown>, grant: GrantRecord | null): AccessTokenRecord {
   const aud = claims.aud;
   return {
@@ -221,7 +289,7 @@ function recordFromClaims(claims: Record<string, unknown>, grant: GrantRecord | 
     grantId: grant?.id ?? null,
     clientId: claims.client_id as string,
     userId: grant?.userId ?? null,
-    scopes: typeof claims.scope === 'string' ? parseScope(claims.scope) : [],
+    scopes: typeof claims.scope === 'string' ? parseScopeList(claims.scope) : [],
     audience: typeof aud === 'string' ? [aud] : Array.isArray(aud) ? (aud as string[]) : [],
     format: 'jwt',
     createdAt: typeof claims.iat === 'number' ? claims.iat : 0,

@@ -1,11 +1,9 @@
 // The public app (GATEHOUSE_PORT): the OAuth/OIDC endpoints, sign-in, consent and connected apps.
 import { validateHeaderValue } from 'node:http';
-import Fastify, { type FastifyInstance } from 'fastify';
-import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
-import rateLimit from '@fastify/rate-limit';
 import type { Services } from '../services.js';
-import { loggerOptions } from './logger.js';
+import { RequestLines, loggerOptions } from './logger.js';
 import { addSecurityHeaders, clientErrorWithSecurityHeaders, SECURITY_HEADERS } from './security-headers.js';
 import { createDirectListener } from './direct/listener.js';
 import { createLimitedServer } from './http-limits.js';
@@ -15,15 +13,14 @@ import { discoveryRoutes } from './routes/discovery.js';
 import { authorizeRoutes } from './routes/authorize.js';
 import { sessionRoutes } from './routes/session.js';
 import { accountAppsRoutes } from './routes/account-apps.js';
-import { renderErrorPage } from './pages/error.js';
 import { renderMessagePage } from './pages/message.js';
 import { sendPage } from './send-page.js';
-import { describeFrameworkError } from './oauth-errors.js';
-import { RouteMethods } from './route-methods.js';
-import { storageUnavailable } from './unavailable.js';
-import { CORS_METHODS, CORS_RESPONSE_HEADERS, allowHeader, preflightHeaders, requestPath } from './cors.js';
-
-export const PUBLIC_BODY_LIMIT = 64 * 1024;
+import { RouteMethods, methodNotAllowed } from './route-methods.js';
+import { errorAnswer, sendErrorAnswer, sendErrorPage, toOAuthError } from './error-response.js';
+import { NotFound, type OAuthError } from '../oauth/errors.js';
+import { PUBLIC_BODY_LIMIT, useFormParser } from './form-body.js';
+import { createRateLimits } from './rate-limits/index.js';
+import { CORS_METHODS, CORS_RESPONSE_HEADERS, preflightHeaders, requestPath } from './cors.js';
 
 /**
  * A Location Node cannot send (a character outside Latin-1, a control character) would make Node throw while
@@ -44,7 +41,19 @@ function refuseUnsendableLocation(app: FastifyInstance): void {
   });
 }
 
+/** Paths whose errors are JSON: the OAuth endpoints but the authorization page, discovery, userinfo. */
+function answersJson(path: string): boolean {
+  return path === '/userinfo' || path.startsWith('/.well-known/') || (path.startsWith('/oauth2/') && path !== '/oauth2/authorize');
+}
+
+function sendError(request: FastifyRequest, reply: FastifyReply, error: OAuthError): FastifyReply {
+  const path = requestPath(request.url);
+  if (!answersJson(path)) return sendErrorPage(reply, error);
+  return sendErrorAnswer(reply, errorAnswer(error, { bearer: path === '/userinfo', cors: CORS_METHODS.has(path) }));
+}
+
 export async function buildPublicApp(services: Services, logStream?: NodeJS.WritableStream): Promise<FastifyInstance> {
+  const rateLimits = createRateLimits(services);
   const app: FastifyInstance = Fastify({
     logger: loggerOptions(services.config.logLevel, logStream),
     trustProxy: proxyTrust(services.config.trustProxy),
@@ -55,24 +64,29 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
     clientErrorHandler: clientErrorWithSecurityHeaders,
     // A malformed URL ("/login%") is found by the router before any hook runs; without this Fastify answers with
     // its own JSON naming its internal error code, and without the security headers.
-    frameworkErrors: (error, _request, reply) => {
+    frameworkErrors: (error, request, reply) => {
       reply.headers(SECURITY_HEADERS);
-      return sendPage(reply, 400, renderErrorPage({ title: 'This request could not be handled', message: describeFrameworkError(error) }));
+      return sendErrorPage(reply, toOAuthError(error, request.log));
     },
+    // One request line per request, in the format of the direct endpoints.
+    logController: new RequestLines(),
     // The token, introspection and revocation endpoints are served before Fastify sees the request.
     serverFactory: (fastifyListener) => createLimitedServer(services.config.http, createDirectListener({
       services,
       bodyLimit: PUBLIC_BODY_LIMIT,
       fallback: fastifyListener,
+      rateLimits,
       logger: () => app.log,
     })),
   });
   // Only forms are accepted on the public port: OAuth requests are application/x-www-form-urlencoded.
-  app.removeAllContentTypeParsers();
-  await app.register(formbody);
+  useFormParser(app);
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
   addSecurityHeaders(app);
+  // The port's general per-address limit, as on the direct endpoints; thrown errors reach the error handler.
+  app.addHook('onRequest', async (request) => {
+    rateLimits.requests.take(request.ip);
+  });
   const routeMethods = new RouteMethods(app);
   app.addHook('onSend', async (request, reply, payload) => {
     if (CORS_METHODS.has(requestPath(request.url))) reply.headers(CORS_RESPONSE_HEADERS);
@@ -80,39 +94,17 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
   });
   refuseUnsendableLocation(app);
 
-  // Pages answer errors with a page; the OAuth JSON endpoints install their own handler.
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    if (error.statusCode !== undefined && error.statusCode < 500) {
-      return sendPage(reply, error.statusCode, renderErrorPage({ title: 'This request could not be handled', message: describeFrameworkError(error as never) }));
-    }
-    const unavailable = storageUnavailable(error);
-    if (unavailable) {
-      request.log.error({ err: error }, 'the database is unavailable; answered 503');
-      reply.header('Retry-After', String(unavailable.retryAfterSeconds));
-      return sendPage(reply, 503, renderErrorPage({
-        title: 'Gatehouse is temporarily unavailable',
-        message: 'Gatehouse cannot use its database right now. Please try again in a few seconds.',
-      }));
-    }
-    request.log.error({ err: error }, 'unexpected error');
-    return sendPage(reply, 500, renderErrorPage({ title: 'Something went wrong', message: 'The server hit an unexpected error. It has been logged; please try again.' }));
-  });
+  // One error handler for every route: JSON for the OAuth endpoints, discovery and userinfo, a page elsewhere.
+  app.setErrorHandler((error, request, reply) => sendError(request, reply, toOAuthError(error, request.log)));
   app.setNotFoundHandler((request, reply) => {
     const path = requestPath(request.url);
-    const json = path.startsWith('/oauth2/') || path.startsWith('/.well-known/') || path === '/userinfo';
     const methods = routeMethods.methodsFor(path);
-    if (methods) {
-      const corsMethods = CORS_METHODS.get(path);
-      if (request.method === 'OPTIONS' && corsMethods) return reply.code(204).headers(preflightHeaders(corsMethods)).send();
-      reply.header('Allow', allowHeader(path, methods));
-      const message = `${request.method} is not allowed on ${path}; use ${[...methods].filter((method) => method !== 'HEAD').sort().join(' or ')}`;
-      if (json) return reply.code(405).send({ error: 'invalid_request', error_description: message });
-      return sendPage(reply, 405, renderErrorPage({ title: 'Method not allowed', message }));
-    }
-    if (json) {
-      return reply.code(404).send({ error: 'not_found', error_description: `no endpoint at ${request.method} ${path}` });
-    }
-    return sendPage(reply, 404, renderErrorPage({ title: 'Page not found', message: `There is nothing at ${path}.` }));
+    const corsMethods = CORS_METHODS.get(path);
+    if (methods && request.method === 'OPTIONS' && corsMethods) return reply.code(204).headers(preflightHeaders(corsMethods)).send();
+    const error = methods ? methodNotAllowed(request.method, path, methods) : new NotFound(`no endpoint at ${request.method} ${path}`, path);
+    // A wrong method or path under /oauth2/ is a client's bug, answered in JSON even next to the authorization page.
+    if (path.startsWith('/oauth2/') || answersJson(path)) return sendErrorAnswer(reply, errorAnswer(error));
+    return sendErrorPage(reply, error);
   });
 
   app.get('/', async (_request, reply) => sendPage(reply, 200, renderMessagePage({
@@ -120,7 +112,7 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
     message: `Issuer ${services.config.issuer}. Metadata: /.well-known/openid-configuration. Your connected apps: /account/apps.`,
   })));
 
-  const options = { services };
+  const options = { services, rateLimits };
   await app.register(userinfoRoutes, options);
   await app.register(discoveryRoutes, options);
   await app.register(authorizeRoutes, options);

@@ -1,6 +1,8 @@
 // Which methods each route path of an app answers, so that a wrong method on a known path gets 405 with an
 // Allow header (RFC 9110 §15.5.6) instead of the 404 an unknown path gets.
 import type { FastifyInstance } from 'fastify';
+import { MethodNotAllowed } from '../oauth/errors.js';
+import { allowHeader } from './cors.js';
 
 interface Route {
   pattern: RegExp;
@@ -32,4 +34,10 @@ export class RouteMethods {
     for (const route of this.routes.values()) if (route.pattern.test(path)) return route.methods;
     return undefined;
   }
+}
+
+/** The 405 for `method` on a known path that answers `methods`, on either edge. */
+export function methodNotAllowed(method: string, path: string, methods: Iterable<string>): MethodNotAllowed {
+  const use = [...methods].filter((name) => name !== 'HEAD').sort().join(' or ');
+  return new MethodNotAllowed(`${method} is not allowed on ${path}; use ${use}`, allowHeader(path, methods));
 }

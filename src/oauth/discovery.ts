@@ -1,5 +1,6 @@
 // Discovery metadata (RFC 8414, OIDC Discovery): exactly what this server supports, nothing more.
 import type { Config } from '../config.js';
+import { SIGNING_ALG } from '../jwt/rules.js';
 import { GRANTS } from './grants/index.js';
 
 export function authorizationServerMetadata(config: Config, issuer = config.issuer): Record<string, unknown> {
@@ -28,7 +29,7 @@ export function openIdConfiguration(config: Config, issuer = config.issuer): Rec
   return {
     ...authorizationServerMetadata(config, issuer),
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: ['RS256'],
+    id_token_signing_alg_values_supported: [SIGNING_ALG.id_token],
     claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'azp', 'name', 'preferred_username', 'email', 'email_verified'],
     claims_parameter_supported: false,
     request_parameter_supported: false,

@@ -15,13 +15,28 @@ export type OAuthErrorCode =
   | 'interaction_required'
   | 'invalid_token'
   | 'insufficient_scope'
-  | 'unsupported_token_type';
+  | 'unsupported_token_type'
+  // Not an RFC 6749 code: the JSON answer for a path with no endpoint.
+  | 'not_found';
+
+/** Where an authorization error goes once client and redirect_uri are trusted (RFC 6749 §4.1.2.1). */
+export interface ErrorRedirect {
+  uri: string;
+  state: string | undefined;
+}
 
 export class OAuthError extends Error {
   readonly error: OAuthErrorCode;
   readonly status: number;
   /** Set when the client authenticated with HTTP Basic and failed: the answer carries WWW-Authenticate. */
   basicChallenge = false;
+  /** Seconds the client should wait before retrying (Retry-After); undefined for errors a retry will not cure. */
+  retryAfterSeconds: number | undefined;
+  /**
+   * Set once the authorization endpoint trusts the client's redirect_uri: the error is then sent there. Until
+   * then (unknown client, unregistered redirect_uri) it is shown to the user as a page, never redirected.
+   */
+  redirect: ErrorRedirect | undefined;
 
   constructor(error: OAuthErrorCode, description: string, status = 400) {
     super(description);
@@ -32,6 +47,16 @@ export class OAuthError extends Error {
 
   get description(): string {
     return this.message;
+  }
+
+  get redirectable(): boolean {
+    return this.redirect !== undefined;
+  }
+
+  /** Marks the error as one to send to the client's (trusted) redirect_uri. */
+  redirectTo(uri: string, state: string | undefined): this {
+    this.redirect = { uri, state };
+    return this;
   }
 
   toJSON(): { error: OAuthErrorCode; error_description: string } {
@@ -106,13 +131,45 @@ export class UnsupportedTokenType extends OAuthError {
   }
 }
 
-/**
- * An authorization request that cannot be trusted to redirect (unknown client, unregistered redirect_uri):
- * shown to the user as an HTML page, never sent to a redirect_uri.
- */
-export class UntrustedRedirectError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UntrustedRedirectError';
+/** 413: the body is larger than the port accepts; the rest of it is not read. */
+export class BodyTooLarge extends OAuthError {
+  constructor() {
+    super('invalid_request', 'the request body is too large', 413);
+  }
+}
+
+/** 415: OAuth requests are forms (RFC 6749 §3.2). */
+export class UnsupportedMediaType extends OAuthError {
+  constructor() {
+    super('invalid_request', 'the request body must be application/x-www-form-urlencoded', 415);
+  }
+}
+
+/** 404: no endpoint at this path. */
+export class NotFound extends OAuthError {
+  constructor(description: string, readonly path: string) {
+    super('not_found', description, 404);
+  }
+}
+
+/** 405: a known path asked with a method it does not answer; `allow` is the Allow header (RFC 9110 §15.5.6). */
+export class MethodNotAllowed extends OAuthError {
+  constructor(description: string, readonly allow: string) {
+    super('invalid_request', description, 405);
+  }
+}
+
+/** 429 or 503: a condition that passes; the answer says when to retry. */
+export class TemporarilyUnavailable extends OAuthError {
+  constructor(description: string, status: 429 | 503, retryAfterSeconds: number) {
+    super('temporarily_unavailable', description, status);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** 500: a bug, logged where it happened; the answer says nothing about it. */
+export class ServerError extends OAuthError {
+  constructor() {
+    super('server_error', 'the server hit an unexpected error; it has been logged', 500);
   }
 }

@@ -3,14 +3,13 @@
 // Only the token's own client, and for an access token the resource servers registered for its audience, are
 // told about it (RFC 7662 §4: the server decides who may learn what); every other client hears `active: false`,
 // as if the token did not exist, so introspection cannot be used to read other clients' users and scopes.
-import type { Services } from '../services.js';
-import { sha256Hex } from '../domain/crypto.js';
-import { REFRESH_PREFIX } from '../domain/tokens.js';
+import type { ServicesWith } from '../services.js';
+import type { TokenFlowStore } from '../store/token-flows.js';
+import { tokenStatus } from '../domain/token-status.js';
 import { authenticateClient } from './client-auth.js';
 import { InvalidClient } from './errors.js';
 import { Params, type RawParams } from './params.js';
-import { formatScope } from './scopes.js';
-import { tokenStatus } from './token-status.js';
+import { formatScope } from '../domain/scopes.js';
 import type { AccessTokenRecord, ClientRecord } from '../store/types.js';
 
 export type IntrospectionResponse = { active: false } | ({ active: true } & Record<string, unknown>);
@@ -20,7 +19,9 @@ function mayIntrospect(client: ClientRecord, token: AccessTokenRecord): boolean 
   return token.clientId === client.clientId || token.audience.some((audience) => client.resourceServerFor.includes(audience));
 }
 
-export async function handleIntrospection(services: Services, authorization: string | undefined, body: RawParams): Promise<IntrospectionResponse> {
+type IntrospectionServices = ServicesWith<TokenFlowStore, 'clientCache' | 'now' | 'config' | 'tokens'>;
+
+export async function handleIntrospection(services: IntrospectionServices, authorization: string | undefined, body: RawParams): Promise<IntrospectionResponse> {
   const params = new Params(body);
   params.checkAll();
   const { client } = await authenticateClient(services.clientCache, authorization, params);
@@ -30,32 +31,26 @@ export async function handleIntrospection(services: Services, authorization: str
   const now = services.now();
   const { issuer } = services.config;
 
-  const asRefresh = async (): Promise<IntrospectionResponse | undefined> => {
-    const record = await services.store.getRefreshToken(sha256Hex(token));
-    if (!record) return undefined;
+  const presented = await services.tokens.identify(token, hint);
+  if (presented.kind === 'refresh_token') {
+    const record = presented.record;
     // Refresh tokens are the client's own business: only their holder may introspect them.
-    if (record.clientId !== client.clientId || tokenStatus(record, now).state !== 'active' || record.rotatedAt !== null) return { active: false };
+    if (record.clientId !== client.clientId || tokenStatus(record, now).status !== 'active') return { active: false };
     const user = record.userId ? await services.store.getUserById(record.userId) : undefined;
     return {
       active: true, token_type: 'refresh_token', iss: issuer, client_id: record.clientId, scope: formatScope(record.scopes),
       sub: record.userId ?? record.clientId, username: user?.username, iat: record.createdAt, exp: record.expiresAt,
     };
-  };
-  const asAccess = async (): Promise<IntrospectionResponse | undefined> => {
-    const { record } = await services.tokens.resolveAccessToken(token);
-    if (!record) return undefined;
-    if (!mayIntrospect(client, record) || tokenStatus(record, now).state !== 'active') return { active: false };
+  }
+  if (presented.kind === 'access_token' && presented.record) {
+    const record = presented.record;
+    if (!mayIntrospect(client, record) || tokenStatus(record, now).status !== 'active') return { active: false };
     const user = record.userId ? await services.store.getUserById(record.userId) : undefined;
     return {
       active: true, token_type: 'Bearer', iss: issuer, client_id: record.clientId, scope: formatScope(record.scopes),
       sub: record.userId ?? record.clientId, username: user?.username, aud: record.audience.length === 1 ? record.audience[0] : record.audience,
       iat: record.createdAt, exp: record.expiresAt, ...(record.format === 'jwt' ? { jti: record.id } : {}),
     };
-  };
-  const order = hint === 'refresh_token' || token.startsWith(REFRESH_PREFIX) ? [asRefresh, asAccess] : [asAccess, asRefresh];
-  for (const attempt of order) {
-    const answer = await attempt();
-    if (answer) return answer;
   }
   return { active: false };
 }

@@ -1,13 +1,12 @@
 // Token revocation (RFC 7009). Revoking a refresh token ends its whole grant; an access token ends alone.
 // Unknown or already-invalid tokens are not an error: the answer is 200 either way.
-import type { Services } from '../services.js';
-import { sha256Hex } from '../domain/crypto.js';
-import { REFRESH_PREFIX } from '../domain/tokens.js';
+import type { ServicesWith } from '../services.js';
+import type { TokenFlowStore } from '../store/token-flows.js';
 import { authenticateClient } from './client-auth.js';
 import { OAuthError, UnsupportedTokenType } from './errors.js';
 import { Params, type RawParams } from './params.js';
 
-export async function handleRevocation(services: Services, authorization: string | undefined, body: RawParams): Promise<void> {
+export async function handleRevocation(services: ServicesWith<TokenFlowStore, 'clientCache' | 'tokens' | 'now'>, authorization: string | undefined, body: RawParams): Promise<void> {
   const params = new Params(body);
   params.checkAll();
   const { client } = await authenticateClient(services.clientCache, authorization, params);
@@ -17,22 +16,10 @@ export async function handleRevocation(services: Services, authorization: string
     throw new UnsupportedTokenType(`token_type_hint "${hint}" is not supported; use access_token or refresh_token`);
   }
   const now = services.now();
-  const notYours = () => new OAuthError('unauthorized_client', 'the token was issued to another client', 400);
-
-  const asRefresh = async (): Promise<boolean> => {
-    const record = await services.store.getRefreshToken(sha256Hex(token));
-    if (!record) return false;
-    if (record.clientId !== client.clientId) throw notYours();
-    await services.store.revokeGrant(record.grantId, now, 'refresh token revoked by the client');
-    return true;
-  };
-  const asAccess = async (): Promise<boolean> => {
-    const resolved = await services.tokens.resolveAccessToken(token);
-    if (!resolved.record) return false;
-    if (resolved.record.clientId !== client.clientId) throw notYours();
-    await services.tokens.revokeAccessToken(resolved, now);
-    return true;
-  };
-  const order = hint === 'refresh_token' || token.startsWith(REFRESH_PREFIX) ? [asRefresh, asAccess] : [asAccess, asRefresh];
-  for (const attempt of order) if (await attempt()) return;
+  const presented = await services.tokens.identify(token, hint);
+  const record = presented.kind === 'refresh_token' || presented.kind === 'access_token' ? presented.record : undefined;
+  if (!record) return;
+  if (record.clientId !== client.clientId) throw new OAuthError('unauthorized_client', 'the token was issued to another client', 400);
+  if (presented.kind === 'refresh_token') await services.store.revokeGrant(presented.record.grantId, now, 'refresh token revoked by the client');
+  else if (presented.kind === 'access_token') await services.tokens.revokeAccessToken(presented, now);
 }

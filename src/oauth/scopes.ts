@@ -1,24 +1,15 @@
-// Scope strings (RFC 6749 §3.3): parsing, the "no wider than" rule, and the words the consent page shows.
+// Scopes in the protocol: a bad scope parameter or one asked beyond what is allowed is invalid_scope, and the
+// words the consent page shows. The scope syntax and the "no wider than" rule are domain/scopes.ts.
+import { formatScope, parseScopeList, ScopeSyntaxError } from '../domain/scopes.js';
 import { InvalidScope } from './errors.js';
-
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 /** Splits a scope parameter into its distinct scopes, in order; an invalid character is invalid_scope. */
 export function parseScope(raw: string | undefined, parameter = 'scope'): string[] {
-  if (raw === undefined) return [];
-  const scopes: string[] = [];
-  for (const scope of raw.split(' ')) {
-    if (scope === '') continue;
-    if (!SCOPE_TOKEN.test(scope)) {
-      throw new InvalidScope(`${parameter} contains "${scope.slice(0, 40)}", which is not a valid scope token (RFC 6749 §3.3)`);
-    }
-    if (!scopes.includes(scope)) scopes.push(scope);
+  try {
+    return parseScopeList(raw, parameter);
+  } catch (error) {
+    throw error instanceof ScopeSyntaxError ? new InvalidScope(error.message) : error;
   }
-  return scopes;
-}
-
-export function formatScope(scopes: readonly string[]): string {
-  return scopes.join(' ');
 }
 
 /** Throws invalid_scope naming what was asked beyond `allowed`. */
@@ -27,10 +18,6 @@ export function requireWithin(requested: readonly string[], allowed: readonly st
   if (beyond.length === 0) return;
   const list = allowed.length ? `"${formatScope(allowed)}"` : 'no scopes';
   throw new InvalidScope(`${what} asked for ${beyond.map((s) => `"${s}"`).join(', ')}, beyond ${list}`);
-}
-
-export function isWithin(requested: readonly string[], allowed: readonly string[]): boolean {
-  return requested.every((scope) => allowed.includes(scope));
 }
 
 /**

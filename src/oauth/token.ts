@@ -19,5 +19,6 @@ export async function handleTokenRequest(services: Services, authorization: stri
   if (!client.grantTypes.includes(grantType as GrantType)) {
     throw new UnauthorizedClient(`client "${client.clientId}" is not allowed the ${grantType} grant (allowed: ${client.grantTypes.join(', ')})`);
   }
-  return GRANTS[grantType as GrantType]({ services, client, params, now: services.now() });
+  const { store, tokens, config } = services;
+  return GRANTS[grantType as GrantType]({ store, tokens, config, client, params, now: services.now() });
 }

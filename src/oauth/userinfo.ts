@@ -1,8 +1,9 @@
 // The OIDC UserInfo endpoint (Core §5.3): claims about the user the access token was issued for, as its scopes allow.
-import type { Services } from '../services.js';
+import type { ServicesWith } from '../services.js';
+import type { LookupStore } from '../store/lookups.js';
+import { tokenStatus } from '../domain/token-status.js';
 import { userClaims } from '../domain/tokens.js';
 import { OAuthError } from './errors.js';
-import { tokenStatus } from './token-status.js';
 
 export class BearerError extends OAuthError {
   constructor(error: 'invalid_request' | 'invalid_token' | 'insufficient_scope', description: string, status: number) {
@@ -23,10 +24,10 @@ export function bearerToken(authorization: string | undefined, formToken: unknow
   return match[1]!;
 }
 
-export async function handleUserinfo(services: Services, token: string): Promise<Record<string, unknown>> {
-  const { record } = await services.tokens.resolveAccessToken(token);
-  const now = services.now();
-  if (!record || tokenStatus(record, now).state !== 'active') {
+export async function handleUserinfo(services: ServicesWith<LookupStore, 'tokens' | 'now'>, token: string): Promise<Record<string, unknown>> {
+  const presented = await services.tokens.identify(token, 'access_token');
+  const record = presented.kind === 'access_token' ? presented.record : undefined;
+  if (!record || tokenStatus(record, services.now()).status !== 'active') {
     throw new BearerError('invalid_token', 'the access token is not valid (unknown, expired or revoked)', 401);
   }
   if (!record.scopes.includes('openid') || record.userId === null) {

@@ -13,7 +13,7 @@ import {
 } from './errors.js';
 import { IntrospectionCache, tokenCacheKey } from './introspection-cache.js';
 import { fetchIssuerJson, unexpectedStatus, type IssuerHttpOptions } from './issuer-http.js';
-import { audienceList, quote, splitScope } from './jwt.js';
+import { audienceList, principalOf, quote } from './jwt.js';
 import type { Principal } from './types.js';
 
 export interface IntrospectorOptions {
@@ -117,18 +117,7 @@ export class Introspector {
         { hint: 'the token was issued for another API' },
       );
     }
-    if (response.scope !== undefined && typeof response.scope !== 'string') {
-      throw new TokenMalformedError('introspection answered a scope that is not a space-separated string');
-    }
-    return {
-      subject: typeof response.sub === 'string' ? response.sub : null,
-      clientId: typeof response.client_id === 'string' ? response.client_id : null,
-      scopes: splitScope(response.scope),
-      audience,
-      expiresAt: typeof response.exp === 'number' ? new Date(response.exp * 1000) : null,
-      tokenType: 'opaque',
-      claims: { ...response },
-    };
+    return principalOf(response, 'opaque');
   }
 }
 

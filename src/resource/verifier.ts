@@ -12,6 +12,7 @@ import { InsufficientScopeError, IssuerMetadataInvalidError, ResourceAuthError, 
 import { Introspector } from './introspection.js';
 import { fetchIssuerJson, unexpectedStatus, type IssuerHttpOptions } from './issuer-http.js';
 import { JwksCache } from './jwks-cache.js';
+import { JWT_LEEWAY_SECONDS } from '../jwt/rules.js';
 import { verifyJwtAccessToken } from './jwt.js';
 import {
   assertResourceIdentifier,
@@ -51,7 +52,7 @@ export interface TokenVerifierOptions {
   introspectionCacheSeconds?: number;
   /** Bound on cached introspection answers (least recently used go first). Default 10 000. */
   introspectionCacheMaxEntries?: number;
-  /** Leeway for exp/nbf against clock skew. Default 5. */
+  /** Leeway for exp/nbf against clock skew. Default 5 (JWT_LEEWAY_SECONDS, the issuer's own). */
   clockToleranceSeconds?: number;
   /** How long to wait for the issuer (discovery, JWKS, introspection). Default 5. */
   httpTimeoutSeconds?: number;
@@ -83,7 +84,7 @@ const DEFAULTS = {
   jwksCooldownSeconds: 30,
   introspectionCacheSeconds: 30,
   introspectionCacheMaxEntries: 10_000,
-  clockToleranceSeconds: 5,
+  clockToleranceSeconds: JWT_LEEWAY_SECONDS,
   httpTimeoutSeconds: 5,
 };
 
@@ -132,7 +133,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   async function principalFor(token: string): Promise<Principal> {
     const header = jwtHeader(token);
     if (header !== undefined) {
-      const principal = await verifyJwtAccessToken(token, header, {
+      const principal = await verifyJwtAccessToken(token, {
         issuer: config.issuer,
         audience: config.audience,
         clockToleranceSeconds: config.clockToleranceSeconds,

@@ -28,7 +28,7 @@ export const sqliteDialect: Dialect = {
   // BEGIN IMMEDIATE already holds the database's only write lock.
   lockSigningKeys: async () => {},
   // The wait for the write lock is the connection's busy_timeout, taken before the transaction begins: the SQLite
-  // store sets it around its own probe (sqlite/hot-path-store.ts); nothing can be set from inside.
+  // store sets it around its own probe (sqlite/readiness.ts); nothing can be set from inside.
   boundWait: async () => {},
 };
 

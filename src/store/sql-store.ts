@@ -1,6 +1,9 @@
-// The Store over Kysely, shared by SQLite and PostgreSQL: the queries live in queries/, the few dialect
-// differences in dialect.ts. This class only wires them together and maps driver errors to store errors.
+// The Store of either backend: the token flows and lookups are the backend's own (sqlite/token-flows.ts,
+// postgres/token-flows.ts: hot paths on the drivers), everything else is shared Kysely code (queries/: interactions,
+// administration, revocation), with the few dialect differences in dialect.ts. This class only wires them together
+// and maps driver errors to store errors.
 import type { Kysely } from 'kysely';
+import type { AdminWrites } from './administration.js';
 import type { Dialect } from './dialect.js';
 import { rethrowDuplicate } from './errors.js';
 import { migrateToLatest } from './migrations/index.js';
@@ -9,28 +12,12 @@ import { cleanup } from './queries/cleanup.js';
 import * as grants from './queries/grants.js';
 import * as keys from './queries/signing-keys.js';
 import { probeWrite } from './queries/readiness.js';
-import * as tokens from './queries/tokens.js';
 import type { Database } from './schema.js';
-import type {
-  AccessTokenRecord,
-  AuthorizationCodeContext,
-  AuthorizationCodeRecord,
-  CleanupResult,
-  ClientRecord,
-  ConsentRecord,
-  GrantRecord,
-  GrantSummary,
-  NewTokens,
-  RedeemCodeResult,
-  RefreshTokenContext,
-  RefreshTokenRecord,
-  ReplaceSuccessorResult,
-  RotateRefreshResult,
-  SessionRecord,
-  SigningKeyRecord,
-  Store,
-  UserRecord,
-} from './types.js';
+import type { SuccessorTokens, TokenFlowStore } from './token-flows.js';
+import type { AccessTokenRecord, AuthorizationCodeContext, AuthorizationCodeRecord, CleanupResult, ClientRecord, ConsentRecord, GrantRecord, GrantSummary, NewTokens, RedeemCodeResult, RefreshTokenContext, RefreshTokenRecord, ReplaceSuccessorResult, RotateRefreshResult, SessionRecord, SigningKeyRecord, Store, UserRecord } from './types.js';
+
+/** What each backend implements on its own driver: the token flows but revocation, and the lookups by id. */
+export type NativeTokenFlows = Omit<TokenFlowStore, 'revokeAccessToken' | 'revokeGrant' | 'revokeLeakedGrant'>;
 
 /**
  * How long the readiness probe waits for a lock held by another writer. Shorter than a write's wait: an orchestrator's
@@ -45,6 +32,9 @@ export class SqlStore implements Store {
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: Dialect,
+    private readonly flows: NativeTokenFlows,
+    /** The backend's own readiness probe, where the shared one cannot bound its wait (SQLite). */
+    private readonly probe?: Pick<AdminWrites, 'probeWrite'>,
   ) {}
 
   migrate(): Promise<void> {
@@ -55,11 +45,78 @@ export class SqlStore implements Store {
     return this.db.destroy();
   }
 
+  // Lookups and token flows: the backend's own.
+  getClient(clientId: string): Promise<ClientRecord | undefined> {
+    return this.flows.getClient(clientId);
+  }
+  getUserById(id: string): Promise<UserRecord | undefined> {
+    return this.flows.getUserById(id);
+  }
+  getGrant(id: string): Promise<GrantRecord | undefined> {
+    return this.flows.getGrant(id);
+  }
+  getAuthorizationCodeContext(codeHash: string): Promise<AuthorizationCodeContext | undefined> {
+    return this.flows.getAuthorizationCodeContext(codeHash);
+  }
+  redeemAuthorizationCode(codeHash: string, now: number, grant: GrantRecord, tokens: NewTokens): Promise<RedeemCodeResult> {
+    return this.flows.redeemAuthorizationCode(codeHash, now, grant, tokens);
+  }
+  getRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
+    return this.flows.getRefreshToken(tokenHash);
+  }
+  getRefreshTokenContext(tokenHash: string): Promise<RefreshTokenContext | undefined> {
+    return this.flows.getRefreshTokenContext(tokenHash);
+  }
+  rotateRefreshToken(oldHash: string, now: number, tokens: SuccessorTokens, sealed: string | null): Promise<RotateRefreshResult> {
+    return this.flows.rotateRefreshToken(oldHash, now, tokens, sealed);
+  }
+  replaceUnusedSuccessor(rotatedHash: string, successorHash: string, now: number, tokens: SuccessorTokens, sealed: string | null): Promise<ReplaceSuccessorResult> {
+    return this.flows.replaceUnusedSuccessor(rotatedHash, successorHash, now, tokens, sealed);
+  }
+  issueClientToken(accessToken: AccessTokenRecord): Promise<void> {
+    return this.flows.issueClientToken(accessToken);
+  }
+  getAccessToken(id: string): Promise<AccessTokenRecord | undefined> {
+    return this.flows.getAccessToken(id);
+  }
+
+  // Revocation: shared by the token flows and administration.
+  revokeAccessToken(id: string, now: number): Promise<void> {
+    return grants.revokeAccessToken(this.db, id, now);
+  }
+  revokeGrant(id: string, now: number, reason: string): Promise<boolean> {
+    return grants.revokeGrant(this.db, id, now, reason);
+  }
+  revokeLeakedGrant(id: string, now: number, reason: string): Promise<boolean> {
+    return grants.revokeGrant(this.db, id, now, reason, true);
+  }
+  revokeClientAccess(userId: string, clientId: string, now: number, reason: string): Promise<number> {
+    return grants.revokeClientAccess(this.db, userId, clientId, now, reason);
+  }
+
+  // Interactions.
+  createSession(session: SessionRecord): Promise<void> {
+    return write(accounts.createSession(this.db, session));
+  }
+  getSession(idHash: string): Promise<SessionRecord | undefined> {
+    return accounts.getSession(this.db, idHash);
+  }
+  deleteSession(idHash: string): Promise<void> {
+    return accounts.deleteSession(this.db, idHash);
+  }
+  getConsent(userId: string, clientId: string): Promise<ConsentRecord | undefined> {
+    return accounts.getConsent(this.db, userId, clientId);
+  }
+  saveConsent(consent: ConsentRecord): Promise<void> {
+    return write(accounts.saveConsent(this.db, consent));
+  }
+  saveAuthorizationCode(code: AuthorizationCodeRecord): Promise<void> {
+    return write(accounts.saveAuthorizationCode(this.db, code));
+  }
+
+  // Administration.
   createClient(client: ClientRecord): Promise<void> {
     return write(accounts.createClient(this.db, client));
-  }
-  getClient(clientId: string): Promise<ClientRecord | undefined> {
-    return accounts.getClient(this.db, clientId);
   }
   listClients(): Promise<ClientRecord[]> {
     return accounts.listClients(this.db);
@@ -70,12 +127,8 @@ export class SqlStore implements Store {
   deleteClient(clientId: string): Promise<boolean> {
     return accounts.deleteClient(this.db, clientId);
   }
-
   createUser(user: UserRecord): Promise<void> {
     return write(accounts.createUser(this.db, user));
-  }
-  getUserById(id: string): Promise<UserRecord | undefined> {
-    return accounts.getUserById(this.db, id);
   }
   getUserByUsername(username: string): Promise<UserRecord | undefined> {
     return accounts.getUserByUsername(this.db, username);
@@ -90,98 +143,14 @@ export class SqlStore implements Store {
   deleteUser(userId: string, _now: number): Promise<boolean> {
     return accounts.deleteUser(this.db, userId);
   }
-
-  createSession(session: SessionRecord): Promise<void> {
-    return write(accounts.createSession(this.db, session));
-  }
-  getSession(idHash: string): Promise<SessionRecord | undefined> {
-    return accounts.getSession(this.db, idHash);
-  }
-  deleteSession(idHash: string): Promise<void> {
-    return accounts.deleteSession(this.db, idHash);
-  }
   deleteUserSessions(userId: string): Promise<number> {
     return accounts.deleteUserSessions(this.db, userId);
-  }
-
-  getConsent(userId: string, clientId: string): Promise<ConsentRecord | undefined> {
-    return accounts.getConsent(this.db, userId, clientId);
-  }
-  saveConsent(consent: ConsentRecord): Promise<void> {
-    return write(accounts.saveConsent(this.db, consent));
-  }
-
-  saveAuthorizationCode(code: AuthorizationCodeRecord): Promise<void> {
-    return write(tokens.saveAuthorizationCode(this.db, code));
-  }
-  getAuthorizationCode(codeHash: string): Promise<AuthorizationCodeRecord | undefined> {
-    return tokens.getAuthorizationCode(this.db, codeHash);
-  }
-  async getAuthorizationCodeContext(codeHash: string): Promise<AuthorizationCodeContext | undefined> {
-    const code = await this.getAuthorizationCode(codeHash);
-    return code && { code, user: await this.getUserById(code.userId) };
-  }
-  redeemAuthorizationCode(codeHash: string, now: number, grant: GrantRecord, newTokens: NewTokens): Promise<RedeemCodeResult> {
-    return write(tokens.redeemAuthorizationCode(this.db, codeHash, now, grant, newTokens));
-  }
-
-  getRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
-    return tokens.getRefreshToken(this.db, tokenHash);
-  }
-  async getRefreshTokenContext(tokenHash: string): Promise<RefreshTokenContext | undefined> {
-    const token = await this.getRefreshToken(tokenHash);
-    if (!token) return undefined;
-    const [grant, user] = await Promise.all([this.getGrant(token.grantId), token.userId ? this.getUserById(token.userId) : undefined]);
-    return { token, grant, user };
-  }
-  rotateRefreshToken(
-    oldHash: string,
-    now: number,
-    newTokens: NewTokens & { refreshToken: RefreshTokenRecord },
-    successorSealed: string | null,
-  ): Promise<RotateRefreshResult> {
-    return write(tokens.rotateRefreshToken(this.db, oldHash, now, newTokens, successorSealed));
-  }
-
-  // One implementation for both backends: a retry after a lost answer is rare, so it needs no hot path.
-  replaceUnusedSuccessor(
-    rotatedHash: string,
-    successorHash: string,
-    now: number,
-    newTokens: NewTokens & { refreshToken: RefreshTokenRecord },
-    successorSealed: string | null,
-  ): Promise<ReplaceSuccessorResult> {
-    return write(tokens.replaceUnusedSuccessor(this.db, rotatedHash, successorHash, now, newTokens, successorSealed));
-  }
-
-  issueClientToken(accessToken: AccessTokenRecord): Promise<void> {
-    return write(tokens.issueClientToken(this.db, accessToken));
-  }
-  getAccessToken(id: string): Promise<AccessTokenRecord | undefined> {
-    return tokens.getAccessToken(this.db, id);
-  }
-  revokeAccessToken(id: string, now: number): Promise<void> {
-    return tokens.revokeAccessToken(this.db, id, now);
-  }
-
-  getGrant(id: string): Promise<GrantRecord | undefined> {
-    return grants.getGrant(this.db, id);
-  }
-  revokeGrant(id: string, now: number, reason: string): Promise<boolean> {
-    return grants.revokeGrant(this.db, id, now, reason);
-  }
-  revokeLeakedGrant(id: string, now: number, reason: string): Promise<boolean> {
-    return grants.revokeGrant(this.db, id, now, reason, true);
-  }
-  revokeClientAccess(userId: string, clientId: string, now: number, reason: string): Promise<number> {
-    return grants.revokeClientAccess(this.db, userId, clientId, now, reason);
   }
   listGrants(filter: { userId?: string; clientId?: string; includeRevoked?: boolean }): Promise<GrantSummary[]> {
     return grants.listGrants(this.db, filter);
   }
-
-  listSigningKeys(now: number): Promise<SigningKeyRecord[]> {
-    return keys.listSigningKeys(this.db, now);
+  listSigningKeys(): Promise<SigningKeyRecord[]> {
+    return keys.listSigningKeys(this.db);
   }
   insertSigningKey(key: SigningKeyRecord): Promise<void> {
     return write(keys.insertSigningKey(this.db, key));
@@ -189,12 +158,10 @@ export class SqlStore implements Store {
   rotateSigningKey(key: SigningKeyRecord, retiredUntil: number, options?: { onlyIfNone?: boolean }): Promise<boolean> {
     return write(keys.rotateSigningKey(this.db, this.dialect, key, retiredUntil, options?.onlyIfNone ?? false));
   }
-
   cleanup(now: number, batchSize: number): Promise<CleanupResult> {
     return cleanup(this.db, now, batchSize);
   }
-
   probeWrite(now: number): Promise<void> {
-    return probeWrite(this.db, this.dialect, now, READINESS_WAIT_MS);
+    return this.probe ? this.probe.probeWrite(now) : probeWrite(this.db, this.dialect, now, READINESS_WAIT_MS);
   }
 }

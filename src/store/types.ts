@@ -1,8 +1,11 @@
-// The records Gatehouse keeps, and the one store interface the domain uses to keep them.
-// The interface is shaped by what the flows need (consume a code and issue tokens atomically, rotate a
-// refresh token atomically), not by tables; SQLite and PostgreSQL implement it and pass one contract suite.
+// The records Gatehouse keeps, and the Store the composition root opens. The interfaces the flows use are shaped
+// by what each flow needs, not by tables: token-flows.ts, interactions.ts, administration.ts, lookups.ts.
 // Times are whole seconds since the epoch. Secrets (opaque tokens, codes, client secrets, session ids) are
 // only ever handed to the store as SHA-256 hashes.
+
+import type { AdminWrites, AdminStore } from './administration.js';
+import type { InteractionStore, InteractionWrites } from './interactions.js';
+import type { TokenFlowStore, TokenFlowWrites } from './token-flows.js';
 
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
@@ -181,109 +184,15 @@ export interface CleanupResult {
   keys: number;
 }
 
-export interface Store {
+/**
+ * Every flow's storage in one object, for the composition root (services.ts, the CLI's context) alone: protocol and
+ * domain modules receive the narrow interface they use (TokenFlowStore, InteractionStore, AdminStore, LookupStore).
+ */
+export interface Store extends TokenFlowStore, InteractionStore, AdminStore {
   /** Creates or upgrades the schema. Safe to run by several instances at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;
-
-  // Clients
-  createClient(client: ClientRecord): Promise<void>;
-  getClient(clientId: string): Promise<ClientRecord | undefined>;
-  listClients(): Promise<ClientRecord[]>;
-  updateClient(client: ClientRecord): Promise<void>;
-  /** Deletes the client and everything issued to it. */
-  deleteClient(clientId: string): Promise<boolean>;
-
-  // Users
-  createUser(user: UserRecord): Promise<void>;
-  getUserById(id: string): Promise<UserRecord | undefined>;
-  getUserByUsername(username: string): Promise<UserRecord | undefined>;
-  listUsers(): Promise<UserRecord[]>;
-  setUserPassword(userId: string, passwordHash: string): Promise<boolean>;
-  /** Deletes the user and everything of theirs (sessions, consents, grants and their tokens). */
-  deleteUser(userId: string, now: number): Promise<boolean>;
-
-  // Sessions
-  createSession(session: SessionRecord): Promise<void>;
-  getSession(idHash: string): Promise<SessionRecord | undefined>;
-  deleteSession(idHash: string): Promise<void>;
-  /** Ends every session of a user (a password change signs them out everywhere); returns how many there were. */
-  deleteUserSessions(userId: string): Promise<number>;
-
-  // Consents
-  getConsent(userId: string, clientId: string): Promise<ConsentRecord | undefined>;
-  saveConsent(consent: ConsentRecord): Promise<void>;
-
-  // Authorization codes and the tokens they lead to
-  saveAuthorizationCode(code: AuthorizationCodeRecord): Promise<void>;
-  getAuthorizationCode(codeHash: string): Promise<AuthorizationCodeRecord | undefined>;
-  /** A code with its user, as a redemption needs them: one round trip where the backend allows. */
-  getAuthorizationCodeContext(codeHash: string): Promise<AuthorizationCodeContext | undefined>;
-  /** In one transaction: mark the code consumed (only if it was not), create the grant, insert the tokens. */
-  redeemAuthorizationCode(codeHash: string, now: number, grant: GrantRecord, tokens: NewTokens): Promise<RedeemCodeResult>;
-
-  getRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
-  /** A refresh token with its grant and user, as a rotation needs them: one round trip where the backend allows. */
-  getRefreshTokenContext(tokenHash: string): Promise<RefreshTokenContext | undefined>;
-  /** In one transaction: mark the old token rotated (only if it was live), insert the new tokens, touch the grant. */
-  rotateRefreshToken(
-    oldHash: string,
-    now: number,
-    tokens: NewTokens & { refreshToken: RefreshTokenRecord },
-    successorSealed: string | null,
-  ): Promise<RotateRefreshResult>;
-
-  /**
-   * A rotation whose answer was lost, answered again, in one transaction: revoke the rotated token's successor
-   * `successorHash` (only if it was never used: not rotated, not revoked), point the rotated token at the new
-   * refresh token instead and mark it retried (only once per rotation), insert the new tokens and touch the
-   * grant. Of racing calls, exactly one succeeds.
-   */
-  replaceUnusedSuccessor(
-    rotatedHash: string,
-    successorHash: string,
-    now: number,
-    tokens: NewTokens & { refreshToken: RefreshTokenRecord },
-    successorSealed: string | null,
-  ): Promise<ReplaceSuccessorResult>;
-
-  /** client_credentials: records the access token (no grant: the client acts for itself). */
-  issueClientToken(accessToken: AccessTokenRecord): Promise<void>;
-  getAccessToken(id: string): Promise<AccessTokenRecord | undefined>;
-  revokeAccessToken(id: string, now: number): Promise<void>;
-
-  // Grants
-  getGrant(id: string): Promise<GrantRecord | undefined>;
-  /** Revokes the grant and with it every access and refresh token it issued; a second call keeps the first time and reason. */
-  revokeGrant(id: string, now: number, reason: string): Promise<boolean>;
-  /**
-   * A grant revoked because its tokens leaked (refresh token reuse, code replay): revokeGrant, and in the same
-   * transaction forget the user's consent for its client, so the next authorization asks the user again.
-   */
-  revokeLeakedGrant(id: string, now: number, reason: string): Promise<boolean>;
-  /** Connected apps: revoke every grant of a user for one client and forget the consent, in one transaction. */
-  revokeClientAccess(userId: string, clientId: string, now: number, reason: string): Promise<number>;
-  listGrants(filter: { userId?: string; clientId?: string; includeRevoked?: boolean }): Promise<GrantSummary[]>;
-
-  // Signing keys
-  /** Keys still published at `now` (epoch seconds): active ones and retired ones not yet past expires_at. */
-  listSigningKeys(now: number): Promise<SigningKeyRecord[]>;
-  insertSigningKey(key: SigningKeyRecord): Promise<void>;
-  /**
-   * In one transaction: retire the active key of the new key's algorithm (published until retireUntil)
-   * and make the new key active. With `onlyIfNone`, inserts only when that algorithm has no active key,
-   * so instances starting together make one key, not one each.
-   */
-  rotateSigningKey(key: SigningKeyRecord, retiredUntil: number, options?: { onlyIfNone?: boolean }): Promise<boolean>;
-
-  // Housekeeping
-  cleanup(now: number, batchSize: number): Promise<CleanupResult>;
-
-  // Readiness
-  /**
-   * Writes one row and reads it back in one transaction (committed, and on SQLite synced like every write). Throws
-   * the driver's error when the database does not take the write: read-only, full, or locked by another writer for
-   * longer than READINESS_WAIT_MS.
-   */
-  probeWrite(now: number): Promise<void>;
 }
+
+/** Every method that writes: what each write interface declares, and only that (see sqlite/group-sync.ts). */
+export type StoreWrites = TokenFlowWrites & InteractionWrites & AdminWrites;

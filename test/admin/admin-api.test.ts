@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sha256Hex } from '../../src/domain/crypto.js';
+import { signJwt } from '../../src/jwt/sign.js';
 import { issueUserTokens } from '../cli/helpers.js';
 import { adminFixture, type AdminFixture } from './helpers.js';
 
@@ -257,6 +258,19 @@ describe('admin API: users, keys, grants, tokens', () => {
     assert.equal(report.user_id, null);
     assert.equal(report.grant_id, null);
     assert.deepEqual(report.audience, ['https://api.example']);
+  });
+
+  test('token inspection holds a JWT to the same rules as introspection: one signed with our key but without jti is unknown', async () => {
+    const key = await admin.services.keys.signingKey('ES256');
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { iss: admin.services.config.issuer, sub: 'worker', aud: 'https://api.example', client_id: 'worker', scope: 'read:leads', iat: now, exp: now + 600 };
+    const withoutJti = await signJwt(claims, { kind: 'access_token', key });
+    const report = (await admin.app.inject({ method: 'POST', url: '/admin/tokens/inspect', payload: { token: withoutJti } })).json<Record<string, unknown>>();
+    assert.equal(report.kind, 'unknown');
+    assert.equal(report.status, 'unknown');
+    const withJti = await signJwt({ ...claims, jti: 'jti-1' }, { kind: 'access_token', key });
+    const known = (await admin.app.inject({ method: 'POST', url: '/admin/tokens/inspect', payload: { token: withJti } })).json<Record<string, unknown>>();
+    assert.equal(known.kind, 'jwt_access_token', 'the same token with a jti is ours');
   });
 
   test('/healthz says the process is alive, /readyz that the store takes a write, /metrics serves Prometheus text, unknown routes are JSON 404s', async () => {

@@ -1,7 +1,7 @@
 // gatehouse keys list | rotate
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { KeyView } from '../../src/http/admin/views.js';
+import type { KeyView } from '../../src/admin/views.js';
 import { cliEnv, type CliEnv } from './helpers.js';
 
 describe('gatehouse keys', () => {

@@ -2,7 +2,7 @@
 // the way the token endpoint issues them.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { GrantView, TokenReportView } from '../../src/http/admin/views.js';
+import type { GrantView, TokenReportView } from '../../src/admin/views.js';
 import { cliEnv, issueUserTokens, type CliEnv, type IssuedTokens } from './helpers.js';
 
 describe('gatehouse tokens inspect and grants', () => {

@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { describeOnBackends } from '../helpers/backends.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { CALLBACK, basic, createClient, createUser } from '../helpers/fixtures.js';
-import { ClientAuthThrottle } from '../../src/oauth/client-auth-throttle.js';
+import { ClientAuthThrottle } from '../../src/http/rate-limits/index.js';
 
 const C0 = Array.from({ length: 32 }, (_, code) => String.fromCharCode(code));
 /** Values that must never crash a handler, whatever field they land in. */

@@ -155,4 +155,12 @@ await describeOnBackends('bad input', (backend) => {
     assert.equal(revoke.status, 303, 'not signed in: sent to sign in');
     void USER;
   });
+
+  test('forms are decoded by one parser on every route: bytes that are not UTF-8 read as U+FFFD on authorize as on token', async () => {
+    // The token endpoint's decoder: the truncated escape is kept, the bad bytes become U+FFFD.
+    await oauthError(await raw('/oauth2/token', 'grant_type=%E0%A4%A'), 400, 'unsupported_grant_type', /"\uFFFD%A"/);
+    const response = await fetch(`${server.issuer}/oauth2/authorize`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'client_id=%E0%A4%A' });
+    assert.equal(response.status, 400);
+    assert.match((await response.text()).replace(/&quot;/g, '"'), /client_id "\uFFFD%A" is not a registered application/);
+  });
 });

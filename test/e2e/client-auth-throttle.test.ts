@@ -4,7 +4,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { basic, createClient, postForm } from '../helpers/fixtures.js';
-import { ClientAuthThrottle, addressKey } from '../../src/oauth/client-auth-throttle.js';
+import { ClientAuthThrottle, addressKey } from '../../src/http/rate-limits/index.js';
 
 describe('client authentication throttling', () => {
   let server: TestServer;

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { USER, basic, createClient, createUser } from '../helpers/fixtures.js';
 import { TestUserAgent, hiddenFields } from '../helpers/user-agent.js';
+import { AccountService } from '../../src/domain/accounts.js';
+import { PasswordCheckLimit } from '../../src/domain/password-check-limit.js';
 
 let server: TestServer;
 let auth: string;
@@ -12,6 +14,9 @@ let auth: string;
 before(async () => {
   // One check at a time and one waiting: tiny, so the test can fill both.
   server = await startTestServer({ env: { GATEHOUSE_PASSWORD_CHECKS: '1', GATEHOUSE_PASSWORD_CHECK_QUEUE: '1' } });
+  // The same limit, but a queued sign-in never gives up waiting: on a loaded machine the flood's answers can take
+  // longer than the real 5 s, and the queued one must still be the one that gets checked.
+  server.services.accounts = new AccountService(server.services.store, server.clock, new PasswordCheckLimit({ concurrency: 1, queue: 1, maxWaitMs: 10 * 60_000 }));
   await createUser(server);
   const { clientSecret } = await createClient(server, { clientId: 'worker', scopes: 'read:leads', grantTypes: ['client_credentials'] });
   auth = basic('worker', clientSecret!);

@@ -3,13 +3,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import type Sqlite from 'better-sqlite3';
+import { sql } from 'kysely';
 import { describeOnBackends } from '../helpers/backends.js';
 import { POSTGRES_ADMIN_URL } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { CALLBACK, USER, basic, createClient, createUser, postForm } from '../helpers/fixtures.js';
 import { TestUserAgent } from '../helpers/user-agent.js';
 import { isStorageUnavailable } from '../../src/store/errors.js';
+import type { SqlStore } from '../../src/store/sql-store.js';
 import { s256 } from '../../src/oauth/pkce.js';
 
 /** Makes the server's database refuse writes, the way a read-only disk or database would. */
@@ -17,7 +18,7 @@ async function makeReadOnly(server: TestServer): Promise<void> {
   const url = server.config.databaseUrl;
   if (url.startsWith('sqlite:')) {
     // The server's own connection: writes now fail with SQLITE_READONLY, as on a read-only file system.
-    (server.services.store as unknown as { database: Sqlite.Database }).database.pragma('query_only = ON');
+    await sql`PRAGMA query_only = ON`.execute((server.services.store as SqlStore).db);
     return;
   }
   const database = new URL(url).pathname.slice(1);
@@ -112,6 +113,19 @@ await describeOnBackends('storage unavailable', (backend) => {
       await assertUnavailableJson(response);
     } finally {
       store.getUserById = original;
+    }
+  });
+
+  test('the JWKS answers 503 temporarily_unavailable in JSON, as the token endpoint does, when reading keys fails', async () => {
+    const keys = server.services.keys;
+    const original = keys.jwks;
+    keys.jwks = () => Promise.reject(Object.assign(new Error('disk I/O error'), { code: backend === 'sqlite' ? 'SQLITE_IOERR_READ' : '57P01' }));
+    try {
+      const response = await fetch(`${server.issuer}/.well-known/jwks.json`);
+      assert.equal(response.headers.get('access-control-allow-origin'), '*', 'a browser may read why');
+      await assertUnavailableJson(response);
+    } finally {
+      keys.jwks = original;
     }
   });
 

@@ -1,7 +1,7 @@
 // parseForm: how the direct OAuth endpoints read a form body (RFC 6749 §3.2 + WHATWG urlencoded rules).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseForm } from '../../src/http/direct/form-body.js';
+import { parseForm } from '../../src/http/form-body.js';
 
 test('decodes names and values, with + as a space', () => {
   assert.deepEqual({ ...parseForm('grant_type=client_credentials&scope=read%3Aleads+write%3Aleads') }, { grant_type: 'client_credentials', scope: 'read:leads write:leads' });

@@ -183,7 +183,7 @@ function registerRaces(title: string, target: () => RaceTarget, secrets: () => S
 
         // The database holds exactly one grant for the code, with one refresh token (JWT access tokens have no
         // row): the losers' minted tokens were rolled back with their failed claim of the code.
-        const record = await services.store.getAuthorizationCode(sha256Hex(code));
+        const record = (await services.store.getAuthorizationCodeContext(sha256Hex(code)))?.code;
         assert.ok(record?.consumedAt && record.grantId, 'the code is consumed and names its grant');
         assert.equal(await countRows(databaseUrl, 'grants', 'client_id', 'zapier-client'), grantsBefore + 1, 'one grant was created');
         assert.equal(await countRows(databaseUrl, 'refresh_tokens', 'grant_id', record.grantId), 1);

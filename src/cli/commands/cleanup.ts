@@ -1,17 +1,10 @@
-// gatehouse cleanup — deletes what can no longer be used (expired codes, sessions and tokens, spent grants,
-// keys no longer published), in batches so a large backlog never holds one long transaction.
+// gatehouse cleanup — deletes what can no longer be used, in batches, and prints how many of each.
 import { Command } from 'commander';
-import type { CleanupResult } from '../../store/types.js';
-import { cleanupView } from '../../http/admin/views.js';
+import { cleanUp, cleanupTotal } from '../../admin/cleanup.js';
+import { cleanupView } from '../../admin/views.js';
 import { withServices } from '../context.js';
 import { positiveInteger } from '../options.js';
 import { print, printJson, printTable } from '../output.js';
-
-const MAX_ROUNDS = 100_000;
-
-function total(result: CleanupResult): number {
-  return result.codes + result.sessions + result.accessTokens + result.refreshTokens + result.grants + result.keys;
-}
 
 export function registerCleanup(program: Command): void {
   program
@@ -21,16 +14,11 @@ export function registerCleanup(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { batchSize: number; json?: boolean }) => {
       await withServices(async (services) => {
-        const now = services.now();
-        const sum: CleanupResult = { codes: 0, sessions: 0, accessTokens: 0, refreshTokens: 0, grants: 0, keys: 0 };
-        for (let round = 0; round < MAX_ROUNDS; round++) {
-          const batch = await services.store.cleanup(now, options.batchSize);
-          for (const key of Object.keys(sum) as Array<keyof CleanupResult>) sum[key] += batch[key];
-          if (total(batch) === 0) break;
-        }
+        const sum = await cleanUp(services, options.batchSize);
         const view = cleanupView(sum);
         if (options.json) return printJson(view);
-        print(total(sum) === 0 ? 'Nothing to clean up.' : `Deleted ${total(sum)} record${total(sum) === 1 ? '' : 's'}:`);
+        const total = cleanupTotal(sum);
+        print(total === 0 ? 'Nothing to clean up.' : `Deleted ${total} record${total === 1 ? '' : 's'}:`);
         printTable(
           ['Record', 'Deleted'],
           Object.entries(view).map(([name, count]) => [name.replace(/_/g, ' '), String(count)]),

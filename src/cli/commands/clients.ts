@@ -1,12 +1,11 @@
 // gatehouse clients create | list | show | update | delete | rotate-secret
 import { Command, Option } from 'commander';
-import { AUTH_METHODS, ClientInputError, GRANT_TYPES, type ClientInput } from '../../domain/clients.js';
+import { createClient, deleteClient, listClients, rotateClientSecret, showClient, updateClient, type ClientFields } from '../../admin/clients.js';
+import { clientView } from '../../admin/views.js';
+import { ACCESS_TOKEN_FORMATS, AUTH_METHODS, GRANT_TYPES } from '../../domain/clients.js';
 import type { ClientRecord } from '../../store/types.js';
-import { DuplicateError } from '../../store/errors.js';
 import { formatDuration } from '../../util/duration.js';
-import { clientView } from '../../http/admin/views.js';
 import { withServices } from '../context.js';
-import { CliError } from '../errors.js';
 import { collect, collectOneOf, duration, joinScopes } from '../options.js';
 import { formatTime, print, printFields, printJson, printTable } from '../output.js';
 
@@ -43,7 +42,7 @@ function addClientOptions(command: Command, creating: boolean): Command {
     .option('--access-token-ttl <duration>', 'access token lifetime, e.g. 15m, 1h (default 1h)', duration)
     .option('--refresh-token-ttl <duration>', 'refresh token lifetime, e.g. 30d (default 30d)', duration)
     .option('--refresh-token-grace <duration>', 'window in which a just-rotated refresh token may be presented again, e.g. 10s (default 0s: off)', duration)
-    .addOption(new Option('--access-token-format <format>', 'access tokens as signed JWTs or opaque strings (default jwt)').choices(['jwt', 'opaque']))
+    .addOption(new Option('--access-token-format <format>', 'access tokens as signed JWTs or opaque strings (default jwt)').choices(ACCESS_TOKEN_FORMATS))
     .option(
       '--resource-server-for <audience>',
       `${creating ? '' : 'new list: '}an audience (e.g. https://api.example.com) this client serves as a resource server: it may introspect access tokens issued for it (repeat for several)`,
@@ -53,21 +52,22 @@ function addClientOptions(command: Command, creating: boolean): Command {
   return withAudiences.option('--json', 'print JSON');
 }
 
-function toInput(options: ClientOptions): ClientInput {
-  const input: ClientInput = {};
-  if (options.name !== undefined) input.name = options.name;
-  if (options.clientId !== undefined) input.clientId = options.clientId;
-  if (options.redirectUri !== undefined) input.redirectUris = options.redirectUri;
-  if (options.grantType !== undefined) input.grantTypes = options.grantType;
-  if (options.scope !== undefined) input.scopes = options.scope;
-  if (options.public !== undefined) input.public = options.public;
-  if (options.tokenEndpointAuthMethod !== undefined) input.tokenEndpointAuthMethod = options.tokenEndpointAuthMethod;
-  if (options.accessTokenTtl !== undefined) input.accessTokenTtl = options.accessTokenTtl;
-  if (options.refreshTokenTtl !== undefined) input.refreshTokenTtl = options.refreshTokenTtl;
-  if (options.refreshTokenGrace !== undefined) input.refreshTokenGrace = options.refreshTokenGrace;
-  if (options.accessTokenFormat !== undefined) input.accessTokenFormat = options.accessTokenFormat;
-  if (options.resourceServerFor !== undefined) input.resourceServerFor = options.resourceServerFor || [];
-  return input;
+/** Each option onto the field of the same meaning that the admin API takes. */
+function toFields(options: ClientOptions): ClientFields {
+  return {
+    client_name: options.name,
+    client_id: options.clientId,
+    redirect_uris: options.redirectUri,
+    grant_types: options.grantType,
+    scope: options.scope,
+    public: options.public,
+    token_endpoint_auth_method: options.tokenEndpointAuthMethod,
+    access_token_ttl: options.accessTokenTtl,
+    refresh_token_ttl: options.refreshTokenTtl,
+    refresh_token_grace: options.refreshTokenGrace,
+    access_token_format: options.accessTokenFormat,
+    resource_server_for: options.resourceServerFor === false ? [] : options.resourceServerFor,
+  };
 }
 
 function authDescription(client: ClientRecord): string {
@@ -101,11 +101,6 @@ function printClient(client: ClientRecord, secret?: string): void {
   printFields(fields);
 }
 
-function duplicateClient(error: unknown, clientId: string | undefined): unknown {
-  if (error instanceof DuplicateError) return new ClientInputError(`a client with id "${clientId ?? '(generated)'}" already exists`);
-  return error;
-}
-
 export function registerClients(program: Command): void {
   const clients = program.command('clients').description('register and manage OAuth clients (the apps that ask for access)');
 
@@ -118,9 +113,7 @@ export function registerClients(program: Command): void {
     true,
   ).action(async (options: ClientOptions) => {
     await withServices(async (services) => {
-      const { client, clientSecret } = await services.clients.create(toInput(options)).catch((error: unknown) => {
-        throw duplicateClient(error, options.clientId);
-      });
+      const { client, clientSecret } = await createClient(services, toFields(options));
       if (options.json) return printJson(clientView(client, clientSecret));
       print(`Created client "${client.name}".`);
       print();
@@ -138,7 +131,7 @@ export function registerClients(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       await withServices(async (services) => {
-        const all = await services.store.listClients();
+        const all = await listClients(services);
         if (options.json) return printJson({ clients: all.map((client) => clientView(client)) });
         printTable(
           ['Client ID', 'Name', 'Type', 'Grant types', 'Scopes', 'Resource server for', 'Created'],
@@ -158,7 +151,7 @@ export function registerClients(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (clientId: string, options: { json?: boolean }) => {
       await withServices(async (services) => {
-        const client = await services.clients.require(clientId);
+        const client = await showClient(services, clientId);
         if (options.json) return printJson(clientView(client));
         printClient(client);
       });
@@ -172,10 +165,10 @@ export function registerClients(program: Command): void {
       .option('--name <name>', 'new name shown on the consent page'),
     false,
   ).action(async (clientId: string, options: ClientOptions, command: Command) => {
-    const input = toInput(options);
-    if (Object.keys(input).length === 0) command.error('error: nothing to update: give at least one option (see --help)', { exitCode: 2 });
+    const fields = toFields(options);
+    if (Object.values(fields).every((value) => value === undefined)) command.error('error: nothing to update: give at least one option (see --help)', { exitCode: 2 });
     await withServices(async (services) => {
-      const client = await services.clients.update(clientId, input);
+      const client = await updateClient(services, clientId, fields);
       if (options.json) return printJson(clientView(client));
       print(`Updated client "${client.clientId}".`);
       print();
@@ -190,7 +183,7 @@ export function registerClients(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (clientId: string, options: { json?: boolean }) => {
       await withServices(async (services) => {
-        if (!(await services.clients.delete(clientId))) throw new CliError(`no client with id "${clientId}"`);
+        await deleteClient(services, clientId);
         if (options.json) return printJson({ client_id: clientId, deleted: true });
         print(`Deleted client "${clientId}" and every grant and token issued to it.`);
       });
@@ -203,7 +196,7 @@ export function registerClients(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (clientId: string, options: { json?: boolean }) => {
       await withServices(async (services) => {
-        const { client, clientSecret } = await services.clients.rotateSecret(clientId);
+        const { client, clientSecret } = await rotateClientSecret(services, clientId);
         if (options.json) return printJson(clientView(client, clientSecret));
         print(`New secret for client "${client.clientId}"; the old secret no longer works.`);
         print();

@@ -1,8 +1,8 @@
 // gatehouse grants list | revoke — a grant is one authorization: everything issued from one consent and code exchange.
 import { Command } from 'commander';
-import { grantView, isoTime } from '../../http/admin/views.js';
+import { listGrants, revokeGrant } from '../../admin/grants.js';
+import { grantRevokedView, grantView } from '../../admin/views.js';
 import { withServices } from '../context.js';
-import { CliError } from '../errors.js';
 import { formatTime, print, printJson, printTable } from '../output.js';
 
 const ADMIN_REVOKE_REASON = 'revoked by an administrator (gatehouse grants revoke)';
@@ -19,17 +19,7 @@ export function registerGrants(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { user?: string; client?: string; all?: boolean; json?: boolean }) => {
       await withServices(async (services) => {
-        const filter: { userId?: string; clientId?: string; includeRevoked?: boolean } = { includeRevoked: options.all === true };
-        if (options.user !== undefined) {
-          const user = await services.store.getUserByUsername(options.user);
-          if (!user) throw new CliError(`no user named "${options.user}"`);
-          filter.userId = user.id;
-        }
-        if (options.client !== undefined) {
-          if (!(await services.store.getClient(options.client))) throw new CliError(`no client with id "${options.client}"`);
-          filter.clientId = options.client;
-        }
-        const found = await services.store.listGrants(filter);
+        const found = await listGrants(services, { username: options.user, clientId: options.client, includeRevoked: options.all === true });
         if (options.json) return printJson({ grants: found.map(grantView) });
         printTable(
           ['Grant ID', 'Client', 'User', 'Scopes', 'Created', 'Last used', 'Status'],
@@ -55,13 +45,9 @@ export function registerGrants(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (grantId: string, options: { reason: string; json?: boolean }) => {
       await withServices(async (services) => {
-        const grant = await services.store.getGrant(grantId);
-        if (!grant) throw new CliError(`no grant with id "${grantId}"`);
-        const already = grant.revokedAt !== null;
-        if (!already) await services.store.revokeGrant(grantId, services.now(), options.reason);
-        const after = (await services.store.getGrant(grantId)) ?? grant;
-        if (options.json) return printJson({ id: grantId, revoked: true, revoked_at: isoTime(after.revokedAt), revoked_reason: after.revokedReason });
-        if (already) print(`Grant ${grantId} was already revoked at ${formatTime(grant.revokedAt)}${grant.revokedReason ? ` (${grant.revokedReason})` : ''}.`);
+        const { grant, alreadyRevoked } = await revokeGrant(services, grantId, options.reason);
+        if (options.json) return printJson(grantRevokedView(grant));
+        if (alreadyRevoked) print(`Grant ${grantId} was already revoked at ${formatTime(grant.revokedAt)}${grant.revokedReason ? ` (${grant.revokedReason})` : ''}.`);
         else print(`Revoked grant ${grantId}: its access and refresh tokens no longer work.`);
       });
     });

@@ -1,28 +1,14 @@
 // gatehouse keys list | rotate
 import { Command } from 'commander';
+import { listKeys, rotateKeys, type ListedKey } from '../../admin/keys.js';
+import { keyView } from '../../admin/views.js';
 import { SIGNING_ALGS } from '../../domain/keys.js';
-import type { Services } from '../../services.js';
-import type { SigningAlg, SigningKeyRecord } from '../../store/types.js';
-import { keyView, type KeyView } from '../../http/admin/views.js';
+import type { SigningAlg } from '../../store/types.js';
 import { withServices } from '../context.js';
 import { collectOneOf } from '../options.js';
 import { formatTime, print, printJson, printTable } from '../output.js';
 
 const USES: Record<string, string> = { ES256: 'access tokens', RS256: 'ID tokens' };
-
-interface ListedKey {
-  record: SigningKeyRecord;
-  published: boolean;
-}
-
-/** Every key on record, and whether the JWKS serves it now. */
-async function listKeys(services: Services): Promise<ListedKey[]> {
-  const [records, jwks] = await Promise.all([services.store.listSigningKeys(services.now()), services.keys.jwks()]);
-  const published = new Set(jwks.keys.map((key) => key.kid));
-  return records.map((record) => ({ record, published: published.has(record.kid) }));
-}
-
-const view = ({ record, published }: ListedKey): KeyView => keyView(record, published);
 
 function printKeys(keys: ListedKey[]): void {
   printTable(
@@ -50,7 +36,7 @@ export function registerKeys(program: Command): void {
     .action(async (options: { json?: boolean }) => {
       await withServices(async (services) => {
         const all = await listKeys(services);
-        if (options.json) return printJson({ keys: all.map(view) });
+        if (options.json) return printJson({ keys: all.map(keyView) });
         printKeys(all);
       });
     });
@@ -62,10 +48,8 @@ export function registerKeys(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { alg?: string[]; json?: boolean }) => {
       await withServices(async (services) => {
-        const algs = options.alg ? [...new Set(options.alg)] as SigningAlg[] : SIGNING_ALGS;
-        const made = new Set((await services.keys.rotate(algs)).map((key) => key.kid));
-        const all = await listKeys(services);
-        if (options.json) return printJson({ rotated: all.filter((k) => made.has(k.record.kid)).map(view), keys: all.map(view) });
+        const { algs, rotated, keys: all } = await rotateKeys(services, options.alg as SigningAlg[] | undefined);
+        if (options.json) return printJson({ rotated: rotated.map(keyView), keys: all.map(keyView) });
         print(`Rotated ${algs.join(' and ')}: new tokens are signed with the new key; running servers pick it up within seconds.`);
         print();
         printKeys(all);

@@ -1,7 +1,7 @@
 // gatehouse tokens inspect TOKEN
 import { Command } from 'commander';
 import { inspectToken, TOKEN_KIND_LABELS, type TokenReport } from '../../domain/token-inspection.js';
-import { tokenReportView } from '../../http/admin/views.js';
+import { tokenReportView } from '../../admin/views.js';
 import { withServices } from '../context.js';
 import { formatTime, printFields, printJson, relativeTime } from '../output.js';
 import { readSecret } from '../stdin.js';

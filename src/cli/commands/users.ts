@@ -1,12 +1,8 @@
 // gatehouse users create | list | delete | set-password
 import { Command, Option } from 'commander';
-import { AccountInputError } from '../../domain/accounts.js';
-import type { Services } from '../../services.js';
-import { DuplicateError } from '../../store/errors.js';
-import type { UserRecord } from '../../store/types.js';
-import { userView } from '../../http/admin/views.js';
+import { createUser, deleteUser, listUsers, setPassword, type NewUser } from '../../admin/users.js';
+import { userView } from '../../admin/views.js';
 import { withServices } from '../context.js';
-import { CliError } from '../errors.js';
 import { formatTime, print, printJson, printTable } from '../output.js';
 import { readSecret } from '../stdin.js';
 
@@ -28,12 +24,6 @@ async function password(options: PasswordOptions, command: Command): Promise<str
   return command.error('error: give the password with --password-stdin (or --password PASSWORD)', { exitCode: 2 });
 }
 
-async function requireUser(services: Services, username: string): Promise<UserRecord> {
-  const user = await services.store.getUserByUsername(username);
-  if (!user) throw new CliError(`no user named "${username}"`);
-  return user;
-}
-
 export function registerUsers(program: Command): void {
   const users = program.command('users').description('manage the people who sign in to Gatehouse');
 
@@ -48,12 +38,10 @@ export function registerUsers(program: Command): void {
   ).action(async (options: PasswordOptions & { username: string; name?: string; email?: string; json?: boolean }, command: Command) => {
     const secret = await password(options, command);
     await withServices(async (services) => {
-      const input: { username: string; password: string; name?: string; email?: string } = { username: options.username, password: secret };
+      const input: NewUser = { username: options.username, password: secret };
       if (options.name !== undefined) input.name = options.name;
       if (options.email !== undefined) input.email = options.email;
-      const user = await services.accounts.createUser(input).catch((error: unknown) => {
-        throw error instanceof DuplicateError ? new AccountInputError(`a user named "${options.username}" already exists`) : error;
-      });
+      const user = await createUser(services, input);
       if (options.json) return printJson(userView(user));
       print(`Created user "${user.username}" (id ${user.id}).`);
     });
@@ -65,7 +53,7 @@ export function registerUsers(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       await withServices(async (services) => {
-        const all = await services.store.listUsers();
+        const all = await listUsers(services);
         if (options.json) return printJson({ users: all.map(userView) });
         printTable(
           ['Username', 'Name', 'Email', 'ID', 'Created'],
@@ -82,8 +70,7 @@ export function registerUsers(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (username: string, options: { json?: boolean }) => {
       await withServices(async (services) => {
-        const user = await requireUser(services, username);
-        await services.store.deleteUser(user.id, services.now());
+        await deleteUser(services, username);
         if (options.json) return printJson({ username, deleted: true });
         print(`Deleted user "${username}"; their sessions and consents are gone and every app's access is revoked.`);
       });
@@ -98,8 +85,7 @@ export function registerUsers(program: Command): void {
   ).action(async (username: string, options: PasswordOptions & { json?: boolean }, command: Command) => {
     const secret = await password(options, command);
     await withServices(async (services) => {
-      await requireUser(services, username);
-      await services.accounts.setPassword(username, secret);
+      await setPassword(services, username, secret);
       if (options.json) return printJson({ username, password_changed: true });
       print(`Changed the password of "${username}"; they are signed out everywhere.`);
     });

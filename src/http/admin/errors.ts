@@ -1,6 +1,7 @@
 // Admin API errors: JSON {error, error_description} with a 4xx for anything the caller sent wrong.
 // Only a fault on our side is a 5xx, and it never echoes internals.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AlreadyExists, NotFound } from '../../admin/errors.js';
 import { AccountInputError } from '../../domain/accounts.js';
 import { ClientInputError } from '../../domain/clients.js';
 import { DuplicateError } from '../../store/errors.js';
@@ -26,9 +27,6 @@ export class AdminError extends Error {
     this.name = 'AdminError';
   }
 }
-
-export const notFound = (description: string): AdminError => new AdminError(404, 'not_found', description);
-export const conflict = (description: string): AdminError => new AdminError(409, 'conflict', description);
 
 type ValidationIssue = NonNullable<FastifyError['validation']>[number];
 
@@ -59,6 +57,8 @@ function errorBody(error: AdminErrorCode, description: string): { error: AdminEr
 
 export function adminErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof AdminError) return reply.code(error.status).send(errorBody(error.error, error.message));
+  if (error instanceof NotFound) return reply.code(404).send(errorBody('not_found', error.message));
+  if (error instanceof AlreadyExists) return reply.code(409).send(errorBody('conflict', error.message));
   if (error instanceof ClientInputError || error instanceof AccountInputError) {
     return reply.code(400).send(errorBody('invalid_request', error.message));
   }

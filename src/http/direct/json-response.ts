@@ -1,17 +1,7 @@
-// Writing a JSON answer straight to node:http: the security headers every public response carries, no caching
-// (RFC 6749 §5.1), one writeHead and one end.
+// Writing a successful JSON answer straight to node:http: the security headers every public response carries, no
+// caching (RFC 6749 §5.1), one writeHead and one end. Errors are written by ../error-response.ts.
 import type { ServerResponse } from 'node:http';
-import { OAuthError } from '../../oauth/errors.js';
-import { SECURITY_HEADERS } from '../security-headers.js';
-
-const JSON_HEADERS: Readonly<Record<string, string>> = {
-  ...SECURITY_HEADERS,
-  'content-type': 'application/json; charset=utf-8',
-  'cache-control': 'no-store',
-  pragma: 'no-cache',
-};
-
-const BASIC_CHALLENGE = 'Basic realm="gatehouse", charset="UTF-8"';
+import { JSON_HEADERS } from '../security-headers.js';
 
 export function sendJson(response: ServerResponse, status: number, body: unknown, extra?: Record<string, string>): void {
   const text = body === undefined ? '' : JSON.stringify(body);
@@ -20,10 +10,4 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   if (body === undefined) delete headers['content-type'];
   response.writeHead(status, headers);
   response.end(text);
-}
-
-/** RFC 6749 §5.2: the error body; 401 after HTTP Basic carries the challenge (§5.2 invalid_client). */
-export function sendOAuthError(response: ServerResponse, error: OAuthError, extra?: Record<string, string>): void {
-  const headers = error.basicChallenge ? { ...extra, 'www-authenticate': BASIC_CHALLENGE } : extra;
-  sendJson(response, error.status, error.toJSON(), headers);
 }

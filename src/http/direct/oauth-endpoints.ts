@@ -6,13 +6,14 @@ import type { Services } from '../../services.js';
 import { handleIntrospection } from '../../oauth/introspect.js';
 import { handleRevocation } from '../../oauth/revoke.js';
 import { handleTokenRequest } from '../../oauth/token.js';
-import { InvalidClient, InvalidRequest, OAuthError } from '../../oauth/errors.js';
+import { InvalidClient, InvalidRequest } from '../../oauth/errors.js';
 import { ClientAuthenticationFailed, presentedClientId } from '../../oauth/client-auth.js';
-import { ClientAuthThrottled } from '../../oauth/client-auth-throttle.js';
 import type { RawParams } from '../../oauth/params.js';
-import { BodyTooLarge, readFormBody } from './form-body.js';
-import { sendJson, sendOAuthError } from './json-response.js';
-import { storageUnavailable } from '../unavailable.js';
+import { readFormBody } from '../form-body.js';
+import { sendJson } from './json-response.js';
+import { errorAnswer, toOAuthError, writeErrorAnswer, type ErrorLog } from '../error-response.js';
+import { CORS_RESPONSE_HEADERS } from '../cors.js';
+import type { RateLimits } from '../rate-limits/index.js';
 
 export type EndpointHandler = (services: Services, authorization: string | undefined, form: RawParams) => Promise<unknown>;
 
@@ -26,59 +27,40 @@ export const OAUTH_ENDPOINTS: ReadonlyMap<string, EndpointHandler> = new Map<str
   }],
 ]);
 
-export interface EndpointLog {
-  error(details: object, message: string): void;
-}
-
 /** Serves one request; resolves once the answer is written. Never rejects: every failure becomes an answer. */
 export async function serveOAuthEndpoint(
   services: Services,
+  rateLimits: RateLimits,
   handler: EndpointHandler,
   request: IncomingMessage,
   response: ServerResponse,
   bodyLimit: number,
-  log: EndpointLog,
+  log: ErrorLog,
   /** The client's address, through the configured proxy trust. */
   clientAddress: string,
-  /** Headers every answer of this endpoint carries (CORS); undefined for none. */
-  headers?: Readonly<Record<string, string>>,
+  /** A CORS path: every answer may be read by any origin. */
+  cors: boolean,
 ): Promise<void> {
-  const withHeaders = (extra?: Record<string, string>) => (headers && extra ? { ...headers, ...extra } : headers ?? extra);
   try {
+    rateLimits.requests.take(clientAddress);
     // Credentials in a URL end up in logs and histories; RFC 6749 §3.2 says parameters go in the body.
     if (request.url!.includes('?')) throw new InvalidRequest('send parameters in the form body, not in the URL query');
     const form = await readFormBody(request, bodyLimit);
     const { authorization } = request.headers;
-    services.clientAuthThrottle.check(clientAddress, presentedClientId(authorization, form));
+    rateLimits.clientAuth.check(clientAddress, presentedClientId(authorization, form));
     let body: unknown;
     try {
       body = await handler(services, authorization, form);
     } catch (error) {
       if (error instanceof InvalidClient) {
-        services.clientAuthThrottle.recordFailure(clientAddress, error instanceof ClientAuthenticationFailed ? error.clientId : undefined);
+        rateLimits.clientAuth.recordFailure(clientAddress, error instanceof ClientAuthenticationFailed ? error.clientId : undefined);
       }
       throw error;
     }
-    sendJson(response, 200, body, headers);
+    sendJson(response, 200, body, cors ? CORS_RESPONSE_HEADERS : undefined);
   } catch (error) {
     // A client that went away mid-request has nobody to answer.
     if (response.headersSent || response.destroyed) return;
-    if (error instanceof ClientAuthThrottled) {
-      sendOAuthError(response, error, withHeaders({ 'retry-after': String(error.retryAfterSeconds) }));
-      return;
-    }
-    if (error instanceof OAuthError) {
-      // The rest of an oversized body is not read: close the connection instead of draining it.
-      sendOAuthError(response, error, withHeaders(error instanceof BodyTooLarge ? { connection: 'close' } : undefined));
-      return;
-    }
-    const unavailable = storageUnavailable(error);
-    if (unavailable) {
-      log.error({ err: error }, 'the database is unavailable; answered 503');
-      sendOAuthError(response, unavailable, withHeaders({ 'retry-after': String(unavailable.retryAfterSeconds) }));
-      return;
-    }
-    log.error({ err: error }, 'unexpected error on an OAuth endpoint');
-    sendOAuthError(response, new OAuthError('server_error', 'the server hit an unexpected error; it has been logged', 500), headers);
+    writeErrorAnswer(response, errorAnswer(toOAuthError(error, log), { cors }));
   }
 }

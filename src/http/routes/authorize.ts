@@ -2,8 +2,8 @@
 // POST with `decision` is the consent form coming back.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.js';
-import { AccessDenied, UntrustedRedirectError } from '../../oauth/errors.js';
-import { RedirectableError, validateAuthorizationRequest, type AuthorizationRequest } from '../../oauth/authorize/index.js';
+import { AccessDenied } from '../../oauth/errors.js';
+import { validateAuthorizationRequest, type AuthorizationRequest } from '../../oauth/authorize/index.js';
 import { hintNamesAnotherUser } from '../../oauth/authorize/check-id-token-hint.js';
 import { decideInteraction, returnToAfterLogin } from '../../oauth/authorize/interaction.js';
 import { errorRedirect, issueCode } from '../../oauth/authorize/respond.js';
@@ -25,13 +25,9 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
   const secure = config.secureCookies;
 
   function fail(reply: FastifyReply, error: unknown): FastifyReply {
-    if (error instanceof UntrustedRedirectError) {
-      return sendPage(reply, 400, renderErrorPage({ title: 'This sign-in link is not valid', message: error.message }));
-    }
-    if (error instanceof RedirectableError) {
-      return reply.redirect(errorRedirect(config.issuer, error.redirectUri, error.oauthError, error.state), 303);
-    }
-    throw error;
+    if (!(error instanceof OAuthError)) throw error;
+    if (error.redirect) return reply.redirect(errorRedirect(config.issuer, error.redirect.uri, error, error.redirect.state), 303);
+    return sendPage(reply, 400, renderErrorPage({ title: 'This sign-in link is not valid', message: error.message }));
   }
 
   async function validate(raw: RawParams): Promise<AuthorizationRequest> {

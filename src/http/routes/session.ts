@@ -8,6 +8,7 @@ import { renderErrorPage } from '../pages/error.js';
 import { sameOriginPath, UnsafeReturnTo } from '../same-origin-path.js';
 import { sendPage } from '../send-page.js';
 import { PasswordChecksBusyError } from '../../domain/password-check-limit.js';
+import { RateLimited, rateLimitHeaders, type RateLimits } from '../rate-limits/index.js';
 
 const DEFAULT_RETURN = '/account/apps';
 
@@ -27,7 +28,7 @@ function field(request: FastifyRequest, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
-export async function sessionRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function sessionRoutes(app: FastifyInstance, { services, rateLimits }: { services: Services; rateLimits: RateLimits }): Promise<void> {
   const { config } = services;
   const secure = config.secureCookies;
 
@@ -44,7 +45,15 @@ export async function sessionRoutes(app: FastifyInstance, { services }: { servic
   });
 
   app.post('/login', {
-    config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
+    // Counted before the body is read, as the general limit is; the headers tell a client its budget.
+    onRequest: async (request, reply) => {
+      try {
+        rateLimitHeaders(reply, rateLimits.signIn.take(request.ip));
+      } catch (error) {
+        if (error instanceof RateLimited) rateLimitHeaders(reply, error.state);
+        throw error;
+      }
+    },
   }, async (request, reply) => {
     let returnTo: string;
     try {

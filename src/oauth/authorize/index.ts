@@ -1,5 +1,5 @@
 // The authorization endpoint's validation, in the order it runs. Client and redirect_uri come first: until both
-// are trusted, an error is shown as a page; after that every error is redirected to the client.
+// are trusted, an error is shown as a page; after that every error is marked redirectable (sent to the client).
 import type { RawParams } from '../params.js';
 import { Params } from '../params.js';
 import { checkClient } from './check-client.js';
@@ -21,18 +21,6 @@ const STEPS: AuthorizeStep[] = [
   checkIdTokenHint,
 ];
 
-/** Thrown once the client and redirect_uri are trusted: the route redirects this error to the client. */
-export class RedirectableError extends Error {
-  constructor(
-    readonly oauthError: OAuthError,
-    readonly redirectUri: string,
-    readonly state: string | undefined,
-  ) {
-    super(oauthError.message);
-    this.name = 'RedirectableError';
-  }
-}
-
 export async function validateAuthorizationRequest(services: AuthorizeServices, raw: RawParams): Promise<AuthorizationRequest> {
   const params = new Params(raw);
   const client = await checkClient(services.store, params);
@@ -48,7 +36,7 @@ export async function validateAuthorizationRequest(services: AuthorizeServices, 
     } catch {
       state = undefined;
     }
-    throw new RedirectableError(error, redirectUri, state);
+    throw error.redirectTo(redirectUri, state);
   }
   request.params = params.toRecord();
   return request as AuthorizationRequest;

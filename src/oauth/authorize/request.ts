@@ -1,5 +1,6 @@
 // The validated authorization request that the steps build up, and the context they read.
-import type { Services } from '../../services.js';
+import type { ServicesWith } from '../../services.js';
+import type { LookupStore } from '../../store/lookups.js';
 import type { ClientRecord } from '../../store/types.js';
 import type { Params } from '../params.js';
 
@@ -22,7 +23,7 @@ export interface AuthorizationRequest {
 }
 
 /** What the validation reads besides the request: clients from the store, the keys that verify an id_token_hint. */
-export type AuthorizeServices = Pick<Services, 'store' | 'keys' | 'config'>;
+export type AuthorizeServices = ServicesWith<LookupStore, 'tokens' | 'config'>;
 
 export interface StepContext {
   params: Params;

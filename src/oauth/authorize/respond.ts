@@ -1,5 +1,6 @@
 // The answer to an authorization request: a redirect to the client with a code, or with an error (RFC 9207 adds iss).
-import type { Services } from '../../services.js';
+import type { ServicesWith } from '../../services.js';
+import type { InteractionStore } from '../../store/interactions.js';
 import type { UserRecord } from '../../store/types.js';
 import { randomToken, sha256Hex } from '../../domain/crypto.js';
 import type { OAuthError } from '../errors.js';
@@ -16,7 +17,7 @@ export function errorRedirect(issuer: string, redirectUri: string, error: OAuthE
 }
 
 /** Stores a single-use code bound to everything the token request must match, and returns the redirect that carries it. */
-export async function issueCode(services: Services, request: AuthorizationRequest, user: UserRecord, authTime: number): Promise<string> {
+export async function issueCode(services: ServicesWith<InteractionStore, 'config' | 'now'>, request: AuthorizationRequest, user: UserRecord, authTime: number): Promise<string> {
   const code = randomToken();
   const now = services.now();
   await services.store.saveAuthorizationCode({

@@ -7,13 +7,13 @@ import { mintTokens } from './issue.js';
 import type { GrantContext, GrantHandler } from './types.js';
 
 export const authorizationCodeGrant: GrantHandler = async (context) => {
-  const { services, client, params, now } = context;
+  const { store, client, params, now } = context;
   const code = params.required('code');
   const redirectUri = params.required('redirect_uri', 'send the redirect_uri used in the authorization request');
   const verifier = params.optional('code_verifier');
   const codeHash = sha256Hex(code);
   // The code and its user in one read: on PostgreSQL each round trip costs as much as the work it carries.
-  const found = await services.store.getAuthorizationCodeContext(codeHash);
+  const found = await store.getAuthorizationCodeContext(codeHash);
   if (!found) throw new InvalidGrant('code is not valid: it is unknown or has expired');
   const { code: record, user } = found;
   // The client binding before the replay rule: another client presenting a spent code must not end its owner's grant.
@@ -39,7 +39,7 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
     revokedReason: null,
   };
   const minted = await mintTokens(context, grant, user, record.scopes, { nonce: record.nonce });
-  const result = await services.store.redeemAuthorizationCode(codeHash, now, grant, minted.tokens);
+  const result = await store.redeemAuthorizationCode(codeHash, now, grant, minted.tokens);
   // Lost a race with another redemption of the same code (by this same client: checked above): a replay too.
   if (!result.ok) return replayed(context, result.grantId);
   return minted.response;
@@ -47,6 +47,6 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
 
 /** A code redeemed twice by its own client has leaked: end the grant it made, with its consent. */
 async function replayed(context: GrantContext, grantId: string | null): Promise<never> {
-  if (grantId) await context.services.store.revokeLeakedGrant(grantId, context.now, 'authorization code replayed');
+  if (grantId) await context.store.revokeLeakedGrant(grantId, context.now, 'authorization code replayed');
   throw new InvalidGrant('code was already used; the tokens issued with it have been revoked');
 }

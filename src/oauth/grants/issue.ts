@@ -1,6 +1,6 @@
 // Minting the tokens of one grant: access token, refresh token when the client may refresh, id_token when openid was granted.
 import type { GrantRecord, NewTokens, UserRecord } from '../../store/types.js';
-import { formatScope } from '../scopes.js';
+import { formatScope } from '../../domain/scopes.js';
 import type { GrantContext, TokenResponse } from './types.js';
 
 export interface MintedTokens {
@@ -15,12 +15,12 @@ export async function mintTokens(
   accessScopes: string[],
   options: { nonce: string | null },
 ): Promise<MintedTokens> {
-  const { services, client, now } = context;
-  const access = await services.tokens.issueAccessToken({
+  const { tokens, config, client, now } = context;
+  const access = await tokens.issueAccessToken({
     client,
     userId: user.id,
     scopes: accessScopes,
-    audience: [services.config.defaultAudience],
+    audience: [config.defaultAudience],
     grantId: grant.id,
     authTime: grant.authTime,
     now,
@@ -33,12 +33,12 @@ export async function mintTokens(
   };
   let refreshRecord = null;
   if (client.grantTypes.includes('refresh_token')) {
-    const refresh = services.tokens.issueRefreshToken(client, grant.id, user.id, grant.scopes, now);
+    const refresh = tokens.issueRefreshToken(client, grant.id, user.id, grant.scopes, now);
     response.refresh_token = refresh.token;
     refreshRecord = refresh.record;
   }
   if (accessScopes.includes('openid')) {
-    response.id_token = await services.tokens.issueIdToken({
+    response.id_token = await tokens.issueIdToken({
       client,
       user,
       scopes: accessScopes,

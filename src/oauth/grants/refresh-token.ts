@@ -10,7 +10,6 @@
 // A successor revoked by step 2 and presented later also means two holders, and revokes the grant.
 import { seal, sha256Hex, unseal } from '../../domain/crypto.js';
 import type { GrantRecord, RefreshTokenRecord, UserRecord } from '../../store/types.js';
-import type { Services } from '../../services.js';
 import { InvalidGrant } from '../errors.js';
 import { parseScope, requireWithin } from '../scopes.js';
 import { mintTokens } from './issue.js';
@@ -29,11 +28,11 @@ interface Presented {
 }
 
 export const refreshTokenGrant: GrantHandler = async (context) => {
-  const { services, client, params, now } = context;
+  const { store, client, params, now } = context;
   const value = params.required('refresh_token');
   const requestedScope = params.optional('scope');
   // The token, its grant and its user in one read (one round trip on PostgreSQL).
-  const found = await services.store.getRefreshTokenContext(sha256Hex(value));
+  const found = await store.getRefreshTokenContext(sha256Hex(value));
   if (!found || found.token.clientId !== client.clientId) throw new InvalidGrant('refresh_token is not valid: unknown, or issued to another client');
   const { token: record, grant, user } = found;
   const presented: Presented = { value, record, grant, user, requestedScope };
@@ -47,11 +46,11 @@ export const refreshTokenGrant: GrantHandler = async (context) => {
 
   const minted = await mintTokens(context, grant, user, scopes, { nonce: null });
   const successor = minted.tokens.refreshToken!;
-  const result = await services.store.rotateRefreshToken(record.tokenHash, now, { ...minted.tokens, refreshToken: successor }, sealFor(context, presented, minted.response));
+  const result = await store.rotateRefreshToken(record.tokenHash, now, { ...minted.tokens, refreshToken: successor }, sealFor(context, presented, minted.response));
   if (!result.ok) {
     // Another request rotated it first: this one is a reuse, judged as any other. Or a retry of its predecessor
     // replaced it meanwhile (revoked, grant alive): judged as a replaced token presented.
-    const current = await services.store.getRefreshTokenContext(record.tokenHash);
+    const current = await store.getRefreshTokenContext(record.tokenHash);
     if (!current) throw new InvalidGrant('refresh_token has been revoked');
     const latest = { ...presented, record: current.token, grant: current.grant, user: current.user };
     if (current.token.revokedAt !== null) return revoked(context, latest);
@@ -74,7 +73,7 @@ function sealFor(context: GrantContext, presented: Presented, response: TokenRes
 
 /** Ends a grant whose tokens two parties hold: every token it issued, and the consent that would silently renew it. */
 async function revokeForReuse(context: GrantContext, grantId: string, reason: string, what = 'was already used and has been rotated'): Promise<never> {
-  await context.services.store.revokeLeakedGrant(grantId, context.now, reason);
+  await context.store.revokeLeakedGrant(grantId, context.now, reason);
   throw new InvalidGrant(`refresh_token ${what}; the grant is revoked, so the user must authorize again`);
 }
 
@@ -88,11 +87,11 @@ async function revoked(context: GrantContext, presented: Presented): Promise<nev
 
 /** A rotated token presented again: steps 1-3 above. */
 async function reuse(context: GrantContext, presented: Presented): Promise<TokenResponse> {
-  const { services, client, now } = context;
+  const { client, now } = context;
   const { record } = presented;
   const inGrace = client.refreshTokenGrace > 0 && record.rotatedAt !== null && now - record.rotatedAt <= client.refreshTokenGrace;
   if (inGrace && record.successorSealed) {
-    const current = await currentResponse(services, presented.value, record, now);
+    const current = await currentResponse(context, presented.value, record);
     if (current) return current;
   }
   const retried = await answerLostRotation(context, presented);
@@ -105,24 +104,24 @@ async function reuse(context: GrantContext, presented: Presented): Promise<Token
  * the case is not one (then the caller revokes the grant).
  */
 async function answerLostRotation(context: GrantContext, presented: Presented): Promise<TokenResponse | undefined> {
-  const { services, now } = context;
+  const { store, config, now } = context;
   const { record, grant, user } = presented;
-  const window = services.config.refreshRetryWindowSeconds;
+  const window = config.refreshRetryWindowSeconds;
   // 0 is off, even within the second of the rotation (times are whole seconds).
   if (window === 0 || record.rotatedAt === null || record.replacedBy === null || record.retriedAt !== null || now - record.rotatedAt > window) return undefined;
   if (!grant || grant.revokedAt !== null || !user) return undefined;
-  const successor = await services.store.getRefreshToken(record.replacedBy);
+  const successor = await store.getRefreshToken(record.replacedBy);
   if (!successor || successor.rotatedAt !== null || successor.revokedAt !== null) return undefined;
 
   const minted = await mintTokens(context, grant, user, grantedScopes(presented), { nonce: null });
   const tokens = { ...minted.tokens, refreshToken: minted.tokens.refreshToken! };
-  const result = await services.store.replaceUnusedSuccessor(record.tokenHash, successor.tokenHash, now, tokens, sealFor(context, presented, minted.response));
+  const result = await store.replaceUnusedSuccessor(record.tokenHash, successor.tokenHash, now, tokens, sealFor(context, presented, minted.response));
   // Not ok: another retry was answered first, or the successor was used meanwhile: both are a second holder.
   return result.ok ? minted.response : undefined;
 }
 
 /** Follows the chain of successors from a rotated token to the live one, opening each sealed answer with the token before it. */
-async function currentResponse(services: Services, presented: string, record: RefreshTokenRecord, now: number): Promise<TokenResponse | undefined> {
+async function currentResponse({ store, tokens, now }: GrantContext, presented: string, record: RefreshTokenRecord): Promise<TokenResponse | undefined> {
   let token = presented;
   let current: RefreshTokenRecord | undefined = record;
   for (let step = 0; step < MAX_GRACE_CHAIN && current; step++) {
@@ -133,10 +132,10 @@ async function currentResponse(services: Services, presented: string, record: Re
     } catch {
       return undefined;
     }
-    const next = await services.store.getRefreshToken(sha256Hex(response.refresh_token!));
+    const next = await store.getRefreshToken(sha256Hex(response.refresh_token!));
     if (!next || next.revokedAt !== null) return undefined;
     if (next.rotatedAt === null) {
-      const access = await services.tokens.resolveAccessToken(response.access_token);
+      const access = await tokens.resolveAccessToken(response.access_token);
       const expiresIn = access.record ? access.record.expiresAt - now : 0;
       return expiresIn > 0 ? { ...response, expires_in: expiresIn } : undefined;
     }

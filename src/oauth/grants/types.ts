@@ -1,5 +1,7 @@
 // What every grant handler receives and returns.
-import type { Services } from '../../services.js';
+import type { Config } from '../../config.js';
+import type { TokenService } from '../../domain/tokens.js';
+import type { TokenFlowStore } from '../../store/token-flows.js';
 import type { ClientRecord } from '../../store/types.js';
 import type { Params } from '../params.js';
 
@@ -12,8 +14,11 @@ export interface TokenResponse {
   id_token?: string;
 }
 
+/** What a grant handler may use: the token flows' storage, token minting and its two settings, not the services bag. */
 export interface GrantContext {
-  services: Services;
+  store: TokenFlowStore;
+  tokens: TokenService;
+  config: Pick<Config, 'defaultAudience' | 'refreshRetryWindowSeconds'>;
   client: ClientRecord;
   params: Params;
   now: number;

@@ -5,8 +5,8 @@ import pg from 'pg';
 import { redactUrl } from '../../config.js';
 import { postgresDialect } from '../dialect.js';
 import type { Database } from '../schema.js';
-import type { SqlStore } from '../sql-store.js';
-import { HotPathPostgresStore } from './hot-path-store.js';
+import { SqlStore } from '../sql-store.js';
+import { PostgresTokenFlows } from './token-flows.js';
 
 export interface PostgresOptions {
   /** Most connections the pool opens (default 10; at least 2, since migrate() holds one for its lock). */
@@ -67,5 +67,5 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     await pool.end();
     throw error;
   }
-  return new HotPathPostgresStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), postgresDialect, pool);
+  return new SqlStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), postgresDialect, new PostgresTokenFlows(pool));
 }

@@ -1,20 +1,16 @@
-// Clients, users, sessions and consents: plain reads and writes. Deletes rely on ON DELETE CASCADE
+// Clients, users, sessions, consents and the codes saved at authorization: plain reads and writes (the lookups by
+// id are the backends' own, see lookups.ts). Deletes rely on ON DELETE CASCADE
 // (see the initial migration) so that everything issued to a client or user goes in the same statement.
 import type { Kysely } from 'kysely';
-import { clientRecord, clientRow, consentRecord, consentRow, sessionRecord, sessionRow, userRecord, userRow } from '../rows.js';
+import { clientRecord, clientRow, codeRow, consentRecord, consentRow, sessionRecord, sessionRow, userRecord, userRow } from '../rows.js';
 import type { Database } from '../schema.js';
 import { affected } from '../transaction.js';
-import type { ClientRecord, ConsentRecord, SessionRecord, UserRecord } from '../types.js';
+import type { AuthorizationCodeRecord, ClientRecord, ConsentRecord, SessionRecord, UserRecord } from '../types.js';
 
 type Db = Kysely<Database>;
 
 export async function createClient(db: Db, client: ClientRecord): Promise<void> {
   await db.insertInto('clients').values(clientRow(client)).execute();
-}
-
-export async function getClient(db: Db, clientId: string): Promise<ClientRecord | undefined> {
-  const row = await db.selectFrom('clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
-  return row && clientRecord(row);
 }
 
 export async function listClients(db: Db): Promise<ClientRecord[]> {
@@ -36,11 +32,6 @@ export async function deleteClient(db: Db, clientId: string): Promise<boolean> {
 
 export async function createUser(db: Db, user: UserRecord): Promise<void> {
   await db.insertInto('users').values(userRow(user)).execute();
-}
-
-export async function getUserById(db: Db, id: string): Promise<UserRecord | undefined> {
-  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-  return row && userRecord(row);
 }
 
 export async function getUserByUsername(db: Db, username: string): Promise<UserRecord | undefined> {
@@ -98,4 +89,8 @@ export async function saveConsent(db: Db, consent: ConsentRecord): Promise<void>
     .values(row)
     .onConflict((oc) => oc.columns(['user_id', 'client_id']).doUpdateSet({ scopes: row.scopes, updated_at: row.updated_at }))
     .execute();
+}
+
+export async function saveAuthorizationCode(db: Db, code: AuthorizationCodeRecord): Promise<void> {
+  await db.insertInto('authorization_codes').values(codeRow(code)).execute();
 }

@@ -1,15 +1,18 @@
-// Grants: reading, listing for people, and revoking with every token they issued.
+// Revocation (shared by the token flows and administration) and listing grants for people. The flows that issue
+// tokens are each backend's own (sqlite/token-flows.ts, postgres/token-flows.ts); they take a grant's row lock
+// first, as revokeGrant does, so a rotation racing a revocation either finishes first (and its new tokens are
+// revoked with the rest) or sees the grant revoked.
 import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import { grantRecord } from '../rows.js';
 import type { Database } from '../schema.js';
 import { affected, inTransaction } from '../transaction.js';
-import type { GrantRecord, GrantSummary } from '../types.js';
+import type { GrantSummary } from '../types.js';
 
 type Db = Kysely<Database>;
 
-export async function getGrant(db: Db, id: string): Promise<GrantRecord | undefined> {
-  const row = await db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
-  return row && grantRecord(row);
+/** Revokes one access token; a second call keeps the first time. */
+export async function revokeAccessToken(db: Db, id: string, now: number): Promise<void> {
+  await db.updateTable('access_tokens').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).execute();
 }
 
 /** Marks every still-live token of the grants `grantIds` selects as revoked at `now`. */
@@ -24,12 +27,12 @@ async function revokeTokensOf(
 
 /**
  * True when the grant exists (revoked now, or already before: the first revocation's time and reason are
- * kept). Its tokens are marked in the same transaction; reads also consult the grant, see tokens.ts.
+ * kept). Its tokens are marked in the same transaction; reads also consult the grant (rows.ts).
  * With `forgetConsent`, the user's remembered consent for the grant's client goes in the same transaction.
  */
 export async function revokeGrant(db: Db, id: string, now: number, reason: string, forgetConsent = false): Promise<boolean> {
   return inTransaction(db, async (trx) => {
-    // The grant row first: the lock order tokens.ts relies on.
+    // The grant row first: the lock order the token flows rely on.
     await trx
       .updateTable('grants')
       .set({ revoked_at: now, revoked_reason: reason })

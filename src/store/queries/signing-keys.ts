@@ -10,7 +10,8 @@ import type { SigningKeyRecord } from '../types.js';
 type Db = Kysely<Database>;
 
 /** Keys still published: active ones and retired ones not yet past expires_at. Newest first. */
-export async function listSigningKeys(db: Db, now: number): Promise<SigningKeyRecord[]> {
+export async function listSigningKeys(db: Db): Promise<SigningKeyRecord[]> {
+  const now = Math.floor(Date.now() / 1000);
   const rows = await db
     .selectFrom('signing_keys')
     .selectAll()

@@ -6,7 +6,10 @@ import Sqlite from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type DialectAdapter, type Driver, type SqliteDatabase } from 'kysely';
 import { sqliteDialect } from '../dialect.js';
 import type { Database } from '../schema.js';
-import { HotPathSqliteStore } from './hot-path-store.js';
+import { SqlStore } from '../sql-store.js';
+import { SqliteReadiness } from './readiness.js';
+import { SqliteTokenFlows } from './token-flows.js';
+import { SqliteConnectionGate } from './write-batch.js';
 import { withStatementCache } from './statement-cache.js';
 import { WalSync, withGroupSync } from './group-sync.js';
 import type { Store } from '../types.js';
@@ -86,7 +89,9 @@ export function openSqliteStore(path: string): Store {
   // default is 2 MiB) keeps their inner pages in memory instead of rereading them from the OS on every write.
   database.pragma('cache_size = -32768');
   const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(withStatementCache(database)) });
-  const store = new HotPathSqliteStore(kysely, sqliteDialect, database);
+  // The flows' own statements run on the connection Kysely also uses, taking turns with its transactions (write-batch.ts).
+  const gate = new SqliteConnectionGate(database, (work) => kysely.connection().execute(async () => work()));
+  const store = new SqlStore(kysely, sqliteDialect, new SqliteTokenFlows(database, gate), new SqliteReadiness(database, gate));
   if (path === ':memory:') return store;
   // NORMAL writes commits to the WAL without waiting for the disk; withGroupSync then makes every write wait for
   // a shared fsync of the WAL before it returns, so a token that was answered survives a power loss too.

@@ -1,8 +1,8 @@
 // /admin/grants: what apps have been allowed, and revoking it.
 import type { FastifyPluginAsync } from 'fastify';
+import { listGrants, revokeGrant } from '../../../admin/grants.js';
+import { grantRevokedView, grantView } from '../../../admin/views.js';
 import type { Services } from '../../../services.js';
-import { notFound } from '../errors.js';
-import { grantView, isoTime } from '../views.js';
 import { idParams, NO_CONTROL_CHARACTERS } from './schemas.js';
 
 const ADMIN_REVOKE_REASON = 'revoked by an administrator (admin API)';
@@ -31,30 +31,17 @@ const revokeQuery = {
 
 export const grantRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   app.get<{ Querystring: GrantQuery }>('/', { schema: { querystring: listQuery } }, async (request) => {
-    const { user: username, client: clientId, all } = request.query;
-    const filter: { userId?: string; clientId?: string; includeRevoked?: boolean } = { includeRevoked: all === 'true' };
-    if (username !== undefined) {
-      const user = await services.store.getUserByUsername(username);
-      if (!user) throw notFound(`no user named "${username}"`);
-      filter.userId = user.id;
-    }
-    if (clientId !== undefined) {
-      if (!(await services.store.getClient(clientId))) throw notFound(`no client with id "${clientId}"`);
-      filter.clientId = clientId;
-    }
-    return { grants: (await services.store.listGrants(filter)).map(grantView) };
+    const { user, client, all } = request.query;
+    const grants = await listGrants(services, { username: user, clientId: client, includeRevoked: all === 'true' });
+    return { grants: grants.map(grantView) };
   });
 
   app.delete<{ Params: { id: string }; Querystring: { reason?: string } }>(
     '/:id',
     { schema: { params: idParams('id'), querystring: revokeQuery } },
     async (request) => {
-      const { id } = request.params;
-      const grant = await services.store.getGrant(id);
-      if (!grant) throw notFound(`no grant with id "${id}"`);
-      if (grant.revokedAt === null) await services.store.revokeGrant(id, services.now(), request.query.reason ?? ADMIN_REVOKE_REASON);
-      const after = (await services.store.getGrant(id)) ?? grant;
-      return { id, revoked: true, revoked_at: isoTime(after.revokedAt), revoked_reason: after.revokedReason };
+      const { grant } = await revokeGrant(services, request.params.id, request.query.reason ?? ADMIN_REVOKE_REASON);
+      return grantRevokedView(grant);
     },
   );
 };

@@ -1,9 +1,10 @@
 // /admin/keys: the signing keys, and rotating them.
 import type { FastifyPluginAsync } from 'fastify';
+import { listKeys, rotateKeys } from '../../../admin/keys.js';
+import { keyView } from '../../../admin/views.js';
 import { SIGNING_ALGS } from '../../../domain/keys.js';
 import type { Services } from '../../../services.js';
 import type { SigningAlg } from '../../../store/types.js';
-import { keyView, type KeyView } from '../views.js';
 
 const rotateBody = {
   type: 'object',
@@ -11,15 +12,8 @@ const rotateBody = {
   properties: { algs: { type: 'array', items: { type: 'string', enum: SIGNING_ALGS }, minItems: 1 } },
 } as const;
 
-/** Every key on record, each marked with whether the JWKS serves it now. */
-async function keyViews(services: Services): Promise<KeyView[]> {
-  const [records, jwks] = await Promise.all([services.store.listSigningKeys(services.now()), services.keys.jwks()]);
-  const published = new Set(jwks.keys.map((key) => key.kid));
-  return records.map((record) => keyView(record, published.has(record.kid)));
-}
-
 export const keyRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
-  app.get('/', async () => ({ keys: await keyViews(services) }));
+  app.get('/', async () => ({ keys: (await listKeys(services)).map(keyView) }));
 
   app.post<{ Body: { algs?: SigningAlg[] } }>(
     '/rotate',
@@ -31,10 +25,8 @@ export const keyRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
       },
     },
     async (request) => {
-      const algs = request.body.algs ? [...new Set(request.body.algs)] : SIGNING_ALGS;
-      const made = new Set((await services.keys.rotate(algs)).map((key) => key.kid));
-      const keys = await keyViews(services);
-      return { rotated: keys.filter((key) => made.has(key.kid)), keys };
+      const { rotated, keys } = await rotateKeys(services, request.body.algs);
+      return { rotated: rotated.map(keyView), keys: keys.map(keyView) };
     },
   );
 };

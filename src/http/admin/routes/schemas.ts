@@ -1,5 +1,4 @@
 // JSON schemas shared by the admin routes; Fastify validates against them before a handler runs.
-import { parseDuration } from '../../../util/duration.js';
 
 /**
  * A lifetime: whole seconds, or a duration string such as "15m", "1h", "30d". The only anyOf in the admin
@@ -11,11 +10,6 @@ export const durationSchema = {
     { type: 'string', pattern: '^[0-9]{1,9}[smhd]?$' },
   ],
 } as const;
-
-export function toSeconds(value: number | string | undefined): number | undefined {
-  if (value === undefined || typeof value === 'number') return value;
-  return parseDuration(value);
-}
 
 /** A JSON-schema pattern for strings without C0 control characters or DEL (errors.ts words its failure). */
 export const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001f\\u007f]*$';

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { inspectToken } from '../../../domain/token-inspection.js';
 import type { Services } from '../../../services.js';
-import { tokenReportView } from '../views.js';
+import { tokenReportView } from '../../../admin/views.js';
 
 const inspectBody = {
   type: 'object',

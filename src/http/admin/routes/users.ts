@@ -1,17 +1,9 @@
 // /admin/users: create, list and delete users, and set their passwords.
 import type { FastifyPluginAsync } from 'fastify';
+import { createUser, deleteUser, listUsers, setPassword, type NewUser } from '../../../admin/users.js';
+import { userView } from '../../../admin/views.js';
 import type { Services } from '../../../services.js';
-import { DuplicateError } from '../../../store/errors.js';
-import { conflict, notFound } from '../errors.js';
-import { userView } from '../views.js';
 import { idParams } from './schemas.js';
-
-interface CreateUserBody {
-  username: string;
-  password: string;
-  name?: string;
-  email?: string;
-}
 
 const createBody = {
   type: 'object',
@@ -33,24 +25,15 @@ const passwordBody = {
 } as const;
 
 export const userRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
-  const requireUser = async (username: string) => {
-    const user = await services.store.getUserByUsername(username);
-    if (!user) throw notFound(`no user named "${username}"`);
-    return user;
-  };
-
-  app.post<{ Body: CreateUserBody }>('/', { schema: { body: createBody } }, async (request, reply) => {
-    const user = await services.accounts.createUser(request.body).catch((error: unknown) => {
-      throw error instanceof DuplicateError ? conflict(`a user named "${request.body.username}" already exists`) : error;
-    });
+  app.post<{ Body: NewUser }>('/', { schema: { body: createBody } }, async (request, reply) => {
+    const user = await createUser(services, request.body);
     return reply.code(201).header('Location', `/admin/users/${encodeURIComponent(user.username)}`).send(userView(user));
   });
 
-  app.get('/', async () => ({ users: (await services.store.listUsers()).map(userView) }));
+  app.get('/', async () => ({ users: (await listUsers(services)).map(userView) }));
 
   app.delete<{ Params: { username: string } }>('/:username', { schema: { params: idParams('username') } }, async (request, reply) => {
-    const user = await requireUser(request.params.username);
-    await services.store.deleteUser(user.id, services.now());
+    await deleteUser(services, request.params.username);
     return reply.code(204).send();
   });
 
@@ -58,8 +41,7 @@ export const userRoutes: FastifyPluginAsync<{ services: Services }> = async (app
     '/:username/password',
     { schema: { params: idParams('username'), body: passwordBody } },
     async (request, reply) => {
-      await requireUser(request.params.username);
-      await services.accounts.setPassword(request.params.username, request.body.password);
+      await setPassword(services, request.params.username, request.body.password);
       return reply.code(204).send();
     },
   );

@@ -1,17 +1,16 @@
-// Reading an application/x-www-form-urlencoded request body straight from node:http, with the same limits
-// and error descriptions as the rest of the public port.
+// The public port's one form parser (application/x-www-form-urlencoded): the direct OAuth endpoints read bodies
+// with it straight from node:http, and it is Fastify's parser for the same media type, so every route that
+// takes a form (authorize, login, logout, consent, userinfo, connected apps) decodes and limits forms alike.
 import type { IncomingMessage } from 'node:http';
 import { unescape } from 'node:querystring';
-import { OAuthError, InvalidRequest } from '../../oauth/errors.js';
-import type { RawParams } from '../../oauth/params.js';
+import type { FastifyInstance } from 'fastify';
+import { BodyTooLarge, InvalidRequest, UnsupportedMediaType } from '../oauth/errors.js';
+import type { RawParams } from '../oauth/params.js';
 
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 
-export class BodyTooLarge extends OAuthError {
-  constructor() {
-    super('invalid_request', 'the request body is too large', 413);
-  }
-}
+/** The largest body the public port reads, on both edges. */
+export const PUBLIC_BODY_LIMIT = 64 * 1024;
 
 function mediaTypeOf(header: string): string {
   const semicolon = header.indexOf(';');
@@ -57,7 +56,7 @@ export function readFormBody(request: IncomingMessage, limit: number): Promise<R
     return Promise.reject(new InvalidRequest('the request needs an application/x-www-form-urlencoded body'));
   }
   if (contentType === undefined || mediaTypeOf(contentType) !== FORM_TYPE) {
-    return Promise.reject(new OAuthError('invalid_request', 'the request body must be application/x-www-form-urlencoded', 415));
+    return Promise.reject(new UnsupportedMediaType());
   }
   if (declaredLength !== undefined && Number(declaredLength) > limit) return Promise.reject(new BodyTooLarge());
   return new Promise((resolve, reject) => {
@@ -90,5 +89,16 @@ export function readFormBody(request: IncomingMessage, limit: number): Promise<R
     request.on('close', () => {
       if (!request.complete) fail(new Error('the client closed the connection before sending the whole body'));
     });
+  });
+}
+
+/**
+ * Installs parseForm as the app's only body parser. Fastify reads the body (within the same PUBLIC_BODY_LIMIT; its
+ * 413/415 become BodyTooLarge/UnsupportedMediaType in ../error-response.ts); decoding and duplicates are parseForm's.
+ */
+export function useFormParser(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(FORM_TYPE, { parseAs: 'string' }, (_request, body, done) => {
+    done(null, parseForm(body as string));
   });
 }

@@ -3,8 +3,9 @@
 // one (client_id, client_name, redirect_uris, grant_types, scope, token_endpoint_auth_method); times are
 // ISO 8601 in UTC; lifetimes are whole seconds. Nothing secret appears here except a client secret that
 // was just made, and never a hash.
-import type { TokenReport } from '../../domain/token-inspection.js';
-import type { CleanupResult, ClientRecord, GrantSummary, SigningKeyRecord, UserRecord } from '../../store/types.js';
+import type { TokenReport } from '../domain/token-inspection.js';
+import type { CleanupResult, ClientRecord, GrantRecord, GrantSummary, UserRecord } from '../store/types.js';
+import type { ListedKey } from './keys.js';
 
 export function isoTime(seconds: number): string;
 export function isoTime(seconds: number | null): string | null;
@@ -81,7 +82,7 @@ export interface KeyView {
   published_until: string | null;
 }
 
-export function keyView(key: SigningKeyRecord, published: boolean): KeyView {
+export function keyView({ record: key, published }: ListedKey): KeyView {
   return {
     kid: key.kid,
     alg: key.alg,
@@ -122,6 +123,17 @@ export function grantView(grant: GrantSummary): GrantView {
     revoked_at: isoTime(grant.revokedAt),
     revoked_reason: grant.revokedReason,
   };
+}
+
+export interface GrantRevokedView {
+  id: string;
+  revoked: true;
+  revoked_at: string | null;
+  revoked_reason: string | null;
+}
+
+export function grantRevokedView(grant: GrantRecord): GrantRevokedView {
+  return { id: grant.id, revoked: true, revoked_at: isoTime(grant.revokedAt), revoked_reason: grant.revokedReason };
 }
 
 export interface TokenReportView {

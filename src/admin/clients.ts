@@ -1,0 +1,87 @@
+// Administering clients: one function per action, called by `gatehouse clients …` and /admin/clients alike.
+import type { ClientInput, ClientService } from '../domain/clients.js';
+import { DuplicateError } from '../store/errors.js';
+import type { ClientRecord, Store } from '../store/types.js';
+import { parseDuration } from '../util/duration.js';
+import { AlreadyExists, NotFound } from './errors.js';
+
+/**
+ * A client as it is sent: the names of RFC 7591 that ClientView shows, so the admin API takes its JSON body as
+ * it is and the CLI maps each option onto one field. A field left undefined keeps its value (or default).
+ */
+export interface ClientFields {
+  client_name?: string;
+  client_id?: string;
+  redirect_uris?: string[];
+  grant_types?: string[];
+  scope?: string;
+  public?: boolean;
+  token_endpoint_auth_method?: string;
+  /** Lifetimes: whole seconds, or a duration such as "15m", "1h", "30d". */
+  access_token_ttl?: number | string;
+  refresh_token_ttl?: number | string;
+  refresh_token_grace?: number | string;
+  access_token_format?: string;
+  /** Replaces the whole list; [] clears it. */
+  resource_server_for?: string[];
+}
+
+export interface ClientAdmin {
+  store: Pick<Store, 'getClient' | 'listClients'>;
+  clients: Pick<ClientService, 'create' | 'update' | 'delete' | 'rotateSecret'>;
+}
+
+const seconds = (value: number | string | undefined): number | undefined => (typeof value === 'string' ? parseDuration(value) : value);
+
+/** The domain's input from the fields that were given. */
+function clientInput(fields: ClientFields): ClientInput {
+  const input: ClientInput = {
+    name: fields.client_name,
+    clientId: fields.client_id,
+    redirectUris: fields.redirect_uris,
+    grantTypes: fields.grant_types,
+    scopes: fields.scope,
+    public: fields.public,
+    tokenEndpointAuthMethod: fields.token_endpoint_auth_method,
+    accessTokenTtl: seconds(fields.access_token_ttl),
+    refreshTokenTtl: seconds(fields.refresh_token_ttl),
+    refreshTokenGrace: seconds(fields.refresh_token_grace),
+    accessTokenFormat: fields.access_token_format,
+    resourceServerFor: fields.resource_server_for,
+  };
+  for (const key of Object.keys(input) as Array<keyof ClientInput>) if (input[key] === undefined) delete input[key];
+  return input;
+}
+
+export async function showClient(admin: ClientAdmin, clientId: string): Promise<ClientRecord> {
+  const client = await admin.store.getClient(clientId);
+  if (!client) throw new NotFound(`no client with id "${clientId}"`);
+  return client;
+}
+
+export async function listClients(admin: ClientAdmin): Promise<ClientRecord[]> {
+  return admin.store.listClients();
+}
+
+/** A confidential client's secret is in the answer this once, and never again. */
+export async function createClient(admin: ClientAdmin, fields: ClientFields): Promise<{ client: ClientRecord; clientSecret: string | null }> {
+  return admin.clients.create(clientInput(fields)).catch((error: unknown) => {
+    throw error instanceof DuplicateError ? new AlreadyExists(`a client with id "${fields.client_id ?? '(generated)'}" already exists`) : error;
+  });
+}
+
+export async function updateClient(admin: ClientAdmin, clientId: string, fields: ClientFields): Promise<ClientRecord> {
+  await showClient(admin, clientId);
+  return admin.clients.update(clientId, clientInput(fields));
+}
+
+/** Deletes the client and every grant and token issued to it. */
+export async function deleteClient(admin: ClientAdmin, clientId: string): Promise<void> {
+  if (!(await admin.clients.delete(clientId))) throw new NotFound(`no client with id "${clientId}"`);
+}
+
+/** The old secret stops working at once; the new one is in the answer this once. */
+export async function rotateClientSecret(admin: ClientAdmin, clientId: string): Promise<{ client: ClientRecord; clientSecret: string }> {
+  await showClient(admin, clientId);
+  return admin.clients.rotateSecret(clientId);
+}

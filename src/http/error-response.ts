@@ -1,0 +1,120 @@
+// The one place where an error becomes an HTTP answer on the public port, for both edges (the direct node:http
+// endpoints and the Fastify app). First any failure becomes an OAuthError (toOAuthError); then the error's own
+// properties decide the answer: status, RFC 6749 §5.2 body, WWW-Authenticate (Basic after a failed HTTP Basic
+// client authentication, Bearer at userinfo per RFC 6750 §3), Retry-After, Allow, and the CORS and security
+// headers. Pages (sign-in, consent, connected apps) render the same error object as HTML (sendErrorPage).
+import type { ServerResponse } from 'node:http';
+import type { FastifyError, FastifyReply } from 'fastify';
+import { BodyTooLarge, MethodNotAllowed, NotFound, OAuthError, ServerError, UnsupportedMediaType } from '../oauth/errors.js';
+import { CORS_RESPONSE_HEADERS } from './cors.js';
+import { renderErrorPage } from './pages/error.js';
+import { JSON_HEADERS } from './security-headers.js';
+import { sendPage } from './send-page.js';
+import { StorageUnavailable, storageUnavailable } from './unavailable.js';
+
+/** Fastify's own refusals as the errors the direct edge throws for the same problems. */
+function frameworkError(error: FastifyError, status: number): OAuthError {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new BodyTooLarge();
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new UnsupportedMediaType();
+  return new OAuthError('invalid_request', describeFrameworkError(error), status);
+}
+
+/** A malformed URL or body, in words a client can act on. */
+function describeFrameworkError(error: FastifyError): string {
+  switch (error.code) {
+    case 'FST_ERR_BAD_URL':
+      return 'the address is not a valid URL (a "%" must be followed by two hexadecimal digits)';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return 'the request body is malformed';
+    default:
+      return error.message.replace(/^FST_\w+: /, '');
+  }
+}
+
+export interface ErrorLog {
+  error(details: object, message: string): void;
+}
+
+/** Every failure as an OAuthError; storage failures and bugs are logged here, once. */
+export function toOAuthError(error: unknown, log: ErrorLog): OAuthError {
+  if (error instanceof OAuthError) return error;
+  const unavailable = storageUnavailable(error);
+  if (unavailable) {
+    log.error({ err: error }, 'the database is unavailable; answered 503');
+    return unavailable;
+  }
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  // Fastify's own refusals (media type, body size, malformed URL or body) are the client's to fix.
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return frameworkError(error as FastifyError, status);
+  }
+  log.error({ err: error }, 'unexpected error');
+  return new ServerError();
+}
+
+export interface ErrorAnswerOptions {
+  /** A Bearer-protected resource (userinfo): errors carry a Bearer challenge. */
+  bearer?: boolean;
+  /** A CORS path: any origin may read the answer. */
+  cors?: boolean;
+}
+
+export interface ErrorAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const BASIC_CHALLENGE = 'Basic realm="gatehouse", charset="UTF-8"';
+
+/** RFC 6750 §3: no error details when the request carried no token at all (§3.1). */
+function bearerChallenge(error: OAuthError): string {
+  if (error.error === 'invalid_request' && error.status === 401) return 'Bearer realm="gatehouse"';
+  const description = error.message.replace(/["\\]/g, "'");
+  return `Bearer realm="gatehouse", error="${error.error}", error_description="${description}"`;
+}
+
+/** The JSON answer for an error. */
+export function errorAnswer(error: OAuthError, options: ErrorAnswerOptions = {}): ErrorAnswer {
+  const headers: Record<string, string> = options.cors ? { ...JSON_HEADERS, ...CORS_RESPONSE_HEADERS } : { ...JSON_HEADERS };
+  // A server-side failure says nothing about the token: no challenge then.
+  if (options.bearer && error.status < 500) headers['www-authenticate'] = bearerChallenge(error);
+  else if (error.basicChallenge) headers['www-authenticate'] = BASIC_CHALLENGE;
+  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+  if (error instanceof MethodNotAllowed) headers.allow = error.allow;
+  // The rest of an oversized body is not read: close the connection instead of draining it.
+  if (error instanceof BodyTooLarge) headers.connection = 'close';
+  return { status: error.status, headers, body: JSON.stringify(error.toJSON()) };
+}
+
+/** Writes an error answer straight to node:http (the direct endpoints). */
+export function writeErrorAnswer(response: ServerResponse, answer: ErrorAnswer): void {
+  response.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
+  response.end(answer.body);
+}
+
+/** Sends an error answer through Fastify. */
+export function sendErrorAnswer(reply: FastifyReply, answer: ErrorAnswer): FastifyReply {
+  return reply.code(answer.status).headers(answer.headers).send(answer.body);
+}
+
+/** The page for an error: its status and message, in words for a person where the error is not theirs to fix. */
+function pageText(error: OAuthError): { title: string; message: string } {
+  if (error instanceof StorageUnavailable) {
+    return { title: 'Gatehouse is temporarily unavailable', message: 'Gatehouse cannot use its database right now. Please try again in a few seconds.' };
+  }
+  if (error instanceof ServerError) {
+    return { title: 'Something went wrong', message: 'The server hit an unexpected error. It has been logged; please try again.' };
+  }
+  if (error instanceof NotFound) return { title: 'Page not found', message: `There is nothing at ${error.path}.` };
+  if (error instanceof MethodNotAllowed) return { title: 'Method not allowed', message: error.message };
+  return { title: 'This request could not be handled', message: error.message };
+}
+
+/** Sends an error as an HTML page (security headers come from the app's onSend hook). */
+export function sendErrorPage(reply: FastifyReply, error: OAuthError): FastifyReply {
+  if (error.retryAfterSeconds !== undefined) reply.header('Retry-After', String(error.retryAfterSeconds));
+  if (error instanceof MethodNotAllowed) reply.header('Allow', error.allow);
+  return sendPage(reply, error.status, renderErrorPage(pageText(error)));
+}

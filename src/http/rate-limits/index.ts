@@ -1,0 +1,42 @@
+// The public port's rate-limit policy, consulted by both edges (the direct OAuth endpoints and the Fastify
+// routes). Three rules, each per client address as proxy trust sees it (../proxy-trust.ts):
+// - requests: every request to the port, GATEHOUSE_RATE_LIMIT_PER_SECOND per address (averaged over 10 s);
+// - signIn: POST /login, 20 attempts per address per minute;
+// - clientAuth: failed client authentications at token, introspection and revocation, per address and per
+//   client (client-auth.ts).
+// Each refusal is a 429 temporarily_unavailable with Retry-After, rendered by ../error-response.ts.
+import type { FastifyReply } from 'fastify';
+import type { Services } from '../../services.js';
+import { AddressLimit, type AddressLimitState } from './address-limit.js';
+import type { ClientAuthThrottle } from '../../oauth/client-auth-throttle.js';
+
+/** The general limit's window: long enough to absorb bursts, short enough that a refused client soon retries. */
+export const REQUEST_WINDOW_SECONDS = 10;
+export const SIGN_IN_ATTEMPTS_PER_MINUTE = 20;
+
+export interface RateLimits {
+  requests: AddressLimit;
+  signIn: AddressLimit;
+  /** Read at each request: tests swap in a throttle with a fake clock. */
+  readonly clientAuth: ClientAuthThrottle;
+}
+
+export function createRateLimits(services: Services): RateLimits {
+  const now = () => services.now();
+  return {
+    requests: new AddressLimit({ max: services.config.rateLimitPerSecond * REQUEST_WINDOW_SECONDS, windowSeconds: REQUEST_WINDOW_SECONDS, what: 'requests', now }),
+    signIn: new AddressLimit({ max: SIGN_IN_ATTEMPTS_PER_MINUTE, windowSeconds: 60, what: 'sign-in attempts', now }),
+    get clientAuth() {
+      return services.clientAuthThrottle;
+    },
+  };
+}
+
+/** X-RateLimit-* headers (as @fastify/rate-limit sent them on POST /login): what is left of the window. */
+export function rateLimitHeaders(reply: FastifyReply, state: AddressLimitState): void {
+  reply.header('x-ratelimit-limit', state.limit).header('x-ratelimit-remaining', state.remaining).header('x-ratelimit-reset', state.resetSeconds);
+}
+
+export { AddressLimit, RateLimited, type AddressLimitState } from './address-limit.js';
+export { ClientAuthThrottle, ClientAuthThrottled } from '../../oauth/client-auth-throttle.js';
+export { addressKey } from '../../util/fixed-windows.js';

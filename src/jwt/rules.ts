@@ -1,0 +1,35 @@
+// The rules every JWT Gatehouse issues is checked by, wherever it is checked: the server (introspection,
+// revocation, userinfo, id_token_hint, `tokens inspect`) and the resource SDK (`gatehouse/resource`).
+// Plain constants with no imports, so that the SDK can share them without pulling in server code.
+
+/** The JWS algorithms Gatehouse signs with. `none` and HMAC (a public key misused as the secret) are never accepted. */
+export const JWT_ALGORITHMS = ['ES256', 'RS256'] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
+/** What a JWT is for, which its `typ` header says. */
+export type JwtKind = 'access_token' | 'id_token';
+
+/** RFC 9068 §2.1: access tokens say `at+jwt` (`application/at+jwt` is the same); ID tokens say `JWT`. */
+export const JWT_TYP: Readonly<Record<JwtKind, string>> = { access_token: 'at+jwt', id_token: 'JWT' };
+
+/** Which algorithm Gatehouse signs each kind with. Verification accepts any of JWT_ALGORITHMS whose key matches. */
+export const SIGNING_ALG: Readonly<Record<JwtKind, JwtAlgorithm>> = { access_token: 'ES256', id_token: 'RS256' };
+
+/** Claims a token of each kind must carry (beyond iss, which is always compared with the issuer). */
+export const REQUIRED_CLAIMS: Readonly<Record<JwtKind, readonly string[]>> = {
+  // jti: a revoked JWT access token is remembered by it.
+  access_token: ['exp', 'jti'],
+  id_token: ['exp', 'sub'],
+};
+
+/** Clock skew allowed on exp and nbf, in seconds: the one leeway, for the server and the SDK's default. */
+export const JWT_LEEWAY_SECONDS = 5;
+
+/** The normalized `typ`: case-insensitive, and an `application/` prefix may be left out (RFC 7515 §4.1.9). */
+export function normalizeTyp(typ: unknown): string | undefined {
+  return typeof typ === 'string' ? typ.toLowerCase().replace(/^application\//, '') : undefined;
+}
+
+export function isJwtAlgorithm(alg: unknown): alg is JwtAlgorithm {
+  return typeof alg === 'string' && (JWT_ALGORITHMS as readonly string[]).includes(alg);
+}
