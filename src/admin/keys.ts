@@ -5,6 +5,7 @@ import type { SigningAlg, SigningKeyRecord, Store } from '../store/types.js';
 export interface KeyAdmin {
   store: Pick<Store, 'listSigningKeys'>;
   keys: Pick<KeyService, 'jwks' | 'rotate'>;
+  now(): number;
 }
 
 export interface ListedKey {
@@ -15,7 +16,7 @@ export interface ListedKey {
 
 /** Every key on record: active ones sign, retired ones stay published until tokens they signed have expired. */
 export async function listKeys(admin: KeyAdmin): Promise<ListedKey[]> {
-  const [records, jwks] = await Promise.all([admin.store.listSigningKeys(), admin.keys.jwks()]);
+  const [records, jwks] = await Promise.all([admin.store.listSigningKeys(admin.now()), admin.keys.jwks()]);
   const published = new Set(jwks.keys.map((key) => key.kid));
   return records.map((record) => ({ record, published: published.has(record.kid) }));
 }

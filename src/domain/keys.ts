@@ -44,7 +44,7 @@ export class KeyService {
 
   /** Makes an ES256 and an RS256 key when none exists; instances starting together make one each, not one apiece. */
   async ensureKeys(): Promise<void> {
-    const existing = await this.store.listSigningKeys();
+    const existing = await this.store.listSigningKeys(epochSeconds(this.clock));
     for (const alg of SIGNING_ALGS) {
       if (existing.some((key) => key.alg === alg && key.retiredAt === null)) continue;
       await this.store.rotateSigningKey(await this.generate(alg), 0, { onlyIfNone: true });
@@ -124,7 +124,7 @@ export class KeyService {
 
   private async load(): Promise<KeySet> {
     const now = epochSeconds(this.clock);
-    const records = await this.store.listSigningKeys();
+    const records = await this.store.listSigningKeys(now);
     const active = new Map<SigningAlg, ActiveKey>();
     const publicKeys = new Map<string, { alg: SigningAlg; key: KeyObject }>();
     const jwks: JWK[] = [];

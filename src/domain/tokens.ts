@@ -70,8 +70,6 @@ function tokenShape(token: string): 'refresh' | 'opaque_access' | 'jwt' | 'other
   return token.split('.').length === 3 ? 'jwt' : 'other';
 }
 
-const systemNow = (): number => Math.floor(Date.now() / 1000);
-
 /** A client acting for itself: RFC 9068 puts its client_id in `sub`, and no user ever signed in (no auth_time). */
 function isClientToken(claims: Record<string, unknown>): boolean {
   return claims.auth_time === undefined && typeof claims.client_id === 'string' && claims.sub === claims.client_id;
@@ -86,7 +84,8 @@ export class TokenService {
     private readonly store: TokenFlowStore,
     /** Client records, cached for a second: a deleted client's self-contained tokens end within it. */
     private readonly clients: Pick<ClientCache, 'get'>,
-    private readonly now: () => number = systemNow,
+    /** The server's clock in whole epoch seconds (Services.now). */
+    private readonly now: () => number,
   ) {}
 
   async issueAccessToken(input: AccessTokenInput): Promise<IssuedAccessToken> {

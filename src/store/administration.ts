@@ -41,5 +41,6 @@ export interface AdminStore extends AdminWrites, LookupStore {
   listUsers(): Promise<UserRecord[]>;
   getGrant(id: string): Promise<GrantRecord | undefined>;
   listGrants(filter: { userId?: string; clientId?: string; includeRevoked?: boolean }): Promise<GrantSummary[]>;
-  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  /** Keys still published at `now` (epoch seconds): active ones and retired ones not yet past expires_at. */
+  listSigningKeys(now: number): Promise<SigningKeyRecord[]>;
 }

@@ -149,8 +149,8 @@ export class SqlStore implements Store {
   listGrants(filter: { userId?: string; clientId?: string; includeRevoked?: boolean }): Promise<GrantSummary[]> {
     return grants.listGrants(this.db, filter);
   }
-  listSigningKeys(): Promise<SigningKeyRecord[]> {
-    return keys.listSigningKeys(this.db);
+  listSigningKeys(now: number): Promise<SigningKeyRecord[]> {
+    return keys.listSigningKeys(this.db, now);
   }
   insertSigningKey(key: SigningKeyRecord): Promise<void> {
     return write(keys.insertSigningKey(this.db, key));

@@ -240,7 +240,7 @@ await storeContract('administration', (store, db, backend) => {
       assert.equal(await store.rotateSigningKey(first, 0, { onlyIfNone: true }), true);
       assert.equal(await store.rotateSigningKey(signingKey('ES256'), 0, { onlyIfNone: true }), false);
       assert.equal(await store.rotateSigningKey(signingKey('RS256'), 0, { onlyIfNone: true }), true);
-      const keys = await store.listSigningKeys();
+      const keys = await store.listSigningKeys(Math.floor(Date.now() / 1000));
       assert.equal(keys.length, 2);
       assert.deepEqual(keys.find((k) => k.alg === 'ES256'), first);
     });
@@ -253,7 +253,7 @@ await storeContract('administration', (store, db, backend) => {
       await store.rotateSigningKey(rs1, 0);
       const es2 = signingKey('ES256', { createdAt: now });
       assert.equal(await store.rotateSigningKey(es2, now + 3600), true);
-      const keys = await store.listSigningKeys();
+      const keys = await store.listSigningKeys(now);
       assert.deepEqual(keys.find((k) => k.kid === es1.kid), { ...es1, retiredAt: now, expiresAt: now + 3600 });
       assert.deepEqual(keys.find((k) => k.kid === es2.kid), es2);
       assert.deepEqual(keys.find((k) => k.kid === rs1.kid), rs1, 'another algorithm is not touched');
@@ -263,13 +263,14 @@ await storeContract('administration', (store, db, backend) => {
       );
     });
 
-    test('listSigningKeys leaves out keys past their expiry', async () => {
+    test('listSigningKeys leaves out keys past their expiry at the time it is given', async () => {
       const now = Math.floor(Date.now() / 1000);
       const gone = signingKey('RS256', { createdAt: now - 200, retiredAt: now - 100, expiresAt: now - 1 });
       const kept = signingKey('RS256', { createdAt: now - 200, retiredAt: now - 100, expiresAt: now + 100 });
       const active = signingKey('RS256');
       for (const k of [gone, kept, active]) await store.insertSigningKey(k);
-      assert.deepEqual((await store.listSigningKeys()).map((k) => k.kid).sort(), [kept.kid, active.kid].sort());
+      assert.deepEqual((await store.listSigningKeys(now)).map((k) => k.kid).sort(), [kept.kid, active.kid].sort());
+      assert.deepEqual((await store.listSigningKeys(now + 100)).map((k) => k.kid), [active.kid], 'expiry is judged at the time given');
     });
 
     test('a second active key of one algorithm is refused with DuplicateError', async () => {
@@ -386,7 +387,7 @@ await storeContract('administration', (store, db, backend) => {
       assert.equal(await count(store, 'select count(*) as n from refresh_tokens'), 2);
       for (const t of [aLiveAccess, aNext.accessToken, liveMachine]) assert.ok(await store.getAccessToken(t.id), t.id);
       assert.equal(await count(store, 'select count(*) as n from access_tokens'), 4);
-      assert.deepEqual((await store.listSigningKeys()).map((k) => k.kid).sort(), [published.kid, active.kid].sort());
+      assert.deepEqual((await store.listSigningKeys(T)).map((k) => k.kid).sort(), [published.kid, active.kid].sort());
       assert.equal(await count(store, 'select count(*) as n from signing_keys'), 2);
       assert.deepEqual(await orphans(store), {});
 

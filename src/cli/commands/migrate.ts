@@ -10,7 +10,7 @@ export function registerMigrate(program: Command): void {
     .description('create or upgrade the database schema (safe to run again, and by several instances at once) and make signing keys if there are none')
     .action(async () => {
       await withServices(async (services) => {
-        const keys = await services.store.listSigningKeys();
+        const keys = await services.store.listSigningKeys(services.now());
         print(`Database ${redactUrl(services.config.databaseUrl)} is up to date; ${keys.filter((k) => k.retiredAt === null).length} active signing keys.`);
       });
     });

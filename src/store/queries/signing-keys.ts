@@ -10,8 +10,7 @@ import type { SigningKeyRecord } from '../types.js';
 type Db = Kysely<Database>;
 
 /** Keys still published: active ones and retired ones not yet past expires_at. Newest first. */
-export async function listSigningKeys(db: Db): Promise<SigningKeyRecord[]> {
-  const now = Math.floor(Date.now() / 1000);
+export async function listSigningKeys(db: Db, now: number): Promise<SigningKeyRecord[]> {
   const rows = await db
     .selectFrom('signing_keys')
     .selectAll()
