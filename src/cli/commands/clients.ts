@@ -2,29 +2,22 @@
 import { Command, Option } from 'commander';
 import { createClient, deleteClient, listClients, rotateClientSecret, showClient, updateClient, type ClientFields } from '../../admin/clients.js';
 import { clientView } from '../../admin/views.js';
-import { ACCESS_TOKEN_FORMATS, AUTH_METHODS, GRANT_TYPES } from '../../domain/clients.js';
+import { ACCESS_TOKEN_FORMATS, AUTH_METHODS, GRANT_TYPES, type ClientInput } from '../../domain/clients.js';
 import type { ClientRecord } from '../../store/types.js';
 import { formatDuration } from '../../util/duration.js';
 import { withServices } from '../context.js';
 import { collect, collectOneOf, duration, joinScopes } from '../options.js';
 import { formatTime, print, printFields, printJson, printTable } from '../output.js';
 
-interface ClientOptions {
-  name?: string;
-  clientId?: string;
+/** What commander parses: the domain's client input, named after the flags (one --redirect-uri per value). */
+type ClientOptions = Omit<ClientInput, 'redirectUris' | 'grantTypes' | 'scopes' | 'resourceServerFor'> & {
   redirectUri?: string[];
   grantType?: string[];
   scope?: string;
-  public?: boolean;
-  tokenEndpointAuthMethod?: string;
-  accessTokenTtl?: number;
-  refreshTokenTtl?: number;
-  refreshTokenGrace?: number;
-  accessTokenFormat?: string;
   /** false: --no-resource-server-for (update: clear the list). */
   resourceServerFor?: string[] | false;
   json?: boolean;
-}
+};
 
 const SECRET_NOTICE = 'The client secret is shown only this once: store it now. Gatehouse keeps only its SHA-256 hash.';
 
