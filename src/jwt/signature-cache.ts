@@ -6,6 +6,7 @@ import type { KeyObject } from 'node:crypto';
 
 interface Entry {
   key: KeyObject | CryptoKey;
+  header: Record<string, unknown>;
   claims: Record<string, unknown>;
 }
 
@@ -14,14 +15,14 @@ export class SignatureCache {
 
   constructor(private readonly maxEntries = 20_000) {}
 
-  /** The key `token`'s signature was verified with, and its claims; the caller compares the key with the one its kid names now. */
+  /** The key `token`'s signature was verified with, its header and claims; the caller compares the key with the one its kid names now. */
   get(token: string): Readonly<Entry> | undefined {
     return this.entries.get(token);
   }
 
-  set(token: string, key: KeyObject | CryptoKey, claims: Record<string, unknown>): void {
+  set(token: string, key: KeyObject | CryptoKey, header: Record<string, unknown>, claims: Record<string, unknown>): void {
     // Oldest first out: a bounded map, whatever the mix of tokens presented.
     if (this.entries.size >= this.maxEntries && !this.entries.has(token)) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(token, { key, claims });
+    this.entries.set(token, { key, header, claims });
   }
 }

@@ -48,7 +48,10 @@ export async function verifyJwt(token: string, options: VerifyJwtOptions): Promi
   const parts = token.split('.');
   if (parts.length !== 3) throw new JwtRejected('ERR_JWT_MALFORMED', 'the token is not a compact JWS (three dot-separated parts)');
   const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
-  const header = segment(headerPart, 'header');
+  // A token seen before: its header and claims are the ones parsed then (the same bytes); every rule below still
+  // runs on them, and the signature counts only if the kid still names the same key.
+  const cached = options.cache?.get(token);
+  const header = cached?.header ?? segment(headerPart, 'header');
 
   if (!isJwtAlgorithm(header.alg)) {
     throw new JwtRejected('ERR_JWT_ALG_NOT_ALLOWED', `alg ${quote(header.alg)} is not allowed (only ${JWT_ALGORITHMS.join(', ')})`, header);
@@ -60,8 +63,6 @@ export async function verifyJwt(token: string, options: VerifyJwtOptions): Promi
   if (typeof header.kid !== 'string' || header.kid === '') {
     throw new JwtRejected('ERR_JWT_KID_MISSING', 'the header names no signing key (kid)', header);
   }
-  // A token seen before: its claims are the ones parsed then (the same bytes), valid if the key is the same.
-  const cached = options.cache?.get(token);
   const claims = cached?.claims ?? segment(payloadPart, 'payload', header);
   if (claims.iss !== options.issuer) {
     throw new JwtRejected('ERR_JWT_WRONG_ISSUER', `iss ${quote(claims.iss)} is not ${quote(options.issuer)}`, header, claims);
@@ -75,7 +76,7 @@ export async function verifyJwt(token: string, options: VerifyJwtOptions): Promi
     if (!(await signatureVerifies(`${headerPart}.${payloadPart}`, signaturePart, key, header.alg))) {
       throw new JwtRejected('ERR_JWT_INVALID_SIGNATURE', 'the signature does not verify with the key the kid names', header, claims);
     }
-    options.cache?.set(token, key, claims);
+    options.cache?.set(token, key, header, claims);
   }
 
   checkClaims(header, claims, options);
