@@ -45,13 +45,15 @@ export class ClientAuthThrottle {
   }
 
   /** Throws ClientAuthThrottled when the address or the presented client_id has used up its failures. */
-  check(address: string, clientId: string | undefined): void {
+  check(address: string, clientId: string | undefined | (() => string | undefined)): void {
     const now = this.clock.now();
     const byAddress = this.perAddress.get(addressKey(address), now);
     if (byAddress && byAddress.count >= this.maxPerAddress) {
       throw new ClientAuthThrottled(Math.ceil((byAddress.endsAt - now) / 1000), 'from this address');
     }
-    const byClient = clientId === undefined ? undefined : this.perClient.get(clientId, now);
+    // The presented client_id is read only when some client has failures on record: the common case skips the parse.
+    const id = typeof clientId === 'function' ? (this.perClient.size === 0 ? undefined : clientId()) : clientId;
+    const byClient = id === undefined ? undefined : this.perClient.get(id, now);
     if (byClient && byClient.count >= this.maxPerClient) {
       throw new ClientAuthThrottled(Math.ceil((byClient.endsAt - now) / 1000), 'for this client');
     }

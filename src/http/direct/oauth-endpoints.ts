@@ -47,7 +47,7 @@ export async function serveOAuthEndpoint(
     if (request.url!.includes('?')) throw new InvalidRequest('send parameters in the form body, not in the URL query');
     const form = await readFormBody(request, bodyLimit);
     const { authorization } = request.headers;
-    rateLimits.clientAuth.check(clientAddress, presentedClientId(authorization, form));
+    rateLimits.clientAuth.check(clientAddress, () => presentedClientId(authorization, form));
     let body: unknown;
     try {
       body = await handler(services, authorization, form);
