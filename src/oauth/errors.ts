@@ -16,6 +16,9 @@ export type OAuthErrorCode =
   | 'invalid_token'
   | 'insufficient_scope'
   | 'unsupported_token_type'
+  // OpenID Connect Core 3.1.2.6: request objects are not supported.
+  | 'request_not_supported'
+  | 'request_uri_not_supported'
   // Not an RFC 6749 code: the JSON answer for a path with no endpoint.
   | 'not_found';
 

@@ -13,6 +13,7 @@ import { Introspector } from './introspection.js';
 import { fetchIssuerJson, unexpectedStatus, type IssuerHttpOptions } from './issuer-http.js';
 import { JwksCache } from './jwks-cache.js';
 import { JWT_LEEWAY_SECONDS } from '../jwt/rules.js';
+import { systemClock } from '../util/clock.js';
 import { verifyJwtAccessToken } from './jwt.js';
 import {
   assertResourceIdentifier,
@@ -96,8 +97,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     timeoutMs: config.httpTimeoutSeconds * 1000,
   };
   const discovery = new IssuerDiscovery(config.issuer, http);
-  // Read at each call, not captured here: a test that mocks Date after this is made still moves the verifier's time.
-  const now = options.now ?? (() => Date.now());
+  // The system clock reads Date.now at each call: a test that mocks Date after this is made still moves the verifier's time.
+  const now = options.now ?? systemClock.now;
   const keys = new JwksCache({
     load: () => loadJwks(discovery, http),
     maxAgeSeconds: config.jwksCacheSeconds,

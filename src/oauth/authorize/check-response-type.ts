@@ -16,7 +16,7 @@ export const checkResponseType: AuthorizeStep = ({ params, request }) => {
   }
   for (const unsupported of ['request', 'request_uri'] as const) {
     if (params.optional(unsupported) !== undefined) {
-      throw new OAuthError(`${unsupported}_not_supported` as never, `${unsupported} is not supported; send the parameters directly`);
+      throw new OAuthError(`${unsupported}_not_supported`, `${unsupported} is not supported; send the parameters directly`);
     }
   }
 };

@@ -2,7 +2,7 @@
 // again is judged in this order:
 //   1. the client has a reuse grace window and the reuse falls inside it: the racing caller gets the same answer
 //      the first caller got (sealed with a key only the old token yields) — for clients whose processes race;
-//   2. the rotation's successor was never used, the rotation is at most GATEHOUSE_REFRESH_RETRY_WINDOW old and
+//   2. the rotation's successor is still unused, the rotation is at most GATEHOUSE_REFRESH_RETRY_WINDOW old and
 //      was not retried before: the answer was lost (timeout, dropped connection, crash), so the caller gets a new
 //      working pair and the unused successor is revoked in the same store step. Once only: a second retry, or one
 //      racing the first, is not a lost answer but a second holder;

@@ -63,7 +63,8 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  */
 function switchToWal(database: Sqlite.Database): void {
   // A real lock wait measured in real time, not a time decision: the injected clock does not apply.
-  const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+  // Real elapsed time against another process's lock (not a time decision): the monotonic clock, not the injectable one.
+  const deadline = performance.now() + SQLITE_BUSY_TIMEOUT_MS;
   for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
     try {
       if (database.pragma('journal_mode', { simple: true }) === 'wal') return;
@@ -72,7 +73,7 @@ function switchToWal(database: Sqlite.Database): void {
       if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
     }
     // The switch can also be refused without an error: the answer is then the old mode.
-    if (Date.now() >= deadline) throw new Error(`could not switch the SQLite database to WAL mode: another process kept it locked for ${SQLITE_BUSY_TIMEOUT_MS} ms`);
+    if (performance.now() >= deadline) throw new Error(`could not switch the SQLite database to WAL mode: another process kept it locked for ${SQLITE_BUSY_TIMEOUT_MS} ms`);
     // Opening is synchronous (better-sqlite3), so the wait is too; it happens only while another opener holds the file.
     Atomics.wait(pause, 0, 0, wait);
   }
