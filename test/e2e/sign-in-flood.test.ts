@@ -29,14 +29,19 @@ async function signInForm(agent: TestUserAgent): Promise<Record<string, string>>
   return hiddenFields(await page.text(), '/login');
 }
 
+/** Takes the one password-check slot with a stand-in for a flood's check, held until letGo(). */
+function holdTheSlot() {
+  let letGo!: () => void;
+  const held = new Promise<void>((resolve) => { letGo = resolve; });
+  const limit = server.services.accounts.argon2Limit;
+  return { limit, held, letGo, running: limit.run(() => held) };
+}
+
 test('with every password-check slot and queue place taken, POST /login answers 503 with Retry-After at once, and the server keeps serving', async () => {
   const agent = new TestUserAgent(server.issuer);
   const fields = await signInForm(agent);
   // Stand-ins for a flood's checks: one running, one waiting, both held until the test lets go.
-  let letGo!: () => void;
-  const held = new Promise<void>((resolve) => { letGo = resolve; });
-  const limit = server.services.accounts.argon2Limit;
-  const running = limit.run(() => held);
+  const { limit, held, letGo, running } = holdTheSlot();
   const waiting = limit.runAlways(() => held); // never times out of the queue, however slow the machine
   try {
     const busy = await agent.request('/login', { form: { ...fields, username: USER.username, password: USER.password } });
@@ -69,10 +74,7 @@ test('with every password-check slot and queue place taken, POST /login answers 
 test('a flood of concurrent wrong sign-ins: one takes the free queue place, every other is answered 503 at once while the check is still running', { timeout: 30_000 }, async () => {
   const agent = new TestUserAgent(server.issuer);
   const fields = await signInForm(agent);
-  let letGo!: () => void;
-  const held = new Promise<void>((resolve) => { letGo = resolve; });
-  const limit = server.services.accounts.argon2Limit;
-  const running = limit.run(() => held);
+  const { limit, letGo, running } = holdTheSlot();
   const flood = Array.from({ length: 6 }, () =>
     agent.request('/login', { form: { ...fields, username: USER.username, password: 'wrong password!' } }));
   // Five answers arrive while the running check is still held: nothing waits behind it but the one queued.
