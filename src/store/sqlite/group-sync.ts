@@ -58,22 +58,30 @@ const isWrite = (property: string | symbol): property is keyof StoreWrites => Ob
 
 /** The store with every write (per WRITES) waiting for the WAL to be on disk before it returns. */
 export function withGroupSync(store: Store, walSync: WalSync): Store {
+  // Each method is wrapped once, not on every call (the token endpoint reads the store per request); a method
+  // replaced on the store afterwards is wrapped anew, so the proxy stays transparent.
+  const wrapped = new Map<string | symbol, { method: unknown; wrapper: unknown }>();
+  const wrap = (property: string | symbol, method: (...args: unknown[]) => unknown): unknown => {
+    if (property === 'close') {
+      return async () => {
+        await method.call(store);
+        walSync.close();
+      };
+    }
+    if (!isWrite(property)) return method.bind(store);
+    return async (...args: unknown[]) => {
+      const result = await method.apply(store, args);
+      await walSync.sync();
+      return result;
+    };
+  };
   return new Proxy(store, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof value !== 'function') return value;
-      if (property === 'close') {
-        return async () => {
-          await (value as () => Promise<void>).call(target);
-          walSync.close();
-        };
-      }
-      if (!isWrite(property)) return (value as (...args: unknown[]) => unknown).bind(target);
-      return async (...args: unknown[]) => {
-        const result = await (value as (...args: unknown[]) => Promise<unknown>).apply(target, args);
-        await walSync.sync();
-        return result;
-      };
+      let entry = wrapped.get(property);
+      if (entry?.method !== value) wrapped.set(property, (entry = { method: value, wrapper: wrap(property, value as (...args: unknown[]) => unknown) }));
+      return entry.wrapper;
     },
   });
 }
