@@ -44,15 +44,19 @@ export class ClientAuthThrottle {
     this.clock = options.clock;
   }
 
-  /** Throws ClientAuthThrottled when the address or the presented client_id has used up its failures. */
-  check(address: string, clientId: string | undefined | (() => string | undefined)): void {
+  /**
+   * Throws ClientAuthThrottled when the address or the presented client_id has used up its failures. With no
+   * failure on record (the common case) nothing is parsed: the client_id is read only when some client has failures.
+   */
+  check(address: string, presentedClientId: () => string | undefined): void {
+    // Sound because every failure also counts against its address, in a window ending no earlier than the client's.
+    if (this.perAddress.size === 0) return;
     const now = this.clock.now();
     const byAddress = this.perAddress.get(addressKey(address), now);
     if (byAddress && byAddress.count >= this.maxPerAddress) {
       throw new ClientAuthThrottled(Math.ceil((byAddress.endsAt - now) / 1000), 'from this address');
     }
-    // The presented client_id is read only when some client has failures on record: the common case skips the parse.
-    const id = typeof clientId === 'function' ? (this.perClient.size === 0 ? undefined : clientId()) : clientId;
+    const id = this.perClient.size === 0 ? undefined : presentedClientId();
     const byClient = id === undefined ? undefined : this.perClient.get(id, now);
     if (byClient && byClient.count >= this.maxPerClient) {
       throw new ClientAuthThrottled(Math.ceil((byClient.endsAt - now) / 1000), 'for this client');
