@@ -1,9 +1,9 @@
 // The public port's rate-limit policy, consulted by both edges (the direct OAuth endpoints and the Fastify
 // routes). Three rules, each per client address as proxy trust sees it (../proxy-trust.ts):
-// - requests: every request to the port, GATEHOUSE_RATE_LIMIT_PER_SECOND per address (averaged over 10 s);
+// - requests: every request to the port, GATEHOUSE_RATE_LIMIT per second per address (averaged over 10 s);
 // - signIn: POST /login, 20 attempts per address per minute;
 // - clientAuth: failed client authentications at token, introspection and revocation, per address and per
-//   client (client-auth.ts).
+//   client (../../oauth/client-auth-throttle.ts).
 // Each refusal is a 429 temporarily_unavailable with Retry-After, rendered by ../error-response.ts.
 import type { FastifyReply } from 'fastify';
 import type { Services } from '../../services.js';
