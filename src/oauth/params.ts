@@ -1,11 +1,10 @@
 // Reading OAuth parameters from a parsed query or form: each must appear at most once and not be oversized.
+import { controlCharacterIn } from '../util/text.js';
 import { InvalidRequest } from './errors.js';
 
 export type RawParams = Record<string, unknown>;
 
 export const MAX_PARAM_LENGTH = 4096;
-/** No OAuth parameter may hold a control character (RFC 6749 Appendix A: VSCHAR, NQCHAR, URI-reference). */
-const CONTROL_CHARACTER = /[\x00-\x1f\x7f]/;
 
 export class Params {
   constructor(private readonly raw: RawParams) {}
@@ -17,7 +16,9 @@ export class Params {
     if (Array.isArray(value)) throw new InvalidRequest(`${name} was sent more than once; send each parameter once`);
     if (typeof value !== 'string') throw new InvalidRequest(`${name} must be a string`);
     if (value.length > MAX_PARAM_LENGTH) throw new InvalidRequest(`${name} is longer than ${MAX_PARAM_LENGTH} characters`);
-    if (CONTROL_CHARACTER.test(value)) throw new InvalidRequest(`${name} contains a control character, which no OAuth parameter may hold`);
+    // No OAuth parameter may hold one (RFC 6749 Appendix A: VSCHAR, NQCHAR, URI-reference).
+    const control = controlCharacterIn(value);
+    if (control) throw new InvalidRequest(`${name} contains a control character (${control}), which no OAuth parameter may hold`);
     return value === '' ? undefined : value;
   }
 

@@ -1,4 +1,5 @@
 // JSON schemas shared by the admin routes; Fastify validates against them before a handler runs.
+import { NO_CONTROL_CHARACTERS_PATTERN } from '../../../util/text.js';
 
 /**
  * A lifetime: whole seconds, or a duration string such as "15m", "1h", "30d". The only anyOf in the admin
@@ -11,8 +12,8 @@ export const durationSchema = {
   ],
 } as const;
 
-/** A JSON-schema pattern for strings without C0 control characters or DEL (errors.ts words its failure). */
-export const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001f\\u007f]*$';
+/** Strings without control characters, the rule of util/text.ts as a schema pattern (errors.ts words its failure). */
+export const NO_CONTROL_CHARACTERS = NO_CONTROL_CHARACTERS_PATTERN;
 
 export const idParams = (name: string) =>
   ({
