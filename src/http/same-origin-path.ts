@@ -4,6 +4,8 @@
 // browser would resolve it (WHATWG URL parsing against the issuer), the origin compared, and only the
 // normalised path and query ever reach a Location header — never the raw input.
 
+import { codePoint } from '../util/text.js';
+
 /** Longer than any link Gatehouse makes for itself (an authorize request with its parameters). */
 export const MAX_RETURN_TO_LENGTH = 8192;
 
@@ -12,10 +14,6 @@ export class UnsafeReturnTo extends Error {
     super(message);
     this.name = 'UnsafeReturnTo';
   }
-}
-
-function describeChar(char: string): string {
-  return `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /**
@@ -30,7 +28,7 @@ export function sameOriginPath(value: unknown, issuer: string): string {
   // header as it is; refusing them all outright leaves nothing for a browser to reinterpret.
   const bad = /[^\x21-\x5b\x5d-\x7e]/.exec(value);
   if (bad) {
-    const what = bad[0] === '\\' ? 'a backslash' : bad[0] === ' ' ? 'a space' : `the character ${describeChar(bad[0])}`;
+    const what = bad[0] === '\\' ? 'a backslash' : bad[0] === ' ' ? 'a space' : `the character ${codePoint(bad[0])}`;
     throw new UnsafeReturnTo(`return_to contains ${what}; it must be a percent-encoded path on this server`);
   }
   const base = new URL(issuer);

@@ -11,14 +11,17 @@ const CONTROL_OR_SPACE = /[\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200b\u2028\u
 
 /** "U+0009" for the first control character in `value`, or undefined when there is none. */
 export function controlCharacterIn(value: string): string | undefined {
-  return codePoint(CONTROL.exec(value)?.[0]);
+  const char = CONTROL.exec(value)?.[0];
+  return char === undefined ? undefined : codePoint(char);
 }
 
 /** "U+0020" for the first control or whitespace character in `value`, or undefined when there is none. */
 export function controlOrSpaceIn(value: string): string | undefined {
-  return codePoint(CONTROL_OR_SPACE.exec(value)?.[0]);
+  const char = CONTROL_OR_SPACE.exec(value)?.[0];
+  return char === undefined ? undefined : codePoint(char);
 }
 
-function codePoint(char: string | undefined): string | undefined {
-  return char === undefined ? undefined : `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+/** "U+0009" for a character: how errors name one that cannot be shown as it is. */
+export function codePoint(char: string): string {
+  return `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
