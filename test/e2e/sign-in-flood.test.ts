@@ -29,19 +29,30 @@ async function signInForm(agent: TestUserAgent): Promise<Record<string, string>>
   return hiddenFields(await page.text(), '/login');
 }
 
-/** Takes the one password-check slot with a stand-in for a flood's check, held until letGo(). */
-function holdTheSlot() {
+/**
+ * Takes the one password-check slot with a stand-in for a flood's check, held until letGo(). Resolves once the
+ * stand-in is running: the slot may still be resting after an earlier check, and a stand-in that only queued
+ * would take the queue place the test means to fill.
+ */
+async function holdTheSlot() {
   let letGo!: () => void;
   const held = new Promise<void>((resolve) => { letGo = resolve; });
+  let started!: () => void;
+  const running = new Promise<void>((resolve) => { started = resolve; });
   const limit = server.services.accounts.argon2Limit;
-  return { limit, held, letGo, running: limit.run(() => held) };
+  const done = limit.runAlways(async () => {
+    started();
+    await held;
+  });
+  await running;
+  return { limit, held, letGo, running: done };
 }
 
 test('with every password-check slot and queue place taken, POST /login answers 503 with Retry-After at once, and the server keeps serving', async () => {
   const agent = new TestUserAgent(server.issuer);
   const fields = await signInForm(agent);
   // Stand-ins for a flood's checks: one running, one waiting, both held until the test lets go.
-  const { limit, held, letGo, running } = holdTheSlot();
+  const { limit, held, letGo, running } = await holdTheSlot();
   const waiting = limit.runAlways(() => held); // never times out of the queue, however slow the machine
   try {
     const busy = await agent.request('/login', { form: { ...fields, username: USER.username, password: USER.password } });
@@ -74,7 +85,7 @@ test('with every password-check slot and queue place taken, POST /login answers 
 test('a flood of concurrent wrong sign-ins: one takes the free queue place, every other is answered 503 at once while the check is still running', { timeout: 30_000 }, async () => {
   const agent = new TestUserAgent(server.issuer);
   const fields = await signInForm(agent);
-  const { limit, letGo, running } = holdTheSlot();
+  const { limit, letGo, running } = await holdTheSlot();
   const flood = Array.from({ length: 6 }, () =>
     agent.request('/login', { form: { ...fields, username: USER.username, password: 'wrong password!' } }));
   // Five answers arrive while the running check is still held: nothing waits behind it but the one queued.
