@@ -1,5 +1,6 @@
 // Which peers may speak for the client through X-Forwarded-*: one function for the Fastify app and the direct
 // endpoints, so rate limits, throttles and logs see the same client address everywhere.
+import type { IncomingMessage } from 'node:http';
 import proxyAddr from 'proxy-addr';
 
 export type ProxyTrust = (address: string, hop: number) => boolean;
@@ -14,4 +15,14 @@ export function proxyTrust(setting: boolean | number | string): ProxyTrust {
   if (setting === true) return () => true;
   if (typeof setting === 'number') return (_address, hop) => hop < setting;
   return proxyAddr.compile(setting.split(',').map((entry) => entry.trim()));
+}
+
+/**
+ * The client's address for a raw node:http request, as Fastify computes request.ip with the same trust: without
+ * a trusted proxy it is the peer itself (read directly: proxy-addr would parse X-Forwarded-For only to drop it).
+ */
+export function clientAddressReader(setting: boolean | number | string): (request: IncomingMessage) => string {
+  if (setting === false) return (request) => request.socket.remoteAddress ?? '';
+  const trust = proxyTrust(setting);
+  return (request) => proxyAddr(request, trust);
 }

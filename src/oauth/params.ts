@@ -28,7 +28,10 @@ export class Params {
 
   /** Throws when any parameter is repeated or oversized, so the whole request is checked, not just what is read. */
   checkAll(): void {
-    for (const [name, value] of Object.entries(this.raw)) if (value !== undefined && value !== null) check(name, value);
+    for (const name in this.raw) {
+      const value = this.raw[name];
+      if (value !== undefined && value !== null) check(name, value);
+    }
     this.allChecked = true;
   }
 

@@ -25,9 +25,15 @@ export class FixedWindows {
   /** Counts one event for the key and returns its window (a new one of `length` when none is open). */
   count(key: string, now: number, length: number): Window {
     const entry = this.get(key, now);
-    this.entries.delete(key);
+    if (entry) {
+      // Counted in place (no new object per request); re-inserted so that it becomes the newest.
+      entry.count += 1;
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      return entry;
+    }
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    const next = entry ? { count: entry.count + 1, endsAt: entry.endsAt } : { count: 1, endsAt: now + length };
+    const next = { count: 1, endsAt: now + length };
     this.entries.set(key, next);
     return next;
   }

@@ -6,8 +6,7 @@
 // trust (../proxy-trust.ts), rate limits (../rate-limits/) and 405s (../route-methods.ts).
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
-import proxyAddr from 'proxy-addr';
-import { proxyTrust } from '../proxy-trust.js';
+import { clientAddressReader } from '../proxy-trust.js';
 import type { Services } from '../../services.js';
 import { OAUTH_ENDPOINTS, serveOAuthEndpoint } from './oauth-endpoints.js';
 import { SECURITY_HEADERS } from '../security-headers.js';
@@ -48,7 +47,7 @@ function answerOtherMethod(request: IncomingMessage, response: ServerResponse, p
 
 export function createDirectListener(options: DirectListenerOptions): RequestListener {
   const { services, bodyLimit, fallback, logger, rateLimits } = options;
-  const trust = proxyTrust(services.config.trustProxy);
+  const clientAddress = clientAddressReader(services.config.trustProxy);
   let requestCount = 0;
 
   return (request: IncomingMessage, response: ServerResponse) => {
@@ -65,7 +64,7 @@ export function createDirectListener(options: DirectListenerOptions): RequestLis
     const log = logger();
     const id = `req-d${(requestCount++).toString(36)}`;
     const started = logsRequests(log) ? performance.now() : 0;
-    const ip = proxyAddr(request, trust);
+    const ip = clientAddress(request);
     void serveOAuthEndpoint(services, rateLimits, handler, request, response, bodyLimit, {
       error: (details, message) => log.error({ reqId: id, ...details }, message),
     }, ip, CORS_METHODS.has(path)).then(() => {

@@ -12,7 +12,6 @@ import type { RawParams } from '../../oauth/params.js';
 import { readFormBody } from '../form-body.js';
 import { sendJson } from './json-response.js';
 import { errorAnswer, toOAuthError, writeErrorAnswer, type ErrorLog } from '../error-response.js';
-import { CORS_RESPONSE_HEADERS } from '../cors.js';
 import type { RateLimits } from '../rate-limits/index.js';
 
 export type EndpointHandler = (services: Services, authorization: string | undefined, form: RawParams) => Promise<unknown>;
@@ -57,7 +56,7 @@ export async function serveOAuthEndpoint(
       }
       throw error;
     }
-    sendJson(response, 200, body, cors ? CORS_RESPONSE_HEADERS : undefined);
+    sendJson(response, 200, body, cors);
   } catch (error) {
     // A client that went away mid-request has nobody to answer.
     if (response.headersSent || response.destroyed) return;
