@@ -3,6 +3,7 @@
 // A bad value stops the process at start with a message naming the setting, never at first use.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { parseDuration } from './util/duration.js';
 import { DEFAULT_PASSWORD_CHECK_QUEUE, defaultPasswordCheckConcurrency } from './domain/password-check-limit.js';
@@ -60,6 +61,23 @@ export interface Config {
   rateLimitPerSecond: number;
   /** Limits on HTTP connections, so that slow or idle clients cannot hold the server (see HttpLimits). */
   http: HttpLimits;
+  /** Sign-in and consent on the platform's own pages (Hydra's login and consent provider); see DelegationSettings. */
+  delegation: DelegationSettings;
+}
+
+/** Delegated sign-in: where the platform's pages are, how long a challenge lives, who may answer without the admin token. */
+export interface DelegationSettings {
+  /** GATEHOUSE_LOGIN_URL: the platform's sign-in page; undefined: Gatehouse's own page and users. */
+  loginUrl: string | undefined;
+  /** GATEHOUSE_CONSENT_URL: the platform's consent page; undefined: Gatehouse's own. */
+  consentUrl: string | undefined;
+  /** GATEHOUSE_CHALLENGE_TTL: how long a login or consent challenge may be answered and redeemed. */
+  challengeTtlSeconds: number;
+  /**
+   * GATEHOUSE_LOGIN_APP_ADDRESSES: addresses/CIDRs of the platform's login and consent app, which may use the
+   * Hydra-compatible routes (/admin/oauth2/auth/…) without GATEHOUSE_ADMIN_TOKEN, as Hydra apps send none.
+   */
+  appAddresses: string[];
 }
 
 /** What node:http allows a client: how long it may take to send headers and a whole request, stay idle, and how many connect. */
@@ -370,5 +388,47 @@ export function loadConfig(env: Env = process.env): Config {
     passwordChecks: positiveInt(env, 'GATEHOUSE_PASSWORD_CHECKS', defaultPasswordCheckConcurrency()),
     passwordCheckQueue: nonNegativeInt(env, 'GATEHOUSE_PASSWORD_CHECK_QUEUE', DEFAULT_PASSWORD_CHECK_QUEUE),
     rateLimitPerSecond: nonNegativeInt(env, 'GATEHOUSE_RATE_LIMIT', 1000),
+    delegation: delegationSettings(env, issuer),
   };
+}
+
+/** A page of the platform's (login, consent): absolute, no fragment; https, or http when the issuer is http too. */
+function platformPageUrl(env: Env, name: string, issuer: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute URL such as https://app.example.com/oauth/login, got "${raw}"`);
+  }
+  if (url.hash) throw new ConfigError(`${name} must not have a fragment (#…), got "${raw}"`);
+  const httpAllowed = issuer.startsWith('http:');
+  if (url.protocol !== 'https:' && !(httpAllowed && url.protocol === 'http:')) {
+    throw new ConfigError(`${name} must be an https URL${httpAllowed ? ' (or http, as the issuer is)' : ' (the issuer is https, so the challenge must not travel in clear text)'}, got "${raw}"`);
+  }
+  return url.href;
+}
+
+function delegationSettings(env: Env, issuer: string): DelegationSettings {
+  const loginUrl = platformPageUrl(env, 'GATEHOUSE_LOGIN_URL', issuer);
+  const consentUrl = platformPageUrl(env, 'GATEHOUSE_CONSENT_URL', issuer);
+  // The built-in consent page asks the signed-in Gatehouse user; a subject the platform signed in has no session here to ask.
+  if (loginUrl !== undefined && consentUrl === undefined) {
+    throw new ConfigError('GATEHOUSE_LOGIN_URL needs GATEHOUSE_CONSENT_URL too: the built-in consent page only serves the built-in sign-in');
+  }
+  const challengeTtlSeconds = duration(env, 'GATEHOUSE_CHALLENGE_TTL', 600);
+  if (challengeTtlSeconds < 10 || challengeTtlSeconds > 3600) {
+    throw new ConfigError(`GATEHOUSE_CHALLENGE_TTL must be between 10s and 1h, got "${env.GATEHOUSE_CHALLENGE_TTL}"`);
+  }
+  const appAddresses = (env.GATEHOUSE_LOGIN_APP_ADDRESSES ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of appAddresses) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const maxBits = family === 6 ? 128 : 32;
+    if (family === 0 || extra !== undefined || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits))) {
+      throw new ConfigError(`GATEHOUSE_LOGIN_APP_ADDRESSES must be comma-separated IP addresses or CIDRs (e.g. "10.0.1.17,10.0.2.0/24"), got "${entry}"`);
+    }
+  }
+  return { loginUrl, consentUrl, challengeTtlSeconds, appAddresses };
 }

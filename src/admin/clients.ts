@@ -24,6 +24,8 @@ export interface ClientFields {
   access_token_format?: string;
   /** Replaces the whole list; [] clears it. */
   resource_server_for?: string[];
+  /** First-party: users are never asked for consent. */
+  skip_consent?: boolean;
 }
 
 export interface ClientAdmin {
@@ -48,6 +50,7 @@ function clientInput(fields: ClientFields): ClientInput {
     refreshTokenGrace: seconds(fields.refresh_token_grace),
     accessTokenFormat: fields.access_token_format,
     resourceServerFor: fields.resource_server_for,
+    skipConsent: fields.skip_consent,
   };
   for (const key of Object.keys(input) as Array<keyof ClientInput>) if (input[key] === undefined) delete input[key];
   return input;

@@ -30,6 +30,8 @@ export interface ClientView {
   refresh_token_grace: number;
   /** Audiences whose access tokens this client may introspect (it is their resource server). */
   resource_server_for: string[];
+  /** First-party: users are never asked for consent. */
+  skip_consent: boolean;
   created_at: string;
   updated_at: string;
   /** Only right after creation or rotation: the one time the secret is shown. */
@@ -50,6 +52,7 @@ export function clientView(client: ClientRecord, clientSecret?: string | null): 
     refresh_token_ttl: client.refreshTokenTtl,
     refresh_token_grace: client.refreshTokenGrace,
     resource_server_for: client.resourceServerFor,
+    skip_consent: client.skipConsent,
     created_at: isoTime(client.createdAt),
     updated_at: isoTime(client.updatedAt),
   };
@@ -174,6 +177,7 @@ export function tokenReportView(report: TokenReport): TokenReportView {
 export interface CleanupView {
   authorization_codes: number;
   sessions: number;
+  interaction_challenges: number;
   access_tokens: number;
   refresh_tokens: number;
   grants: number;
@@ -184,6 +188,7 @@ export function cleanupView(result: CleanupResult): CleanupView {
   return {
     authorization_codes: result.codes,
     sessions: result.sessions,
+    interaction_challenges: result.challenges,
     access_tokens: result.accessTokens,
     refresh_tokens: result.refreshTokens,
     grants: result.grants,

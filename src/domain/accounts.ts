@@ -75,6 +75,7 @@ export class AccountService {
       name: input.name ?? null,
       email: input.email ?? null,
       createdAt: epochSeconds(this.clock),
+      external: false,
     };
     await this.store.createUser(user);
     return user;
@@ -84,6 +85,7 @@ export class AccountService {
     validatePassword(password);
     const user = await this.store.getUserByUsername(username);
     if (!user) throw new AccountInputError(`no user named "${username}"`);
+    if (user.external) throw new AccountInputError(`"${username}" is a subject of the platform's own sign-in: it has no password in Gatehouse`);
     await this.store.setUserPassword(user.id, await this.argon2Limit.runAlways(() => this.argon2.hash(password, ARGON2_OPTIONS)));
     // Whoever was signed in with the old password (perhaps the reason for the change) is signed out everywhere.
     await this.store.deleteUserSessions(user.id);
@@ -97,7 +99,8 @@ export class AccountService {
     if (password.length > MAX_PASSWORD || username.length > 64) return undefined;
     return this.argon2Limit.run(async () => {
       const user = await this.store.getUserByUsername(username);
-      if (!user) {
+      // A subject the platform signed in has no password here: it signs in only through the platform's page.
+      if (!user || user.external) {
         this.dummyHash ??= this.argon2.hash(randomToken(), ARGON2_OPTIONS);
         await this.argon2.verify(await this.dummyHash, password);
         return undefined;
@@ -107,11 +110,11 @@ export class AccountService {
     });
   }
 
-  /** Starts a session and returns the value for the cookie. */
-  async startSession(userId: string, ttlSeconds: number): Promise<{ cookieValue: string; session: SessionRecord }> {
+  /** Starts a session and returns the value for the cookie; `authTime` keeps an earlier sign-in's time (a session extended). */
+  async startSession(userId: string, ttlSeconds: number, authTime?: number): Promise<{ cookieValue: string; session: SessionRecord }> {
     const cookieValue = randomToken();
     const now = epochSeconds(this.clock);
-    const session: SessionRecord = { idHash: sha256Hex(cookieValue), userId, authTime: now, expiresAt: now + ttlSeconds };
+    const session: SessionRecord = { idHash: sha256Hex(cookieValue), userId, authTime: authTime ?? now, expiresAt: now + ttlSeconds };
     await this.store.createSession(session);
     return { cookieValue, session };
   }
@@ -123,6 +126,27 @@ export class AccountService {
     if (!session || session.expiresAt <= epochSeconds(this.clock)) return undefined;
     const user = await this.store.getUserById(session.userId);
     return user ? { session, user } : undefined;
+  }
+
+  /**
+   * The user a subject accepted by the platform's login page stands for: a Gatehouse user with that id, or else the
+   * subject's external user row, made on first sight (no password, never signs in here; its `sub` is the subject).
+   */
+  async subjectUser(subject: string): Promise<UserRecord> {
+    const existing = await this.store.getUserById(subject);
+    if (existing) return existing;
+    const user: UserRecord = {
+      id: subject,
+      // Local usernames cannot contain ":", so this never collides with one.
+      username: `external:${subject}`,
+      passwordHash: '',
+      name: null,
+      email: null,
+      createdAt: epochSeconds(this.clock),
+      external: true,
+    };
+    await this.store.ensureExternalUser(user);
+    return (await this.store.getUserById(subject)) ?? user;
   }
 
   async endSession(cookieValue: string | undefined): Promise<void> {

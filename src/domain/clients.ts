@@ -33,6 +33,8 @@ export interface ClientInput {
   accessTokenFormat?: string;
   /** Audiences whose access tokens the client may introspect (it is their resource server); replaces the list. */
   resourceServerFor?: string[];
+  /** First-party: users are never asked for consent (CLI --skip-consent, admin API skip_consent). */
+  skipConsent?: boolean;
 }
 
 const CLIENT_ID = /^[A-Za-z0-9._~-]{3,128}$/;
@@ -142,6 +144,7 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
     refreshTokenGrace: ttl(input.refreshTokenGrace, existing?.refreshTokenGrace ?? 0, 'refresh token reuse grace', 0),
     accessTokenFormat: format,
     resourceServerFor: audiences(input.resourceServerFor ?? existing?.resourceServerFor ?? []),
+    skipConsent: input.skipConsent ?? existing?.skipConsent ?? false,
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   };

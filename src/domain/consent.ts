@@ -1,7 +1,16 @@
-// Remembered consent: a user who allowed scopes for a client is not asked again for the same or fewer.
+// Remembered consent: a user who allowed scopes for a client is not asked again for the same or fewer, until the
+// consent is withdrawn or (when the platform's consent page remembered it for a while) it expires.
 import type { InteractionStore } from '../store/interactions.js';
+import type { ConsentRecord, GrantedSession } from '../store/types.js';
 import { isWithin } from './scopes.js';
 import { epochSeconds, type Clock } from '../util/clock.js';
+
+export interface RememberOptions {
+  /** What a delegated consent granted beyond scopes (replaces what was remembered before). */
+  granted?: GrantedSession | null;
+  /** Seconds the consent is remembered; undefined or 0: until withdrawn. */
+  rememberFor?: number;
+}
 
 export class ConsentService {
   constructor(
@@ -9,16 +18,32 @@ export class ConsentService {
     private readonly clock: Clock,
   ) {}
 
-  async covers(userId: string, clientId: string, scopes: readonly string[]): Promise<boolean> {
+  /** The user's live consent for the client, or undefined (none, or it expired). */
+  async current(userId: string, clientId: string): Promise<ConsentRecord | undefined> {
     const consent = await this.store.getConsent(userId, clientId);
+    if (consent === undefined) return undefined;
+    if (consent.expiresAt !== null && consent.expiresAt <= epochSeconds(this.clock)) return undefined;
+    return consent;
+  }
+
+  async covers(userId: string, clientId: string, scopes: readonly string[]): Promise<boolean> {
+    const consent = await this.current(userId, clientId);
     return consent !== undefined && isWithin(scopes, consent.scopes);
   }
 
   /** Records that the user allowed `scopes`, added to what they had allowed this client before. */
-  async remember(userId: string, clientId: string, scopes: readonly string[]): Promise<void> {
+  async remember(userId: string, clientId: string, scopes: readonly string[], options: RememberOptions = {}): Promise<void> {
     const now = epochSeconds(this.clock);
-    const existing = await this.store.getConsent(userId, clientId);
+    const existing = await this.current(userId, clientId);
     const merged = [...new Set([...(existing?.scopes ?? []), ...scopes])];
-    await this.store.saveConsent({ userId, clientId, scopes: merged, createdAt: existing?.createdAt ?? now, updatedAt: now });
+    await this.store.saveConsent({
+      userId,
+      clientId,
+      scopes: merged,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+      granted: options.granted ?? existing?.granted ?? null,
+      expiresAt: options.rememberFor ? now + options.rememberFor : null,
+    });
   }
 }

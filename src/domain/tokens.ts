@@ -6,7 +6,7 @@
 // token, so revoking the grant ends it; a client's JWT lives while its client does. Introspection, userinfo and
 // revocation therefore honour every JWT. Opaque values are never stored, only hashes.
 import type { TokenFlowStore } from '../store/token-flows.js';
-import type { AccessTokenRecord, ClientRecord, GrantRecord, RefreshTokenRecord, UserRecord } from '../store/types.js';
+import type { AccessTokenRecord, ClientRecord, GrantedSession, GrantRecord, RefreshTokenRecord, UserRecord } from '../store/types.js';
 import { randomId, randomToken, sha256Base64Url, sha256Hex } from './crypto.js';
 import type { KeyService } from './keys.js';
 import { formatScope, parseScopeList } from './scopes.js';
@@ -28,6 +28,8 @@ export interface AccessTokenInput {
   audience: string[];
   grantId: string | null;
   authTime: number | null;
+  /** Extra claims the platform's consent granted (Hydra's session.access_token), carried under `ext`. */
+  ext?: Record<string, unknown>;
   now: number;
 }
 
@@ -120,6 +122,7 @@ export class TokenService {
     };
     if (input.authTime !== null) claims.auth_time = input.authTime;
     if (input.grantId !== null) claims.grant_id = input.grantId;
+    if (input.ext && Object.keys(input.ext).length > 0) claims.ext = input.ext;
     const token = await signJwt(claims, { kind: 'access_token', key });
     return { token, record: { id: jti, ...base }, expiresIn, needsRow: false };
   }
@@ -152,6 +155,8 @@ export class TokenService {
     nonce: string | null;
     authTime: number | null;
     accessToken: string;
+    /** What the platform's consent granted: extra claims (never the protocol's own), acr, amr. */
+    granted: GrantedSession | null;
     now: number;
   }): Promise<string> {
     const key = await this.keys.signingKey(SIGNING_ALG.id_token);
@@ -163,8 +168,10 @@ export class TokenService {
       iat: input.now,
       azp: input.client.clientId,
       at_hash: atHash(input.accessToken),
-      ...userClaims(input.user, input.scopes),
+      ...userClaims(input.user, input.scopes, input.granted),
     };
+    if (input.granted?.acr !== undefined) claims.acr = input.granted.acr;
+    if (input.granted?.amr !== undefined) claims.amr = input.granted.amr;
     if (input.nonce !== null) claims.nonce = input.nonce;
     if (input.authTime !== null) claims.auth_time = input.authTime;
     return await signJwt(claims, { kind: 'id_token', key });
@@ -302,16 +309,22 @@ export function atHash(accessToken: string): string {
   return sha256Base64Url(accessToken).subarray(0, 16).toString('base64url');
 }
 
-/** Claims about the user that the granted scopes release (OIDC Core §5.4). */
-export function userClaims(user: UserRecord, scopes: readonly string[]): Record<string, unknown> {
+/**
+ * Claims about the user for the ID token and userinfo: what Gatehouse's own user record releases for the granted
+ * scopes (OIDC Core §5.4), then what the platform's consent page granted (session.id_token), which wins. A subject
+ * the platform signed in has only the latter. The extra claims were checked at accept time never to name a
+ * protocol claim (sub, iss, aud…: see oauth/delegated).
+ */
+export function userClaims(user: UserRecord, scopes: readonly string[], granted: GrantedSession | null = null): Record<string, unknown> {
   const claims: Record<string, unknown> = {};
-  if (scopes.includes('profile')) {
+  if (!user.external && scopes.includes('profile')) {
     claims.preferred_username = user.username;
     claims.name = user.name ?? user.username;
   }
-  if (scopes.includes('email') && user.email) {
+  if (!user.external && scopes.includes('email') && user.email) {
     claims.email = user.email;
     claims.email_verified = false;
   }
-  return claims;
+  // What the platform's consent page says of its user wins over Gatehouse's own record.
+  return { ...claims, ...granted?.idToken };
 }

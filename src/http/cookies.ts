@@ -15,6 +15,28 @@ function options(secure: boolean, maxAge?: number) {
   return { httpOnly: true, sameSite: 'lax' as const, secure, path: '/', ...(maxAge !== undefined ? { maxAge } : {}) };
 }
 
+export const BROWSER_COOKIE = 'gatehouse_browser';
+
+/**
+ * The browser-binding cookie (delegated sign-in): a random value whose hash a login or consent challenge keeps, so
+ * a verifier only completes in the browser that started the request. One per browser, kept for the browser session.
+ */
+export function browserBinding(request: FastifyRequest, reply: FastifyReply, secure: boolean): string {
+  const name = secure ? `__Host-${BROWSER_COOKIE}` : BROWSER_COOKIE;
+  const existing = request.cookies[name];
+  if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
+  const value = randomToken();
+  reply.setCookie(name, value, options(secure));
+  request.cookies[name] = value;
+  return value;
+}
+
+/** The browser-binding cookie the browser sent, if any (never a new one: coming back, a new value would match nothing). */
+export function sentBrowserBinding(request: FastifyRequest, secure: boolean): string | undefined {
+  const value = request.cookies[secure ? `__Host-${BROWSER_COOKIE}` : BROWSER_COOKIE];
+  return value && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : undefined;
+}
+
 export function sessionCookie(request: FastifyRequest): string | undefined {
   return request.cookies[SESSION_COOKIE];
 }

@@ -10,7 +10,7 @@ import { createLimitedServer } from './http-limits.js';
 import { proxyTrust } from './proxy-trust.js';
 import { userinfoRoutes } from './routes/userinfo.js';
 import { discoveryRoutes } from './routes/discovery.js';
-import { authorizeRoutes } from './routes/authorize.js';
+import { authorizeRoutes, HYDRA_AUTHORIZE_PATH } from './routes/authorize.js';
 import { sessionRoutes } from './routes/session.js';
 import { accountAppsRoutes } from './routes/account-apps.js';
 import { renderMessagePage } from './pages/message.js';
@@ -41,9 +41,12 @@ function refuseUnsendableLocation(app: FastifyInstance): void {
   });
 }
 
+/** OAuth paths a browser is sent to: their errors are pages. */
+const BROWSER_PAGES = new Set(['/oauth2/authorize', HYDRA_AUTHORIZE_PATH]);
+
 /** Paths whose errors are JSON: the OAuth endpoints but the authorization page, discovery, userinfo. */
 function answersJson(path: string): boolean {
-  return path === '/userinfo' || path.startsWith('/.well-known/') || (path.startsWith('/oauth2/') && path !== '/oauth2/authorize');
+  return path === '/userinfo' || path.startsWith('/.well-known/') || (path.startsWith('/oauth2/') && !BROWSER_PAGES.has(path));
 }
 
 function sendError(request: FastifyRequest, reply: FastifyReply, error: OAuthError): FastifyReply {

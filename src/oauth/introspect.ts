@@ -21,6 +21,14 @@ function mayIntrospect(client: ClientRecord, token: AccessTokenRecord): boolean 
 
 type IntrospectionServices = ServicesWith<TokenFlowStore, 'clientCache' | 'now' | 'config' | 'tokens'>;
 
+/** The platform's extra access-token claims (Hydra's `ext`): in a JWT itself, for an opaque token on its grant. */
+async function extraClaims(services: IntrospectionServices, claims: Record<string, unknown> | undefined, record: AccessTokenRecord): Promise<unknown> {
+  if (claims !== undefined) return claims.ext;
+  if (record.grantId === null) return undefined;
+  const accessToken = (await services.store.getGrant(record.grantId))?.granted?.accessToken;
+  return accessToken && Object.keys(accessToken).length > 0 ? accessToken : undefined;
+}
+
 export async function handleIntrospection(services: IntrospectionServices, authorization: string | undefined, body: RawParams): Promise<IntrospectionResponse> {
   const params = new Params(body);
   params.checkAll();
@@ -39,17 +47,19 @@ export async function handleIntrospection(services: IntrospectionServices, autho
     const user = record.userId ? await services.store.getUserById(record.userId) : undefined;
     return {
       active: true, token_type: 'refresh_token', iss: issuer, client_id: record.clientId, scope: formatScope(record.scopes),
-      sub: record.userId ?? record.clientId, username: user?.username, iat: record.createdAt, exp: record.expiresAt,
+      sub: record.userId ?? record.clientId, username: user?.external ? undefined : user?.username, iat: record.createdAt, exp: record.expiresAt,
     };
   }
   if (presented.kind === 'access_token' && presented.record) {
     const record = presented.record;
     if (!mayIntrospect(client, record) || tokenStatus(record, now).status !== 'active') return { active: false };
     const user = record.userId ? await services.store.getUserById(record.userId) : undefined;
+    const ext = await extraClaims(services, presented.claims, record);
     return {
       active: true, token_type: 'Bearer', iss: issuer, client_id: record.clientId, scope: formatScope(record.scopes),
-      sub: record.userId ?? record.clientId, username: user?.username, aud: record.audience.length === 1 ? record.audience[0] : record.audience,
-      iat: record.createdAt, exp: record.expiresAt, ...(record.format === 'jwt' ? { jti: record.id } : {}),
+      sub: record.userId ?? record.clientId, username: user?.external ? undefined : user?.username,
+      aud: record.audience.length === 1 ? record.audience[0] : record.audience,
+      iat: record.createdAt, exp: record.expiresAt, ...(record.format === 'jwt' ? { jti: record.id } : {}), ...(ext ? { ext } : {}),
     };
   }
   return { active: false };

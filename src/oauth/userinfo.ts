@@ -35,5 +35,6 @@ export async function handleUserinfo(services: ServicesWith<LookupStore, 'tokens
   }
   const user = await services.store.getUserById(record.userId);
   if (!user) throw new BearerError('invalid_token', 'the user of this token no longer exists', 401);
-  return { sub: user.id, ...userClaims(user, record.scopes) };
+  const grant = record.grantId === null ? undefined : await services.store.getGrant(record.grantId);
+  return { sub: user.id, ...userClaims(user, record.scopes, grant?.granted ?? null) };
 }

@@ -18,6 +18,7 @@ import type {
   ClientRecord,
   ConsentRecord,
   GrantRecord,
+  GrantedSession,
   GrantType,
   RefreshTokenRecord,
   SessionRecord,
@@ -38,6 +39,18 @@ function list<T extends string = string>(text: string): T[] {
   return value as T[];
 }
 
+const grantedRow = (granted: GrantedSession | null): string | null => (granted === null ? null : JSON.stringify(granted));
+
+/** A GrantedSession column; a corrupt value fails loudly rather than dropping what the platform granted. */
+function grantedRecord(text: string | null): GrantedSession | null {
+  if (text === null) return null;
+  const value = JSON.parse(text) as Partial<GrantedSession> | null;
+  if (value === null || typeof value !== 'object' || !Array.isArray(value.audience) || typeof value.idToken !== 'object' || typeof value.accessToken !== 'object') {
+    throw new Error(`store: expected a granted session, found ${text.slice(0, 40)}`);
+  }
+  return value as GrantedSession;
+}
+
 export function clientRow(c: ClientRecord): ClientsTable {
   return {
     client_id: c.clientId,
@@ -52,6 +65,7 @@ export function clientRow(c: ClientRecord): ClientsTable {
     refresh_token_grace: c.refreshTokenGrace,
     access_token_format: c.accessTokenFormat,
     resource_server_for: json(c.resourceServerFor),
+    skip_consent: c.skipConsent ? 1 : 0,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   };
@@ -71,17 +85,18 @@ export function clientRecord(r: Selectable<ClientsTable>): ClientRecord {
     refreshTokenGrace: r.refresh_token_grace,
     accessTokenFormat: r.access_token_format as AccessTokenFormat,
     resourceServerFor: list(r.resource_server_for),
+    skipConsent: r.skip_consent === 1,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
 }
 
 export function userRow(u: UserRecord): UsersTable {
-  return { id: u.id, username: u.username, password_hash: u.passwordHash, name: u.name, email: u.email, created_at: u.createdAt };
+  return { id: u.id, username: u.username, password_hash: u.passwordHash, name: u.name, email: u.email, created_at: u.createdAt, external: u.external ? 1 : 0 };
 }
 
 export function userRecord(r: Selectable<UsersTable>): UserRecord {
-  return { id: r.id, username: r.username, passwordHash: r.password_hash, name: r.name, email: r.email, createdAt: r.created_at };
+  return { id: r.id, username: r.username, passwordHash: r.password_hash, name: r.name, email: r.email, createdAt: r.created_at, external: r.external === 1 };
 }
 
 export function sessionRow(s: SessionRecord): SessionsTable {
@@ -93,11 +108,17 @@ export function sessionRecord(r: Selectable<SessionsTable>): SessionRecord {
 }
 
 export function consentRow(c: ConsentRecord): ConsentsTable {
-  return { user_id: c.userId, client_id: c.clientId, scopes: json(c.scopes), created_at: c.createdAt, updated_at: c.updatedAt };
+  return {
+    user_id: c.userId, client_id: c.clientId, scopes: json(c.scopes), created_at: c.createdAt, updated_at: c.updatedAt,
+    granted: grantedRow(c.granted), expires_at: c.expiresAt,
+  };
 }
 
 export function consentRecord(r: Selectable<ConsentsTable>): ConsentRecord {
-  return { userId: r.user_id, clientId: r.client_id, scopes: list(r.scopes), createdAt: r.created_at, updatedAt: r.updated_at };
+  return {
+    userId: r.user_id, clientId: r.client_id, scopes: list(r.scopes), createdAt: r.created_at, updatedAt: r.updated_at,
+    granted: grantedRecord(r.granted), expiresAt: r.expires_at,
+  };
 }
 
 export function codeRow(c: AuthorizationCodeRecord): AuthorizationCodesTable {
@@ -115,6 +136,7 @@ export function codeRow(c: AuthorizationCodeRecord): AuthorizationCodesTable {
     expires_at: c.expiresAt,
     consumed_at: c.consumedAt,
     grant_id: c.grantId,
+    granted: grantedRow(c.granted),
   };
 }
 
@@ -133,6 +155,7 @@ export function codeRecord(r: Selectable<AuthorizationCodesTable>): Authorizatio
     expiresAt: r.expires_at,
     consumedAt: r.consumed_at,
     grantId: r.grant_id,
+    granted: grantedRecord(r.granted),
   };
 }
 
@@ -148,6 +171,7 @@ export function grantRow(g: GrantRecord): GrantsTable {
     last_used_at: g.lastUsedAt,
     revoked_at: g.revokedAt,
     revoked_reason: g.revokedReason,
+    granted: grantedRow(g.granted),
   };
 }
 
@@ -163,6 +187,7 @@ export function grantRecord(r: Selectable<GrantsTable>): GrantRecord {
     lastUsedAt: r.last_used_at,
     revokedAt: r.revoked_at,
     revokedReason: r.revoked_reason,
+    granted: grantedRecord(r.granted),
   };
 }
 

@@ -19,6 +19,8 @@ export interface ClientsTable {
   access_token_format: string;
   /** JSON string[]: audiences whose access tokens this client may introspect. */
   resource_server_for: string;
+  /** 1: first-party, consent is never asked. */
+  skip_consent: number;
   created_at: number;
   updated_at: number;
 }
@@ -30,6 +32,8 @@ export interface UsersTable {
   name: string | null;
   email: string | null;
   created_at: number;
+  /** 1: a subject the platform signed in (delegated login); no password here. */
+  external: number;
 }
 
 export interface SessionsTable {
@@ -46,6 +50,9 @@ export interface ConsentsTable {
   scopes: string;
   created_at: number;
   updated_at: number;
+  /** JSON GrantedSession, or null */
+  granted: string | null;
+  expires_at: number | null;
 }
 
 export interface AuthorizationCodesTable {
@@ -64,6 +71,8 @@ export interface AuthorizationCodesTable {
   consumed_at: number | null;
   /** Soft reference (no foreign key): it is written before the grant row exists, in the same transaction. */
   grant_id: string | null;
+  /** JSON GrantedSession, or null */
+  granted: string | null;
 }
 
 export interface GrantsTable {
@@ -78,6 +87,8 @@ export interface GrantsTable {
   last_used_at: number;
   revoked_at: number | null;
   revoked_reason: string | null;
+  /** JSON GrantedSession, or null */
+  granted: string | null;
 }
 
 export interface RefreshTokensTable {
@@ -128,6 +139,28 @@ export interface ReadinessProbeTable {
   checked_at: number;
 }
 
+/** A login or consent request handed to the platform's page (delegated sign-in, Hydra's challenges). */
+export interface InteractionChallengesTable {
+  challenge_hash: string;
+  kind: string;
+  client_id: string;
+  /** JSON Record<string, string>: the authorization request's parameters */
+  request: string;
+  browser_hash: string;
+  subject: string | null;
+  skip: number;
+  login_session_id: string | null;
+  /** JSON LoginDecision, or null */
+  login: string | null;
+  /** JSON ChallengeOutcome, or null */
+  outcome: string | null;
+  verifier_hash: string | null;
+  created_at: number;
+  expires_at: number;
+  handled_at: number | null;
+  used_at: number | null;
+}
+
 export interface Database {
   clients: ClientsTable;
   users: UsersTable;
@@ -139,4 +172,5 @@ export interface Database {
   access_tokens: AccessTokensTable;
   signing_keys: SigningKeysTable;
   readiness_probe: ReadinessProbeTable;
+  interaction_challenges: InteractionChallengesTable;
 }

@@ -8,13 +8,14 @@ import type { Dialect } from './dialect.js';
 import { rethrowDuplicate } from './errors.js';
 import { migrateToLatest } from './migrations/index.js';
 import * as accounts from './queries/accounts.js';
+import * as challenges from './queries/challenges.js';
 import { cleanup } from './queries/cleanup.js';
 import * as grants from './queries/grants.js';
 import * as keys from './queries/signing-keys.js';
 import { probeWrite } from './queries/readiness.js';
 import type { Database } from './schema.js';
 import type { SuccessorTokens, TokenFlowStore } from './token-flows.js';
-import type { AccessTokenRecord, AuthorizationCodeContext, AuthorizationCodeRecord, CleanupResult, ClientRecord, ConsentRecord, GrantRecord, GrantSummary, NewTokens, RedeemCodeResult, RefreshTokenContext, RefreshTokenRecord, ReplaceSuccessorResult, RotateRefreshResult, SessionRecord, SigningKeyRecord, Store, UserRecord } from './types.js';
+import type { AccessTokenRecord, AuthorizationCodeContext, AuthorizationCodeRecord, ChallengeKind, ChallengeOutcome, ChallengeRecord, CleanupResult, ClientRecord, ConsentRecord, GrantRecord, GrantSummary, NewTokens, RedeemResult, RedeemCodeResult, RefreshTokenContext, RefreshTokenRecord, ReplaceSuccessorResult, RotateRefreshResult, SessionRecord, SigningKeyRecord, Store, UserRecord } from './types.js';
 
 /** What each backend implements on its own driver: the token flows but revocation, and the lookups by id. */
 export type NativeTokenFlows = Omit<TokenFlowStore, 'revokeAccessToken' | 'revokeGrant' | 'revokeLeakedGrant'>;
@@ -112,6 +113,21 @@ export class SqlStore implements Store {
   }
   saveAuthorizationCode(code: AuthorizationCodeRecord): Promise<void> {
     return write(accounts.saveAuthorizationCode(this.db, code));
+  }
+  createChallenge(challenge: ChallengeRecord): Promise<void> {
+    return write(challenges.createChallenge(this.db, challenge));
+  }
+  getChallenge(challengeHash: string, kind: ChallengeKind): Promise<ChallengeRecord | undefined> {
+    return challenges.getChallenge(this.db, challengeHash, kind);
+  }
+  answerChallenge(challengeHash: string, kind: ChallengeKind, outcome: ChallengeOutcome, verifierHash: string, now: number): Promise<boolean> {
+    return write(challenges.answerChallenge(this.db, challengeHash, kind, outcome, verifierHash, now));
+  }
+  redeemVerifier(verifierHash: string, kind: ChallengeKind, browserHash: string, now: number): Promise<RedeemResult> {
+    return write(challenges.redeemVerifier(this.db, verifierHash, kind, browserHash, now));
+  }
+  ensureExternalUser(user: UserRecord): Promise<void> {
+    return write(challenges.ensureExternalUser(this.db, user));
   }
 
   // Administration.

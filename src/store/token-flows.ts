@@ -45,5 +45,4 @@ export interface TokenFlowStore extends TokenFlowWrites, LookupStore {
   /** A refresh token with its grant and user, as a rotation needs them: one round trip where the backend allows. */
   getRefreshTokenContext(tokenHash: string): Promise<RefreshTokenContext | undefined>;
   getAccessToken(id: string): Promise<AccessTokenRecord | undefined>;
-  getGrant(id: string): Promise<GrantRecord | undefined>;
 }

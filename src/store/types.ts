@@ -33,6 +33,8 @@ export interface ClientRecord {
    * Any client may introspect its own tokens; no other client may (it gets `active: false`).
    */
   resourceServerFor: string[];
+  /** First-party: consent is never asked (the built-in page and the platform's alike). */
+  skipConsent: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -44,6 +46,8 @@ export interface UserRecord {
   name: string | null;
   email: string | null;
   createdAt: number;
+  /** A subject the platform signed in (delegated login): its id is the platform's subject, it has no password. */
+  external: boolean;
 }
 
 export interface SessionRecord {
@@ -59,6 +63,87 @@ export interface ConsentRecord {
   scopes: string[];
   createdAt: number;
   updatedAt: number;
+  /** What a delegated consent granted beyond scopes; null for the built-in consent page. */
+  granted: GrantedSession | null;
+  /** A consent remembered for a while (remember_for) ends then; null: until withdrawn. */
+  expiresAt: number | null;
+}
+
+/**
+ * What the platform's consent granted beyond scopes (Hydra's accept-consent body). On a code, a grant or a
+ * remembered consent; null there means Gatehouse's defaults (the default audience, the user's own claims).
+ */
+export interface GrantedSession {
+  /** The access token's audience (grant_access_token_audience). */
+  audience: string[];
+  /** Extra ID-token and userinfo claims (session.id_token). */
+  idToken: Record<string, unknown>;
+  /** Extra access-token claims, shown under `ext` (session.access_token). */
+  accessToken: Record<string, unknown>;
+  acr?: string;
+  amr?: string[];
+}
+
+export type ChallengeKind = 'login' | 'consent';
+
+/** A verifier's redemption: the challenge, or why it cannot be used (nothing was changed then). */
+export type RedeemResult = { ok: true; challenge: ChallengeRecord } | { ok: false; reason: 'unknown' | 'used' | 'other_browser' | 'expired' };
+
+/** What the login step decided, carried by the consent challenge to the code. */
+export interface LoginDecision {
+  authTime: number;
+  acr?: string;
+  amr?: string[];
+  /** Hydra's `context`: whatever the login page wants the consent page to see. */
+  context?: unknown;
+}
+
+/** The platform's answer to a challenge, as the admin API received it (already validated). */
+export type ChallengeOutcome =
+  | { accepted: true; login?: AcceptedLogin; consent?: AcceptedConsent }
+  | { accepted: false; error: RejectionError; errorDescription: string; statusCode: number };
+
+/** The OAuth errors a platform's page may answer with (sent to the client's redirect_uri). */
+export type RejectionError = 'access_denied' | 'login_required' | 'consent_required' | 'interaction_required' | 'invalid_request' | 'invalid_scope' | 'temporarily_unavailable' | 'server_error';
+
+export interface AcceptedLogin {
+  subject: string;
+  remember: boolean;
+  /** Seconds; 0 with remember: as long as a built-in sign-in session. */
+  rememberFor: number;
+  acr?: string;
+  amr?: string[];
+  context?: unknown;
+  /** Replace a live session with a new one of the remembered lifetime (Hydra's extend_session_lifespan). */
+  extendSession: boolean;
+}
+
+export interface AcceptedConsent {
+  grantScope: string[];
+  remember: boolean;
+  rememberFor: number;
+  granted: GrantedSession;
+}
+
+/** A login or consent request handed to the platform's page; single use, short-lived, bound to one browser. */
+export interface ChallengeRecord {
+  challengeHash: string;
+  kind: ChallengeKind;
+  clientId: string;
+  /** The authorization request's parameters, as validated. */
+  request: Record<string, string>;
+  browserHash: string;
+  /** Consent: the subject the login step accepted. Login: the signed-in subject when `skip`. */
+  subject: string | null;
+  skip: boolean;
+  loginSessionId: string | null;
+  login: LoginDecision | null;
+  outcome: ChallengeOutcome | null;
+  verifierHash: string | null;
+  createdAt: number;
+  expiresAt: number;
+  handledAt: number | null;
+  usedAt: number | null;
 }
 
 export interface AuthorizationCodeRecord {
@@ -77,6 +162,8 @@ export interface AuthorizationCodeRecord {
   consumedAt: number | null;
   /** The grant its redemption created, revoked if the code is replayed. */
   grantId: string | null;
+  /** What a delegated consent granted beyond scopes; null: the defaults. */
+  granted: GrantedSession | null;
 }
 
 /** One authorization: everything issued from one code exchange and the refreshes that followed it. */
@@ -91,6 +178,8 @@ export interface GrantRecord {
   lastUsedAt: number;
   revokedAt: number | null;
   revokedReason: string | null;
+  /** What a delegated consent granted beyond scopes; null: the defaults. */
+  granted: GrantedSession | null;
 }
 
 export interface RefreshTokenRecord {
@@ -178,6 +267,8 @@ export type ReplaceSuccessorResult = { ok: true } | { ok: false; reason: 'alread
 export interface CleanupResult {
   codes: number;
   sessions: number;
+  /** Login and consent challenges past their lifetime, answered or not. */
+  challenges: number;
   accessTokens: number;
   refreshTokens: number;
   grants: number;

@@ -107,6 +107,16 @@ describe('admin API: clients', () => {
     assert.deepEqual(cleared.json<Record<string, unknown>>().resource_server_for, []);
   });
 
+  test('skip_consent marks a first-party client; it must be a boolean', async () => {
+    const response = await admin.app.inject({ method: 'POST', url: '/admin/clients', payload: { client_name: 'Platform web', client_id: 'platform-web', redirect_uris: ['https://platform.example/cb'], skip_consent: true } });
+    assert.equal(response.statusCode, 201, response.body);
+    assert.equal(response.json<Record<string, unknown>>().skip_consent, true);
+    assert.equal((await admin.services.store.getClient('platform-web'))?.skipConsent, true);
+    const bad = await admin.app.inject({ method: 'PATCH', url: '/admin/clients/platform-web', payload: { skip_consent: 'yes' } });
+    assert.equal(bad.statusCode, 400, bad.body);
+    assert.match(bad.json<{ error_description: string }>().error_description, /skip_consent must be boolean/);
+  });
+
   test('rotate-secret answers a new secret; a public client has none to rotate', async () => {
     const before = await admin.services.store.getClient('zapier-client');
     const response = await admin.app.inject({ method: 'POST', url: '/admin/clients/zapier-client/rotate-secret', headers: JSON_TYPE });

@@ -185,6 +185,17 @@ describe('gatehouse clients', () => {
     assert.deepEqual((JSON.parse(cleared.stdout) as Record<string, unknown>).resource_server_for, []);
   });
 
+  test('--skip-consent makes a first-party client, shown by show; --no-skip-consent asks again', async () => {
+    const created = await cli.run(['clients', 'create', '--name', 'Platform web', '--client-id', 'platform-web', '--redirect-uri', CALLBACK, '--skip-consent', '--json']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal((JSON.parse(created.stdout) as Record<string, unknown>).skip_consent, true);
+    assert.match((await cli.run(['clients', 'show', 'platform-web'])).stdout, /Consent:\s+never asked \(first-party client\)/);
+    const updated = await cli.run(['clients', 'update', 'platform-web', '--no-skip-consent', '--json']);
+    assert.equal((JSON.parse(updated.stdout) as Record<string, unknown>).skip_consent, false);
+    const plain = await cli.run(['clients', 'create', '--name', 'Third party', '--redirect-uri', CALLBACK, '--json']);
+    assert.equal((JSON.parse(plain.stdout) as Record<string, unknown>).skip_consent, false);
+  });
+
   test('usage errors exit 2: missing --name, a bad choice, a bad duration, nothing to update', async () => {
     for (const args of [
       ['clients', 'create', '--redirect-uri', CALLBACK],

@@ -83,7 +83,7 @@ describe('gatehouse tokens inspect and grants', () => {
       const client = await services.clients.require('zapier-client');
       const user = (await services.store.getUserByUsername('demo'))!;
       const now = Math.floor(Date.now() / 1000);
-      return services.tokens.issueIdToken({ client, user, scopes: ['openid'], nonce: null, authTime: now, accessToken: tokens.accessToken, now });
+      return services.tokens.issueIdToken({ client, user, scopes: ['openid'], nonce: null, authTime: now, accessToken: tokens.accessToken, granted: null, now });
     });
     const report = await inspect(idToken);
     assert.equal(report.kind, 'id_token');
@@ -153,7 +153,7 @@ describe('gatehouse tokens inspect and grants', () => {
     const result = await cli.run(['cleanup', '--batch-size', '1', '--json']);
     assert.equal(result.code, 0, result.stderr);
     const counts = JSON.parse(result.stdout) as Record<string, number>;
-    assert.deepEqual(Object.keys(counts).sort(), ['access_tokens', 'authorization_codes', 'grants', 'refresh_tokens', 'sessions', 'signing_keys']);
+    assert.deepEqual(Object.keys(counts).sort(), ['access_tokens', 'authorization_codes', 'grants', 'interaction_challenges', 'refresh_tokens', 'sessions', 'signing_keys']);
     assert.ok(counts.access_tokens! >= 1, 'the expired opaque token');
     assert.ok(counts.authorization_codes! >= 1, 'the back-dated authorization code');
     const second = await cli.run(['cleanup']);

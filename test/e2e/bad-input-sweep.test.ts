@@ -53,8 +53,11 @@ const PUBLIC: Array<Route & { fields: string[]; body?: 'form' }> = [
   { method: 'GET', path: '/.well-known/oauth-authorization-server', fields: ['x'] },
   { method: 'GET', path: '/.well-known/openid-configuration', fields: ['x'] },
   { method: 'GET', path: '/.well-known/jwks.json', fields: ['x'] },
-  { method: 'GET', path: '/oauth2/authorize', fields: ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'login_hint', 'id_token_hint', 'resource', 'response_mode', 'return_to'] },
+  { method: 'GET', path: '/oauth2/authorize', fields: ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'login_hint', 'id_token_hint', 'resource', 'response_mode', 'return_to', 'login_verifier', 'consent_verifier'] },
   { method: 'POST', path: '/oauth2/authorize', fields: ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'decision', 'csrf'], body: 'form' },
+  // Hydra's path for the same endpoint.
+  { method: 'GET', path: '/oauth2/auth', fields: ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'prompt', 'id_token_hint', 'login_verifier', 'consent_verifier'] },
+  { method: 'POST', path: '/oauth2/auth', fields: ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'decision', 'csrf'], body: 'form' },
   { method: 'GET', path: '/login', fields: ['return_to'] },
   { method: 'POST', path: '/login', fields: ['username', 'password', 'csrf', 'return_to'], body: 'form' },
   { method: 'POST', path: '/logout', fields: ['csrf', 'return_to', 'post_logout_redirect_uri'], body: 'form' },
@@ -69,7 +72,7 @@ const DIRECT: Array<Route & { fields: string[] }> = [
 ];
 const DIRECT_PATHS = new Set(DIRECT.map((route) => route.path));
 // The admin routes and the JSON fields (or query fields, for GET) each reads.
-const ADMIN: Array<Route & { fields: string[] }> = [
+const ADMIN: Array<Route & { fields: string[]; query?: Record<string, string> }> = [
   { method: 'GET', path: '/healthz', fields: [] },
   { method: 'GET', path: '/readyz', fields: [] },
   { method: 'GET', path: '/metrics', fields: [] },
@@ -88,6 +91,16 @@ const ADMIN: Array<Route & { fields: string[] }> = [
   { method: 'GET', path: '/admin/grants', fields: ['user', 'client', 'include_revoked'] },
   { method: 'DELETE', path: '/admin/grants/:id', fields: [] },
   { method: 'POST', path: '/admin/tokens/inspect', fields: ['token'] },
+  // Hydra's login and consent API: the challenge in the query, the answer in the body.
+  { method: 'GET', path: '/admin/oauth2/auth/requests/login', fields: ['login_challenge'] },
+  { method: 'PUT', path: '/admin/oauth2/auth/requests/login/accept', query: { login_challenge: 'c' }, fields: ['subject', 'remember', 'remember_for', 'acr', 'amr', 'context', 'extend_session_lifespan', 'force_subject_identifier'] },
+  { method: 'PUT', path: '/admin/oauth2/auth/requests/login/reject', query: { login_challenge: 'c' }, fields: ['error', 'error_description', 'error_hint', 'error_debug', 'status_code'] },
+  { method: 'GET', path: '/admin/oauth2/auth/requests/consent', fields: ['consent_challenge'] },
+  { method: 'PUT', path: '/admin/oauth2/auth/requests/consent/accept', query: { consent_challenge: 'c' }, fields: ['grant_scope', 'grant_access_token_audience', 'remember', 'remember_for', 'session'] },
+  { method: 'PUT', path: '/admin/oauth2/auth/requests/consent/reject', query: { consent_challenge: 'c' }, fields: ['error', 'error_description', 'status_code'] },
+  { method: 'GET', path: '/admin/oauth2/auth/sessions/consent', fields: ['subject', 'login_session_id'] },
+  { method: 'DELETE', path: '/admin/oauth2/auth/sessions/consent', query: { subject: 's' }, fields: [] },
+  { method: 'DELETE', path: '/admin/oauth2/auth/sessions/login', query: { subject: 's' }, fields: [] },
 ];
 /** Path parameters that are not valid URL components, not UTF-8, or too long. */
 const PATH_PARAM_VALUES = ['%00', '%0d%0a', '%ZZ', 'x'.repeat(300), '%F0%9F%98%80', '..%2F..%2Fadmin', '%E0%A4%A'];
@@ -263,12 +276,13 @@ await describeOnBackends('bad input on every route', (backend) => {
     const admin = (method: string, path: string, body?: unknown, headers: Record<string, string> = adminHeaders) =>
       fetch(`${server.adminUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
     for (const route of ADMIN) {
+      const target = `${sub(route.path)}${route.query ? `?${new URLSearchParams(route.query)}` : ''}`;
       for (const field of route.fields) {
         for (const value of [...HOSTILE_JSON, ...HOSTILE_STRINGS]) {
           const what = `${route.method} ${route.path} ${field}=${JSON.stringify(value)?.slice(0, 30)}`;
           const response = route.method === 'GET'
-            ? await admin('GET', `${sub(route.path)}?${new URLSearchParams({ [field]: String(value) })}`, undefined, {})
-            : await admin(route.method, sub(route.path), { [field]: value });
+            ? await admin('GET', `${sub(route.path)}?${new URLSearchParams({ ...route.query, [field]: String(value) })}`, undefined, {})
+            : await admin(route.method, target, { [field]: value });
           assertDeliberate(what, await answer(response), 'admin');
         }
       }
@@ -280,7 +294,7 @@ await describeOnBackends('bad input on every route', (backend) => {
       }
       if (route.method !== 'GET') {
         for (const [type, body] of [['application/json', '{"client_name":'], ['application/json', '[]'], ['application/json', 'null'], ['application/json', `{"a":"${'b'.repeat(100 * 1024)}"}`], ['text/plain', '{}']] as const) {
-          const got = await answer(await admin(route.method, sub(route.path), body, { 'content-type': type }));
+          const got = await answer(await admin(route.method, target, body, { 'content-type': type }));
           assertDeliberate(`${route.method} ${route.path} body ${type} ${body.slice(0, 20)}`, got, 'admin');
         }
       }

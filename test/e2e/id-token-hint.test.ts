@@ -111,7 +111,7 @@ await describeOnBackends('id_token_hint', (backend) => {
   test('an expired hint is still a good hint', async () => {
     const [user, registered] = await Promise.all([server.services.store.getUserById(aliceId), server.services.store.getClient('zapier-client')]);
     const twoDaysAgo = Math.floor(Date.now() / 1000) - 2 * 86400;
-    const expired = await server.services.tokens.issueIdToken({ client: registered!, user: user!, scopes: ['openid'], nonce: null, authTime: twoDaysAgo, accessToken: 'x', now: twoDaysAgo });
+    const expired = await server.services.tokens.issueIdToken({ client: registered!, user: user!, scopes: ['openid'], nonce: null, authTime: twoDaysAgo, accessToken: 'x', granted: null, now: twoDaysAgo });
     const { callback } = await visit(aliceBrowser, authorizeUrl({ prompt: 'none', id_token_hint: expired }));
     assert.ok(callback?.searchParams.get('code'), callback?.href);
   });
@@ -123,7 +123,7 @@ await describeOnBackends('id_token_hint', (backend) => {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
     const forged = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: decodeProtectedHeader(aliceHint).kid! }).sign(privateKey);
     const [user, other] = await Promise.all([server.services.store.getUserById(aliceId), server.services.store.getClient('other-client')]);
-    const forOtherClient = await server.services.tokens.issueIdToken({ client: other!, user: user!, scopes: ['openid'], nonce: null, authTime: null, accessToken: 'x', now: Math.floor(Date.now() / 1000) });
+    const forOtherClient = await server.services.tokens.issueIdToken({ client: other!, user: user!, scopes: ['openid'], nonce: null, authTime: null, accessToken: 'x', granted: null, now: Math.floor(Date.now() / 1000) });
     const cases: Array<[string, string, RegExp]> = [
       ['a changed signature', `${header}.${payload}.${flipped}`, /not an ID token issued by this server/],
       ['a key of its own under our kid', forged, /not an ID token issued by this server/],

@@ -9,7 +9,7 @@ import { SqlStore } from '../../src/store/sql-store.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import type { Store } from '../../src/store/types.js';
 import { codeOf, count, errors, orphans, RACERS, raw, storeContract, values } from './contract.js';
-import { accessToken, client, code, grant, id, NOW, refreshToken, seedGrant, seedParties, signingKey, tokensFor, user } from './fixtures.js';
+import { accessToken, challenge, client, code, grant, id, NOW, refreshToken, seedGrant, seedParties, signingKey, tokensFor, user } from './fixtures.js';
 import { race, type RaceOp } from './race.js';
 
 await storeContract('administration', (store, db, backend) => {
@@ -70,7 +70,7 @@ await storeContract('administration', (store, db, backend) => {
       // More of the client's rows: a pending code, a consent, a rotated token pair, a client_credentials token.
       const pending = code(c, mine.user.id);
       await store.saveAuthorizationCode(pending);
-      await store.saveConsent({ userId: mine.user.id, clientId: c, scopes: ['read:leads'], createdAt: NOW, updatedAt: NOW });
+      await store.saveConsent({ userId: mine.user.id, clientId: c, scopes: ['read:leads'], createdAt: NOW, updatedAt: NOW, granted: null, expiresAt: null });
       const next = tokensFor(mine.grant) as { accessToken: ReturnType<typeof accessToken>; refreshToken: ReturnType<typeof refreshToken> };
       assert.deepEqual(await store.rotateRefreshToken(mine.refreshToken.tokenHash, NOW + 1, next, null), { ok: true });
       const machine = accessToken(null, { clientId: c });
@@ -134,7 +134,7 @@ await storeContract('administration', (store, db, backend) => {
       await store.createSession({ idHash: id('sess'), userId: u, authTime: NOW, expiresAt: NOW + 3600 });
       const otherSession = { idHash: id('sess'), userId: other.user.id, authTime: NOW, expiresAt: NOW + 3600 };
       await store.createSession(otherSession);
-      await store.saveConsent({ userId: u, clientId: mine.client.clientId, scopes: ['openid'], createdAt: NOW, updatedAt: NOW });
+      await store.saveConsent({ userId: u, clientId: mine.client.clientId, scopes: ['openid'], createdAt: NOW, updatedAt: NOW, granted: null, expiresAt: null });
       const pending = code(mine.client.clientId, u);
       await store.saveAuthorizationCode(pending);
 
@@ -185,8 +185,8 @@ await storeContract('administration', (store, db, backend) => {
       await store.saveAuthorizationCode(cd3);
       const g3 = grant(c, otherUser.id);
       await store.redeemAuthorizationCode(cd3.codeHash, NOW, g3, tokensFor(g3));
-      await store.saveConsent({ userId: u, clientId: c, scopes: ['read:leads'], createdAt: NOW, updatedAt: NOW });
-      await store.saveConsent({ userId: otherUser.id, clientId: c, scopes: ['read:leads'], createdAt: NOW, updatedAt: NOW });
+      await store.saveConsent({ userId: u, clientId: c, scopes: ['read:leads'], createdAt: NOW, updatedAt: NOW, granted: null, expiresAt: null });
+      await store.saveConsent({ userId: otherUser.id, clientId: c, scopes: ['read:leads'], createdAt: NOW, updatedAt: NOW, granted: null, expiresAt: null });
 
       assert.equal(await store.revokeClientAccess(u, c, NOW + 30, 'user_revoked'), 2);
       for (const g of [s.grant, g2]) {
@@ -312,6 +312,10 @@ await storeContract('administration', (store, db, backend) => {
       for (const expiresAt of [T - 100, T - 1, T]) await store.createSession({ idHash: id('s'), userId: u.id, authTime: T - 200, expiresAt });
       const liveSession = { idHash: id('s'), userId: u.id, authTime: T, expiresAt: T + 1 };
       await store.createSession(liveSession);
+      // Login and consent challenges: three past their lifetime (answered or not), one open.
+      for (const expiresAt of [T - 100, T - 1, T]) await store.createChallenge(challenge(c.clientId, { expiresAt }));
+      const liveChallenge = challenge(c.clientId, { kind: 'consent', expiresAt: T + 1 });
+      await store.createChallenge(liveChallenge);
 
       const redeem = async (access: { expiresAt: number }, refresh: { expiresAt: number } | null) => {
         const cd = code(c.clientId, u.id, { expiresAt: T - 5 });
@@ -357,13 +361,14 @@ await storeContract('administration', (store, db, backend) => {
       const spied = new SqlStore(raw(store).withPlugin(spy), (store as SqlStore).dialect, store);
 
       const batch = 2;
-      const expected = { codes: 6, sessions: 3, accessTokens: 7, refreshTokens: 2, grants: 2, keys: 1 };
+      const expected = { codes: 6, sessions: 3, challenges: 3, accessTokens: 7, refreshTokens: 2, grants: 2, keys: 1 };
       assert.deepEqual(await spied.cleanup(T, batch), expected);
       // A table with n expired rows takes floor(n / batch) full batches and one short one.
       const statements = (n: number) => Math.floor(n / batch) + 1;
       assert.deepEqual(Object.fromEntries(deletes), {
         authorization_codes: statements(6),
         sessions: statements(3),
+        interaction_challenges: statements(3),
         access_tokens: statements(7),
         refresh_tokens: statements(2),
         grants: statements(2),
@@ -375,6 +380,8 @@ await storeContract('administration', (store, db, backend) => {
       assert.equal(await count(store, 'select count(*) as n from authorization_codes'), 1);
       assert.deepEqual(await store.getSession(liveSession.idHash), liveSession);
       assert.equal(await count(store, 'select count(*) as n from sessions'), 1);
+      assert.deepEqual(await store.getChallenge(liveChallenge.challengeHash, 'consent'), liveChallenge);
+      assert.equal(await count(store, 'select count(*) as n from interaction_challenges'), 1);
       assert.deepEqual(
         (await store.listGrants({ includeRevoked: true })).map((g) => g.id).sort(),
         [a.grant.id, cGrant.grant.id].sort(),
@@ -391,7 +398,7 @@ await storeContract('administration', (store, db, backend) => {
       assert.equal(await count(store, 'select count(*) as n from signing_keys'), 2);
       assert.deepEqual(await orphans(store), {});
 
-      assert.deepEqual(await store.cleanup(T, batch), { codes: 0, sessions: 0, accessTokens: 0, refreshTokens: 0, grants: 0, keys: 0 });
+      assert.deepEqual(await store.cleanup(T, batch), { codes: 0, sessions: 0, challenges: 0, accessTokens: 0, refreshTokens: 0, grants: 0, keys: 0 });
     });
 
     test('refuses a batch size that would never finish', async () => {
@@ -427,7 +434,7 @@ await storeContract('administration', (store, db, backend) => {
         const migrated = await openStore(fresh.url);
         try {
           // Every migration applied exactly once, however many instances ran them.
-          assert.equal(await count(migrated, 'select count(*) as n from gatehouse_migration'), 3);
+          assert.equal(await count(migrated, 'select count(*) as n from gatehouse_migration'), 4);
           assert.equal(await count(migrated, 'select count(*) - count(distinct name) as n from gatehouse_migration'), 0);
           const c = client();
           await migrated.createClient(c);

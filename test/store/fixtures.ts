@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type {
   AccessTokenRecord,
   AuthorizationCodeRecord,
+  ChallengeRecord,
   ClientRecord,
   GrantRecord,
   NewTokens,
@@ -31,6 +32,7 @@ export function client(over: Partial<ClientRecord> = {}): ClientRecord {
     refreshTokenGrace: 0,
     accessTokenFormat: 'jwt',
     resourceServerFor: [],
+    skipConsent: false,
     createdAt: NOW,
     updatedAt: NOW,
     ...over,
@@ -39,7 +41,7 @@ export function client(over: Partial<ClientRecord> = {}): ClientRecord {
 
 export function user(over: Partial<UserRecord> = {}): UserRecord {
   const userId = id('user');
-  return { id: userId, username: userId, passwordHash: '$argon2id$v=19$fake', name: 'Dee Mo', email: 'demo@example.com', createdAt: NOW, ...over };
+  return { id: userId, username: userId, passwordHash: '$argon2id$v=19$fake', name: 'Dee Mo', email: 'demo@example.com', createdAt: NOW, external: false, ...over };
 }
 
 export function code(clientId: string, userId: string, over: Partial<AuthorizationCodeRecord> = {}): AuthorizationCodeRecord {
@@ -57,6 +59,7 @@ export function code(clientId: string, userId: string, over: Partial<Authorizati
     expiresAt: NOW + 60,
     consumedAt: null,
     grantId: null,
+    granted: null,
     ...over,
   };
 }
@@ -73,6 +76,7 @@ export function grant(clientId: string, userId: string | null, over: Partial<Gra
     lastUsedAt: NOW,
     revokedAt: null,
     revokedReason: null,
+    granted: null,
     ...over,
   };
 }
@@ -148,4 +152,25 @@ export async function seedGrant(store: Store, over: { client?: Partial<ClientRec
   const result = await store.redeemAuthorizationCode(c.codeHash, NOW, g, tokens);
   if (!result.ok) throw new Error('seedGrant: redemption failed');
   return { ...parties, code: c, grant: g, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken! };
+}
+
+export function challenge(clientId: string, over: Partial<ChallengeRecord> = {}): ChallengeRecord {
+  return {
+    challengeHash: id('challenge'),
+    kind: 'login',
+    clientId,
+    request: { client_id: clientId, response_type: 'code', scope: 'openid read:leads', redirect_uri: 'https://app.example/callback' },
+    browserHash: 'b'.repeat(64),
+    subject: null,
+    skip: false,
+    loginSessionId: null,
+    login: null,
+    outcome: null,
+    verifierHash: null,
+    createdAt: NOW,
+    expiresAt: NOW + 600,
+    handledAt: null,
+    usedAt: null,
+    ...over,
+  };
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { codeOf, storeContract } from './contract.js';
-import { code, id, NOW, seedParties } from './fixtures.js';
+import { challenge, code, id, NOW, seedParties, user } from './fixtures.js';
 
 await storeContract('interactions', (store) => {
   describe('sessions and consents', () => {
@@ -19,12 +19,78 @@ await storeContract('interactions', (store) => {
 
     test('saveConsent inserts, then replaces the scopes and keeps the first creation time', async () => {
       const { client: c, user: u } = await seedParties(store);
-      const first = { userId: u.id, clientId: c.clientId, scopes: ['read:leads'], createdAt: NOW, updatedAt: NOW };
+      const first = { userId: u.id, clientId: c.clientId, scopes: ['read:leads'], createdAt: NOW, updatedAt: NOW, granted: null, expiresAt: null };
       await store.saveConsent(first);
       assert.deepEqual(await store.getConsent(u.id, c.clientId), first);
       await store.saveConsent({ ...first, scopes: ['read:leads', 'write:leads'], createdAt: NOW + 50, updatedAt: NOW + 50 });
       assert.deepEqual(await store.getConsent(u.id, c.clientId), { ...first, scopes: ['read:leads', 'write:leads'], updatedAt: NOW + 50 });
       assert.equal(await store.getConsent(u.id, 'other-client'), undefined);
+    });
+  });
+
+  describe('login and consent challenges (delegated sign-in)', () => {
+    const accepted = { accepted: true as const, login: { subject: 'platform-user-7', remember: true, rememberFor: 3600, extendSession: false, acr: 'mfa', context: { step: 2 } } };
+
+    test('a challenge round-trips, and is found only under its own kind', async () => {
+      const { client: c } = await seedParties(store);
+      const open = challenge(c.clientId, { login: { authTime: NOW - 3, amr: ['pwd'] }, subject: 'platform-user-7', skip: true, loginSessionId: 'ls-1' });
+      await store.createChallenge(open);
+      assert.deepEqual(await store.getChallenge(open.challengeHash, 'login'), open);
+      assert.equal(await store.getChallenge(open.challengeHash, 'consent'), undefined);
+      assert.equal(await store.getChallenge('nope', 'login'), undefined);
+    });
+
+    test('a challenge is answered once, and not after it expires', async () => {
+      const { client: c } = await seedParties(store);
+      const open = challenge(c.clientId);
+      await store.createChallenge(open);
+      assert.equal(await store.answerChallenge(open.challengeHash, 'login', accepted, 'v'.repeat(64), NOW + 1), true);
+      assert.equal(await store.answerChallenge(open.challengeHash, 'login', { accepted: false, error: 'access_denied', errorDescription: 'no', statusCode: 403 }, 'w'.repeat(64), NOW + 2), false);
+      assert.deepEqual(await store.getChallenge(open.challengeHash, 'login'), { ...open, outcome: accepted, verifierHash: 'v'.repeat(64), handledAt: NOW + 1 });
+      const late = challenge(c.clientId, { expiresAt: NOW + 10 });
+      await store.createChallenge(late);
+      assert.equal(await store.answerChallenge(late.challengeHash, 'login', accepted, 'x'.repeat(64), NOW + 10), false);
+      assert.equal((await store.getChallenge(late.challengeHash, 'login'))?.handledAt, null);
+    });
+
+    test('a verifier is redeemed once, only by the browser that started the request, only before expiry', async () => {
+      const { client: c } = await seedParties(store);
+      const open = challenge(c.clientId, { browserHash: 'b'.repeat(64), expiresAt: NOW + 100 });
+      await store.createChallenge(open);
+      await store.answerChallenge(open.challengeHash, 'login', accepted, 'v'.repeat(64), NOW + 1);
+      assert.deepEqual(await store.redeemVerifier('v'.repeat(64), 'login', 'c'.repeat(64), NOW + 2), { ok: false, reason: 'other_browser' });
+      assert.deepEqual(await store.redeemVerifier('v'.repeat(64), 'consent', 'b'.repeat(64), NOW + 2), { ok: false, reason: 'unknown' });
+      assert.deepEqual(await store.redeemVerifier('u'.repeat(64), 'login', 'b'.repeat(64), NOW + 2), { ok: false, reason: 'unknown' });
+      // The refusals changed nothing: its own browser still can.
+      const redeemed = await store.redeemVerifier('v'.repeat(64), 'login', 'b'.repeat(64), NOW + 3);
+      assert.deepEqual(redeemed, { ok: true, challenge: { ...open, outcome: accepted, verifierHash: 'v'.repeat(64), handledAt: NOW + 1, usedAt: NOW + 3 } });
+      assert.deepEqual(await store.redeemVerifier('v'.repeat(64), 'login', 'b'.repeat(64), NOW + 4), { ok: false, reason: 'used' });
+
+      const slow = challenge(c.clientId, { expiresAt: NOW + 100 });
+      await store.createChallenge(slow);
+      await store.answerChallenge(slow.challengeHash, 'login', accepted, 's'.repeat(64), NOW + 1);
+      assert.deepEqual(await store.redeemVerifier('s'.repeat(64), 'login', slow.browserHash, NOW + 100), { ok: false, reason: 'expired' });
+    });
+
+    test('of two racing redemptions of one verifier exactly one wins', async () => {
+      const { client: c } = await seedParties(store);
+      const open = challenge(c.clientId);
+      await store.createChallenge(open);
+      await store.answerChallenge(open.challengeHash, 'login', accepted, 'r'.repeat(64), NOW + 1);
+      const results = await Promise.all(Array.from({ length: 4 }, () => store.redeemVerifier('r'.repeat(64), 'login', open.browserHash, NOW + 2)));
+      assert.equal(results.filter((result) => result.ok).length, 1);
+    });
+
+    test('ensureExternalUser makes the subject\'s row once, and never replaces an existing user', async () => {
+      const subject = id('platform-subject');
+      const external = user({ id: subject, username: `external:${subject}`, passwordHash: '', name: null, email: null, external: true });
+      await store.ensureExternalUser(external);
+      await store.ensureExternalUser({ ...external, createdAt: NOW + 99 });
+      assert.deepEqual(await store.getUserById(subject), external);
+      const local = user();
+      await store.createUser(local);
+      await store.ensureExternalUser({ ...external, id: local.id, username: `external:${local.id}` });
+      assert.deepEqual(await store.getUserById(local.id), local);
     });
   });
 

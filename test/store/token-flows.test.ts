@@ -341,8 +341,8 @@ await storeContract('token flows', (store, db) => {
     test('revokeLeakedGrant revokes the grant and its tokens and forgets that user\'s consent for that client only', async () => {
       const s = await seedGrant(store);
       const other = await seedGrant(store);
-      await store.saveConsent({ userId: s.user.id, clientId: s.client.clientId, scopes: ['read:leads'], createdAt: NOW, updatedAt: NOW });
-      await store.saveConsent({ userId: other.user.id, clientId: other.client.clientId, scopes: ['read:leads'], createdAt: NOW, updatedAt: NOW });
+      await store.saveConsent({ userId: s.user.id, clientId: s.client.clientId, scopes: ['read:leads'], createdAt: NOW, updatedAt: NOW, granted: null, expiresAt: null });
+      await store.saveConsent({ userId: other.user.id, clientId: other.client.clientId, scopes: ['read:leads'], createdAt: NOW, updatedAt: NOW, granted: null, expiresAt: null });
       assert.equal(await store.revokeLeakedGrant(s.grant.id, NOW + 7, 'rotated refresh token reused'), true);
       assert.equal((await store.getGrant(s.grant.id))?.revokedReason, 'rotated refresh token reused');
       assert.equal(await count(store, `select count(*) as n from refresh_tokens where grant_id = '${s.grant.id}' and revoked_at is null`), 0);

@@ -42,6 +42,8 @@ function addClientOptions(command: Command, creating: boolean): Command {
       collect,
     );
   if (!creating) withAudiences.option('--no-resource-server-for', 'the client is no longer a resource server for any audience');
+  withAudiences.option('--skip-consent', 'first-party: users are never asked for consent (the built-in and the platform\'s consent page alike)');
+  if (!creating) withAudiences.option('--no-skip-consent', 'users are asked for consent again');
   return withAudiences.option('--json', 'print JSON');
 }
 
@@ -60,6 +62,7 @@ function toFields(options: ClientOptions): ClientFields {
     refresh_token_grace: options.refreshTokenGrace,
     access_token_format: options.accessTokenFormat,
     resource_server_for: options.resourceServerFor === false ? [] : options.resourceServerFor,
+    skip_consent: options.skipConsent,
   };
 }
 
@@ -88,6 +91,7 @@ function printClient(client: ClientRecord, secret?: string): void {
         : 'not issued (no refresh_token grant)',
     ],
     ['Resource server for', client.resourceServerFor.length ? client.resourceServerFor : '(none: introspects only its own tokens)'],
+    ['Consent', client.skipConsent ? 'never asked (first-party client)' : 'asked, then remembered'],
     ['Created', formatTime(client.createdAt)],
     ['Updated', formatTime(client.updatedAt)],
   );

@@ -5,11 +5,12 @@ import type { Services } from '../../services.js';
 import type { HttpLimits } from '../../config.js';
 import { createLimitedServer } from '../http-limits.js';
 import { loggerOptions } from '../logger.js';
-import { requireAdminToken } from './auth.js';
+import { loginAppExemption, requireAdminToken } from './auth.js';
 import { AdminError, adminErrorHandler } from './errors.js';
 import { guardAdminRequests, requireJsonForChanges } from './guards.js';
 import { clientRoutes } from './routes/clients.js';
 import { grantRoutes } from './routes/grants.js';
+import { hydraRoutes, HYDRA_ROUTES_PREFIX } from './routes/hydra.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -41,7 +42,7 @@ export function buildAdminApp(services: Services, options: AdminAppOptions = {})
     throw new AdminError(404, 'not_found', `no admin route ${request.method} ${request.url.split('?')[0]}`);
   });
   guardAdminRequests(app, services.config.adminHostnames);
-  requireAdminToken(app, services.config.adminToken);
+  requireAdminToken(app, services.config.adminToken, loginAppExemption(services.config.delegation.appAddresses));
   requireJsonForChanges(app);
   // Admin answers can hold a client secret just made; nothing here may be cached.
   app.addHook('onSend', async (_request, reply) => {
@@ -54,5 +55,6 @@ export function buildAdminApp(services: Services, options: AdminAppOptions = {})
   app.register(keyRoutes, { services, prefix: '/admin/keys' });
   app.register(grantRoutes, { services, prefix: '/admin/grants' });
   app.register(tokenRoutes, { services, prefix: '/admin/tokens' });
+  app.register(hydraRoutes, { services, prefix: HYDRA_ROUTES_PREFIX });
   return app;
 }

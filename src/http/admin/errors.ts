@@ -5,6 +5,7 @@ import { AlreadyExists, NotFound } from '../../admin/errors.js';
 import { AccountInputError } from '../../domain/accounts.js';
 import { ClientInputError } from '../../domain/clients.js';
 import { DuplicateError } from '../../store/errors.js';
+import { ChallengeError } from '../../oauth/delegated/errors.js';
 import { NO_CONTROL_CHARACTERS } from './routes/schemas.js';
 
 export type AdminErrorCode =
@@ -15,6 +16,7 @@ export type AdminErrorCode =
   | 'not_found'
   | 'misdirected_request'
   | 'conflict'
+  | 'gone'
   | 'server_error';
 
 export class AdminError extends Error {
@@ -58,6 +60,7 @@ function errorBody(error: AdminErrorCode, description: string): { error: AdminEr
 export function adminErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof AdminError) return reply.code(error.status).send(errorBody(error.error, error.message));
   if (error instanceof NotFound) return reply.code(404).send(errorBody('not_found', error.message));
+  if (error instanceof ChallengeError) return reply.code(error.status).send(errorBody(error.code, error.message));
   if (error instanceof AlreadyExists) return reply.code(409).send(errorBody('conflict', error.message));
   if (error instanceof ClientInputError || error instanceof AccountInputError) {
     return reply.code(400).send(errorBody('invalid_request', error.message));

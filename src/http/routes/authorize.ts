@@ -1,16 +1,23 @@
-// GET/POST /oauth2/authorize: run the validation pipeline, then show the sign-in or consent page, or redirect with a code.
-// POST with `decision` is the consent form coming back.
+// GET/POST /oauth2/authorize (and Hydra's /oauth2/auth): run the validation pipeline, then sign the user in, ask
+// for consent, or redirect with a code. Sign-in and consent happen on Gatehouse's own pages, or, when
+// GATEHOUSE_LOGIN_URL / GATEHOUSE_CONSENT_URL are set, on the platform's (a challenge handed over, a verifier
+// brought back: oauth/delegated). POST with `decision` is the built-in consent form coming back.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.js';
 import { AccessDenied } from '../../oauth/errors.js';
 import { validateAuthorizationRequest, type AuthorizationRequest } from '../../oauth/authorize/index.js';
 import { hintNamesAnotherUser } from '../../oauth/authorize/check-id-token-hint.js';
-import { decideInteraction, returnToAfterLogin } from '../../oauth/authorize/interaction.js';
-import { errorRedirect, issueCode } from '../../oauth/authorize/respond.js';
+import { decideConsent, decideInteraction, returnToAfterLogin } from '../../oauth/authorize/interaction.js';
+import { errorRedirect, issueCode, type CodeGrant } from '../../oauth/authorize/respond.js';
 import { OAuthError } from '../../oauth/errors.js';
 import { describeScope } from '../../oauth/scopes.js';
 import type { RawParams } from '../../oauth/params.js';
-import { csrfToken, csrfValid, sessionCookie } from '../cookies.js';
+import { handOff, VERIFIER_PARAMS } from '../../oauth/delegated/hand-off.js';
+import { redeemVerifier, VerifierRefused } from '../../oauth/delegated/redeem.js';
+import { loginSessionId } from '../../oauth/delegated/session-id.js';
+import { isWithin } from '../../domain/scopes.js';
+import type { ChallengeKind, ChallengeRecord, GrantedSession, LoginDecision, UserRecord } from '../../store/types.js';
+import { browserBinding, csrfToken, csrfValid, sentBrowserBinding, sessionCookie, setSessionCookie } from '../cookies.js';
 import { renderConsentPage } from '../pages/consent.js';
 import { renderErrorPage } from '../pages/error.js';
 import { renderLoginPage } from '../pages/login.js';
@@ -19,15 +26,30 @@ import { sendPage } from '../send-page.js';
 import { sendUnsafeReturnTo } from './session.js';
 
 const FORM_ONLY_FIELDS = ['csrf', 'decision'];
+/** Hydra's path for the authorization endpoint, so clients and login apps written for Hydra find it. */
+export const HYDRA_AUTHORIZE_PATH = '/oauth2/auth';
+
+/** Who signed in, as the consent step needs it. */
+interface SignedIn {
+  user: UserRecord;
+  login: LoginDecision;
+  loginSessionId: string | null;
+}
 
 export async function authorizeRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const { config } = services;
+  const { delegation } = config;
   const secure = config.secureCookies;
 
   function fail(reply: FastifyReply, error: unknown): FastifyReply {
     if (!(error instanceof OAuthError)) throw error;
     if (error.redirect) return reply.redirect(errorRedirect(config.issuer, error.redirect.uri, error, error.redirect.state), 303);
     return sendPage(reply, 400, renderErrorPage({ title: 'This sign-in link is not valid', message: error.message }));
+  }
+
+  function redirectError(reply: FastifyReply, authorization: AuthorizationRequest, error: unknown): FastifyReply {
+    if (!(error instanceof OAuthError)) throw error;
+    return reply.redirect(errorRedirect(config.issuer, authorization.redirectUri, error, authorization.state), 303);
   }
 
   async function validate(raw: RawParams): Promise<AuthorizationRequest> {
@@ -62,7 +84,47 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
     }));
   }
 
+  async function handOffTo(request: FastifyRequest, reply: FastifyReply, kind: ChallengeKind, authorization: AuthorizationRequest, fields: {
+    subject: string | null; skip: boolean; loginSessionId: string | null; login: LoginDecision | null;
+  }): Promise<FastifyReply> {
+    const url = await handOff(services, { kind, request: authorization, browser: browserBinding(request, reply, secure), ...fields });
+    return reply.redirect(url, 302);
+  }
+
+  async function issue(reply: FastifyReply, authorization: AuthorizationRequest, grant: CodeGrant): Promise<FastifyReply> {
+    return reply.redirect(await issueCode(services, authorization, grant), 303);
+  }
+
+  /** The user is known: issue at once (remembered consent, first-party client), or ask on the built-in or the platform's page. */
+  async function consentStep(request: FastifyRequest, reply: FastifyReply, authorization: AuthorizationRequest, signedIn: SignedIn): Promise<FastifyReply> {
+    const { client } = authorization;
+    const consent = await services.consent.current(signedIn.user.id, client.clientId);
+    const remembered = consent !== undefined && isWithin(authorization.scopes, consent.scopes);
+    let next;
+    try {
+      next = decideConsent(authorization, remembered || client.skipConsent);
+    } catch (error) {
+      return redirectError(reply, authorization, error);
+    }
+    const loginGranted = grantedAtLogin(signedIn.login);
+    if (next === 'issue' && (client.skipConsent || delegation.consentUrl === undefined)) {
+      const granted = client.skipConsent ? loginGranted : withLogin(consent?.granted ?? null, signedIn.login);
+      return issue(reply, authorization, { userId: signedIn.user.id, authTime: signedIn.login.authTime, scopes: authorization.scopes, granted });
+    }
+    if (delegation.consentUrl !== undefined) {
+      // As Hydra: a remembered consent still goes to the platform's page, marked skip, which accepts without asking.
+      return handOffTo(request, reply, 'consent', authorization, {
+        subject: signedIn.user.id, skip: next === 'issue', loginSessionId: signedIn.loginSessionId, login: signedIn.login,
+      });
+    }
+    return showConsent(request, reply, authorization, signedIn.user.username);
+  }
+
   async function authorize(request: FastifyRequest, reply: FastifyReply, raw: RawParams): Promise<FastifyReply> {
+    for (const kind of ['login', 'consent'] as const) {
+      const verifier = raw[VERIFIER_PARAMS[kind]];
+      if (verifier !== undefined) return comeBack(request, reply, kind, verifier);
+    }
     let authorization: AuthorizationRequest;
     try {
       authorization = await validate(raw);
@@ -71,17 +133,86 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
     }
     const signedIn = await services.accounts.resolveSession(sessionCookie(request));
     const now = services.now();
-    const covers = signedIn ? await services.consent.covers(signedIn.user.id, authorization.client.clientId, authorization.scopes) : false;
     let next;
     try {
-      next = decideInteraction(authorization, signedIn?.session, covers, now);
+      // Consent is decided once the user is known (consentStep); here only whether they must sign in.
+      next = decideInteraction(authorization, signedIn?.session, true, now);
     } catch (error) {
-      if (!(error instanceof OAuthError)) throw error;
-      return reply.redirect(errorRedirect(config.issuer, authorization.redirectUri, error, authorization.state), 303);
+      return redirectError(reply, authorization, error);
+    }
+    if (delegation.loginUrl !== undefined) {
+      // As Hydra: the platform's login page is always asked; with a live session it is told to skip (and must accept).
+      const skip = next !== 'login' && signedIn !== undefined;
+      return handOffTo(request, reply, 'login', authorization, {
+        subject: skip ? signedIn!.user.id : null,
+        skip,
+        loginSessionId: skip ? loginSessionId(signedIn!.session) : null,
+        login: null,
+      });
     }
     if (next === 'login') return showLogin(request, reply, authorization);
-    if (next === 'consent') return showConsent(request, reply, authorization, signedIn!.user.username);
-    return reply.redirect(await issueCode(services, authorization, signedIn!.user, signedIn!.session.authTime), 303);
+    return consentStep(request, reply, authorization, {
+      user: signedIn!.user, login: { authTime: signedIn!.session.authTime }, loginSessionId: loginSessionId(signedIn!.session),
+    });
+  }
+
+  /** Back from the platform's page with a verifier: the answer it gave, applied to the request it was given. */
+  async function comeBack(request: FastifyRequest, reply: FastifyReply, kind: ChallengeKind, verifier: unknown): Promise<FastifyReply> {
+    if (typeof verifier !== 'string' || verifier.length === 0 || verifier.length > 100) {
+      return sendPage(reply, 400, renderErrorPage({ title: 'This sign-in link is not valid', message: `${VERIFIER_PARAMS[kind]} must be sent once, as the value the ${kind} page was given.` }));
+    }
+    let challenge: ChallengeRecord;
+    try {
+      challenge = await redeemVerifier(services, kind, verifier, sentBrowserBinding(request, secure));
+    } catch (error) {
+      if (!(error instanceof VerifierRefused)) throw error;
+      return sendPage(reply, 400, renderErrorPage({ title: 'This sign-in cannot be completed', message: error.message }));
+    }
+    let authorization: AuthorizationRequest;
+    try {
+      // The request as it was handed over (the client or its redirect URIs may have changed since: checked again).
+      authorization = await validate(challenge.request);
+    } catch (error) {
+      return fail(reply, error);
+    }
+    const outcome = challenge.outcome!;
+    if (!outcome.accepted) {
+      const error = new OAuthError(outcome.error, outcome.errorDescription, outcome.statusCode);
+      return redirectError(reply, authorization, error);
+    }
+    if (kind === 'login') return loggedIn(reply, request, authorization, challenge);
+    const consent = outcome.consent!;
+    const login = challenge.login!;
+    if (consent.remember) {
+      await services.consent.remember(challenge.subject!, authorization.client.clientId, consent.grantScope, { granted: consent.granted, rememberFor: consent.rememberFor });
+    }
+    return issue(reply, authorization, { userId: challenge.subject!, authTime: login.authTime, scopes: consent.grantScope, granted: consent.granted });
+  }
+
+  /** The platform's login page accepted a subject: remember the sign-in if asked, then the consent step. */
+  async function loggedIn(reply: FastifyReply, request: FastifyRequest, authorization: AuthorizationRequest, challenge: ChallengeRecord): Promise<FastifyReply> {
+    const accepted = challenge.outcome!.accepted ? challenge.outcome!.login! : undefined;
+    if (!accepted) throw new Error('loggedIn needs an accepted login');
+    const user = await services.accounts.subjectUser(accepted.subject);
+    const existing = challenge.skip ? await services.accounts.resolveSession(sessionCookie(request)) : undefined;
+    let authTime = existing?.user.id === user.id ? existing.session.authTime : services.now();
+    let sessionId = existing?.user.id === user.id ? loginSessionId(existing.session) : null;
+    const startNew = accepted.remember && (!existing || existing.user.id !== user.id || accepted.extendSession);
+    if (startNew) {
+      const ttl = accepted.rememberFor > 0 ? accepted.rememberFor : config.sessionTtlSeconds;
+      const started = await services.accounts.startSession(user.id, ttl, existing?.user.id === user.id ? authTime : undefined);
+      if (existing) await services.accounts.endSession(sessionCookie(request));
+      setSessionCookie(reply, started.cookieValue, secure, ttl);
+      authTime = started.session.authTime;
+      sessionId = loginSessionId(started.session);
+    }
+    const login: LoginDecision = {
+      authTime,
+      ...(accepted.acr !== undefined ? { acr: accepted.acr } : {}),
+      ...(accepted.amr !== undefined ? { amr: accepted.amr } : {}),
+      ...(accepted.context !== undefined ? { context: accepted.context } : {}),
+    };
+    return consentStep(request, reply, authorization, { user, login, loginSessionId: sessionId });
   }
 
   /** The consent form's answer: Allow records consent and issues a code; Deny sends access_denied to the client. */
@@ -103,20 +234,32 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
     // Someone else signed in since the consent page was shown: the client asked for the user its hint names.
     if (!signedIn || hintNamesAnotherUser(authorization, signedIn.user.id)) return showLogin(request, reply, authorization);
     const decision = body.decision;
-    if (decision === 'deny') {
-      const denied = new AccessDenied('the user denied the request');
-      return reply.redirect(errorRedirect(config.issuer, authorization.redirectUri, denied, authorization.state), 303);
-    }
+    if (decision === 'deny') return redirectError(reply, authorization, new AccessDenied('the user denied the request'));
     if (decision !== 'allow') {
       return sendPage(reply, 400, renderErrorPage({ title: 'Unexpected answer', message: 'decision must be "allow" or "deny".' }));
     }
     await services.consent.remember(signedIn.user.id, authorization.client.clientId, authorization.scopes);
-    return reply.redirect(await issueCode(services, authorization, signedIn.user, signedIn.session.authTime), 303);
+    return issue(reply, authorization, { userId: signedIn.user.id, authTime: signedIn.session.authTime, scopes: authorization.scopes, granted: null });
   }
 
-  app.get('/oauth2/authorize', async (request, reply) => authorize(request, reply, request.query as RawParams));
-  app.post('/oauth2/authorize', async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    return 'decision' in body ? decide(request, reply, body) : authorize(request, reply, body);
-  });
+  for (const path of ['/oauth2/authorize', HYDRA_AUTHORIZE_PATH]) {
+    app.get(path, async (request, reply) => authorize(request, reply, request.query as RawParams));
+    app.post(path, async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      return 'decision' in body ? decide(request, reply, body) : authorize(request, reply, body);
+    });
+  }
+}
+
+/** acr and amr from the login step, for the ID token, when nothing else was granted (first-party clients). */
+function grantedAtLogin(login: LoginDecision): GrantedSession | null {
+  if (login.acr === undefined && login.amr === undefined) return null;
+  return withLogin(null, login);
+}
+
+/** What a remembered consent granted, with this sign-in's acr and amr (they describe the sign-in, not the consent). */
+function withLogin(granted: GrantedSession | null, login: LoginDecision): GrantedSession | null {
+  if (login.acr === undefined && login.amr === undefined) return granted;
+  const base: GrantedSession = granted ?? { audience: [], idToken: {}, accessToken: {} };
+  return { ...base, ...(login.acr !== undefined ? { acr: login.acr } : {}), ...(login.amr !== undefined ? { amr: login.amr } : {}) };
 }

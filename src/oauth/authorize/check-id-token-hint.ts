@@ -20,6 +20,7 @@ export const checkIdTokenHint: AuthorizeStep = async ({ params, request, service
     throw new InvalidRequest(`id_token_hint is not an ID token issued by this server (its signature, key or issuer does not check out: ${error.code})`);
   }
   request.idTokenHintSubject = claims.sub as string; // required and a string by the ID token rules
+  request.idTokenHintClaims = claims;
 };
 
 /**

@@ -24,8 +24,16 @@ export function decideInteraction(
     }
     return 'login';
   }
+  return decideConsent(request, consentCovers);
+}
+
+/**
+ * Once the user is known: ask for consent, or issue at once. `consentCovers`: a remembered consent covers the
+ * scopes, or the client is first-party (skip_consent). prompt=consent asks anyway; prompt=none never asks.
+ */
+export function decideConsent(request: AuthorizationRequest, consentCovers: boolean): 'consent' | 'issue' {
   if (!consentCovers || request.prompt.includes('consent')) {
-    if (silent) throw new ConsentRequired('the user has not allowed these scopes for this client and prompt=none forbids asking');
+    if (request.prompt.includes('none')) throw new ConsentRequired('the user has not allowed these scopes for this client and prompt=none forbids asking');
     return 'consent';
   }
   return 'issue';

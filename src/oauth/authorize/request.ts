@@ -18,6 +18,8 @@ export interface AuthorizationRequest {
   maxAge: number | undefined;
   /** The `sub` of a verified id_token_hint: the user the client expects to be signed in. */
   idTokenHintSubject: string | undefined;
+  /** The verified id_token_hint's claims (shown to the platform's login page as oidc_context.id_token_hint_claims). */
+  idTokenHintClaims?: Record<string, unknown>;
   /** The parameters as received, kept so the consent form can carry them back unchanged. */
   params: Record<string, string>;
 }

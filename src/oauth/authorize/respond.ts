@@ -1,7 +1,7 @@
 // The answer to an authorization request: a redirect to the client with a code, or with an error (RFC 9207 adds iss).
 import type { ServicesWith } from '../../services.js';
 import type { InteractionStore } from '../../store/interactions.js';
-import type { UserRecord } from '../../store/types.js';
+import type { GrantedSession } from '../../store/types.js';
 import { randomToken, sha256Hex } from '../../domain/crypto.js';
 import type { OAuthError } from '../errors.js';
 import type { AuthorizationRequest } from './request.js';
@@ -16,24 +16,33 @@ export function errorRedirect(issuer: string, redirectUri: string, error: OAuthE
   return withQuery(redirectUri, { error: error.error, error_description: error.message, state, iss: issuer });
 }
 
+/** Who the code is for and what they allowed: the requested scopes (built-in consent) or what the platform granted. */
+export interface CodeGrant {
+  userId: string;
+  authTime: number;
+  scopes: string[];
+  granted: GrantedSession | null;
+}
+
 /** Stores a single-use code bound to everything the token request must match, and returns the redirect that carries it. */
-export async function issueCode(services: ServicesWith<InteractionStore, 'config' | 'now'>, request: AuthorizationRequest, user: UserRecord, authTime: number): Promise<string> {
+export async function issueCode(services: ServicesWith<InteractionStore, 'config' | 'now'>, request: AuthorizationRequest, grant: CodeGrant): Promise<string> {
   const code = randomToken();
   const now = services.now();
   await services.store.saveAuthorizationCode({
     codeHash: sha256Hex(code),
     clientId: request.client.clientId,
-    userId: user.id,
+    userId: grant.userId,
     redirectUri: request.redirectUri,
-    scopes: request.scopes,
+    scopes: grant.scopes,
     nonce: request.nonce ?? null,
     codeChallenge: request.codeChallenge,
     codeChallengeMethod: request.codeChallenge ? 'S256' : null,
-    authTime,
+    authTime: grant.authTime,
     createdAt: now,
     expiresAt: now + services.config.authorizationCodeTtlSeconds,
     consumedAt: null,
     grantId: null,
+    granted: grant.granted,
   });
   return withQuery(request.redirectUri, { code, state: request.state, iss: services.config.issuer });
 }

@@ -20,9 +20,10 @@ export async function mintTokens(
     client,
     userId: user.id,
     scopes: accessScopes,
-    audience: [config.defaultAudience],
+    audience: grant.granted?.audience.length ? grant.granted.audience : [config.defaultAudience],
     grantId: grant.id,
     authTime: grant.authTime,
+    ext: grant.granted?.accessToken,
     now,
   });
   const response: TokenResponse = {
@@ -45,6 +46,7 @@ export async function mintTokens(
       nonce: options.nonce,
       authTime: grant.authTime,
       accessToken: access.token,
+      granted: grant.granted,
       now,
     });
   }

@@ -5,12 +5,14 @@ import type { Database } from '../schema.js';
 import * as initial from './0001_initial.js';
 import * as readinessProbe from './0002_readiness_probe.js';
 import * as retriesAndResourceServers from './0003_retries_and_resource_servers.js';
+import * as delegatedSignIn from './0004_delegated_sign_in.js';
 
 /** Every migration, by name; names sort in the order they apply. Append, never edit or reorder. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_readiness_probe': readinessProbe,
   '0003_retries_and_resource_servers': retriesAndResourceServers,
+  '0004_delegated_sign_in': delegatedSignIn,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -87,7 +87,7 @@ export async function saveConsent(db: Db, consent: ConsentRecord): Promise<void>
   await db
     .insertInto('consents')
     .values(row)
-    .onConflict((oc) => oc.columns(['user_id', 'client_id']).doUpdateSet({ scopes: row.scopes, updated_at: row.updated_at }))
+    .onConflict((oc) => oc.columns(['user_id', 'client_id']).doUpdateSet({ scopes: row.scopes, updated_at: row.updated_at, granted: row.granted, expires_at: row.expires_at }))
     .execute();
 }
 

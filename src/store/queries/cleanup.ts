@@ -32,6 +32,12 @@ export async function cleanup(db: Db, now: number, batchSize: number): Promise<C
       .where('id_hash', 'in', db.selectFrom('sessions').select('id_hash').where('expires_at', '<=', now).limit(batchSize))
       .executeTakeFirstOrThrow(),
   );
+  const challenges = await inBatches(batchSize, () =>
+    db
+      .deleteFrom('interaction_challenges')
+      .where('challenge_hash', 'in', db.selectFrom('interaction_challenges').select('challenge_hash').where('expires_at', '<=', now).limit(batchSize))
+      .executeTakeFirstOrThrow(),
+  );
   const accessTokens = await inBatches(batchSize, () =>
     db
       .deleteFrom('access_tokens')
@@ -73,5 +79,5 @@ export async function cleanup(db: Db, now: number, batchSize: number): Promise<C
       .where('kid', 'in', db.selectFrom('signing_keys').select('kid').where('expires_at', '<=', now).limit(batchSize))
       .executeTakeFirstOrThrow(),
   );
-  return { codes, sessions, accessTokens, refreshTokens, grants, keys };
+  return { codes, sessions, challenges, accessTokens, refreshTokens, grants, keys };
 }

@@ -50,6 +50,7 @@ const WRITES = {
   redeemAuthorizationCode: true, rotateRefreshToken: true, replaceUnusedSuccessor: true, issueClientToken: true,
   revokeAccessToken: true, revokeGrant: true, revokeLeakedGrant: true,
   createSession: true, deleteSession: true, saveConsent: true, saveAuthorizationCode: true,
+  createChallenge: true, answerChallenge: true, redeemVerifier: true, ensureExternalUser: true,
   createClient: true, updateClient: true, deleteClient: true, createUser: true, setUserPassword: true, deleteUser: true,
   deleteUserSessions: true, revokeClientAccess: true, insertSigningKey: true, rotateSigningKey: true, cleanup: true, probeWrite: true,
 } as const satisfies Record<keyof StoreWrites, true>;

@@ -1,0 +1,141 @@
+// Hydra 2.x's login, consent and session routes on the admin port (same paths, methods, JSON and status codes), so a
+// login/consent app written for Hydra with its SDK works with only the admin URL changed. The rules live in
+// oauth/delegated; this maps Hydra's wire format onto them.
+import type { FastifyPluginAsync } from 'fastify';
+import type { Services } from '../../../services.js';
+import type { ChallengeKind } from '../../../store/types.js';
+import { acceptConsent, acceptLogin, openChallenge, reject, type ConsentAcceptance, type LoginAcceptance, type Rejection } from '../../../oauth/delegated/answers.js';
+import { CHALLENGE_PARAMS } from '../../../oauth/delegated/hand-off.js';
+import { consentRequestView, consentSessionView, loginRequestView } from './hydra-views.js';
+import { NO_CONTROL_CHARACTERS } from './schemas.js';
+import { AdminError } from '../errors.js';
+
+const text = (maxLength: number) => ({ type: 'string', maxLength, pattern: NO_CONTROL_CHARACTERS }) as const;
+const challengeQuery = (kind: ChallengeKind) => ({
+  type: 'object',
+  additionalProperties: false,
+  required: [CHALLENGE_PARAMS[kind]],
+  properties: { [CHALLENGE_PARAMS[kind]]: { type: 'string', minLength: 1, maxLength: 200 } },
+}) as const;
+const claimsObject = { type: 'object' } as const;
+
+const acceptLoginBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['subject'],
+  properties: {
+    subject: { ...text(255), minLength: 1 },
+    remember: { type: 'boolean' },
+    remember_for: { type: 'integer', minimum: 0, maximum: 10 * 365 * 86400 },
+    acr: text(255),
+    amr: { type: 'array', maxItems: 20, items: text(64) },
+    context: {},
+    extend_session_lifespan: { type: 'boolean' },
+    force_subject_identifier: { type: 'string' },
+    identity_provider_session_id: { type: 'string' },
+  },
+} as const;
+
+const acceptConsentBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    grant_scope: { type: 'array', maxItems: 100, items: text(200) },
+    grant_access_token_audience: { type: 'array', maxItems: 20, items: text(500) },
+    remember: { type: 'boolean' },
+    remember_for: { type: 'integer', minimum: 0, maximum: 10 * 365 * 86400 },
+    session: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { access_token: claimsObject, id_token: claimsObject },
+    },
+  },
+} as const;
+
+const rejectBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    error: text(100),
+    error_description: text(500),
+    error_hint: text(500),
+    error_debug: text(2000),
+    status_code: { type: 'integer', minimum: 400, maximum: 599 },
+  },
+} as const;
+
+const subjectQuery = (extra: Record<string, unknown>, required: string[] = ['subject']) => ({
+  type: 'object',
+  additionalProperties: false,
+  required,
+  properties: { subject: { ...text(255), minLength: 1 }, ...extra },
+}) as const;
+
+/** Where Hydra's admin API has its login, consent and session routes. */
+export const HYDRA_ROUTES_PREFIX = '/admin/oauth2/auth';
+
+export const hydraRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  for (const kind of ['login', 'consent'] as const) {
+    const param = CHALLENGE_PARAMS[kind];
+    type Query = Record<string, string>;
+    app.get<{ Querystring: Query }>(`/requests/${kind}`, { schema: { querystring: challengeQuery(kind) } }, async (request) => {
+      const challenge = request.query[param]!;
+      const open = await openChallenge(services, kind, challenge, 'read');
+      return kind === 'login' ? loginRequestView(services, challenge, open) : consentRequestView(services, challenge, open);
+    });
+    app.put<{ Querystring: Query; Body: Rejection }>(`/requests/${kind}/reject`, { schema: { querystring: challengeQuery(kind), body: rejectBody } }, async (request) => {
+      // Hydra shows error_debug only to developers; here it goes to the log, never to the client.
+      if (request.body.error_debug) request.log.info({ kind, errorDebug: request.body.error_debug }, 'delegated sign-in: the platform rejected a request');
+      return { redirect_to: await reject(services, kind, request.query[param], request.body) };
+    });
+  }
+  app.put<{ Querystring: Record<string, string>; Body: LoginAcceptance }>('/requests/login/accept', { schema: { querystring: challengeQuery('login'), body: acceptLoginBody } }, async (request) => ({
+    redirect_to: await acceptLogin(services, request.query.login_challenge, request.body),
+  }));
+  app.put<{ Querystring: Record<string, string>; Body: ConsentAcceptance }>('/requests/consent/accept', { schema: { querystring: challengeQuery('consent'), body: acceptConsentBody } }, async (request) => ({
+    redirect_to: await acceptConsent(services, request.query.consent_challenge, request.body ?? {}),
+  }));
+
+  // The subject's consent sessions: one per live grant (what the platform's "connected apps" page lists).
+  app.get<{ Querystring: { subject: string; login_session_id?: string } }>('/sessions/consent', {
+    schema: { querystring: subjectQuery({ login_session_id: text(100) }) },
+  }, async (request) => {
+    if (request.query.login_session_id !== undefined) {
+      throw new AdminError(400, 'invalid_request', 'login_session_id is not supported as a filter; list by subject');
+    }
+    const { subject } = request.query;
+    const grants = await services.store.listGrants({ userId: subject });
+    const sessions = [];
+    for (const grant of grants) {
+      const client = await services.store.getClient(grant.clientId);
+      if (!client) continue;
+      sessions.push(consentSessionView(grant, client, await services.consent.current(subject, grant.clientId), services.config.defaultAudience));
+    }
+    return sessions;
+  });
+
+  // Withdraws consent: the grants for the client (or all, with all=true) are revoked, their tokens with them.
+  app.delete<{ Querystring: { subject: string; client?: string; all?: string } }>('/sessions/consent', {
+    schema: { querystring: subjectQuery({ client: text(200), all: { type: 'string', enum: ['true', 'false'] } }) },
+  }, async (request, reply) => {
+    const { subject, client, all } = request.query;
+    if ((client === undefined) === (all !== 'true')) {
+      throw new AdminError(400, 'invalid_request', 'name one client with client=, or all of them with all=true');
+    }
+    const clients = client !== undefined ? [client] : [...new Set((await services.store.listGrants({ userId: subject, includeRevoked: true })).map((grant) => grant.clientId))];
+    for (const clientId of clients) {
+      await services.store.revokeClientAccess(subject, clientId, services.now(), 'consent withdrawn by the platform (admin API)');
+    }
+    return reply.code(204).send();
+  });
+
+  // Signs the subject out of Gatehouse: its remembered logins end (the platform's page is asked again next time).
+  app.delete<{ Querystring: { subject: string; sid?: string } }>('/sessions/login', {
+    schema: { querystring: subjectQuery({ sid: text(100) }, []) },
+  }, async (request, reply) => {
+    if (request.query.sid !== undefined) throw new AdminError(400, 'invalid_request', 'sid is not supported; end a subject\'s login sessions with subject=');
+    if (request.query.subject === undefined) throw new AdminError(400, 'invalid_request', 'subject is required');
+    await services.store.deleteUserSessions(request.query.subject);
+    return reply.code(204).send();
+  });
+};
