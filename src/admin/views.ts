@@ -178,6 +178,7 @@ export interface CleanupView {
   refresh_tokens: number;
   grants: number;
   signing_keys: number;
+  device_codes: number;
 }
 
 export function cleanupView(result: CleanupResult): CleanupView {
@@ -188,5 +189,6 @@ export function cleanupView(result: CleanupResult): CleanupView {
     refresh_tokens: result.refreshTokens,
     grants: result.grants,
     signing_keys: result.keys,
+    device_codes: result.deviceCodes,
   };
 }
