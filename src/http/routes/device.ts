@@ -1,7 +1,8 @@
 // The built-in device verification page (RFC 8628 §3.3): GET/POST /oauth2/device/verify. The user types the code
 // their device shows; a code that waits for a decision leads, once signed in (the built-in sign-in page and its
 // return_to), to the consent page, whose Allow or Deny comes back here and ends in DeviceCodeService.approve/deny.
-// Every look-up of a code counts against the address's user-code limit (rate-limits/), so codes cannot be guessed.
+// Every wrong code counts against the address's user-code limit (rate-limits/); an address that has used it up is
+// refused every look-up, right or wrong, until its window ends, so codes cannot be guessed.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.js';
 import { formatUserCode, normalizeUserCode } from '../../domain/device-codes.js';
@@ -32,10 +33,10 @@ export async function deviceRoutes(app: FastifyInstance, { services, rateLimits 
   const { config } = services;
   const secure = config.secureCookies;
 
-  /** Counts one look-up of a code by this address (a 429 page once the address has used up its window). */
-  function countLookup(request: FastifyRequest, reply: FastifyReply): void {
+  /** Runs a step of the user-code limit; its 429 (a page) carries the X-RateLimit-* headers too. */
+  function limited(reply: FastifyReply, step: () => void): void {
     try {
-      rateLimitHeaders(reply, rateLimits.userCodes.take(request.ip));
+      step();
     } catch (error) {
       if (error instanceof RateLimited) rateLimitHeaders(reply, error.state);
       throw error;
@@ -72,12 +73,16 @@ export async function deviceRoutes(app: FastifyInstance, { services, rateLimits 
     }));
   }
 
-  /** The request a typed code stands for, counted against the address; undefined when it waits for no decision. */
+  /** The request a typed code stands for; undefined (and counted against the address) when it waits for no decision. */
   async function lookUp(request: FastifyRequest, reply: FastifyReply, typed: string): Promise<{ userCode: string; record: DeviceCodeRecord } | undefined> {
-    countLookup(request, reply);
+    limited(reply, () => rateLimits.userCodes.check(request.ip));
     const normal = normalizeUserCode(typed);
     const record = normal === undefined ? undefined : await services.devices.findPending(normal);
-    return record && normal ? { userCode: formatUserCode(normal), record } : undefined;
+    if (!record || normal === undefined) {
+      limited(reply, () => rateLimitHeaders(reply, rateLimits.userCodes.take(request.ip)));
+      return undefined;
+    }
+    return { userCode: formatUserCode(normal), record };
   }
 
   // The form, prefilled from verification_uri_complete; a signed-in user with a code goes straight to the consent
