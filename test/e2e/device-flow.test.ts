@@ -175,6 +175,7 @@ await describeOnBackends('device authorization grant', (backend) => {
     const made = await createClient(server, { name: 'Web app', clientId: 'web-app', scopes: 'read:leads' });
     const web = await oidcClient(server, 'web-app', client.ClientSecretBasic(made.clientSecret!));
     assert.equal(await errorOf(client.initiateDeviceAuthorization(web, { scope: 'read:leads' })), 'unauthorized_client');
+    assert.equal(await errorOf(poll(web, 'any-device-code')), 'unauthorized_client', 'nor may it poll');
 
     await createClient(server, { name: 'Other TV', clientId: 'other-tv', public: true, redirectUris: [], grantTypes: [DEVICE_CODE_GRANT], scopes: 'read:leads' });
     const other = await oidcClient(server, 'other-tv', client.None());
@@ -183,6 +184,18 @@ await describeOnBackends('device authorization grant', (backend) => {
     assert.equal(await errorOf(poll(other, started.device_code)), 'invalid_grant');
     assert.ok((await pollNow(tv, started)).access_token, 'and the code still works for its own client');
     assert.equal(await errorOf(client.initiateDeviceAuthorization(tv, { scope: 'write:leads' })), 'invalid_scope');
+  });
+
+  test('racing polls after the approval: exactly one gets tokens, the others invalid_grant, and one grant is made', async () => {
+    const started = await client.initiateDeviceAuthorization(tv, { scope: 'read:leads' });
+    await userApproves(started, 'allow');
+    const grantsBefore = (await server.services.store.listGrants({ clientId: 'tv-app', includeRevoked: true })).length;
+    const answers = await Promise.all(Array.from({ length: 8 }, () =>
+      postForm(`${server.issuer}/oauth2/token`, { grant_type: DEVICE_CODE_GRANT, device_code: started.device_code, client_id: 'tv-app' })));
+    const bodies = await Promise.all(answers.map(async (answer) => ({ status: answer.status, body: await answer.json() as Record<string, string> })));
+    assert.equal(bodies.filter((b) => b.status === 200 && b.body.access_token).length, 1, JSON.stringify(bodies.map((b) => b.body.error ?? 'tokens')));
+    assert.ok(bodies.filter((b) => b.status !== 200).every((b) => b.status === 400 && b.body.error === 'invalid_grant'));
+    assert.equal((await server.services.store.listGrants({ clientId: 'tv-app', includeRevoked: true })).length, grantsBefore + 1);
   });
 
   test('only hashes of the device code and the user code are stored', async () => {
