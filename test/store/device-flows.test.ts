@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DuplicateError } from '../../src/store/errors.js';
 import type { DeviceCodeRecord } from '../../src/store/types.js';
-import { count, orphans, storeContract } from './contract.js';
+import { count, errors, orphans, RACERS, storeContract } from './contract.js';
 import { grant, id, NOW, seedParties, tokensFor } from './fixtures.js';
+import { race } from './race.js';
 
 function deviceCode(clientId: string, over: Partial<DeviceCodeRecord> = {}): DeviceCodeRecord {
   return {
@@ -27,7 +28,7 @@ function deviceCode(clientId: string, over: Partial<DeviceCodeRecord> = {}): Dev
   };
 }
 
-await storeContract('device flows', (store) => {
+await storeContract('device flows', (store, db) => {
   describe('saving and finding', () => {
     test('a request round-trips by its user code and by its device code, nulls included', async () => {
       const { client: c } = await seedParties(store);
@@ -148,6 +149,23 @@ await storeContract('device flows', (store) => {
     });
   });
 
+  describe('exchanging on separate connections', () => {
+    test(`${RACERS} simultaneous exchanges of one approved device code on separate connections: exactly one wins`, async () => {
+      const { client: c, user: u } = await seedParties(store);
+      const saved = deviceCode(c.clientId);
+      await store.saveDeviceCode(saved);
+      await store.decideDeviceCode(saved.userCodeHash, NOW, { approve: true, userId: u.id, scopes: saved.scopes, authTime: NOW });
+      const outcomes = await race(db, Array.from({ length: RACERS }, () => ({ kind: 'redeemDevice' as const, deviceCodeHash: saved.deviceCodeHash, clientId: c.clientId, userId: u.id, now: NOW })));
+      assert.deepEqual(errors(outcomes), []);
+      const results = outcomes.map((o) => (o.ok ? o.value : undefined)) as Array<{ ok: boolean; reason?: string }>;
+      assert.equal(results.filter((r) => r.ok).length, 1);
+      assert.ok(results.filter((r) => !r.ok).every((r) => r.reason === 'already_consumed'));
+      assert.equal(await count(store, 'select count(*) as n from grants'), 1);
+      assert.equal(await count(store, 'select count(*) as n from refresh_tokens'), 1);
+      assert.equal(await count(store, 'select count(*) as n from access_tokens'), 1);
+    });
+  });
+
   describe('housekeeping and deletion', () => {
     test('cleanup removes expired requests and keeps the grants they made; deleting the client takes its requests', async () => {
       const { client: c, user: u } = await seedParties(store);
@@ -168,4 +186,4 @@ await storeContract('device flows', (store) => {
       assert.deepEqual(await orphans(store), {});
     });
   });
-});
+}, { racers: RACERS });
