@@ -28,6 +28,8 @@ export interface Config {
   /** Human descriptions of scopes, shown on the consent page. */
   scopeDescriptions: Record<string, string>;
   authorizationCodeTtlSeconds: number;
+  /** How long a device code (RFC 8628) may wait for the user's decision and be exchanged. */
+  deviceCodeTtlSeconds: number;
   sessionTtlSeconds: number;
   /** Where a rotated-out signing key stays published: at least the longest access/id token lifetime. */
   keyRetentionSeconds: number;
@@ -138,6 +140,13 @@ function duration(env: Env, name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const seconds = parseDuration(raw);
   if (seconds === undefined) throw new ConfigError(`${name} must be a duration such as 90s, 10m, 1h or 30d, got "${raw}"`);
+  return seconds;
+}
+
+/** A duration that must be at least a second: a lifetime of 0 would make the setting's feature unusable. */
+function positiveDuration(env: Env, name: string, fallback: number): number {
+  const seconds = duration(env, name, fallback);
+  if (seconds < 1) throw new ConfigError(`${name} must be at least 1s, got "${env[name]}"`);
   return seconds;
 }
 
@@ -375,6 +384,7 @@ export function loadConfig(env: Env = process.env): Config {
     defaultAudience,
     scopeDescriptions: scopeCatalogue(file),
     authorizationCodeTtlSeconds: duration(env, 'GATEHOUSE_CODE_TTL', 60),
+    deviceCodeTtlSeconds: positiveDuration(env, 'GATEHOUSE_DEVICE_CODE_TTL', 600),
     sessionTtlSeconds: duration(env, 'GATEHOUSE_SESSION_TTL', 8 * 3600),
     keyRetentionSeconds: duration(env, 'GATEHOUSE_KEY_RETENTION', 7 * 24 * 3600),
     keyRefreshSeconds: duration(env, 'GATEHOUSE_KEY_REFRESH', 10),

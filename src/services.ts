@@ -4,6 +4,7 @@ import { AccountService } from './domain/accounts.js';
 import { ClientService } from './domain/clients.js';
 import { ClientCache } from './domain/client-cache.js';
 import { ConsentService } from './domain/consent.js';
+import { DeviceCodeService } from './domain/device-codes.js';
 import { KeyService } from './domain/keys.js';
 import { PasswordCheckLimit } from './domain/password-check-limit.js';
 import { TokenService } from './domain/tokens.js';
@@ -22,6 +23,8 @@ export interface Services {
   clientCache: ClientCache;
   accounts: AccountService;
   consent: ConsentService;
+  /** Device authorization requests (RFC 8628): started by the device, decided by the user. */
+  devices: DeviceCodeService;
   /** Failed client authentications per address and client, in this process. */
   clientAuthThrottle: ClientAuthThrottle;
   /** The one clock every time decision reads; tests pass one they can move. */
@@ -55,6 +58,7 @@ export function buildServices(config: Config, store: Store, options: ServiceOpti
     clientCache,
     accounts: new AccountService(store, clock, new PasswordCheckLimit({ concurrency: config.passwordChecks, queue: config.passwordCheckQueue })),
     consent: new ConsentService(store, clock),
+    devices: new DeviceCodeService(store, clock, config.deviceCodeTtlSeconds),
     clientAuthThrottle: new ClientAuthThrottle({ clock }),
     clock,
     now,

@@ -182,6 +182,7 @@ export interface CleanupView {
   refresh_tokens: number;
   grants: number;
   signing_keys: number;
+  device_codes: number;
 }
 
 export function cleanupView(result: CleanupResult): CleanupView {
@@ -193,5 +194,6 @@ export function cleanupView(result: CleanupResult): CleanupView {
     refresh_tokens: result.refreshTokens,
     grants: result.grants,
     signing_keys: result.keys,
+    device_codes: result.deviceCodes,
   };
 }

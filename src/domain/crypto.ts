@@ -1,5 +1,5 @@
 // Random values, hashes, constant-time comparison and sealing of data at rest: the only primitives the domain uses.
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 
 // Random bytes are drawn from the CSPRNG in blocks and handed out in slices: one call per request for a
 // few bytes costs far more (a trip into OpenSSL each) than the bytes themselves. Each byte is used once.
@@ -24,6 +24,13 @@ export function randomToken(prefix = ''): string {
 
 export function randomId(): string {
   return freshBytes(16).toString('base64url');
+}
+
+/** `length` characters drawn uniformly from `alphabet` (each by rejection sampling, so none is likelier). */
+export function randomString(alphabet: string, length: number): string {
+  let value = '';
+  for (let i = 0; i < length; i++) value += alphabet[randomInt(alphabet.length)];
+  return value;
 }
 
 export function sha256Hex(value: string): string {

@@ -13,6 +13,7 @@ import { discoveryRoutes } from './routes/discovery.js';
 import { authorizeRoutes, HYDRA_AUTHORIZE_PATH } from './routes/authorize.js';
 import { sessionRoutes } from './routes/session.js';
 import { accountAppsRoutes } from './routes/account-apps.js';
+import { deviceRoutes } from './routes/device.js';
 import { renderMessagePage } from './pages/message.js';
 import { sendPage } from './send-page.js';
 import { RouteMethods, methodNotAllowed } from './route-methods.js';
@@ -41,12 +42,12 @@ function refuseUnsendableLocation(app: FastifyInstance): void {
   });
 }
 
-/** OAuth paths a browser is sent to: their errors are pages. */
-const BROWSER_PAGES = new Set(['/oauth2/authorize', HYDRA_AUTHORIZE_PATH]);
+/** The pages under /oauth2/: people see them in a browser, so their errors are pages too. */
+const OAUTH_PAGES = new Set(['/oauth2/authorize', HYDRA_AUTHORIZE_PATH, '/oauth2/device/verify']);
 
-/** Paths whose errors are JSON: the OAuth endpoints but the authorization page, discovery, userinfo. */
+/** Paths whose errors are JSON: the OAuth endpoints but its pages, discovery, userinfo. */
 function answersJson(path: string): boolean {
-  return path === '/userinfo' || path.startsWith('/.well-known/') || (path.startsWith('/oauth2/') && !BROWSER_PAGES.has(path));
+  return path === '/userinfo' || path.startsWith('/.well-known/') || (path.startsWith('/oauth2/') && !OAUTH_PAGES.has(path));
 }
 
 function sendError(request: FastifyRequest, reply: FastifyReply, error: OAuthError): FastifyReply {
@@ -121,5 +122,6 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
   await app.register(authorizeRoutes, options);
   await app.register(sessionRoutes, options);
   await app.register(accountAppsRoutes, options);
+  await app.register(deviceRoutes, options);
   return app;
 }

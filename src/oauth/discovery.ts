@@ -12,6 +12,7 @@ export function authorizationServerMetadata(config: Config, issuer = config.issu
     revocation_endpoint: `${issuer}/oauth2/revoke`,
     introspection_endpoint: `${issuer}/oauth2/introspect`,
     userinfo_endpoint: `${issuer}/userinfo`,
+    device_authorization_endpoint: `${issuer}/oauth2/device/auth`,
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: Object.keys(GRANTS),

@@ -19,6 +19,10 @@ export type OAuthErrorCode =
   // OpenID Connect Core 3.1.2.6: request objects are not supported.
   | 'request_not_supported'
   | 'request_uri_not_supported'
+  // RFC 8628 §3.5: the device authorization grant's answers while the user has not decided, or too late.
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'expired_token'
   // Not an RFC 6749 code: the JSON answer for a path with no endpoint.
   | 'not_found';
 
@@ -125,6 +129,27 @@ export class LoginRequired extends OAuthError {
 export class ConsentRequired extends OAuthError {
   constructor(description: string) {
     super('consent_required', description, 400);
+  }
+}
+
+/** RFC 8628 §3.5: the user has not yet decided; the device polls again after its interval. */
+export class AuthorizationPending extends OAuthError {
+  constructor(description: string) {
+    super('authorization_pending', description, 400);
+  }
+}
+
+/** RFC 8628 §3.5: the device polled too soon; its interval has grown by 5 seconds. */
+export class SlowDown extends OAuthError {
+  constructor(description: string) {
+    super('slow_down', description, 400);
+  }
+}
+
+/** RFC 8628 §3.5: the device code expired before it was exchanged; the device must start again. */
+export class ExpiredToken extends OAuthError {
+  constructor(description: string) {
+    super('expired_token', description, 400);
   }
 }
 

@@ -20,5 +20,5 @@ export async function handleTokenRequest(services: Services, authorization: stri
     throw new UnauthorizedClient(`client "${client.clientId}" is not allowed the ${grantType} grant (allowed: ${client.grantTypes.join(', ')})`);
   }
   const { store, tokens, config } = services;
-  return GRANTS[grantType as GrantType]({ store, tokens, config, client, params, now: services.now() });
+  return GRANTS[grantType as GrantType]({ store, deviceFlows: store, tokens, config, client, params, now: services.now() });
 }

@@ -5,6 +5,7 @@ import type {
   AuthorizationCodesTable,
   ClientsTable,
   ConsentsTable,
+  DeviceCodesTable,
   GrantsTable,
   RefreshTokensTable,
   SessionsTable,
@@ -17,6 +18,8 @@ import type {
   AuthorizationCodeRecord,
   ClientRecord,
   ConsentRecord,
+  DeviceCodeRecord,
+  DeviceCodeStatus,
   GrantRecord,
   GrantedSession,
   GrantType,
@@ -288,5 +291,46 @@ export function signingKeyRecord(r: Selectable<SigningKeysTable>): SigningKeyRec
     createdAt: r.created_at,
     retiredAt: r.retired_at,
     expiresAt: r.expires_at,
+  };
+}
+
+export function deviceCodeRow(d: DeviceCodeRecord): DeviceCodesTable {
+  return {
+    device_code_hash: d.deviceCodeHash,
+    user_code_hash: d.userCodeHash,
+    client_id: d.clientId,
+    scopes: json(d.scopes),
+    status: d.status,
+    user_id: d.userId,
+    auth_time: d.authTime,
+    poll_interval: d.interval,
+    last_polled_at: d.lastPolledAt,
+    created_at: d.createdAt,
+    expires_at: d.expiresAt,
+    decided_at: d.decidedAt,
+    consumed_at: d.consumedAt,
+    grant_id: d.grantId,
+  };
+}
+
+const DEVICE_CODE_STATUSES: readonly DeviceCodeStatus[] = ['pending', 'approved', 'denied'];
+
+export function deviceCodeRecord(r: Selectable<DeviceCodesTable>): DeviceCodeRecord {
+  if (!DEVICE_CODE_STATUSES.includes(r.status as DeviceCodeStatus)) throw new Error(`store: unknown device code status ${r.status.slice(0, 20)}`);
+  return {
+    deviceCodeHash: r.device_code_hash,
+    userCodeHash: r.user_code_hash,
+    clientId: r.client_id,
+    scopes: list(r.scopes),
+    status: r.status as DeviceCodeStatus,
+    userId: r.user_id,
+    authTime: r.auth_time,
+    interval: r.poll_interval,
+    lastPolledAt: r.last_polled_at,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    decidedAt: r.decided_at,
+    consumedAt: r.consumed_at,
+    grantId: r.grant_id,
   };
 }

@@ -132,6 +132,26 @@ export interface SigningKeysTable {
   expires_at: number | null;
 }
 
+/** A device authorization request (RFC 8628, migration 0006): both codes only as hashes. */
+export interface DeviceCodesTable {
+  device_code_hash: string;
+  user_code_hash: string;
+  client_id: string;
+  /** JSON string[]: asked for while pending, allowed once approved. */
+  scopes: string;
+  /** pending | approved | denied */
+  status: string;
+  user_id: string | null;
+  auth_time: number | null;
+  poll_interval: number;
+  last_polled_at: number | null;
+  created_at: number;
+  expires_at: number;
+  decided_at: number | null;
+  consumed_at: number | null;
+  grant_id: string | null;
+}
+
 /** One row, rewritten by every readiness probe (migration 0002). */
 export interface ReadinessProbeTable {
   id: string;
@@ -173,4 +193,5 @@ export interface Database {
   signing_keys: SigningKeysTable;
   readiness_probe: ReadinessProbeTable;
   interaction_challenges: InteractionChallengesTable;
+  device_codes: DeviceCodesTable;
 }

@@ -1,6 +1,6 @@
 // The Store of either backend: the token flows and lookups are the backend's own (sqlite/token-flows.ts,
 // postgres/token-flows.ts: hot paths on the drivers), everything else is shared Kysely code (queries/: interactions,
-// administration, revocation), with the few dialect differences in dialect.ts. This class only wires them together
+// administration, revocation, the device flow), with the few dialect differences in dialect.ts. This class only wires them together
 // and maps driver errors to store errors.
 import type { Kysely } from 'kysely';
 import type { AdminWrites } from './administration.js';
@@ -10,12 +10,13 @@ import { migrateToLatest } from './migrations/index.js';
 import * as accounts from './queries/accounts.js';
 import * as challenges from './queries/challenges.js';
 import { cleanup } from './queries/cleanup.js';
+import * as devices from './queries/device-codes.js';
 import * as grants from './queries/grants.js';
 import * as keys from './queries/signing-keys.js';
 import { probeWrite } from './queries/readiness.js';
 import type { Database } from './schema.js';
 import type { SuccessorTokens, TokenFlowStore } from './token-flows.js';
-import type { AccessTokenRecord, AuthorizationCodeContext, AuthorizationCodeRecord, ChallengeKind, ChallengeOutcome, ChallengeRecord, CleanupResult, ClientRecord, ConsentRecord, GrantRecord, GrantSummary, NewTokens, RedeemResult, RedeemCodeResult, RefreshTokenContext, RefreshTokenRecord, ReplaceSuccessorResult, RotateRefreshResult, SessionRecord, SigningKeyRecord, Store, UserRecord } from './types.js';
+import type { AccessTokenRecord, AuthorizationCodeContext, AuthorizationCodeRecord, ChallengeKind, ChallengeOutcome, ChallengeRecord, CleanupResult, ClientRecord, ConsentRecord, DeviceCodeContext, DeviceCodeRecord, DeviceDecision, DevicePollResult, RedeemDeviceCodeResult, GrantRecord, GrantSummary, NewTokens, RedeemResult, RedeemCodeResult, RefreshTokenContext, RefreshTokenRecord, ReplaceSuccessorResult, RotateRefreshResult, SessionRecord, SigningKeyRecord, Store, UserRecord } from './types.js';
 
 /** What each backend implements on its own driver: the token flows but revocation, and the lookups by id. */
 export type NativeTokenFlows = Omit<TokenFlowStore, 'revokeAccessToken' | 'revokeGrant' | 'revokeLeakedGrant'>;
@@ -128,6 +129,26 @@ export class SqlStore implements Store {
   }
   ensureExternalUser(user: UserRecord): Promise<void> {
     return write(challenges.ensureExternalUser(this.db, user));
+  }
+
+  // The device flow (device-flows.ts): shared Kysely code, not a hot path.
+  saveDeviceCode(record: DeviceCodeRecord): Promise<void> {
+    return write(devices.saveDeviceCode(this.db, record));
+  }
+  getDeviceCodeByUserCode(userCodeHash: string): Promise<DeviceCodeRecord | undefined> {
+    return devices.getDeviceCodeByUserCode(this.db, userCodeHash);
+  }
+  getDeviceCodeContext(deviceCodeHash: string): Promise<DeviceCodeContext | undefined> {
+    return devices.getDeviceCodeContext(this.db, deviceCodeHash);
+  }
+  decideDeviceCode(userCodeHash: string, now: number, decision: DeviceDecision): Promise<boolean> {
+    return devices.decideDeviceCode(this.db, userCodeHash, now, decision);
+  }
+  pollDeviceCode(deviceCodeHash: string, now: number): Promise<DevicePollResult> {
+    return devices.pollDeviceCode(this.db, deviceCodeHash, now);
+  }
+  redeemDeviceCode(deviceCodeHash: string, now: number, grant: GrantRecord, tokens: NewTokens): Promise<RedeemDeviceCodeResult> {
+    return write(devices.redeemDeviceCode(this.db, deviceCodeHash, now, grant, tokens));
   }
 
   // Administration.

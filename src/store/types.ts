@@ -1,13 +1,16 @@
 // The records Gatehouse keeps, and the Store the composition root opens. The interfaces the flows use are shaped
-// by what each flow needs, not by tables: token-flows.ts, interactions.ts, administration.ts, lookups.ts.
+// by what each flow needs, not by tables: token-flows.ts, interactions.ts, device-flows.ts, administration.ts, lookups.ts.
 // Times are whole seconds since the epoch. Secrets (opaque tokens, codes, client secrets, session ids) are
 // only ever handed to the store as SHA-256 hashes.
 
 import type { AdminWrites, AdminStore } from './administration.js';
+import type { DeviceFlowStore, DeviceFlowWrites } from './device-flows.js';
 import type { InteractionStore, InteractionWrites } from './interactions.js';
 import type { TokenFlowStore, TokenFlowWrites } from './token-flows.js';
 
-export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
+/** RFC 8628's grant type, as clients send it and as it is registered. */
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials' | typeof DEVICE_CODE_GRANT;
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 export type AccessTokenFormat = 'jwt' | 'opaque';
 export type SigningAlg = 'ES256' | 'RS256';
@@ -166,6 +169,44 @@ export interface AuthorizationCodeRecord {
   granted: GrantedSession | null;
 }
 
+export type DeviceCodeStatus = 'pending' | 'approved' | 'denied';
+
+/** A device authorization request (RFC 8628): the device polls with its device code while the user decides. */
+export interface DeviceCodeRecord {
+  deviceCodeHash: string;
+  /** SHA-256 hex of the user code in its normal form (8 letters, no dash). */
+  userCodeHash: string;
+  clientId: string;
+  /** The scopes asked for; once approved, the scopes the user allowed. */
+  scopes: string[];
+  status: DeviceCodeStatus;
+  /** Who decided; null while pending. */
+  userId: string | null;
+  /** When that user signed in; null while pending. */
+  authTime: number | null;
+  /** Seconds the device must wait between polls; slow_down adds 5. */
+  interval: number;
+  lastPolledAt: number | null;
+  createdAt: number;
+  expiresAt: number;
+  decidedAt: number | null;
+  /** Set when tokens are issued for it; a second exchange finds it set. */
+  consumedAt: number | null;
+  /** The grant its exchange created. */
+  grantId: string | null;
+}
+
+export interface DeviceCodeContext {
+  code: DeviceCodeRecord;
+  /** Undefined while pending, or when the user is gone. */
+  user: UserRecord | undefined;
+}
+
+/** What a device's poll found: `slowDown` when it came sooner than the interval (which has now grown by 5 s). */
+export type DevicePollResult = { found: false } | { found: true; slowDown: boolean; interval: number };
+export type DeviceDecision = { approve: true; userId: string; scopes: string[]; authTime: number } | { approve: false; userId: string };
+export type RedeemDeviceCodeResult = { ok: true } | { ok: false; reason: 'already_consumed' | 'not_approved' };
+
 /** One authorization: everything issued from one code exchange and the refreshes that followed it. */
 export interface GrantRecord {
   id: string;
@@ -273,17 +314,18 @@ export interface CleanupResult {
   refreshTokens: number;
   grants: number;
   keys: number;
+  deviceCodes: number;
 }
 
 /**
  * Every flow's storage in one object, for the composition root (services.ts, the CLI's context) alone: protocol and
  * domain modules receive the narrow interface they use (TokenFlowStore, InteractionStore, AdminStore, LookupStore).
  */
-export interface Store extends TokenFlowStore, InteractionStore, AdminStore {
+export interface Store extends TokenFlowStore, InteractionStore, AdminStore, DeviceFlowStore {
   /** Creates or upgrades the schema. Safe to run by several instances at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Every method that writes: what each write interface declares, and only that (see sqlite/group-sync.ts). */
-export type StoreWrites = TokenFlowWrites & InteractionWrites & AdminWrites;
+export type StoreWrites = TokenFlowWrites & InteractionWrites & AdminWrites & DeviceFlowWrites;

@@ -45,7 +45,8 @@ describe('admin API: clients', () => {
       [{ redirect_uris: [CALLBACK] }, /client_name/],
       [{ client_name: 'X', redirect_uri: CALLBACK }, /^body has an unknown property "redirect_uri"$/],
       [{ client_name: 5, redirect_uris: [CALLBACK] }, /^body\/client_name must be string$/],
-      [{ client_name: 'X', redirect_uris: [CALLBACK], grant_types: ['password'] }, /^body\/grant_types\/0 must be one of authorization_code, refresh_token, client_credentials$/],
+      [{ client_name: 'X', redirect_uris: [CALLBACK], grant_types: ['password'] }, /^body\/grant_types\/0 must be one of authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code$/],
+      [{ client_name: 'X', grant_types: ['refresh_token', 'client_credentials'] }, /refresh_token grant only makes sense with authorization_code or urn:ietf:params:oauth:grant-type:device_code/],
       [{ client_name: 'X', redirect_uris: [CALLBACK], access_token_ttl: 'soon' }, /^body\/access_token_ttl must be whole seconds or a duration/],
       [{ client_name: 'X', redirect_uris: [CALLBACK], access_token_ttl: 0 }, /access token lifetime must be between/],
       [{ client_name: 'X', client_id: 'has spaces', redirect_uris: [CALLBACK] }, /client id "has spaces"/],
@@ -66,6 +67,17 @@ describe('admin API: clients', () => {
     assert.equal(form.statusCode, 415);
     const list = await admin.app.inject({ method: 'GET', url: '/admin/clients' });
     assert.deepEqual(list.json<{ clients: Array<{ client_id: string }> }>().clients.map((c) => c.client_id), ['zapier-client']);
+  });
+
+  test('a device client is registered with the device_code grant and refresh_token, and no redirect URI', async () => {
+    const response = await admin.app.inject({
+      method: 'POST',
+      url: '/admin/clients',
+      payload: { client_name: 'TV', client_id: 'tv-app', public: true, grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'], scope: 'read:leads' },
+    });
+    assert.equal(response.statusCode, 201, response.body);
+    assert.deepEqual(response.json<{ grant_types: string[] }>().grant_types, ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token']);
+    await admin.app.inject({ method: 'DELETE', url: '/admin/clients/tv-app' });
   });
 
   test('a duplicate client id is 409', async () => {

@@ -1,5 +1,6 @@
-// axe-core on every page a person sees (sign-in, sign-in with an error, consent, connected apps, error,
-// signed out), in light and dark mode, at desktop and phone width: any serious or critical violation fails.
+// axe-core on every page a person sees (sign-in, sign-in with an error, consent, connected apps, error, the device
+// verification form, its error, device consent and "connected", signed out), in light and dark mode, at desktop and
+// phone width: any serious or critical violation fails.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import * as client from 'openid-client';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { CALLBACK, USER, createClient, createUser, oidcClient } from '../helpers/fixtures.js';
+import { CALLBACK, USER, createClient, createUser, oidcClient, postForm } from '../helpers/fixtures.js';
 import { TestUserAgent } from '../helpers/user-agent.js';
 import { artifactPath, browserSkipReason, launchBrowser } from '../helpers/browser.js';
 import { s256 } from '../../src/oauth/pkce.js';
@@ -62,6 +63,7 @@ describe('accessibility (axe) of every page, light and dark, desktop and phone',
       client_id: 'zapier-client', redirect_uri: CALLBACK, response_type: 'code', scope: 'read:leads write:leads', state: 'a11y',
       code_challenge: s256('y'.repeat(43)), code_challenge_method: 'S256',
     })}`;
+    await createClient(server, { name: 'Living-room TV', clientId: 'tv-app', public: true, redirectUris: [], grantTypes: ['urn:ietf:params:oauth:grant-type:device_code'], scopes: 'read:leads' });
     browser = await launchBrowser();
   });
   after(async () => {
@@ -71,7 +73,7 @@ describe('accessibility (axe) of every page, light and dark, desktop and phone',
 
   for (const colorScheme of ['light', 'dark'] as const) {
     for (const viewport of [{ name: 'desktop', width: 1280, height: 800 }, { name: 'phone', width: 375, height: 812 }]) {
-      test(`${colorScheme}, ${viewport.name}: sign-in, sign-in error, consent, connected apps, error and signed-out pages have no serious or critical violation`, async () => {
+      test(`${colorScheme}, ${viewport.name}: sign-in, sign-in error, consent, connected apps, error, device verification (form, error, consent, connected) and signed-out pages have no serious or critical violation`, async () => {
         // bypassCSP only lets the test inject axe; the pages themselves run no script.
         const context = await browser.newContext({ viewport, colorScheme, bypassCSP: true });
         const page = await context.newPage();
@@ -105,6 +107,22 @@ describe('accessibility (axe) of every page, light and dark, desktop and phone',
           await page.goto(`${server.issuer}/oauth2/authorize?client_id=no-such-client&response_type=code`);
           await page.waitForSelector('h1');
           await check('error');
+
+          const device = await (await postForm(`${server.issuer}/oauth2/device/auth`, { client_id: 'tv-app', scope: 'read:leads' })).json() as { verification_uri: string; user_code: string };
+          await page.goto(device.verification_uri);
+          await page.waitForSelector('input[name="user_code"]');
+          await check('device-code');
+          await page.getByLabel('Code').fill('BCDF-GHJK');
+          await page.getByRole('button', { name: 'Continue' }).click();
+          await page.waitForSelector('#user-code-error');
+          await check('device-code-error');
+          await page.getByLabel('Code').fill(device.user_code);
+          await page.getByRole('button', { name: 'Continue' }).click();
+          await page.waitForSelector('button[name="decision"][value="allow"]');
+          await check('device-consent');
+          await page.getByRole('button', { name: 'Allow' }).click();
+          await page.waitForSelector('h1:has-text("Your device is connected")');
+          await check('device-connected');
 
           await page.goto(`${server.issuer}/account/apps`);
           await page.getByRole('button', { name: 'Sign out' }).click();

@@ -152,6 +152,17 @@ describe('gatehouse clients', () => {
     assert.match(rotate.stderr, /is public and has no secret/);
   });
 
+  test('a device client: the device_code grant with refresh_token, public, and no redirect URI', async () => {
+    const result = await cli.run([
+      'clients', 'create', '--name', 'Living-room TV', '--client-id', 'tv-app', '--public',
+      '--grant-type', 'urn:ietf:params:oauth:grant-type:device_code', '--grant-type', 'refresh_token', '--scope', 'openid read:leads', '--json',
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const client = JSON.parse(result.stdout) as Record<string, unknown>;
+    assert.deepEqual(client.grant_types, ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token']);
+    assert.deepEqual(client.redirect_uris, []);
+  });
+
   test('client_credentials, opaque tokens and a fixed auth method are recorded', async () => {
     const result = await cli.run([
       'clients', 'create', '--name', 'Worker', '--client-id', 'worker', '--grant-type', 'client_credentials',

@@ -63,10 +63,13 @@ const PUBLIC: Array<Route & { fields: string[]; body?: 'form' }> = [
   { method: 'POST', path: '/logout', fields: ['csrf', 'return_to', 'post_logout_redirect_uri'], body: 'form' },
   { method: 'GET', path: '/account/apps', fields: ['revoked'] },
   { method: 'POST', path: '/account/apps/:clientId/revoke', fields: ['csrf'], body: 'form' },
+  { method: 'GET', path: '/oauth2/device/verify', fields: ['user_code'] },
+  { method: 'POST', path: '/oauth2/device/verify', fields: ['user_code', 'csrf', 'decision'], body: 'form' },
 ];
 // Served on node:http ahead of Fastify, so not in its route table.
 const DIRECT: Array<Route & { fields: string[] }> = [
-  { method: 'POST', path: '/oauth2/token', fields: ['grant_type', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'scope', 'client_id', 'client_secret', 'resource'] },
+  { method: 'POST', path: '/oauth2/token', fields: ['grant_type', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'scope', 'client_id', 'client_secret', 'resource', 'device_code'] },
+  { method: 'POST', path: '/oauth2/device/auth', fields: ['client_id', 'client_secret', 'scope'] },
   { method: 'POST', path: '/oauth2/introspect', fields: ['token', 'token_type_hint'] },
   { method: 'POST', path: '/oauth2/revoke', fields: ['token', 'token_type_hint'] },
 ];

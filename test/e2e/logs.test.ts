@@ -4,7 +4,7 @@ import { describeOnBackends } from '../helpers/backends.js';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { TestUserAgent } from '../helpers/user-agent.js';
+import { hiddenFields, TestUserAgent } from '../helpers/user-agent.js';
 import { CALLBACK, USER, basic, createClient, createUser, postForm } from '../helpers/fixtures.js';
 
 await describeOnBackends('logs', (backend) => {
@@ -45,5 +45,24 @@ await describeOnBackends('logs', (backend) => {
       assert.ok(value, `${what} was issued`);
       assert.ok(!log.includes(value!), `the ${what} does not appear in the log`);
     }
+  });
+
+  test('the device flow logs neither the device code nor the user code (its verification link included) nor the tokens', async () => {
+    await createClient(server, { name: 'TV', clientId: 'tv-app', public: true, redirectUris: [], grantTypes: ['urn:ietf:params:oauth:grant-type:device_code'], scopes: 'read:leads' });
+    const started = await (await postForm(`${server.issuer}/oauth2/device/auth`, { client_id: 'tv-app', scope: 'read:leads' })).json() as Record<string, string>;
+    const agent = new TestUserAgent(server.issuer);
+    const form = await agent.navigate(started.verification_uri_complete!);
+    const login = await agent.navigate('/oauth2/device/verify', { form: { ...hiddenFields(form.html, '/oauth2/device/verify'), user_code: started.user_code! } });
+    const consent = await agent.signIn(login.html, USER.username, USER.password);
+    await agent.navigate('/oauth2/device/verify', { form: { ...hiddenFields(consent.html, '/oauth2/device/verify'), decision: 'allow' } });
+    const tokens = await (await postForm(`${server.issuer}/oauth2/token`, { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: started.device_code!, client_id: 'tv-app' })).json() as Record<string, string>;
+    assert.ok(tokens.access_token, JSON.stringify(tokens));
+    const tokenLines = () => log.split('\n').filter((line) => line.includes('"request completed"') && line.includes('"/oauth2/token"')).length;
+    const before = tokenLines();
+    await postForm(`${server.issuer}/oauth2/token`, { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: started.device_code!, client_id: 'tv-app' });
+    for (const deadline = Date.now() + 10_000; tokenLines() <= before && Date.now() < deadline; ) await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(log.includes('"/oauth2/device/verify"'), 'the verification page was logged, by its path');
+    const secrets = { deviceCode: started.device_code, userCode: started.user_code, bareUserCode: started.user_code!.replace('-', ''), access: tokens.access_token };
+    for (const [what, value] of Object.entries(secrets)) assert.ok(!log.includes(value!), `the ${what} does not appear in the log`);
   });
 });

@@ -42,3 +42,11 @@ test('GATEHOUSE_PASSWORD_CHECKS and GATEHOUSE_PASSWORD_CHECK_QUEUE take whole nu
   assert.throws(() => loadConfig({ ...env, GATEHOUSE_PASSWORD_CHECKS: '0' }), /GATEHOUSE_PASSWORD_CHECKS must be a positive whole number/);
   assert.throws(() => loadConfig({ ...env, GATEHOUSE_PASSWORD_CHECK_QUEUE: '-1' }), /GATEHOUSE_PASSWORD_CHECK_QUEUE must be a whole number/);
 });
+
+test('GATEHOUSE_DEVICE_CODE_TTL is a duration of at least a second, 10 minutes by default; a bad value names the setting', () => {
+  const env = { GATEHOUSE_DATABASE_URL: 'sqlite::memory:' };
+  assert.equal(loadConfig(env).deviceCodeTtlSeconds, 600);
+  assert.equal(loadConfig({ ...env, GATEHOUSE_DEVICE_CODE_TTL: '15m' }).deviceCodeTtlSeconds, 900);
+  assert.throws(() => loadConfig({ ...env, GATEHOUSE_DEVICE_CODE_TTL: '0s' }), /GATEHOUSE_DEVICE_CODE_TTL must be at least 1s/);
+  assert.throws(() => loadConfig({ ...env, GATEHOUSE_DEVICE_CODE_TTL: 'soon' }), /GATEHOUSE_DEVICE_CODE_TTL must be a duration/);
+});

@@ -7,6 +7,7 @@ import { renderConsentPage } from '../../src/http/pages/consent.js';
 import { renderErrorPage } from '../../src/http/pages/error.js';
 import { renderConnectedAppsPage } from '../../src/http/pages/apps.js';
 import { renderMessagePage } from '../../src/http/pages/message.js';
+import { renderDeviceCodePage } from '../../src/http/pages/device.js';
 import { PAGE_STYLE_CSP_SOURCE } from '../../src/http/pages/layout.js';
 
 const EVIL = '<script>alert(1)</script>';
@@ -92,6 +93,8 @@ test('a hostile client name, username, scope or message is escaped on every page
       apps: [{ clientId: EVIL, clientName: EVIL, scopes: [{ scope: EVIL, description: EVIL }], connectedAt: NOW, lastUsedAt: NOW }],
     }),
     message: renderMessagePage({ title: EVIL, message: EVIL }),
+    device: renderDeviceCodePage({ csrfToken: EVIL, action: '/oauth2/device/verify', userCode: EVIL, error: EVIL }),
+    deviceConsent: consent({ clientName: EVIL, device: { userCode: EVIL, action: '/oauth2/device/verify' }, hiddenFields: { user_code: EVIL } }),
   };
   for (const [name, page] of Object.entries(pages)) {
     assert.ok(!page.includes('<script'), `${name} contains a raw <script`);
@@ -106,6 +109,9 @@ test('pages are complete documents with no script, no external resources and no 
     renderErrorPage({ title: 't', message: 'm' }),
     apps(),
     renderMessagePage({ title: 't', message: 'm' }),
+    renderMessagePage({ title: 't', message: 'm', tone: 'success' }),
+    renderDeviceCodePage({ csrfToken: 'c', action: '/oauth2/device/verify' }),
+    consent({ device: { userCode: 'BCDF-GHJK', action: '/oauth2/device/verify' } }),
   ];
   for (const page of all) {
     assert.match(page, /^<!doctype html>\n<html lang="en">/);
@@ -261,4 +267,24 @@ test('times are formatted in UTC, relative when recent', () => {
   assert.equal(formatRelative(NOW - 86400 * 6, NOW), '6 days ago');
   assert.equal(formatRelative(NOW - 86400 * 7, NOW), '18 Nov 2026, 19:40 UTC');
   assert.equal(formatRelative(NOW + 86400, NOW), '26 Nov 2026, 19:40 UTC');
+});
+
+test('device verification form: one code input tied to its label, csrf, prefilled; an error marks the input', () => {
+  const page = renderDeviceCodePage({ csrfToken: 'csrf-123', action: '/oauth2/device/verify', userCode: 'BCDF-GHJK' });
+  assert.match(page, /<form method="post" action="\/oauth2\/device\/verify">/);
+  assert.match(page, /<label for="user_code">/);
+  const byName = Object.fromEntries(inputs(page).map((i) => [i.name, i]));
+  assert.equal(byName.user_code?.value, 'BCDF-GHJK');
+  assert.equal(byName.csrf?.value, 'csrf-123');
+  const failed = renderDeviceCodePage({ csrfToken: 'c', action: '/oauth2/device/verify', error: 'That code is not valid' });
+  assert.match(failed, /role="alert" id="user-code-error"/);
+  assert.match(failed, /aria-invalid="true" aria-describedby="user-code-error"/);
+});
+
+test('device consent posts to the verification page and names the code to compare, not a redirect', () => {
+  const page = consent({ device: { userCode: 'BCDF-GHJK', action: '/oauth2/device/verify' }, hiddenFields: { user_code: 'BCDF-GHJK' } });
+  assert.match(page, /<form class="decision" method="post" action="\/oauth2\/device\/verify">/);
+  assert.match(page, /the code <strong class="user-code">BCDF-GHJK<\/strong>/);
+  assert.doesNotMatch(page, /sent back to/);
+  assert.match(page, /name="decision" value="allow"/);
 });

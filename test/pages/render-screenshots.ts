@@ -11,6 +11,7 @@ import { renderConsentPage } from '../../src/http/pages/consent.js';
 import { renderErrorPage } from '../../src/http/pages/error.js';
 import { renderConnectedAppsPage } from '../../src/http/pages/apps.js';
 import { renderMessagePage } from '../../src/http/pages/message.js';
+import { renderDeviceCodePage } from '../../src/http/pages/device.js';
 import { PAGE_STYLE_CSP_SOURCE } from '../../src/http/pages/layout.js';
 
 const OUT = resolve('test-artifacts/pages');
@@ -61,6 +62,16 @@ const pages: Record<string, string> = {
   }),
   'apps-empty': renderConnectedAppsPage({ csrfToken, username: 'demo', now: NOW, apps: [] }),
   'message': renderMessagePage({ title: 'You have been signed out', message: 'You can close this page, or go back to the app you came from.' }),
+  'device-code': renderDeviceCodePage({ csrfToken, action: '/oauth2/device/verify', userCode: 'WDJB-MJHT' }),
+  'device-code-error': renderDeviceCodePage({
+    csrfToken, action: '/oauth2/device/verify', userCode: 'WDJB-MJHX',
+    error: 'That code is not valid, or it has expired or been used already. Check the code on your device and try again.',
+  }),
+  'device-consent': renderConsentPage({
+    csrfToken, clientName: 'Living-room TV', clientId: 'tv-app', username: 'demo', scopes,
+    hiddenFields: { user_code: 'WDJB-MJHT' }, device: { userCode: 'WDJB-MJHT', action: '/oauth2/device/verify' },
+  }),
+  'device-connected': renderMessagePage({ title: 'Your device is connected', message: 'You can close this page and return to your device.', tone: 'success' }),
 };
 
 const ORIGIN = 'http://gatehouse.test';

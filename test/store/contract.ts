@@ -30,6 +30,8 @@ export async function orphans(store: Store): Promise<Record<string, number>> {
     'consents.client_id': 'select count(*) as n from consents where client_id not in (select client_id from clients)',
     'codes.user_id': 'select count(*) as n from authorization_codes where user_id not in (select id from users)',
     'codes.client_id': 'select count(*) as n from authorization_codes where client_id not in (select client_id from clients)',
+    'device_codes.client_id': 'select count(*) as n from device_codes where client_id not in (select client_id from clients)',
+    'device_codes.user_id': 'select count(*) as n from device_codes where user_id is not null and user_id not in (select id from users)',
     'grants.user_id': 'select count(*) as n from grants where user_id is not null and user_id not in (select id from users)',
     'grants.client_id': 'select count(*) as n from grants where client_id not in (select client_id from clients)',
     'refresh_tokens.grant_id': 'select count(*) as n from refresh_tokens where grant_id not in (select id from grants)',
@@ -52,7 +54,7 @@ export async function emptyAllTables(store: Store): Promise<void> {
   await raw(store)
     .transaction()
     .execute(async (trx) => {
-      for (const table of ['access_tokens', 'refresh_tokens', 'grants', 'authorization_codes', 'consents', 'sessions', 'users', 'clients', 'signing_keys'] as const) {
+      for (const table of ['access_tokens', 'refresh_tokens', 'grants', 'authorization_codes', 'device_codes', 'consents', 'sessions', 'users', 'clients', 'signing_keys'] as const) {
         await trx.deleteFrom(table).execute();
       }
     });

@@ -1,4 +1,5 @@
-// The public port's request listener. POSTs to the OAuth JSON endpoints (token, introspection, revocation) are
+// The public port's request listener. POSTs to the OAuth JSON endpoints (token, introspection, revocation, and
+// device authorization, which authenticates clients as the token endpoint does) are
 // served here on node:http directly: they are the hot path, and what a framework adds per request (routing,
 // hooks, reply objects) cost as much as the token's own signature. Other methods on these paths (CORS preflights,
 // 405) are answered here too; every other path goes to Fastify. What both edges share is not written twice here:

@@ -1,8 +1,9 @@
-// POST /oauth2/token, /oauth2/introspect, /oauth2/revoke: the endpoints every API call of a client or resource
+// POST /oauth2/token, /oauth2/introspect, /oauth2/revoke (and /oauth2/device/auth, which authenticates clients alike): the endpoints every API call of a client or resource
 // server depends on, served on node:http directly (see listener.ts). Each reads the form, hands it to the
 // protocol module and answers JSON; errors are RFC 6749 §5.2 bodies, never a 5xx for bad input.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Services } from '../../services.js';
+import { handleDeviceAuthorization } from '../../oauth/device-authorization.js';
 import { handleIntrospection } from '../../oauth/introspect.js';
 import { handleRevocation } from '../../oauth/revoke.js';
 import { handleTokenRequest } from '../../oauth/token.js';
@@ -19,6 +20,8 @@ export type EndpointHandler = (services: Services, authorization: string | undef
 /** The endpoints by path; the body each handler returns is the 200 answer (undefined: an empty one). */
 export const OAUTH_ENDPOINTS: ReadonlyMap<string, EndpointHandler> = new Map<string, EndpointHandler>([
   ['/oauth2/token', handleTokenRequest],
+  // RFC 8628's device authorization endpoint: client authentication, its throttle and the answers as at the token endpoint.
+  ['/oauth2/device/auth', handleDeviceAuthorization],
   ['/oauth2/introspect', handleIntrospection],
   ['/oauth2/revoke', async (services, authorization, form) => {
     await handleRevocation(services, authorization, form);

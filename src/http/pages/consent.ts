@@ -1,4 +1,5 @@
-// The consent page: "<App> wants to: …" with Allow / Deny, posted back to /oauth2/authorize.
+// The consent page: "<App> wants to: …" with Allow / Deny, posted back to /oauth2/authorize, or, for a device
+// (RFC 8628), to the device verification page, naming the code the device shows instead of where the user returns.
 import { html } from './html.js';
 import { accountBar, avatar, csrfField, icons } from './components.js';
 import { renderLayout } from './layout.js';
@@ -9,9 +10,8 @@ export function renderConsentPage(input: {
   clientId: string;
   username: string;
   scopes: Array<{ scope: string; description: string }>;
-  redirectHost: string;
   hiddenFields: Record<string, string>;
-}): string {
+} & ({ redirectHost: string; device?: undefined } | { device: { userCode: string; action: string } })): string {
   const { clientName } = input;
   const asks = input.scopes.length > 0;
   const hidden = Object.entries(input.hiddenFields)
@@ -27,8 +27,10 @@ ${asks
 ${input.scopes.map((s) => html`<li data-scope="${s.scope}">${icons.check}<span>${s.description}</span></li>
 `)}</ul>`
   : ''}
-<p class="note">You'll be sent back to <strong>${input.redirectHost}</strong>. You can revoke access anytime in <a href="/account/apps">Connected apps</a>.</p>
-<form class="decision" method="post" action="/oauth2/authorize">
+${input.device
+  ? html`<p class="note">This connects the device showing the code <strong class="user-code">${input.device.userCode}</strong>. Allow only if you started this on your own device and the codes match. You can revoke access anytime in <a href="/account/apps">Connected apps</a>.</p>`
+  : html`<p class="note">You'll be sent back to <strong>${input.redirectHost}</strong>. You can revoke access anytime in <a href="/account/apps">Connected apps</a>.</p>`}
+<form class="decision" method="post" action="${input.device ? input.device.action : '/oauth2/authorize'}">
 ${csrfField(input.csrfToken)}
 ${hidden}
 <div class="actions">

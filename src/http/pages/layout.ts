@@ -118,6 +118,7 @@ form{margin:0}
 .status-icon svg{width:26px;height:26px}
 .status-icon.error{background:var(--danger-bg);color:var(--danger)}
 .status-icon.info{background:var(--chip);color:var(--chip-text)}
+.status-icon.success{background:var(--ok-bg);color:var(--ok)}
 .message{margin-top:10px;color:var(--muted);overflow-wrap:anywhere}
 .details{display:grid;grid-template-columns:max-content minmax(0,1fr);margin:20px 0 0;font-size:.875rem}
 .details dt,.details dd{margin:0;padding:10px 0;border-top:1px solid var(--line)}

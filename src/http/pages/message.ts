@@ -3,8 +3,9 @@ import { html } from './html.js';
 import { icons } from './components.js';
 import { renderLayout } from './layout.js';
 
-export function renderMessagePage(input: { title: string; message: string }): string {
-  const body = html`<span class="status-icon info">${icons.info}</span>
+export function renderMessagePage(input: { title: string; message: string; tone?: 'info' | 'success' }): string {
+  const tone = input.tone ?? 'info';
+  const body = html`<span class="status-icon ${tone}">${tone === 'success' ? icons.success : icons.info}</span>
 <h1>${input.title}</h1>
 <p class="message">${input.message}</p>`;
   return renderLayout({ title: input.title, body });

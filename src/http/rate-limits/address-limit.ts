@@ -36,6 +36,18 @@ export class AddressLimit {
     this.windows = new FixedWindows(options.maxEntries ?? 10_000);
   }
 
+  /**
+   * Refuses (RateLimited) an address that has used up its window, counting nothing: for rules that count only
+   * failures (take() after one), where an address over the limit must not even be told whether it succeeded.
+   */
+  check(address: string): void {
+    const { max, now } = this.options;
+    if (max === 0) return;
+    const at = now();
+    const window = this.windows.get(addressKey(address), at);
+    if (window && window.count >= max) throw new RateLimited({ limit: max, remaining: 0, resetSeconds: Math.max(1, window.endsAt - at) }, this.options.what);
+  }
+
   /** Counts one request from `address`; throws RateLimited once the address has used up its window. */
   take(address: string): AddressLimitState {
     const { max, windowSeconds, now } = this.options;

@@ -2,6 +2,9 @@
 // routes). Three rules, each per client address as proxy trust sees it (../proxy-trust.ts):
 // - requests: every request to the port, GATEHOUSE_RATE_LIMIT per second per address (averaged over 10 s);
 // - signIn: POST /login, 20 attempts per address per minute;
+// - userCodes: wrong device user codes on the verification page, 10 per address per minute; once used up, every
+//   look-up is refused, right or wrong, until the minute ends, so the 8-letter codes (RFC 8628 §5.1) cannot be
+//   guessed, while people who type their code right are never counted;
 // - clientAuth: failed client authentications at token, introspection and revocation, per address and per
 //   client (../../oauth/client-auth-throttle.ts).
 // Each refusal is a 429 temporarily_unavailable with Retry-After, rendered by ../error-response.ts.
@@ -13,10 +16,12 @@ import type { ClientAuthThrottle } from '../../oauth/client-auth-throttle.js';
 /** The general limit's window: long enough to absorb bursts, short enough that a refused client soon retries. */
 export const REQUEST_WINDOW_SECONDS = 10;
 export const SIGN_IN_ATTEMPTS_PER_MINUTE = 20;
+export const WRONG_USER_CODES_PER_MINUTE = 10;
 
 export interface RateLimits {
   requests: AddressLimit;
   signIn: AddressLimit;
+  userCodes: AddressLimit;
   /** Read at each request: tests swap in a throttle with a fake clock. */
   readonly clientAuth: ClientAuthThrottle;
 }
@@ -26,6 +31,7 @@ export function createRateLimits(services: Services): RateLimits {
   return {
     requests: new AddressLimit({ max: services.config.rateLimitPerSecond * REQUEST_WINDOW_SECONDS, windowSeconds: REQUEST_WINDOW_SECONDS, what: 'requests', now }),
     signIn: new AddressLimit({ max: SIGN_IN_ATTEMPTS_PER_MINUTE, windowSeconds: 60, what: 'sign-in attempts', now }),
+    userCodes: new AddressLimit({ max: WRONG_USER_CODES_PER_MINUTE, windowSeconds: 60, what: 'wrong device codes', now }),
     get clientAuth() {
       return services.clientAuthThrottle;
     },

@@ -1,7 +1,8 @@
 // The grant registry: grant_type → handler, read like RFC 6749's list of grants.
-import type { GrantType } from '../../store/types.js';
+import { DEVICE_CODE_GRANT, type GrantType } from '../../store/types.js';
 import { authorizationCodeGrant } from './authorization-code.js';
 import { clientCredentialsGrant } from './client-credentials.js';
+import { deviceCodeGrant } from './device-code.js';
 import { refreshTokenGrant } from './refresh-token.js';
 import type { GrantHandler } from './types.js';
 
@@ -9,6 +10,7 @@ export const GRANTS: Record<GrantType, GrantHandler> = {
   authorization_code: authorizationCodeGrant,
   refresh_token: refreshTokenGrant,
   client_credentials: clientCredentialsGrant,
+  [DEVICE_CODE_GRANT]: deviceCodeGrant,
 };
 
 export type { TokenResponse } from './types.js';

@@ -1,6 +1,7 @@
 // What every grant handler receives and returns.
 import type { Config } from '../../config.js';
 import type { TokenService } from '../../domain/tokens.js';
+import type { DeviceFlowStore } from '../../store/device-flows.js';
 import type { TokenFlowStore } from '../../store/token-flows.js';
 import type { ClientRecord } from '../../store/types.js';
 import type { Params } from '../params.js';
@@ -17,6 +18,8 @@ export interface TokenResponse {
 /** What a grant handler may use: the token flows' storage, token minting and its two settings, not the services bag. */
 export interface GrantContext {
   store: TokenFlowStore;
+  /** The device authorization grant's storage (grants/device-code.ts). */
+  deviceFlows: DeviceFlowStore;
   tokens: TokenService;
   config: Pick<Config, 'defaultAudience' | 'refreshRetryWindowSeconds'>;
   client: ClientRecord;

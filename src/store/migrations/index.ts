@@ -6,6 +6,7 @@ import * as initial from './0001_initial.js';
 import * as readinessProbe from './0002_readiness_probe.js';
 import * as retriesAndResourceServers from './0003_retries_and_resource_servers.js';
 import * as delegatedSignIn from './0004_delegated_sign_in.js';
+import * as deviceCodes from './0006_device_codes.js';
 
 /** Every migration, by name; names sort in the order they apply. Append, never edit or reorder. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002_readiness_probe': readinessProbe,
   '0003_retries_and_resource_servers': retriesAndResourceServers,
   '0004_delegated_sign_in': delegatedSignIn,
+  '0006_device_codes': deviceCodes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

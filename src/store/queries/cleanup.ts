@@ -79,5 +79,12 @@ export async function cleanup(db: Db, now: number, batchSize: number): Promise<C
       .where('kid', 'in', db.selectFrom('signing_keys').select('kid').where('expires_at', '<=', now).limit(batchSize))
       .executeTakeFirstOrThrow(),
   );
-  return { codes, sessions, challenges, accessTokens, refreshTokens, grants, keys };
+  // A device code past its expiry can no longer be decided or exchanged (its grant, if any, lives on).
+  const deviceCodes = await inBatches(batchSize, () =>
+    db
+      .deleteFrom('device_codes')
+      .where('device_code_hash', 'in', db.selectFrom('device_codes').select('device_code_hash').where('expires_at', '<=', now).limit(batchSize))
+      .executeTakeFirstOrThrow(),
+  );
+  return { codes, sessions, challenges, accessTokens, refreshTokens, grants, keys, deviceCodes };
 }

@@ -1,0 +1,123 @@
+// The built-in device verification page (RFC 8628 §3.3): GET/POST /oauth2/device/verify. The user types the code
+// their device shows; a code that waits for a decision leads, once signed in (the built-in sign-in page and its
+// return_to), to the consent page, whose Allow or Deny comes back here and ends in DeviceCodeService.approve/deny.
+// Every wrong code counts against the address's user-code limit (rate-limits/); an address that has used it up is
+// refused every look-up, right or wrong, until its window ends, so codes cannot be guessed.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../../services.js';
+import { formatUserCode, normalizeUserCode } from '../../domain/device-codes.js';
+import { VERIFICATION_PATH } from '../../oauth/device-authorization.js';
+import { describeScope } from '../../oauth/scopes.js';
+import type { DeviceCodeRecord } from '../../store/types.js';
+import { csrfToken, csrfValid, sessionCookie } from '../cookies.js';
+import { renderConsentPage } from '../pages/consent.js';
+import { renderDeviceCodePage } from '../pages/device.js';
+import { renderErrorPage } from '../pages/error.js';
+import { renderLoginPage } from '../pages/login.js';
+import { renderMessagePage } from '../pages/message.js';
+import { sameOriginPath, UnsafeReturnTo } from '../same-origin-path.js';
+import { sendPage } from '../send-page.js';
+import { RateLimited, rateLimitHeaders, type RateLimits } from '../rate-limits/index.js';
+import { sendUnsafeReturnTo } from './session.js';
+
+const NOT_WAITING = 'That code is not valid, or it has expired or been used already. Check the code on your device and try again.';
+
+function text(source: unknown, name: string): string | undefined {
+  const value = (source as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+type SignedIn = NonNullable<Awaited<ReturnType<Services['accounts']['resolveSession']>>>;
+
+export async function deviceRoutes(app: FastifyInstance, { services, rateLimits }: { services: Services; rateLimits: RateLimits }): Promise<void> {
+  const { config } = services;
+  const secure = config.secureCookies;
+
+  /** Runs a step of the user-code limit; its 429 (a page) carries the X-RateLimit-* headers too. */
+  function limited(reply: FastifyReply, step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      if (error instanceof RateLimited) rateLimitHeaders(reply, error.state);
+      throw error;
+    }
+  }
+
+  function showForm(request: FastifyRequest, reply: FastifyReply, status: number, userCode?: string, error?: string): FastifyReply {
+    return sendPage(reply, status, renderDeviceCodePage({ csrfToken: csrfToken(request, reply, secure), action: VERIFICATION_PATH, userCode, error }));
+  }
+
+  async function showLogin(request: FastifyRequest, reply: FastifyReply, userCode: string, record: DeviceCodeRecord): Promise<FastifyReply> {
+    let returnTo: string;
+    try {
+      returnTo = sameOriginPath(`${VERIFICATION_PATH}?user_code=${encodeURIComponent(userCode)}`, config.issuer);
+    } catch (error) {
+      if (error instanceof UnsafeReturnTo) return sendUnsafeReturnTo(reply, error);
+      throw error;
+    }
+    const client = await services.clientCache.get(record.clientId);
+    return sendPage(reply, 200, renderLoginPage({ csrfToken: csrfToken(request, reply, secure), returnTo, clientName: client?.name }));
+  }
+
+  async function showConsent(request: FastifyRequest, reply: FastifyReply, userCode: string, record: DeviceCodeRecord, signedIn: SignedIn): Promise<FastifyReply> {
+    const client = await services.clientCache.get(record.clientId);
+    if (!client) return showForm(request, reply, 400, userCode, NOT_WAITING);
+    return sendPage(reply, 200, renderConsentPage({
+      csrfToken: csrfToken(request, reply, secure),
+      clientName: client.name,
+      clientId: client.clientId,
+      username: signedIn.user.username,
+      scopes: record.scopes.map((scope) => ({ scope, description: describeScope(scope, config.scopeDescriptions) })),
+      hiddenFields: { user_code: userCode },
+      device: { userCode, action: VERIFICATION_PATH },
+    }));
+  }
+
+  /** The request a typed code stands for; undefined (and counted against the address) when it waits for no decision. */
+  async function lookUp(request: FastifyRequest, reply: FastifyReply, typed: string): Promise<{ userCode: string; record: DeviceCodeRecord } | undefined> {
+    limited(reply, () => rateLimits.userCodes.check(request.ip));
+    const normal = normalizeUserCode(typed);
+    const record = normal === undefined ? undefined : await services.devices.findPending(normal);
+    if (!record || normal === undefined) {
+      limited(reply, () => rateLimitHeaders(reply, rateLimits.userCodes.take(request.ip)));
+      return undefined;
+    }
+    return { userCode: formatUserCode(normal), record };
+  }
+
+  // The form, prefilled from verification_uri_complete; a signed-in user with a code goes straight to the consent
+  // page, which shows the code to compare with the device's (and is where the sign-in page sends them back).
+  app.get(VERIFICATION_PATH, async (request, reply) => {
+    const typed = text(request.query, 'user_code');
+    if (!typed) return showForm(request, reply, 200);
+    const signedIn = await services.accounts.resolveSession(sessionCookie(request));
+    if (!signedIn) return showForm(request, reply, 200, typed.slice(0, 32));
+    const found = await lookUp(request, reply, typed);
+    if (!found) return showForm(request, reply, 400, typed.slice(0, 32), NOT_WAITING);
+    return showConsent(request, reply, found.userCode, found.record, signedIn);
+  });
+
+  // The code typed in (then sign-in if needed, then consent), or the consent page's decision.
+  app.post(VERIFICATION_PATH, async (request, reply) => {
+    const typed = text(request.body, 'user_code') ?? '';
+    if (!csrfValid(request, text(request.body, 'csrf'), secure)) {
+      return showForm(request, reply, 403, typed.slice(0, 32), 'The form expired. Please enter the code again.');
+    }
+    const found = await lookUp(request, reply, typed);
+    if (!found) return showForm(request, reply, 400, typed.slice(0, 32), NOT_WAITING);
+    const signedIn = await services.accounts.resolveSession(sessionCookie(request));
+    if (!signedIn) return showLogin(request, reply, found.userCode, found.record);
+    const decision = text(request.body, 'decision');
+    if (decision === undefined) return showConsent(request, reply, found.userCode, found.record, signedIn);
+    if (decision === 'deny') {
+      await services.devices.deny(found.userCode, signedIn.user.id);
+      return sendPage(reply, 200, renderMessagePage({ title: 'Device not connected', message: 'You denied access. The device will not be connected; you can close this page.' }));
+    }
+    if (decision !== 'allow') {
+      return sendPage(reply, 400, renderErrorPage({ title: 'Unexpected answer', message: 'decision must be "allow" or "deny".' }));
+    }
+    const approved = await services.devices.approve(found.userCode, signedIn.user.id, found.record.scopes, signedIn.session.authTime);
+    if (!approved) return showForm(request, reply, 400, found.userCode, NOT_WAITING);
+    return sendPage(reply, 200, renderMessagePage({ title: 'Your device is connected', message: 'You can close this page and return to your device.', tone: 'success' }));
+  });
+}
