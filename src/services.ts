@@ -5,6 +5,7 @@ import { ClientService } from './domain/clients.js';
 import { ClientCache } from './domain/client-cache.js';
 import { ConsentService } from './domain/consent.js';
 import { KeyService } from './domain/keys.js';
+import { LogoutService } from './domain/logout.js';
 import { PasswordCheckLimit } from './domain/password-check-limit.js';
 import { TokenService } from './domain/tokens.js';
 import { ClientAuthThrottle } from './oauth/client-auth-throttle.js';
@@ -22,6 +23,8 @@ export interface Services {
   clientCache: ClientCache;
   accounts: AccountService;
   consent: ConsentService;
+  /** Ending sessions and notifying their clients (back-channel deliveries, front-channel URIs). */
+  logout: LogoutService;
   /** Failed client authentications per address and client, in this process. */
   clientAuthThrottle: ClientAuthThrottle;
   /** The one clock every time decision reads; tests pass one they can move. */
@@ -55,6 +58,7 @@ export function buildServices(config: Config, store: Store, options: ServiceOpti
     clientCache,
     accounts: new AccountService(store, clock, new PasswordCheckLimit({ concurrency: config.passwordChecks, queue: config.passwordCheckQueue })),
     consent: new ConsentService(store, clock),
+    logout: new LogoutService(config.issuer, store, keys, clock),
     clientAuthThrottle: new ClientAuthThrottle({ clock }),
     clock,
     now,

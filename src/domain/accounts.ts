@@ -107,11 +107,14 @@ export class AccountService {
     });
   }
 
-  /** Starts a session and returns the value for the cookie. */
+  /**
+   * Starts a session and returns the value for the cookie. The session also gets a public id (`sid`), random and
+   * unrelated to the cookie value, which ID tokens and logout notifications name.
+   */
   async startSession(userId: string, ttlSeconds: number): Promise<{ cookieValue: string; session: SessionRecord }> {
     const cookieValue = randomToken();
     const now = epochSeconds(this.clock);
-    const session: SessionRecord = { idHash: sha256Hex(cookieValue), userId, authTime: now, expiresAt: now + ttlSeconds };
+    const session: SessionRecord = { idHash: sha256Hex(cookieValue), userId, authTime: now, expiresAt: now + ttlSeconds, sid: randomId() };
     await this.store.createSession(session);
     return { cookieValue, session };
   }

@@ -151,6 +151,8 @@ export class TokenService {
     scopes: string[];
     nonce: string | null;
     authTime: number | null;
+    /** The public id of the session the grant began in (OIDC Front-/Back-Channel Logout `sid`). */
+    sid?: string | null;
     accessToken: string;
     now: number;
   }): Promise<string> {
@@ -167,6 +169,7 @@ export class TokenService {
     };
     if (input.nonce !== null) claims.nonce = input.nonce;
     if (input.authTime !== null) claims.auth_time = input.authTime;
+    if (input.sid) claims.sid = input.sid;
     return await signJwt(claims, { kind: 'id_token', key });
   }
 

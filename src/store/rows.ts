@@ -6,6 +6,7 @@ import type {
   ClientsTable,
   ConsentsTable,
   GrantsTable,
+  LogoutDeliveriesTable,
   RefreshTokensTable,
   SessionsTable,
   SigningKeysTable,
@@ -19,6 +20,7 @@ import type {
   ConsentRecord,
   GrantRecord,
   GrantType,
+  LogoutDeliveryRecord,
   RefreshTokenRecord,
   SessionRecord,
   SigningAlg,
@@ -52,6 +54,11 @@ export function clientRow(c: ClientRecord): ClientsTable {
     refresh_token_grace: c.refreshTokenGrace,
     access_token_format: c.accessTokenFormat,
     resource_server_for: json(c.resourceServerFor),
+    post_logout_redirect_uris: json(c.postLogoutRedirectUris),
+    backchannel_logout_uri: c.backchannelLogoutUri,
+    backchannel_logout_session_required: c.backchannelLogoutSessionRequired ? 1 : 0,
+    frontchannel_logout_uri: c.frontchannelLogoutUri,
+    frontchannel_logout_session_required: c.frontchannelLogoutSessionRequired ? 1 : 0,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   };
@@ -71,6 +78,12 @@ export function clientRecord(r: Selectable<ClientsTable>): ClientRecord {
     refreshTokenGrace: r.refresh_token_grace,
     accessTokenFormat: r.access_token_format as AccessTokenFormat,
     resourceServerFor: list(r.resource_server_for),
+    postLogoutRedirectUris: list(r.post_logout_redirect_uris),
+    backchannelLogoutUri: r.backchannel_logout_uri,
+    // Number(): PostgreSQL's integer and SQLite's both read back as numbers; a boolean column would not be portable.
+    backchannelLogoutSessionRequired: Number(r.backchannel_logout_session_required) === 1,
+    frontchannelLogoutUri: r.frontchannel_logout_uri,
+    frontchannelLogoutSessionRequired: Number(r.frontchannel_logout_session_required) === 1,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -85,11 +98,11 @@ export function userRecord(r: Selectable<UsersTable>): UserRecord {
 }
 
 export function sessionRow(s: SessionRecord): SessionsTable {
-  return { id_hash: s.idHash, user_id: s.userId, auth_time: s.authTime, expires_at: s.expiresAt };
+  return { id_hash: s.idHash, user_id: s.userId, auth_time: s.authTime, expires_at: s.expiresAt, sid: s.sid };
 }
 
 export function sessionRecord(r: Selectable<SessionsTable>): SessionRecord {
-  return { idHash: r.id_hash, userId: r.user_id, authTime: r.auth_time, expiresAt: r.expires_at };
+  return { idHash: r.id_hash, userId: r.user_id, authTime: r.auth_time, expiresAt: r.expires_at, sid: r.sid };
 }
 
 export function consentRow(c: ConsentRecord): ConsentsTable {
@@ -115,6 +128,7 @@ export function codeRow(c: AuthorizationCodeRecord): AuthorizationCodesTable {
     expires_at: c.expiresAt,
     consumed_at: c.consumedAt,
     grant_id: c.grantId,
+    session_id: c.sessionId,
   };
 }
 
@@ -133,6 +147,7 @@ export function codeRecord(r: Selectable<AuthorizationCodesTable>): Authorizatio
     expiresAt: r.expires_at,
     consumedAt: r.consumed_at,
     grantId: r.grant_id,
+    sessionId: r.session_id,
   };
 }
 
@@ -148,6 +163,7 @@ export function grantRow(g: GrantRecord): GrantsTable {
     last_used_at: g.lastUsedAt,
     revoked_at: g.revokedAt,
     revoked_reason: g.revokedReason,
+    session_id: g.sessionId,
   };
 }
 
@@ -163,6 +179,7 @@ export function grantRecord(r: Selectable<GrantsTable>): GrantRecord {
     lastUsedAt: r.last_used_at,
     revokedAt: r.revoked_at,
     revokedReason: r.revoked_reason,
+    sessionId: r.session_id,
   };
 }
 
@@ -240,6 +257,18 @@ export function refreshTokenWithGrant(r: WithGrantRevocation<Selectable<RefreshT
 
 export function accessTokenWithGrant(r: WithGrantRevocation<Selectable<AccessTokensTable>>): AccessTokenRecord {
   return { ...accessTokenRecord(r), revokedAt: r.revoked_at ?? r.grant_revoked_at };
+}
+
+export function logoutDeliveryRecord(r: Selectable<LogoutDeliveriesTable>): LogoutDeliveryRecord {
+  return {
+    sid: r.sid,
+    clientId: r.client_id,
+    userId: r.user_id,
+    createdAt: r.created_at,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    lastError: r.last_error,
+  };
 }
 
 export function signingKeyRow(k: SigningKeyRecord): SigningKeysTable {

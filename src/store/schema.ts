@@ -19,6 +19,14 @@ export interface ClientsTable {
   access_token_format: string;
   /** JSON string[]: audiences whose access tokens this client may introspect. */
   resource_server_for: string;
+  /** JSON string[]: where RP-Initiated Logout may send the browser afterwards (migration 0005). */
+  post_logout_redirect_uris: string;
+  backchannel_logout_uri: string | null;
+  /** 0 or 1. */
+  backchannel_logout_session_required: number;
+  frontchannel_logout_uri: string | null;
+  /** 0 or 1. */
+  frontchannel_logout_session_required: number;
   created_at: number;
   updated_at: number;
 }
@@ -37,6 +45,8 @@ export interface SessionsTable {
   user_id: string;
   auth_time: number;
   expires_at: number;
+  /** The public session id (ID tokens' `sid`); null for sessions started before migration 0005. */
+  sid: string | null;
 }
 
 export interface ConsentsTable {
@@ -64,6 +74,8 @@ export interface AuthorizationCodesTable {
   consumed_at: number | null;
   /** Soft reference (no foreign key): it is written before the grant row exists, in the same transaction. */
   grant_id: string | null;
+  /** The sid of the session the code was issued in (migration 0005). */
+  session_id: string | null;
 }
 
 export interface GrantsTable {
@@ -78,6 +90,8 @@ export interface GrantsTable {
   last_used_at: number;
   revoked_at: number | null;
   revoked_reason: string | null;
+  /** The sid of the session its code was issued in: ID tokens issued on refresh name it (migration 0005). */
+  session_id: string | null;
 }
 
 export interface RefreshTokensTable {
@@ -128,6 +142,25 @@ export interface ReadinessProbeTable {
   checked_at: number;
 }
 
+/** Which clients were issued a code in a session (by its sid), so ending it can notify them (migration 0005). */
+export interface SessionClientsTable {
+  sid: string;
+  client_id: string;
+  created_at: number;
+}
+
+/** A back-channel logout token still to be sent to a client (migration 0005): the queue the sender drains. */
+export interface LogoutDeliveriesTable {
+  sid: string;
+  client_id: string;
+  /** The `sub` of the logout token. */
+  user_id: string;
+  created_at: number;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+}
+
 export interface Database {
   clients: ClientsTable;
   users: UsersTable;
@@ -139,4 +172,6 @@ export interface Database {
   access_tokens: AccessTokensTable;
   signing_keys: SigningKeysTable;
   readiness_probe: ReadinessProbeTable;
+  session_clients: SessionClientsTable;
+  logout_deliveries: LogoutDeliveriesTable;
 }

@@ -11,10 +11,11 @@ import * as accounts from './queries/accounts.js';
 import { cleanup } from './queries/cleanup.js';
 import * as grants from './queries/grants.js';
 import * as keys from './queries/signing-keys.js';
+import * as logout from './queries/logout.js';
 import { probeWrite } from './queries/readiness.js';
 import type { Database } from './schema.js';
 import type { SuccessorTokens, TokenFlowStore } from './token-flows.js';
-import type { AccessTokenRecord, AuthorizationCodeContext, AuthorizationCodeRecord, CleanupResult, ClientRecord, ConsentRecord, GrantRecord, GrantSummary, NewTokens, RedeemCodeResult, RefreshTokenContext, RefreshTokenRecord, ReplaceSuccessorResult, RotateRefreshResult, SessionRecord, SigningKeyRecord, Store, UserRecord } from './types.js';
+import type { AccessTokenRecord, AuthorizationCodeContext, AuthorizationCodeRecord, CleanupResult, ClientRecord, ConsentRecord, EndedSession, GrantRecord, GrantSummary, LogoutDeliveryRecord, NewTokens, RedeemCodeResult, RefreshTokenContext, RefreshTokenRecord, ReplaceSuccessorResult, RotateRefreshResult, SessionRecord, SigningKeyRecord, Store, UserRecord } from './types.js';
 
 /** What each backend implements on its own driver: the token flows but revocation, and the lookups by id. */
 export type NativeTokenFlows = Omit<TokenFlowStore, 'revokeAccessToken' | 'revokeGrant' | 'revokeLeakedGrant'>;
@@ -112,6 +113,20 @@ export class SqlStore implements Store {
   }
   saveAuthorizationCode(code: AuthorizationCodeRecord): Promise<void> {
     return write(accounts.saveAuthorizationCode(this.db, code));
+  }
+
+  // Logout.
+  endSession(by: { idHash: string } | { sid: string }, now: number): Promise<EndedSession | undefined> {
+    return logout.endSession(this.db, by, now);
+  }
+  leaseLogoutDeliveries(now: number, leaseUntil: number, limit: number): Promise<LogoutDeliveryRecord[]> {
+    return logout.leaseLogoutDeliveries(this.db, now, leaseUntil, limit);
+  }
+  deleteLogoutDelivery(sid: string, clientId: string): Promise<void> {
+    return logout.deleteLogoutDelivery(this.db, sid, clientId);
+  }
+  rescheduleLogoutDelivery(sid: string, clientId: string, nextAttemptAt: number, error: string): Promise<void> {
+    return logout.rescheduleLogoutDelivery(this.db, sid, clientId, nextAttemptAt, error);
   }
 
   // Administration.

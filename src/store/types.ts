@@ -5,6 +5,7 @@
 
 import type { AdminWrites, AdminStore } from './administration.js';
 import type { InteractionStore, InteractionWrites } from './interactions.js';
+import type { LogoutStore, LogoutWrites } from './logout.js';
 import type { TokenFlowStore, TokenFlowWrites } from './token-flows.js';
 
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
@@ -33,6 +34,16 @@ export interface ClientRecord {
    * Any client may introspect its own tokens; no other client may (it gets `active: false`).
    */
   resourceServerFor: string[];
+  /** Where RP-Initiated Logout may send the browser afterwards: exact match, as redirect URIs. */
+  postLogoutRedirectUris: string[];
+  /** Back-Channel Logout 1.0: where logout tokens are POSTed; null when the client takes none. */
+  backchannelLogoutUri: string | null;
+  /** The logout token must carry `sid`. */
+  backchannelLogoutSessionRequired: boolean;
+  /** Front-Channel Logout 1.0: loaded in an invisible iframe of the signed-out page; null when none. */
+  frontchannelLogoutUri: string | null;
+  /** The front-channel URI gets `iss` and `sid` query parameters. */
+  frontchannelLogoutSessionRequired: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -51,6 +62,30 @@ export interface SessionRecord {
   userId: string;
   authTime: number;
   expiresAt: number;
+  /**
+   * The public session identifier (the ID token's `sid`, logout tokens, front-channel logout): random, and never the
+   * cookie value. Null for a session started before sessions had one.
+   */
+  sid: string | null;
+}
+
+/** A session that was ended, with the clients that were issued codes in it (logout notifies them). */
+export interface EndedSession {
+  session: SessionRecord;
+  clientIds: string[];
+}
+
+/** A back-channel logout token still to be sent (the sender signs it when it sends it). */
+export interface LogoutDeliveryRecord {
+  sid: string;
+  clientId: string;
+  /** The logout token's `sub`. */
+  userId: string;
+  createdAt: number;
+  /** Attempts made (a leased delivery counts the attempt in progress). */
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
 }
 
 export interface ConsentRecord {
@@ -77,6 +112,8 @@ export interface AuthorizationCodeRecord {
   consumedAt: number | null;
   /** The grant its redemption created, revoked if the code is replayed. */
   grantId: string | null;
+  /** The sid of the session the code was issued in (null: none, or a session without one). */
+  sessionId: string | null;
 }
 
 /** One authorization: everything issued from one code exchange and the refreshes that followed it. */
@@ -91,6 +128,8 @@ export interface GrantRecord {
   lastUsedAt: number;
   revokedAt: number | null;
   revokedReason: string | null;
+  /** The sid of the session its code was issued in: ID tokens issued on refresh carry it as `sid`. */
+  sessionId: string | null;
 }
 
 export interface RefreshTokenRecord {
@@ -188,11 +227,11 @@ export interface CleanupResult {
  * Every flow's storage in one object, for the composition root (services.ts, the CLI's context) alone: protocol and
  * domain modules receive the narrow interface they use (TokenFlowStore, InteractionStore, AdminStore, LookupStore).
  */
-export interface Store extends TokenFlowStore, InteractionStore, AdminStore {
+export interface Store extends TokenFlowStore, InteractionStore, AdminStore, LogoutStore {
   /** Creates or upgrades the schema. Safe to run by several instances at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Every method that writes: what each write interface declares, and only that (see sqlite/group-sync.ts). */
-export type StoreWrites = TokenFlowWrites & InteractionWrites & AdminWrites;
+export type StoreWrites = TokenFlowWrites & InteractionWrites & AdminWrites & LogoutWrites;

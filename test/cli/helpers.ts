@@ -104,6 +104,7 @@ export async function issueUserTokens(services: Services, clientId: string, user
     expiresAt: now + 60,
     consumedAt: null,
     grantId: null,
+    sessionId: null,
   });
   const grantId = `grant_${randomId()}`;
   const access = await services.tokens.issueAccessToken({ client, userId: user.id, scopes, audience: [services.config.defaultAudience], grantId, authTime: now, now });
@@ -111,7 +112,7 @@ export async function issueUserTokens(services: Services, clientId: string, user
   const result = await services.store.redeemAuthorizationCode(
     sha256Hex(code),
     now,
-    { id: grantId, clientId, userId: user.id, scopes, authTime: now, nonce: null, createdAt: now, lastUsedAt: now, revokedAt: null, revokedReason: null },
+    { id: grantId, clientId, userId: user.id, scopes, authTime: now, nonce: null, createdAt: now, lastUsedAt: now, revokedAt: null, revokedReason: null, sessionId: null },
     { accessToken: access.record, refreshToken: refresh?.record ?? null },
   );
   if (!result.ok) throw new Error('test setup: code redemption failed');

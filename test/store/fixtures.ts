@@ -31,6 +31,11 @@ export function client(over: Partial<ClientRecord> = {}): ClientRecord {
     refreshTokenGrace: 0,
     accessTokenFormat: 'jwt',
     resourceServerFor: [],
+    postLogoutRedirectUris: [],
+    backchannelLogoutUri: null,
+    backchannelLogoutSessionRequired: false,
+    frontchannelLogoutUri: null,
+    frontchannelLogoutSessionRequired: false,
     createdAt: NOW,
     updatedAt: NOW,
     ...over,
@@ -57,6 +62,7 @@ export function code(clientId: string, userId: string, over: Partial<Authorizati
     expiresAt: NOW + 60,
     consumedAt: null,
     grantId: null,
+    sessionId: null,
     ...over,
   };
 }
@@ -73,6 +79,7 @@ export function grant(clientId: string, userId: string | null, over: Partial<Gra
     lastUsedAt: NOW,
     revokedAt: null,
     revokedReason: null,
+    sessionId: null,
     ...over,
   };
 }

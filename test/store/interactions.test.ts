@@ -9,7 +9,7 @@ await storeContract('interactions', (store) => {
   describe('sessions and consents', () => {
     test('sessions round-trip and delete', async () => {
       const { user: u } = await seedParties(store);
-      const s = { idHash: id('sess'), userId: u.id, authTime: NOW, expiresAt: NOW + 8 * 3600 };
+      const s = { idHash: id('sess'), userId: u.id, authTime: NOW, expiresAt: NOW + 8 * 3600, sid: null };
       await store.createSession(s);
       assert.deepEqual(await store.getSession(s.idHash), s);
       await store.deleteSession(s.idHash);

@@ -81,7 +81,7 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
     }
     if (next === 'login') return showLogin(request, reply, authorization);
     if (next === 'consent') return showConsent(request, reply, authorization, signedIn!.user.username);
-    return reply.redirect(await issueCode(services, authorization, signedIn!.user, signedIn!.session.authTime), 303);
+    return reply.redirect(await issueCode(services, authorization, signedIn!.user, signedIn!.session), 303);
   }
 
   /** The consent form's answer: Allow records consent and issues a code; Deny sends access_denied to the client. */
@@ -111,7 +111,7 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
       return sendPage(reply, 400, renderErrorPage({ title: 'Unexpected answer', message: 'decision must be "allow" or "deny".' }));
     }
     await services.consent.remember(signedIn.user.id, authorization.client.clientId, authorization.scopes);
-    return reply.redirect(await issueCode(services, authorization, signedIn.user, signedIn.session.authTime), 303);
+    return reply.redirect(await issueCode(services, authorization, signedIn.user, signedIn.session), 303);
   }
 
   app.get('/oauth2/authorize', async (request, reply) => authorize(request, reply, request.query as RawParams));

@@ -37,6 +37,7 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
     lastUsedAt: now,
     revokedAt: null,
     revokedReason: null,
+    sessionId: record.sessionId,
   };
   const minted = await mintTokens(context, grant, user, record.scopes, { nonce: record.nonce });
   const result = await store.redeemAuthorizationCode(codeHash, now, grant, minted.tokens);

@@ -5,13 +5,18 @@ import type { Database } from '../schema.js';
 import * as initial from './0001_initial.js';
 import * as readinessProbe from './0002_readiness_probe.js';
 import * as retriesAndResourceServers from './0003_retries_and_resource_servers.js';
+import * as logout from './0005_logout.js';
 
 /** Every migration, by name; names sort in the order they apply. Append, never edit or reorder. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_readiness_probe': readinessProbe,
   '0003_retries_and_resource_servers': retriesAndResourceServers,
+  '0005_logout': logout,
 };
+
+/** Every migration's name, in the order they apply. */
+export const migrationNames = (): string[] => Object.keys(MIGRATIONS).sort();
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 

@@ -91,6 +91,26 @@ export async function saveConsent(db: Db, consent: ConsentRecord): Promise<void>
     .execute();
 }
 
+/** The code, and (when it was issued in a session with a sid) that its client took part in that session, in one transaction. */
 export async function saveAuthorizationCode(db: Db, code: AuthorizationCodeRecord): Promise<void> {
-  await db.insertInto('authorization_codes').values(codeRow(code)).execute();
+  const sid = code.sessionId;
+  if (sid === null) {
+    await db.insertInto('authorization_codes').values(codeRow(code)).execute();
+    return;
+  }
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('authorization_codes').values(codeRow(code)).execute();
+    // Only while the session exists: a session ended meanwhile (another tab signed out) has nobody left to notify.
+    await trx
+      .insertInto('session_clients')
+      .columns(['sid', 'client_id', 'created_at'])
+      .expression(
+        trx
+          .selectFrom('sessions')
+          .select((eb) => [eb.ref('sid').$notNull().as('sid'), eb.val(code.clientId).as('client_id'), eb.val(code.createdAt).as('created_at')])
+          .where('sid', '=', sid),
+      )
+      .onConflict((oc) => oc.columns(['sid', 'client_id']).doNothing())
+      .execute();
+  });
 }
