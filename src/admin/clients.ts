@@ -24,6 +24,14 @@ export interface ClientFields {
   access_token_format?: string;
   /** Replaces the whole list; [] clears it. */
   resource_server_for?: string[];
+  /** OpenID RP-Initiated Logout: replaces the whole list; [] clears it. */
+  post_logout_redirect_uris?: string[];
+  /** OpenID Back-Channel Logout; null removes it. */
+  backchannel_logout_uri?: string | null;
+  backchannel_logout_session_required?: boolean;
+  /** OpenID Front-Channel Logout; null removes it. */
+  frontchannel_logout_uri?: string | null;
+  frontchannel_logout_session_required?: boolean;
 }
 
 export interface ClientAdmin {
@@ -48,6 +56,11 @@ function clientInput(fields: ClientFields): ClientInput {
     refreshTokenGrace: seconds(fields.refresh_token_grace),
     accessTokenFormat: fields.access_token_format,
     resourceServerFor: fields.resource_server_for,
+    postLogoutRedirectUris: fields.post_logout_redirect_uris,
+    backchannelLogoutUri: fields.backchannel_logout_uri,
+    backchannelLogoutSessionRequired: fields.backchannel_logout_session_required,
+    frontchannelLogoutUri: fields.frontchannel_logout_uri,
+    frontchannelLogoutSessionRequired: fields.frontchannel_logout_session_required,
   };
   for (const key of Object.keys(input) as Array<keyof ClientInput>) if (input[key] === undefined) delete input[key];
   return input;
