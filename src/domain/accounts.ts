@@ -127,8 +127,4 @@ export class AccountService {
     const user = await this.store.getUserById(session.userId);
     return user ? { session, user } : undefined;
   }
-
-  async endSession(cookieValue: string | undefined): Promise<void> {
-    if (cookieValue && cookieValue.length <= 100) await this.store.deleteSession(sha256Hex(cookieValue));
-  }
 }

@@ -61,6 +61,8 @@ export function validateRedirectUri(uri: string, what = 'redirect URI'): void {
 export function validateLogoutUri(uri: string, what: string): void {
   const url = absoluteUri(uri, what);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ClientInputError(`${what} "${uri}" must use https (or http on localhost)`);
+  // Its origin goes into the signed-out page's Content-Security-Policy (frame-src): a plain host name or address only.
+  if (!/^[A-Za-z0-9.\-[\]:]+$/.test(url.host)) throw new ClientInputError(`${what} "${uri}" must have a plain host name (letters, digits, "-" and ".")`);
 }
 
 /** Absolute, as stored (no control characters or spaces the parser would drop), no fragment; http only on loopback. */

@@ -12,6 +12,7 @@ import { userinfoRoutes } from './routes/userinfo.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { authorizeRoutes } from './routes/authorize.js';
 import { sessionRoutes } from './routes/session.js';
+import { END_SESSION_PATHS, logoutRoutes } from './routes/logout.js';
 import { accountAppsRoutes } from './routes/account-apps.js';
 import { renderMessagePage } from './pages/message.js';
 import { sendPage } from './send-page.js';
@@ -41,9 +42,12 @@ function refuseUnsendableLocation(app: FastifyInstance): void {
   });
 }
 
-/** Paths whose errors are JSON: the OAuth endpoints but the authorization page, discovery, userinfo. */
+/** Pages a browser is sent to under /oauth2/: their errors are pages too. */
+const BROWSER_PATHS: ReadonlySet<string> = new Set(['/oauth2/authorize', ...END_SESSION_PATHS]);
+
+/** Paths whose errors are JSON: the OAuth endpoints but the authorization and end-session pages, discovery, userinfo. */
 function answersJson(path: string): boolean {
-  return path === '/userinfo' || path.startsWith('/.well-known/') || (path.startsWith('/oauth2/') && path !== '/oauth2/authorize');
+  return path === '/userinfo' || path.startsWith('/.well-known/') || (path.startsWith('/oauth2/') && !BROWSER_PATHS.has(path));
 }
 
 function sendError(request: FastifyRequest, reply: FastifyReply, error: OAuthError): FastifyReply {
@@ -117,6 +121,7 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
   await app.register(discoveryRoutes, options);
   await app.register(authorizeRoutes, options);
   await app.register(sessionRoutes, options);
+  await app.register(logoutRoutes, options);
   await app.register(accountAppsRoutes, options);
   return app;
 }
