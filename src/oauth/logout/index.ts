@@ -1,6 +1,8 @@
 // The end-session endpoint's validation (OpenID Connect RP-Initiated Logout 1.0), in the order it runs. Every
 // failure is an InvalidRequest shown as a 400 page: until the client and its URI are trusted nothing is redirected,
 // and a logout request has nothing useful to redirect an error to.
+import { controlCharacterIn } from '../../util/text.js';
+import { InvalidRequest } from '../errors.js';
 import { Params, type RawParams } from '../params.js';
 import { checkClient } from './check-client.js';
 import { checkIdTokenHint } from './check-id-token-hint.js';
@@ -9,6 +11,14 @@ import type { LogoutRequest, LogoutServices, LogoutStep } from './request.js';
 
 const STEPS: LogoutStep[] = [
   ({ params }) => params.checkAll(),
+  // Every parameter is optional here, so a garbled body (a name with a control character, bytes that are not UTF-8)
+  // would otherwise pass as a request with nothing in it; it is refused instead.
+  ({ params }) => {
+    for (const name of Object.keys(params.toRecord())) {
+      const bad = controlCharacterIn(name) ?? (name.includes('\uFFFD') ? 'U+FFFD, bytes that are not UTF-8' : undefined);
+      if (bad) throw new InvalidRequest(`a parameter name contains ${bad}; send a valid form`);
+    }
+  },
   checkIdTokenHint,
   checkClient,
   checkPostLogoutRedirectUri,
