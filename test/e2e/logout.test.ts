@@ -254,6 +254,21 @@ await describeOnBackends('OpenID logout', (backend) => {
     assert.equal(rp.to('/backchannel').length, before + 1);
   });
 
+  test('an expired id_token_hint is still accepted: clients usually hold one that has expired', async () => {
+    const { agent, config, idToken, cookie } = await signedIn('rp-client');
+    clock.advanceSeconds(2 * 3600);
+    try {
+      assert.ok(decodeJwt(idToken).exp! < clock.seconds(), 'the hint has expired');
+      const response = await agent.request(client.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: SIGNED_OUT }).href);
+      assert.equal(response.status, 303);
+      assert.equal(response.headers.get('location'), SIGNED_OUT);
+      assert.equal(await stillSignedIn(cookie), false);
+      await server.services.logout.deliverPending();
+    } finally {
+      clock.reset();
+    }
+  });
+
   test('a relying party that fails is tried again once the clock has moved past the backoff, and not before', async () => {
     rp.failures.set('/flaky', [503]);
     const { agent, config, idToken } = await signedIn('flaky-client');
