@@ -102,9 +102,6 @@ export class SqlStore implements Store {
   getSession(idHash: string): Promise<SessionRecord | undefined> {
     return accounts.getSession(this.db, idHash);
   }
-  deleteSession(idHash: string): Promise<void> {
-    return accounts.deleteSession(this.db, idHash);
-  }
   getConsent(userId: string, clientId: string): Promise<ConsentRecord | undefined> {
     return accounts.getConsent(this.db, userId, clientId);
   }

@@ -63,10 +63,6 @@ export async function getSession(db: Db, idHash: string): Promise<SessionRecord 
   return row && sessionRecord(row);
 }
 
-export async function deleteSession(db: Db, idHash: string): Promise<void> {
-  await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
-}
-
 export async function deleteUserSessions(db: Db, userId: string): Promise<number> {
   return affected(await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst());
 }

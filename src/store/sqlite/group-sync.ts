@@ -49,7 +49,7 @@ export class WalSync {
 const WRITES = {
   redeemAuthorizationCode: true, rotateRefreshToken: true, replaceUnusedSuccessor: true, issueClientToken: true,
   revokeAccessToken: true, revokeGrant: true, revokeLeakedGrant: true,
-  createSession: true, deleteSession: true, saveConsent: true, saveAuthorizationCode: true,
+  createSession: true, saveConsent: true, saveAuthorizationCode: true,
   createClient: true, updateClient: true, deleteClient: true, createUser: true, setUserPassword: true, deleteUser: true,
   deleteUserSessions: true, revokeClientAccess: true, insertSigningKey: true, rotateSigningKey: true, cleanup: true, probeWrite: true,
   endSession: true, leaseLogoutDeliveries: true, deleteLogoutDelivery: true, rescheduleLogoutDelivery: true,
