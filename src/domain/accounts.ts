@@ -86,7 +86,8 @@ export class AccountService {
     if (!user) throw new AccountInputError(`no user named "${username}"`);
     await this.store.setUserPassword(user.id, await this.argon2Limit.runAlways(() => this.argon2.hash(password, ARGON2_OPTIONS)));
     // Whoever was signed in with the old password (perhaps the reason for the change) is signed out everywhere.
-    await this.store.deleteUserSessions(user.id);
+    // Their clients are told by back channel: the deliveries are queued here and sent by a running server.
+    await this.store.deleteUserSessions(user.id, epochSeconds(this.clock));
   }
 
   /**

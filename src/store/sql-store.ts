@@ -155,8 +155,8 @@ export class SqlStore implements Store {
   deleteUser(userId: string, _now: number): Promise<boolean> {
     return accounts.deleteUser(this.db, userId);
   }
-  deleteUserSessions(userId: string): Promise<number> {
-    return accounts.deleteUserSessions(this.db, userId);
+  deleteUserSessions(userId: string, now: number): Promise<number> {
+    return logout.endUserSessions(this.db, userId, now);
   }
   listGrants(filter: { userId?: string; clientId?: string; includeRevoked?: boolean }): Promise<GrantSummary[]> {
     return grants.listGrants(this.db, filter);

@@ -254,6 +254,18 @@ await describeOnBackends('OpenID logout', (backend) => {
     assert.equal(rp.to('/backchannel').length, before + 1);
   });
 
+  test("a password change ends the user's sessions and tells their clients too", async () => {
+    await server.services.logout.deliverPending(); // what earlier tests' logouts sent
+    const before = rp.to('/backchannel').length;
+    const { claims, cookie } = await signedIn('rp-client');
+    await server.services.accounts.setPassword(USER.username, 'a-new-password-123');
+    await server.services.accounts.setPassword(USER.username, USER.password);
+    assert.equal(await stillSignedIn(cookie), false);
+    await server.services.logout.deliverPending();
+    const sent = rp.to('/backchannel').slice(before).map((d) => decodeJwt(d.form.get('logout_token')!).sid);
+    assert.ok(sent.includes(claims.sid), 'the session of the ID token was notified');
+  });
+
   test('an expired id_token_hint is still accepted: clients usually hold one that has expired', async () => {
     const { agent, config, idToken, cookie } = await signedIn('rp-client');
     clock.advanceSeconds(2 * 3600);

@@ -162,10 +162,10 @@ await storeContract('administration', (store, db, backend) => {
       const mine = [id('sess'), id('sess')].map((idHash) => ({ idHash, userId: u.id, authTime: NOW, expiresAt: NOW + 3600, sid: null }));
       const theirs = { idHash: id('sess'), userId: other.id, authTime: NOW, expiresAt: NOW + 3600, sid: null };
       for (const s of [...mine, theirs]) await store.createSession(s);
-      assert.equal(await store.deleteUserSessions(u.id), 2);
+      assert.equal(await store.deleteUserSessions(u.id, NOW), 2);
       for (const s of mine) assert.equal(await store.getSession(s.idHash), undefined);
       assert.deepEqual(await store.getSession(theirs.idHash), theirs);
-      assert.equal(await store.deleteUserSessions(u.id), 0, 'nothing left to end');
+      assert.equal(await store.deleteUserSessions(u.id, NOW), 0, 'nothing left to end');
     });
   });
 

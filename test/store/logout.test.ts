@@ -73,6 +73,17 @@ await storeContract('logout', (store) => {
       assert.equal(await count(store, 'select count(*) as n from logout_deliveries'), 0);
     });
 
+    test("deleteUserSessions (a password change) ends each of the user's sessions the same way, deliveries queued", async () => {
+      const { rp, user: u, session: s } = await sessionWithClients(store);
+      const second = session(u.id);
+      await store.createSession(second);
+      await store.saveAuthorizationCode(code(rp.clientId, u.id, { sessionId: second.sid }));
+      assert.equal(await store.deleteUserSessions(u.id, NOW), 2);
+      const due = await store.leaseLogoutDeliveries(NOW, NOW + 60, 10);
+      assert.deepEqual(new Set(due.map((d) => d.sid)), new Set([s.sid, second.sid]));
+      assert.equal(await count(store, 'select count(*) as n from session_clients'), 0);
+    });
+
     test('other sessions of the user are untouched', async () => {
       const { session: s, user: u } = await sessionWithClients(store);
       const other = session(u.id);

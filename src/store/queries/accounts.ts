@@ -63,10 +63,6 @@ export async function getSession(db: Db, idHash: string): Promise<SessionRecord 
   return row && sessionRecord(row);
 }
 
-export async function deleteUserSessions(db: Db, userId: string): Promise<number> {
-  return affected(await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst());
-}
-
 export async function getConsent(db: Db, userId: string, clientId: string): Promise<ConsentRecord | undefined> {
   const row = await db
     .selectFrom('consents')
