@@ -154,6 +154,27 @@ await describeOnBackends('OpenID logout', (backend) => {
     assert.ok(payload.exp! - payload.iat! <= 300, 'short-lived');
   });
 
+  test("a client's cross-site form POST, which arrives without the Lax session cookie, is turned into a GET that has it", async () => {
+    const { agent, idToken, cookie } = await signedIn('rp-client');
+    const form = { id_token_hint: idToken, post_logout_redirect_uri: SIGNED_OUT, state: 'p' };
+    const crossSite = await fetch(`${server.issuer}/oauth2/logout`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+    assert.equal(crossSite.status, 303);
+    const location = new URL(crossSite.headers.get('location')!, server.issuer);
+    assert.equal(location.pathname, '/oauth2/logout');
+    assert.deepEqual(Object.fromEntries(location.searchParams), form);
+    assert.equal(await stillSignedIn(cookie), true, 'nothing was ended without the cookie');
+    const followed = await agent.request(location.href);
+    assert.equal(followed.headers.get('location'), `${SIGNED_OUT}?state=p`);
+    assert.equal(await stillSignedIn(cookie), false);
+  });
+
+  test('a logout_hint naming someone else than the signed-in user asks first', async () => {
+    const { agent, idToken, cookie } = await signedIn('rp-client');
+    const page = await agent.navigate(`/oauth2/logout?${new URLSearchParams({ id_token_hint: idToken, logout_hint: 'mallory' })}`);
+    assert.match(page.html, /Sign out of Gatehouse\?/);
+    assert.equal(await stillSignedIn(cookie), true);
+  });
+
   test('an unregistered post_logout_redirect_uri is refused with a page, never redirected to', async () => {
     const { agent, config, idToken, cookie } = await signedIn('rp-client');
     const url = client.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: 'https://evil.example/phish' });

@@ -15,6 +15,9 @@ import { cspWithFrames, setPageCsp } from '../security-headers.js';
 import { sendPage } from '../send-page.js';
 import { requestPath } from '../cors.js';
 
+/** The parameters of RP-Initiated Logout §2 (others are ignored, and not carried when a POST becomes a GET). */
+const LOGOUT_PARAMETERS: ReadonlySet<string> = new Set(['id_token_hint', 'logout_hint', 'client_id', 'post_logout_redirect_uri', 'state', 'ui_locales']);
+
 /** The end-session endpoint's paths: Gatehouse's, and Hydra's (fixed in DESIGN.md). */
 export const END_SESSION_PATHS = ['/oauth2/logout', '/oauth2/sessions/logout'] as const;
 
@@ -80,7 +83,20 @@ export async function logoutRoutes(app: FastifyInstance, { services }: { service
     app.get(path, async (request, reply) => endSession(request, reply, request.query as RawParams));
     app.post(path, async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
-      return 'decision' in body ? decide(request, reply, body) : endSession(request, reply, body);
+      if ('decision' in body) return decide(request, reply, body);
+      // A client's form POST comes from its own site, so the browser leaves out the SameSite=Lax session cookie:
+      // the session would look absent and survive. The same request as a top-level GET carries it.
+      if (sessionCookie(request) === undefined) {
+        let logout: LogoutRequest;
+        try {
+          logout = await validateLogoutRequest(services, body);
+        } catch (error) {
+          return invalid(reply, error);
+        }
+        const query = new URLSearchParams(Object.entries(logout.params).filter(([name]) => LOGOUT_PARAMETERS.has(name))).toString();
+        return reply.redirect(query ? `${path}?${query}` : path, 303);
+      }
+      return endSession(request, reply, body);
     });
   }
 
