@@ -14,7 +14,7 @@ import { TestClock } from '../helpers/clock.js';
 import { TestUserAgent, hiddenFields } from '../helpers/user-agent.js';
 import { createClient, createUser, oidcClient, USER } from '../helpers/fixtures.js';
 import { SESSION_COOKIE } from '../../src/http/cookies.js';
-import { BACKCHANNEL_BACKOFF_SECONDS, BACKCHANNEL_LOGOUT_EVENT } from '../../src/domain/logout.js';
+import { BACKCHANNEL_BACKOFF_SECONDS, BACKCHANNEL_LOGOUT_EVENT, BACKCHANNEL_MAX_ATTEMPTS, type LogoutLogger } from '../../src/domain/logout.js';
 
 const SIGNED_OUT = 'https://rp.example/signed-out';
 const FRONT_CHANNEL = 'https://fc.example/logout?from=gatehouse';
@@ -317,5 +317,43 @@ await describeOnBackends('OpenID logout', (backend) => {
     const token = rp.to('/flaky')[1]!.form.get('logout_token')!;
     assert.equal(decodeJwt(token).aud, 'flaky-client');
     clock.reset();
+  });
+
+  test('a relying party that keeps failing is given up after the last attempt, with an error logged (and no token in it)', async () => {
+    const logged: Array<{ level: string; object: Record<string, unknown>; message: string }> = [];
+    const logger: LogoutLogger = {
+      info: (object, message) => logged.push({ level: 'info', object, message }),
+      warn: (object, message) => logged.push({ level: 'warn', object, message }),
+      error: (object, message) => logged.push({ level: 'error', object, message }),
+    };
+    // Only this test's rounds run (the server's beat stops), and their lines come here.
+    await server.services.logout.stop();
+    server.services.logout.start(0, logger);
+    try {
+      await server.services.logout.deliverPending();
+      rp.failures.set('/flaky', Array<number>(BACKCHANNEL_MAX_ATTEMPTS).fill(500));
+      const before = rp.to('/flaky').length;
+      const { agent, config, idToken, claims } = await signedIn('flaky-client');
+      await agent.request(client.buildEndSessionUrl(config, { id_token_hint: idToken }).href);
+      const rounds = [];
+      for (let attempt = 1; attempt <= BACKCHANNEL_MAX_ATTEMPTS; attempt++) {
+        rounds.push(await server.services.logout.deliverPending());
+        clock.advanceSeconds(BACKCHANNEL_BACKOFF_SECONDS[attempt - 1] ?? 0);
+      }
+      assert.equal(rp.to('/flaky').length - before, BACKCHANNEL_MAX_ATTEMPTS);
+      assert.deepEqual(rounds.at(-1), { sent: 0, retried: 0, gaveUp: 1 });
+      assert.deepEqual(await server.services.logout.deliverPending(), { sent: 0, retried: 0, gaveUp: 0 }, 'nothing left to send');
+      const gaveUp = logged.find((line) => line.level === 'error');
+      assert.ok(gaveUp, 'the give-up is logged');
+      assert.equal(gaveUp.object.clientId, 'flaky-client');
+      assert.equal(gaveUp.object.sid, claims.sid);
+      assert.equal(gaveUp.object.failure, 'HTTP 500');
+      assert.equal(logged.filter((line) => line.level === 'warn').length, BACKCHANNEL_MAX_ATTEMPTS - 1);
+      assert.doesNotMatch(JSON.stringify(logged), /eyJ/, 'no token is logged');
+    } finally {
+      clock.reset();
+      rp.failures.delete('/flaky');
+      server.services.logout.start(5, server.server.publicApp.log);
+    }
   });
 });
