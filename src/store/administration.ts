@@ -11,7 +11,10 @@ export interface AdminWrites {
   deleteClient(clientId: string): Promise<boolean>;
   createUser(user: UserRecord): Promise<void>;
   setUserPassword(userId: string, passwordHash: string): Promise<boolean>;
-  /** Deletes the user and everything of theirs (sessions, consents, grants and their tokens). */
+  /**
+   * Deletes the user and everything of theirs (sessions, consents, grants and their tokens); their sessions end as
+   * LogoutWrites.endSession ends one (back-channel notifications queued), in the same transaction.
+   */
   deleteUser(userId: string, now: number): Promise<boolean>;
   /**
    * Ends every session of a user (a password change signs them out everywhere) as LogoutWrites.endSession ends one:

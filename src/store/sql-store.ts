@@ -151,9 +151,9 @@ export class SqlStore implements Store {
   setUserPassword(userId: string, passwordHash: string): Promise<boolean> {
     return accounts.setUserPassword(this.db, userId, passwordHash);
   }
-  /** Deletes the user with everything of theirs (sessions, consents, codes, grants and tokens); `now` is not needed. */
-  deleteUser(userId: string, _now: number): Promise<boolean> {
-    return accounts.deleteUser(this.db, userId);
+  /** Deletes the user with everything of theirs (sessions, consents, codes, grants and tokens); their sessions' clients are told. */
+  deleteUser(userId: string, now: number): Promise<boolean> {
+    return logout.deleteUserEndingSessions(this.db, userId, now);
   }
   deleteUserSessions(userId: string, now: number): Promise<number> {
     return logout.endUserSessions(this.db, userId, now);

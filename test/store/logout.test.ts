@@ -84,6 +84,16 @@ await storeContract('logout', (store) => {
       assert.equal(await count(store, 'select count(*) as n from session_clients'), 0);
     });
 
+    test("deleting a user ends their sessions the same way: the deliveries outlive the user row", async () => {
+      const { rp, user: u, session: s } = await sessionWithClients(store);
+      assert.equal(await store.deleteUser(u.id, NOW), true);
+      assert.equal(await store.getSession(s.idHash), undefined);
+      const due = await store.leaseLogoutDeliveries(NOW, NOW + 60, 10);
+      assert.deepEqual(due.map((d) => [d.sid, d.clientId, d.userId]), [[s.sid, rp.clientId, u.id]]);
+      assert.equal(await store.deleteUser(u.id, NOW), false);
+      assert.deepEqual(await orphans(store), {});
+    });
+
     test('other sessions of the user are untouched', async () => {
       const { session: s, user: u } = await sessionWithClients(store);
       const other = session(u.id);

@@ -48,12 +48,6 @@ export async function setUserPassword(db: Db, userId: string, passwordHash: stri
   return affected(await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).executeTakeFirst()) > 0;
 }
 
-export async function deleteUser(db: Db, userId: string): Promise<boolean> {
-  // Cascades to sessions, consents, codes, grants (and their tokens) and access tokens: a deleted user's
-  // grants are gone, which revokes them more thoroughly than marking them, and leaves no dangling user id.
-  return affected(await db.deleteFrom('users').where('id', '=', userId).executeTakeFirst()) > 0;
-}
-
 export async function createSession(db: Db, session: SessionRecord): Promise<void> {
   await db.insertInto('sessions').values(sessionRow(session)).execute();
 }

@@ -28,6 +28,19 @@ export async function endUserSessions(db: Db, userId: string, now: number): Prom
   });
 }
 
+/**
+ * Deletes a user (cascading to everything of theirs) after ending each of their sessions as endSession does, in one
+ * transaction: the clients are told (a delivery names the user by id and needs no user row).
+ */
+export async function deleteUserEndingSessions(db: Db, userId: string, now: number): Promise<boolean> {
+  return inTransaction<boolean>(db, async (trx) => {
+    const sessions = await trx.selectFrom('sessions').selectAll().where('user_id', '=', userId).execute();
+    for (const session of sessions) await endOne(trx, session, now);
+    const deleted = await trx.deleteFrom('users').where('id', '=', userId).executeTakeFirst();
+    return Number(deleted.numDeletedRows) > 0;
+  });
+}
+
 /** Ends one session read in this transaction: its client list, the delete, the deliveries. */
 async function endOne(trx: Trx, found: Selectable<SessionsTable>, now: number): Promise<EndedSession | undefined> {
   // The client list goes with the session (ON DELETE CASCADE), so it is read first.
