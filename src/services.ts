@@ -6,6 +6,7 @@ import { ClientCache } from './domain/client-cache.js';
 import { ConsentService } from './domain/consent.js';
 import { DeviceCodeService } from './domain/device-codes.js';
 import { KeyService } from './domain/keys.js';
+import { LogoutService } from './domain/logout.js';
 import { PasswordCheckLimit } from './domain/password-check-limit.js';
 import { TokenService } from './domain/tokens.js';
 import { ClientAuthThrottle } from './oauth/client-auth-throttle.js';
@@ -25,6 +26,8 @@ export interface Services {
   consent: ConsentService;
   /** Device authorization requests (RFC 8628): started by the device, decided by the user. */
   devices: DeviceCodeService;
+  /** Ending sessions and notifying their clients (back-channel deliveries, front-channel URIs). */
+  logout: LogoutService;
   /** Failed client authentications per address and client, in this process. */
   clientAuthThrottle: ClientAuthThrottle;
   /** The one clock every time decision reads; tests pass one they can move. */
@@ -59,6 +62,7 @@ export function buildServices(config: Config, store: Store, options: ServiceOpti
     accounts: new AccountService(store, clock, new PasswordCheckLimit({ concurrency: config.passwordChecks, queue: config.passwordCheckQueue })),
     consent: new ConsentService(store, clock),
     devices: new DeviceCodeService(store, clock, config.deviceCodeTtlSeconds),
+    logout: new LogoutService(config.issuer, store, keys, clock),
     clientAuthThrottle: new ClientAuthThrottle({ clock }),
     clock,
     now,

@@ -26,6 +26,14 @@ export interface ClientFields {
   resource_server_for?: string[];
   /** First-party: users are never asked for consent. */
   skip_consent?: boolean;
+  /** OpenID RP-Initiated Logout: replaces the whole list; [] clears it. */
+  post_logout_redirect_uris?: string[];
+  /** OpenID Back-Channel Logout; null removes it. */
+  backchannel_logout_uri?: string | null;
+  backchannel_logout_session_required?: boolean;
+  /** OpenID Front-Channel Logout; null removes it. */
+  frontchannel_logout_uri?: string | null;
+  frontchannel_logout_session_required?: boolean;
 }
 
 export interface ClientAdmin {
@@ -51,6 +59,11 @@ function clientInput(fields: ClientFields): ClientInput {
     accessTokenFormat: fields.access_token_format,
     resourceServerFor: fields.resource_server_for,
     skipConsent: fields.skip_consent,
+    postLogoutRedirectUris: fields.post_logout_redirect_uris,
+    backchannelLogoutUri: fields.backchannel_logout_uri,
+    backchannelLogoutSessionRequired: fields.backchannel_logout_session_required,
+    frontchannelLogoutUri: fields.frontchannel_logout_uri,
+    frontchannelLogoutSessionRequired: fields.frontchannel_logout_session_required,
   };
   for (const key of Object.keys(input) as Array<keyof ClientInput>) if (input[key] === undefined) delete input[key];
   return input;

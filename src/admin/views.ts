@@ -32,6 +32,12 @@ export interface ClientView {
   resource_server_for: string[];
   /** First-party: users are never asked for consent. */
   skip_consent: boolean;
+  /** OpenID logout (RP-Initiated, Back-Channel, Front-Channel), by their registration names. */
+  post_logout_redirect_uris: string[];
+  backchannel_logout_uri: string | null;
+  backchannel_logout_session_required: boolean;
+  frontchannel_logout_uri: string | null;
+  frontchannel_logout_session_required: boolean;
   created_at: string;
   updated_at: string;
   /** Only right after creation or rotation: the one time the secret is shown. */
@@ -53,6 +59,11 @@ export function clientView(client: ClientRecord, clientSecret?: string | null): 
     refresh_token_grace: client.refreshTokenGrace,
     resource_server_for: client.resourceServerFor,
     skip_consent: client.skipConsent,
+    post_logout_redirect_uris: client.postLogoutRedirectUris,
+    backchannel_logout_uri: client.backchannelLogoutUri,
+    backchannel_logout_session_required: client.backchannelLogoutSessionRequired,
+    frontchannel_logout_uri: client.frontchannelLogoutUri,
+    frontchannel_logout_session_required: client.frontchannelLogoutSessionRequired,
     created_at: isoTime(client.createdAt),
     updated_at: isoTime(client.updatedAt),
   };

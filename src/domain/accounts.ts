@@ -88,7 +88,8 @@ export class AccountService {
     if (user.external) throw new AccountInputError(`"${username}" is a subject of the platform's own sign-in: it has no password in Gatehouse`);
     await this.store.setUserPassword(user.id, await this.argon2Limit.runAlways(() => this.argon2.hash(password, ARGON2_OPTIONS)));
     // Whoever was signed in with the old password (perhaps the reason for the change) is signed out everywhere.
-    await this.store.deleteUserSessions(user.id);
+    // Their clients are told by back channel: the deliveries are queued here and sent by a running server.
+    await this.store.deleteUserSessions(user.id, epochSeconds(this.clock));
   }
 
   /**
@@ -110,11 +111,15 @@ export class AccountService {
     });
   }
 
-  /** Starts a session and returns the value for the cookie; `authTime` keeps an earlier sign-in's time (a session extended). */
+  /**
+   * Starts a session and returns the value for the cookie; `authTime` keeps an earlier sign-in's time (a session
+   * extended). The session also gets a public id (`sid`), random and unrelated to the cookie value, which ID tokens
+   * and logout notifications name.
+   */
   async startSession(userId: string, ttlSeconds: number, authTime?: number): Promise<{ cookieValue: string; session: SessionRecord }> {
     const cookieValue = randomToken();
     const now = epochSeconds(this.clock);
-    const session: SessionRecord = { idHash: sha256Hex(cookieValue), userId, authTime: authTime ?? now, expiresAt: now + ttlSeconds };
+    const session: SessionRecord = { idHash: sha256Hex(cookieValue), userId, authTime: authTime ?? now, expiresAt: now + ttlSeconds, sid: randomId() };
     await this.store.createSession(session);
     return { cookieValue, session };
   }
@@ -147,9 +152,5 @@ export class AccountService {
     };
     await this.store.ensureExternalUser(user);
     return (await this.store.getUserById(subject)) ?? user;
-  }
-
-  async endSession(cookieValue: string | undefined): Promise<void> {
-    if (cookieValue && cookieValue.length <= 100) await this.store.deleteSession(sha256Hex(cookieValue));
   }
 }

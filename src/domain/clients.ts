@@ -35,31 +35,65 @@ export interface ClientInput {
   resourceServerFor?: string[];
   /** First-party: users are never asked for consent (CLI --skip-consent, admin API skip_consent). */
   skipConsent?: boolean;
+  /** Where RP-Initiated Logout may send the browser afterwards; replaces the list. Same rules as redirect URIs. */
+  postLogoutRedirectUris?: string[];
+  /** Back-Channel Logout: https, or http on loopback; null (or "") removes it. */
+  backchannelLogoutUri?: string | null;
+  backchannelLogoutSessionRequired?: boolean;
+  /** Front-Channel Logout: https, or http on loopback; null (or "") removes it. */
+  frontchannelLogoutUri?: string | null;
+  frontchannelLogoutSessionRequired?: boolean;
 }
 
 const CLIENT_ID = /^[A-Za-z0-9._~-]{3,128}$/;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** Redirect URIs are absolute, without fragment; https, http on loopback, or a private-use scheme (com.example.app:). */
-export function validateRedirectUri(uri: string): void {
+export function validateRedirectUri(uri: string, what = 'redirect URI'): void {
+  const url = absoluteUri(uri, what);
+  if (url.protocol === 'https:' || url.protocol === 'http:') return;
+  if (/^[a-z][a-z0-9+-]*\.[a-z0-9+.-]+:$/i.test(url.protocol)) return;
+  throw new ClientInputError(`${what} "${uri}" must use https, http on localhost, or a reverse-domain private scheme`);
+}
+
+/**
+ * A URI the server itself calls (back-channel logout) or a browser loads in a frame (front-channel logout): absolute,
+ * without fragment, https or http on loopback only, never a private scheme.
+ */
+export function validateLogoutUri(uri: string, what: string): void {
+  const url = absoluteUri(uri, what);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ClientInputError(`${what} "${uri}" must use https (or http on localhost)`);
+  // Its origin goes into the signed-out page's Content-Security-Policy (frame-src): a plain host name or address only.
+  if (!/^[A-Za-z0-9.\-[\]:]+$/.test(url.host)) throw new ClientInputError(`${what} "${uri}" must have a plain host name (letters, digits, "-" and ".")`);
+}
+
+/** Absolute, as stored (no control characters or spaces the parser would drop), no fragment; http only on loopback. */
+function absoluteUri(uri: string, what: string): URL {
   let url: URL;
   try {
     url = new URL(uri);
   } catch {
-    throw new ClientInputError(`redirect URI ${JSON.stringify(uri)} is not an absolute URI`);
+    throw new ClientInputError(`${what} ${JSON.stringify(uri)} is not an absolute URI`);
   }
   // The URL parser drops tabs and newlines and trims spaces, so it accepted a value that differs from what is
   // stored and later compared byte for byte; refuse them, quoting the URI with its characters escaped.
   const bad = controlOrSpaceIn(uri);
-  if (bad) throw new ClientInputError(`redirect URI ${JSON.stringify(uri)} contains a control or whitespace character (${bad}); percent-encode it`);
-  if (url.hash || uri.includes('#')) throw new ClientInputError(`redirect URI "${uri}" must not contain a fragment (#)`);
-  if (url.protocol === 'https:') return;
-  if (url.protocol === 'http:') {
-    if (LOOPBACK_HOSTS.has(url.hostname)) return;
-    throw new ClientInputError(`redirect URI "${uri}" uses http on a host that is not loopback; use https`);
+  if (bad) throw new ClientInputError(`${what} ${JSON.stringify(uri)} contains a control or whitespace character (${bad}); percent-encode it`);
+  if (url.hash || uri.includes('#')) throw new ClientInputError(`${what} "${uri}" must not contain a fragment (#)`);
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+    throw new ClientInputError(`${what} "${uri}" uses http on a host that is not loopback; use https`);
   }
-  if (/^[a-z][a-z0-9+-]*\.[a-z0-9+.-]+:$/i.test(url.protocol)) return;
-  throw new ClientInputError(`redirect URI "${uri}" must use https, http on localhost, or a reverse-domain private scheme`);
+  return url;
+}
+
+const MAX_LOGOUT_REDIRECT_URIS = 20;
+
+/** An optional logout URI: undefined keeps the existing one, null or "" removes it. */
+function logoutUri(value: string | null | undefined, existing: string | null, what: string): string | null {
+  if (value === undefined) return existing;
+  if (value === null || value === '') return null;
+  validateLogoutUri(value, what);
+  return value;
 }
 
 const MAX_AUDIENCES = 50;
@@ -111,7 +145,7 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
   if (isPublic) method = 'none';
 
   const redirectUris = input.redirectUris ?? existing?.redirectUris ?? [];
-  redirectUris.forEach(validateRedirectUri);
+  for (const uri of redirectUris) validateRedirectUri(uri);
   const defaultGrants: GrantType[] = ['authorization_code', 'refresh_token'];
   const grantTypes = [...new Set((input.grantTypes ?? existing?.grantTypes ?? defaultGrants).map((g) => oneOf(g, GRANT_TYPES, 'grant type')))];
   if (grantTypes.length === 0) throw new ClientInputError('a client needs at least one grant type');
@@ -130,6 +164,9 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
   } catch (error) {
     throw new ClientInputError((error as Error).message);
   }
+  const postLogoutRedirectUris = [...new Set(input.postLogoutRedirectUris ?? existing?.postLogoutRedirectUris ?? [])];
+  if (postLogoutRedirectUris.length > MAX_LOGOUT_REDIRECT_URIS) throw new ClientInputError(`a client may have at most ${MAX_LOGOUT_REDIRECT_URIS} post-logout redirect URIs`);
+  for (const uri of postLogoutRedirectUris) validateRedirectUri(uri, 'post-logout redirect URI');
   const format = oneOf(input.accessTokenFormat ?? existing?.accessTokenFormat ?? 'jwt', ACCESS_TOKEN_FORMATS, 'access token format');
   return {
     clientId,
@@ -145,6 +182,11 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
     accessTokenFormat: format,
     resourceServerFor: audiences(input.resourceServerFor ?? existing?.resourceServerFor ?? []),
     skipConsent: input.skipConsent ?? existing?.skipConsent ?? false,
+    postLogoutRedirectUris,
+    backchannelLogoutUri: logoutUri(input.backchannelLogoutUri, existing?.backchannelLogoutUri ?? null, 'back-channel logout URI'),
+    backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired ?? existing?.backchannelLogoutSessionRequired ?? false,
+    frontchannelLogoutUri: logoutUri(input.frontchannelLogoutUri, existing?.frontchannelLogoutUri ?? null, 'front-channel logout URI'),
+    frontchannelLogoutSessionRequired: input.frontchannelLogoutSessionRequired ?? existing?.frontchannelLogoutSessionRequired ?? false,
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   };

@@ -154,6 +154,8 @@ export class TokenService {
     scopes: string[];
     nonce: string | null;
     authTime: number | null;
+    /** The public id of the session the grant began in (OIDC Front-/Back-Channel Logout `sid`). */
+    sid?: string | null;
     accessToken: string;
     /** What the platform's consent granted: extra claims (never the protocol's own), acr, amr. */
     granted: GrantedSession | null;
@@ -174,6 +176,7 @@ export class TokenService {
     if (input.granted?.amr !== undefined) claims.amr = input.granted.amr;
     if (input.nonce !== null) claims.nonce = input.nonce;
     if (input.authTime !== null) claims.auth_time = input.authTime;
+    if (input.sid) claims.sid = input.sid;
     return await signJwt(claims, { kind: 'id_token', key });
   }
 

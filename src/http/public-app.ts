@@ -12,6 +12,7 @@ import { userinfoRoutes } from './routes/userinfo.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { authorizeRoutes, HYDRA_AUTHORIZE_PATH } from './routes/authorize.js';
 import { sessionRoutes } from './routes/session.js';
+import { END_SESSION_PATHS, logoutRoutes } from './routes/logout.js';
 import { accountAppsRoutes } from './routes/account-apps.js';
 import { deviceRoutes } from './routes/device.js';
 import { renderMessagePage } from './pages/message.js';
@@ -42,12 +43,12 @@ function refuseUnsendableLocation(app: FastifyInstance): void {
   });
 }
 
-/** The pages under /oauth2/: people see them in a browser, so their errors are pages too. */
-const OAUTH_PAGES = new Set(['/oauth2/authorize', HYDRA_AUTHORIZE_PATH, '/oauth2/device/verify']);
+/** Pages a browser is sent to under /oauth2/: their errors are pages too. */
+const BROWSER_PATHS: ReadonlySet<string> = new Set(['/oauth2/authorize', HYDRA_AUTHORIZE_PATH, '/oauth2/device/verify', ...END_SESSION_PATHS]);
 
-/** Paths whose errors are JSON: the OAuth endpoints but its pages, discovery, userinfo. */
+/** Paths whose errors are JSON: the OAuth endpoints but the pages a browser sees, discovery, userinfo. */
 function answersJson(path: string): boolean {
-  return path === '/userinfo' || path.startsWith('/.well-known/') || (path.startsWith('/oauth2/') && !OAUTH_PAGES.has(path));
+  return path === '/userinfo' || path.startsWith('/.well-known/') || (path.startsWith('/oauth2/') && !BROWSER_PATHS.has(path));
 }
 
 function sendError(request: FastifyRequest, reply: FastifyReply, error: OAuthError): FastifyReply {
@@ -121,6 +122,7 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
   await app.register(discoveryRoutes, options);
   await app.register(authorizeRoutes, options);
   await app.register(sessionRoutes, options);
+  await app.register(logoutRoutes, options);
   await app.register(accountAppsRoutes, options);
   await app.register(deviceRoutes, options);
   return app;

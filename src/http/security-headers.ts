@@ -1,6 +1,6 @@
 // Headers every response carries: no framing (clickjacking on the consent page), no sniffing, no referrer leak.
 import type { Socket } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'";
 
@@ -19,9 +19,28 @@ export const JSON_HEADERS: Readonly<Record<string, string>> = {
   pragma: 'no-cache',
 };
 
+/**
+ * The policy of a page that loads other sites in frames (the signed-out page's front-channel logout iframes): the
+ * usual one, plus `frame-src` naming exactly the origins of those URIs. Framing the page itself stays forbidden.
+ */
+export function cspWithFrames(uris: readonly string[]): string {
+  // An origin as a CSP source: scheme, host and port only. The URL parser lets a few characters through in a host
+  // (";", ",") that would end the directive; such an origin gets no frame, rather than a say in the policy.
+  const origins = [...new Set(uris.map((uri) => new URL(uri).origin))].filter((origin) => /^https?:\/\/[A-Za-z0-9.\-[\]:]+$/.test(origin));
+  return origins.length === 0 ? CSP : `${CSP}; frame-src ${origins.join(' ')}`;
+}
+
+/** A page's own policy, set by its route with cspWithFrames; every other answer gets CSP. */
+export function setPageCsp(reply: FastifyReply, policy: string): void {
+  reply.header('content-security-policy', policy);
+}
+
 export function addSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onSend', async (_request, reply, payload) => {
+    // Only a policy made by cspWithFrames (which starts from CSP) survives; anything else is replaced.
+    const own = reply.getHeader('content-security-policy');
     reply.headers(SECURITY_HEADERS);
+    if (typeof own === 'string' && own.startsWith(`${CSP}; frame-src `)) reply.header('content-security-policy', own);
     return payload;
   });
 }

@@ -5,6 +5,9 @@ import { buildPublicApp } from './public-app.js';
 import { buildAdminApp } from './admin/app.js';
 import { startHousekeeping } from '../domain/housekeeping.js';
 
+/** How often each instance looks for back-channel logout deliveries that are due (retries). */
+const LOGOUT_DELIVERY_INTERVAL_SECONDS = 5;
+
 export interface RunningServer {
   publicUrl: string;
   adminUrl: string;
@@ -34,6 +37,8 @@ export async function startServer(services: Services, options: { logStream?: Nod
     throw error;
   }
   const housekeeping = startHousekeeping(services.store, services.clock, config.cleanupIntervalSeconds, publicApp.log);
+  // Back-channel logout deliveries: sent as soon as a session ends, and due retries picked up on this beat.
+  services.logout.start(LOGOUT_DELIVERY_INTERVAL_SECONDS, publicApp.log);
   publicApp.log.info({ issuer: config.issuer, public: urlOf(publicApp), admin: urlOf(adminApp) }, 'Gatehouse is listening');
   return {
     publicUrl: urlOf(publicApp),
@@ -42,6 +47,7 @@ export async function startServer(services: Services, options: { logStream?: Nod
     adminApp,
     async close() {
       housekeeping.stop();
+      await services.logout.stop();
       await Promise.allSettled([publicApp.close(), adminApp.close()]);
     },
   };

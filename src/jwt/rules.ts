@@ -7,19 +7,26 @@ export const JWT_ALGORITHMS = ['ES256', 'RS256'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 
 /** What a JWT is for, which its `typ` header says. */
-export type JwtKind = 'access_token' | 'id_token';
+export type JwtKind = 'access_token' | 'id_token' | 'logout_token';
 
-/** RFC 9068 §2.1: access tokens say `at+jwt` (`application/at+jwt` is the same); ID tokens say `JWT`. */
-export const JWT_TYP: Readonly<Record<JwtKind, string>> = { access_token: 'at+jwt', id_token: 'JWT' };
+/**
+ * RFC 9068 §2.1: access tokens say `at+jwt` (`application/at+jwt` is the same); ID tokens say `JWT`; Back-Channel
+ * Logout 1.0 §2.4 logout tokens say `logout+jwt`, so that one can never pass for another.
+ */
+export const JWT_TYP: Readonly<Record<JwtKind, string>> = { access_token: 'at+jwt', id_token: 'JWT', logout_token: 'logout+jwt' };
 
-/** Which algorithm Gatehouse signs each kind with. Verification accepts any of JWT_ALGORITHMS whose key matches. */
-export const SIGNING_ALG: Readonly<Record<JwtKind, JwtAlgorithm>> = { access_token: 'ES256', id_token: 'RS256' };
+/**
+ * Which algorithm Gatehouse signs each kind with. Verification accepts any of JWT_ALGORITHMS whose key matches.
+ * Logout tokens are signed with the ID-token key: relying parties verify them as they verify ID tokens.
+ */
+export const SIGNING_ALG: Readonly<Record<JwtKind, JwtAlgorithm>> = { access_token: 'ES256', id_token: 'RS256', logout_token: 'RS256' };
 
 /** Claims a token of each kind must carry (beyond iss, which is always compared with the issuer). */
 export const REQUIRED_CLAIMS: Readonly<Record<JwtKind, readonly string[]>> = {
   // jti: a revoked JWT access token is remembered by it.
   access_token: ['exp', 'jti'],
   id_token: ['exp', 'sub'],
+  logout_token: ['iat', 'jti', 'events'],
 };
 
 /** Clock skew allowed on exp and nbf, in seconds: the one leeway, for the server and the SDK's default. */

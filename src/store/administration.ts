@@ -11,10 +11,16 @@ export interface AdminWrites {
   deleteClient(clientId: string): Promise<boolean>;
   createUser(user: UserRecord): Promise<void>;
   setUserPassword(userId: string, passwordHash: string): Promise<boolean>;
-  /** Deletes the user and everything of theirs (sessions, consents, grants and their tokens). */
+  /**
+   * Deletes the user and everything of theirs (sessions, consents, grants and their tokens); their sessions end as
+   * LogoutWrites.endSession ends one (back-channel notifications queued), in the same transaction.
+   */
   deleteUser(userId: string, now: number): Promise<boolean>;
-  /** Ends every session of a user (a password change signs them out everywhere); returns how many there were. */
-  deleteUserSessions(userId: string): Promise<number>;
+  /**
+   * Ends every session of a user (a password change signs them out everywhere) as LogoutWrites.endSession ends one:
+   * their clients' back-channel notifications are queued in the same transaction. Returns how many there were.
+   */
+  deleteUserSessions(userId: string, now: number): Promise<number>;
   /** Revokes the grant and with it every access and refresh token it issued; a second call keeps the first time and reason. */
   revokeGrant(id: string, now: number, reason: string): Promise<boolean>;
   /** Connected apps: revoke every grant of a user for one client and forget the consent, in one transaction. */

@@ -1,12 +1,12 @@
 // The storage the authorization interaction needs: sign-in sessions, remembered consents, the challenges handed to
 // the platform's own sign-in and consent pages (delegated sign-in), and the code the authorization endpoint hands
-// out (the token flows redeem it, see token-flows.ts).
+// out (the token flows redeem it, see token-flows.ts). A session ends through LogoutWrites.endSession (logout.ts),
+// which also tells its clients.
 import type { AuthorizationCodeRecord, ChallengeKind, ChallengeOutcome, ChallengeRecord, ConsentRecord, RedeemResult, SessionRecord, UserRecord } from './types.js';
 
 /** The interaction's writes. Every one is durable before it returns (SQLite: see sqlite/group-sync.ts). */
 export interface InteractionWrites {
   createSession(session: SessionRecord): Promise<void>;
-  deleteSession(idHash: string): Promise<void>;
   saveConsent(consent: ConsentRecord): Promise<void>;
   saveAuthorizationCode(code: AuthorizationCodeRecord): Promise<void>;
   createChallenge(challenge: ChallengeRecord): Promise<void>;

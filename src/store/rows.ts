@@ -7,6 +7,7 @@ import type {
   ConsentsTable,
   DeviceCodesTable,
   GrantsTable,
+  LogoutDeliveriesTable,
   RefreshTokensTable,
   SessionsTable,
   SigningKeysTable,
@@ -23,6 +24,7 @@ import type {
   GrantRecord,
   GrantedSession,
   GrantType,
+  LogoutDeliveryRecord,
   RefreshTokenRecord,
   SessionRecord,
   SigningAlg,
@@ -69,6 +71,11 @@ export function clientRow(c: ClientRecord): ClientsTable {
     access_token_format: c.accessTokenFormat,
     resource_server_for: json(c.resourceServerFor),
     skip_consent: c.skipConsent ? 1 : 0,
+    post_logout_redirect_uris: json(c.postLogoutRedirectUris),
+    backchannel_logout_uri: c.backchannelLogoutUri,
+    backchannel_logout_session_required: c.backchannelLogoutSessionRequired ? 1 : 0,
+    frontchannel_logout_uri: c.frontchannelLogoutUri,
+    frontchannel_logout_session_required: c.frontchannelLogoutSessionRequired ? 1 : 0,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   };
@@ -89,6 +96,12 @@ export function clientRecord(r: Selectable<ClientsTable>): ClientRecord {
     accessTokenFormat: r.access_token_format as AccessTokenFormat,
     resourceServerFor: list(r.resource_server_for),
     skipConsent: r.skip_consent === 1,
+    postLogoutRedirectUris: list(r.post_logout_redirect_uris),
+    backchannelLogoutUri: r.backchannel_logout_uri,
+    // Number(): PostgreSQL's integer and SQLite's both read back as numbers; a boolean column would not be portable.
+    backchannelLogoutSessionRequired: Number(r.backchannel_logout_session_required) === 1,
+    frontchannelLogoutUri: r.frontchannel_logout_uri,
+    frontchannelLogoutSessionRequired: Number(r.frontchannel_logout_session_required) === 1,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -103,11 +116,11 @@ export function userRecord(r: Selectable<UsersTable>): UserRecord {
 }
 
 export function sessionRow(s: SessionRecord): SessionsTable {
-  return { id_hash: s.idHash, user_id: s.userId, auth_time: s.authTime, expires_at: s.expiresAt };
+  return { id_hash: s.idHash, user_id: s.userId, auth_time: s.authTime, expires_at: s.expiresAt, sid: s.sid };
 }
 
 export function sessionRecord(r: Selectable<SessionsTable>): SessionRecord {
-  return { idHash: r.id_hash, userId: r.user_id, authTime: r.auth_time, expiresAt: r.expires_at };
+  return { idHash: r.id_hash, userId: r.user_id, authTime: r.auth_time, expiresAt: r.expires_at, sid: r.sid };
 }
 
 export function consentRow(c: ConsentRecord): ConsentsTable {
@@ -140,6 +153,7 @@ export function codeRow(c: AuthorizationCodeRecord): AuthorizationCodesTable {
     consumed_at: c.consumedAt,
     grant_id: c.grantId,
     granted: grantedRow(c.granted),
+    session_id: c.sessionId,
   };
 }
 
@@ -159,6 +173,7 @@ export function codeRecord(r: Selectable<AuthorizationCodesTable>): Authorizatio
     consumedAt: r.consumed_at,
     grantId: r.grant_id,
     granted: grantedRecord(r.granted),
+    sessionId: r.session_id,
   };
 }
 
@@ -175,6 +190,7 @@ export function grantRow(g: GrantRecord): GrantsTable {
     revoked_at: g.revokedAt,
     revoked_reason: g.revokedReason,
     granted: grantedRow(g.granted),
+    session_id: g.sessionId,
   };
 }
 
@@ -191,6 +207,7 @@ export function grantRecord(r: Selectable<GrantsTable>): GrantRecord {
     revokedAt: r.revoked_at,
     revokedReason: r.revoked_reason,
     granted: grantedRecord(r.granted),
+    sessionId: r.session_id,
   };
 }
 
@@ -268,6 +285,18 @@ export function refreshTokenWithGrant(r: WithGrantRevocation<Selectable<RefreshT
 
 export function accessTokenWithGrant(r: WithGrantRevocation<Selectable<AccessTokensTable>>): AccessTokenRecord {
   return { ...accessTokenRecord(r), revokedAt: r.revoked_at ?? r.grant_revoked_at };
+}
+
+export function logoutDeliveryRecord(r: Selectable<LogoutDeliveriesTable>): LogoutDeliveryRecord {
+  return {
+    sid: r.sid,
+    clientId: r.client_id,
+    userId: r.user_id,
+    createdAt: r.created_at,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    lastError: r.last_error,
+  };
 }
 
 export function signingKeyRow(k: SigningKeyRecord): SigningKeysTable {

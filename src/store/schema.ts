@@ -21,6 +21,14 @@ export interface ClientsTable {
   resource_server_for: string;
   /** 1: first-party, consent is never asked. */
   skip_consent: number;
+  /** JSON string[]: where RP-Initiated Logout may send the browser afterwards (migration 0005). */
+  post_logout_redirect_uris: string;
+  backchannel_logout_uri: string | null;
+  /** 0 or 1. */
+  backchannel_logout_session_required: number;
+  frontchannel_logout_uri: string | null;
+  /** 0 or 1. */
+  frontchannel_logout_session_required: number;
   created_at: number;
   updated_at: number;
 }
@@ -41,6 +49,8 @@ export interface SessionsTable {
   user_id: string;
   auth_time: number;
   expires_at: number;
+  /** The public session id (ID tokens' `sid`); null for sessions started before migration 0005. */
+  sid: string | null;
 }
 
 export interface ConsentsTable {
@@ -73,6 +83,8 @@ export interface AuthorizationCodesTable {
   grant_id: string | null;
   /** JSON GrantedSession, or null */
   granted: string | null;
+  /** The sid of the session the code was issued in (migration 0005). */
+  session_id: string | null;
 }
 
 export interface GrantsTable {
@@ -89,6 +101,8 @@ export interface GrantsTable {
   revoked_reason: string | null;
   /** JSON GrantedSession, or null */
   granted: string | null;
+  /** The sid of the session its code was issued in: ID tokens issued on refresh name it (migration 0005). */
+  session_id: string | null;
 }
 
 export interface RefreshTokensTable {
@@ -181,6 +195,25 @@ export interface InteractionChallengesTable {
   used_at: number | null;
 }
 
+/** Which clients were issued a code in a session (by its sid), so ending it can notify them (migration 0005). */
+export interface SessionClientsTable {
+  sid: string;
+  client_id: string;
+  created_at: number;
+}
+
+/** A back-channel logout token still to be sent to a client (migration 0005): the queue the sender drains. */
+export interface LogoutDeliveriesTable {
+  sid: string;
+  client_id: string;
+  /** The `sub` of the logout token. */
+  user_id: string;
+  created_at: number;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+}
+
 export interface Database {
   clients: ClientsTable;
   users: UsersTable;
@@ -194,4 +227,6 @@ export interface Database {
   readiness_probe: ReadinessProbeTable;
   interaction_challenges: InteractionChallengesTable;
   device_codes: DeviceCodesTable;
+  session_clients: SessionClientsTable;
+  logout_deliveries: LogoutDeliveriesTable;
 }

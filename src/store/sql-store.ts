@@ -13,10 +13,11 @@ import { cleanup } from './queries/cleanup.js';
 import * as devices from './queries/device-codes.js';
 import * as grants from './queries/grants.js';
 import * as keys from './queries/signing-keys.js';
+import * as logout from './queries/logout.js';
 import { probeWrite } from './queries/readiness.js';
 import type { Database } from './schema.js';
 import type { SuccessorTokens, TokenFlowStore } from './token-flows.js';
-import type { AccessTokenRecord, AuthorizationCodeContext, AuthorizationCodeRecord, ChallengeKind, ChallengeOutcome, ChallengeRecord, CleanupResult, ClientRecord, ConsentRecord, DeviceCodeContext, DeviceCodeRecord, DeviceDecision, DevicePollResult, RedeemDeviceCodeResult, GrantRecord, GrantSummary, NewTokens, RedeemResult, RedeemCodeResult, RefreshTokenContext, RefreshTokenRecord, ReplaceSuccessorResult, RotateRefreshResult, SessionRecord, SigningKeyRecord, Store, UserRecord } from './types.js';
+import type { AccessTokenRecord, AuthorizationCodeContext, AuthorizationCodeRecord, ChallengeKind, ChallengeOutcome, ChallengeRecord, CleanupResult, ClientRecord, ConsentRecord, DeviceCodeContext, DeviceCodeRecord, DeviceDecision, DevicePollResult, EndedSession, RedeemDeviceCodeResult, GrantRecord, GrantSummary, LogoutDeliveryRecord, NewTokens, RedeemResult, RedeemCodeResult, RefreshTokenContext, RefreshTokenRecord, ReplaceSuccessorResult, RotateRefreshResult, SessionRecord, SigningKeyRecord, Store, UserRecord } from './types.js';
 
 /** What each backend implements on its own driver: the token flows but revocation, and the lookups by id. */
 export type NativeTokenFlows = Omit<TokenFlowStore, 'revokeAccessToken' | 'revokeGrant' | 'revokeLeakedGrant'>;
@@ -103,9 +104,6 @@ export class SqlStore implements Store {
   getSession(idHash: string): Promise<SessionRecord | undefined> {
     return accounts.getSession(this.db, idHash);
   }
-  deleteSession(idHash: string): Promise<void> {
-    return accounts.deleteSession(this.db, idHash);
-  }
   getConsent(userId: string, clientId: string): Promise<ConsentRecord | undefined> {
     return accounts.getConsent(this.db, userId, clientId);
   }
@@ -151,6 +149,20 @@ export class SqlStore implements Store {
     return write(devices.redeemDeviceCode(this.db, deviceCodeHash, now, grant, tokens));
   }
 
+  // Logout.
+  endSession(by: { idHash: string } | { sid: string }, now: number): Promise<EndedSession | undefined> {
+    return logout.endSession(this.db, by, now);
+  }
+  leaseLogoutDeliveries(now: number, leaseUntil: number, limit: number): Promise<LogoutDeliveryRecord[]> {
+    return logout.leaseLogoutDeliveries(this.db, now, leaseUntil, limit);
+  }
+  deleteLogoutDelivery(sid: string, clientId: string): Promise<void> {
+    return logout.deleteLogoutDelivery(this.db, sid, clientId);
+  }
+  rescheduleLogoutDelivery(sid: string, clientId: string, nextAttemptAt: number, error: string): Promise<void> {
+    return logout.rescheduleLogoutDelivery(this.db, sid, clientId, nextAttemptAt, error);
+  }
+
   // Administration.
   createClient(client: ClientRecord): Promise<void> {
     return write(accounts.createClient(this.db, client));
@@ -176,12 +188,12 @@ export class SqlStore implements Store {
   setUserPassword(userId: string, passwordHash: string): Promise<boolean> {
     return accounts.setUserPassword(this.db, userId, passwordHash);
   }
-  /** Deletes the user with everything of theirs (sessions, consents, codes, grants and tokens); `now` is not needed. */
-  deleteUser(userId: string, _now: number): Promise<boolean> {
-    return accounts.deleteUser(this.db, userId);
+  /** Deletes the user with everything of theirs (sessions, consents, codes, grants and tokens); their sessions' clients are told. */
+  deleteUser(userId: string, now: number): Promise<boolean> {
+    return logout.deleteUserEndingSessions(this.db, userId, now);
   }
-  deleteUserSessions(userId: string): Promise<number> {
-    return accounts.deleteUserSessions(this.db, userId);
+  deleteUserSessions(userId: string, now: number): Promise<number> {
+    return logout.endUserSessions(this.db, userId, now);
   }
   listGrants(filter: { userId?: string; clientId?: string; includeRevoked?: boolean }): Promise<GrantSummary[]> {
     return grants.listGrants(this.db, filter);

@@ -20,17 +20,20 @@ export const COLUMNS = {
   clients: columns<ClientsTable>({
     client_id: true, name: true, secret_hash: true, redirect_uris: true, grant_types: true, scopes: true,
     token_endpoint_auth_method: true, access_token_ttl: true, refresh_token_ttl: true, refresh_token_grace: true,
-    access_token_format: true, resource_server_for: true, skip_consent: true, created_at: true, updated_at: true,
+    access_token_format: true, resource_server_for: true, skip_consent: true, post_logout_redirect_uris: true, backchannel_logout_uri: true,
+    backchannel_logout_session_required: true, frontchannel_logout_uri: true, frontchannel_logout_session_required: true,
+    created_at: true, updated_at: true,
   }),
   users: columns<UsersTable>({ id: true, username: true, password_hash: true, name: true, email: true, created_at: true, external: true }),
   grants: columns<GrantsTable>({
     id: true, client_id: true, user_id: true, scopes: true, auth_time: true, nonce: true, created_at: true,
-    last_used_at: true, revoked_at: true, revoked_reason: true, granted: true,
+    last_used_at: true, revoked_at: true, revoked_reason: true, granted: true, session_id: true,
   }),
   authorization_codes: columns<AuthorizationCodesTable>({
     code_hash: true, client_id: true, user_id: true, redirect_uri: true, scopes: true, nonce: true, code_challenge: true,
     code_challenge_method: true, auth_time: true, created_at: true, expires_at: true, consumed_at: true, grant_id: true,
     granted: true,
+    session_id: true,
   }),
   refresh_tokens: columns<RefreshTokensTable>({
     token_hash: true, grant_id: true, client_id: true, user_id: true, scopes: true, created_at: true, expires_at: true,

@@ -6,6 +6,7 @@
 import type { AdminWrites, AdminStore } from './administration.js';
 import type { DeviceFlowStore, DeviceFlowWrites } from './device-flows.js';
 import type { InteractionStore, InteractionWrites } from './interactions.js';
+import type { LogoutStore, LogoutWrites } from './logout.js';
 import type { TokenFlowStore, TokenFlowWrites } from './token-flows.js';
 
 /** RFC 8628's grant type, as clients send it and as it is registered. */
@@ -38,6 +39,16 @@ export interface ClientRecord {
   resourceServerFor: string[];
   /** First-party: consent is never asked (the built-in page and the platform's alike). */
   skipConsent: boolean;
+  /** Where RP-Initiated Logout may send the browser afterwards: exact match, as redirect URIs. */
+  postLogoutRedirectUris: string[];
+  /** Back-Channel Logout 1.0: where logout tokens are POSTed; null when the client takes none. */
+  backchannelLogoutUri: string | null;
+  /** The logout token must carry `sid`. */
+  backchannelLogoutSessionRequired: boolean;
+  /** Front-Channel Logout 1.0: loaded in an invisible iframe of the signed-out page; null when none. */
+  frontchannelLogoutUri: string | null;
+  /** The front-channel URI gets `iss` and `sid` query parameters. */
+  frontchannelLogoutSessionRequired: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -58,6 +69,30 @@ export interface SessionRecord {
   userId: string;
   authTime: number;
   expiresAt: number;
+  /**
+   * The public session identifier (the ID token's `sid`, logout tokens, front-channel logout): random, and never the
+   * cookie value. Null for a session started before sessions had one.
+   */
+  sid: string | null;
+}
+
+/** A session that was ended, with the clients that were issued codes in it (logout notifies them). */
+export interface EndedSession {
+  session: SessionRecord;
+  clientIds: string[];
+}
+
+/** A back-channel logout token still to be sent (the sender signs it when it sends it). */
+export interface LogoutDeliveryRecord {
+  sid: string;
+  clientId: string;
+  /** The logout token's `sub`. */
+  userId: string;
+  createdAt: number;
+  /** Attempts made (a leased delivery counts the attempt in progress). */
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
 }
 
 export interface ConsentRecord {
@@ -167,6 +202,8 @@ export interface AuthorizationCodeRecord {
   grantId: string | null;
   /** What a delegated consent granted beyond scopes; null: the defaults. */
   granted: GrantedSession | null;
+  /** The sid of the session the code was issued in (null: none, or a session without one). */
+  sessionId: string | null;
 }
 
 export type DeviceCodeStatus = 'pending' | 'approved' | 'denied';
@@ -221,6 +258,8 @@ export interface GrantRecord {
   revokedReason: string | null;
   /** What a delegated consent granted beyond scopes; null: the defaults. */
   granted: GrantedSession | null;
+  /** The sid of the session its code was issued in: ID tokens issued on refresh carry it as `sid`. */
+  sessionId: string | null;
 }
 
 export interface RefreshTokenRecord {
@@ -321,11 +360,11 @@ export interface CleanupResult {
  * Every flow's storage in one object, for the composition root (services.ts, the CLI's context) alone: protocol and
  * domain modules receive the narrow interface they use (TokenFlowStore, InteractionStore, AdminStore, LookupStore).
  */
-export interface Store extends TokenFlowStore, InteractionStore, AdminStore, DeviceFlowStore {
+export interface Store extends TokenFlowStore, InteractionStore, AdminStore, DeviceFlowStore, LogoutStore {
   /** Creates or upgrades the schema. Safe to run by several instances at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Every method that writes: what each write interface declares, and only that (see sqlite/group-sync.ts). */
-export type StoreWrites = TokenFlowWrites & InteractionWrites & AdminWrites & DeviceFlowWrites;
+export type StoreWrites = TokenFlowWrites & InteractionWrites & AdminWrites & DeviceFlowWrites & LogoutWrites;

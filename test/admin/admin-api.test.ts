@@ -129,6 +129,43 @@ describe('admin API: clients', () => {
     assert.match(bad.json<{ error_description: string }>().error_description, /skip_consent must be boolean/);
   });
 
+  test('logout fields use the OIDC registration names; bad logout URIs are a 400 naming them, null removes one', async () => {
+    const created = await admin.app.inject({
+      method: 'POST',
+      url: '/admin/clients',
+      payload: {
+        client_name: 'RP', client_id: 'logout-rp', redirect_uris: [CALLBACK],
+        post_logout_redirect_uris: ['https://rp.example/bye'], backchannel_logout_uri: 'https://rp.example/bc', backchannel_logout_session_required: true,
+        frontchannel_logout_uri: 'http://localhost:3000/fc', frontchannel_logout_session_required: true,
+      },
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const view = created.json<Record<string, unknown>>();
+    assert.deepEqual(view.post_logout_redirect_uris, ['https://rp.example/bye']);
+    assert.equal(view.backchannel_logout_uri, 'https://rp.example/bc');
+    assert.equal(view.backchannel_logout_session_required, true);
+    assert.equal(view.frontchannel_logout_uri, 'http://localhost:3000/fc');
+    assert.equal(view.frontchannel_logout_session_required, true);
+    const cases: Array<[object, RegExp]> = [
+      [{ backchannel_logout_uri: 'http://rp.example/bc' }, /back-channel logout URI "http:\/\/rp\.example\/bc" uses http on a host that is not loopback/],
+      [{ backchannel_logout_uri: 'com.example.app:/bc' }, /back-channel logout URI "com\.example\.app:\/bc" must use https/],
+      [{ frontchannel_logout_uri: 'https://a;b.example/fc' }, /front-channel logout URI .* must have a plain host name/],
+      [{ post_logout_redirect_uris: ['https://rp.example/bye#x'] }, /post-logout redirect URI "https:\/\/rp\.example\/bye#x" must not contain a fragment/],
+      [{ backchannel_logout_session_required: 'yes' }, /backchannel_logout_session_required must be boolean/],
+    ];
+    for (const [payload, description] of cases) {
+      const response = await admin.app.inject({ method: 'PATCH', url: '/admin/clients/logout-rp', payload });
+      assert.equal(response.statusCode, 400, JSON.stringify(payload));
+      assert.match(response.json<{ error_description: string }>().error_description, description, JSON.stringify(payload));
+    }
+    const removed = await admin.app.inject({ method: 'PATCH', url: '/admin/clients/logout-rp', payload: { backchannel_logout_uri: null, post_logout_redirect_uris: [] } });
+    assert.equal(removed.statusCode, 200, removed.body);
+    assert.equal(removed.json<Record<string, unknown>>().backchannel_logout_uri, null);
+    assert.deepEqual(removed.json<Record<string, unknown>>().post_logout_redirect_uris, []);
+    assert.equal(removed.json<Record<string, unknown>>().frontchannel_logout_uri, 'http://localhost:3000/fc', 'what was not sent is kept');
+    await admin.app.inject({ method: 'DELETE', url: '/admin/clients/logout-rp' });
+  });
+
   test('rotate-secret answers a new secret; a public client has none to rotate', async () => {
     const before = await admin.services.store.getClient('zapier-client');
     const response = await admin.app.inject({ method: 'POST', url: '/admin/clients/zapier-client/rotate-secret', headers: JSON_TYPE });

@@ -73,7 +73,7 @@ describe('accessibility (axe) of every page, light and dark, desktop and phone',
 
   for (const colorScheme of ['light', 'dark'] as const) {
     for (const viewport of [{ name: 'desktop', width: 1280, height: 800 }, { name: 'phone', width: 375, height: 812 }]) {
-      test(`${colorScheme}, ${viewport.name}: sign-in, sign-in error, consent, connected apps, error, device verification (form, error, consent, connected) and signed-out pages have no serious or critical violation`, async () => {
+      test(`${colorScheme}, ${viewport.name}: sign-in, sign-in error, consent, connected apps, error, device verification (form, error, consent, connected), sign-out confirmation and signed-out pages have no serious or critical violation`, async () => {
         // bypassCSP only lets the test inject axe; the pages themselves run no script.
         const context = await browser.newContext({ viewport, colorScheme, bypassCSP: true });
         const page = await context.newPage();
@@ -123,6 +123,10 @@ describe('accessibility (axe) of every page, light and dark, desktop and phone',
           await page.getByRole('button', { name: 'Allow' }).click();
           await page.waitForSelector('h1:has-text("Your device is connected")');
           await check('device-connected');
+
+          await page.goto(`${server.issuer}/oauth2/logout?client_id=zapier-client`);
+          await page.waitForSelector('button[name="decision"][value="logout"]');
+          await check('logout-confirm');
 
           await page.goto(`${server.issuer}/account/apps`);
           await page.getByRole('button', { name: 'Sign out' }).click();

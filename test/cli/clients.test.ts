@@ -41,6 +41,35 @@ describe('gatehouse clients', () => {
     assert.equal(stored?.secretHash, sha256Hex(secret));
   });
 
+  test('logout options: --post-logout-redirect-uri (repeatable), --backchannel-logout-uri, --frontchannel-logout-uri, and --no- forms on update', async () => {
+    const created = await cli.run([
+      'clients', 'create', '--name', 'Logout RP', '--client-id', 'logout-rp', '--redirect-uri', CALLBACK,
+      '--post-logout-redirect-uri', 'https://rp.example/bye', '--post-logout-redirect-uri', 'https://rp.example/later',
+      '--backchannel-logout-uri', 'https://rp.example/bc', '--backchannel-logout-session-required',
+      '--frontchannel-logout-uri', 'https://rp.example/fc', '--json',
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    const view = JSON.parse(created.stdout) as Record<string, unknown>;
+    assert.deepEqual(view.post_logout_redirect_uris, ['https://rp.example/bye', 'https://rp.example/later']);
+    assert.equal(view.backchannel_logout_uri, 'https://rp.example/bc');
+    assert.equal(view.backchannel_logout_session_required, true);
+    assert.equal(view.frontchannel_logout_uri, 'https://rp.example/fc');
+    assert.equal(view.frontchannel_logout_session_required, false);
+    const updated = await cli.run(['clients', 'update', 'logout-rp', '--no-backchannel-logout-uri', '--no-post-logout-redirect-uri', '--frontchannel-logout-session-required', '--json']);
+    assert.equal(updated.code, 0, updated.stderr);
+    const after = JSON.parse(updated.stdout) as Record<string, unknown>;
+    assert.equal(after.backchannel_logout_uri, null);
+    assert.deepEqual(after.post_logout_redirect_uris, []);
+    assert.equal(after.frontchannel_logout_uri, 'https://rp.example/fc');
+    assert.equal(after.frontchannel_logout_session_required, true);
+    const bad = await cli.run(['clients', 'update', 'logout-rp', '--backchannel-logout-uri', 'http://rp.example/bc']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^error: back-channel logout URI "http:\/\/rp\.example\/bc" uses http on a host that is not loopback; use https\n$/);
+    const shown = await cli.run(['clients', 'show', 'logout-rp']);
+    assert.match(shown.stdout, /Front-channel logout:\s+https:\/\/rp\.example\/fc \(with iss and sid\)/);
+    assert.equal((await cli.run(['clients', 'delete', 'logout-rp'])).code, 0);
+  });
+
   test('a duplicate client id fails with exit 1 and a one-line message naming it', async () => {
     const result = await cli.run(['clients', 'create', '--name', 'Again', '--client-id', 'zapier-client', '--redirect-uri', CALLBACK]);
     assert.equal(result.code, 1);

@@ -105,6 +105,7 @@ export async function issueUserTokens(services: Services, clientId: string, user
     consumedAt: null,
     grantId: null,
     granted: null,
+    sessionId: null,
   });
   const grantId = `grant_${randomId()}`;
   const access = await services.tokens.issueAccessToken({ client, userId: user.id, scopes, audience: [services.config.defaultAudience], grantId, authTime: now, now });
@@ -112,7 +113,7 @@ export async function issueUserTokens(services: Services, clientId: string, user
   const result = await services.store.redeemAuthorizationCode(
     sha256Hex(code),
     now,
-    { id: grantId, clientId, userId: user.id, scopes, authTime: now, nonce: null, createdAt: now, lastUsedAt: now, revokedAt: null, revokedReason: null, granted: null },
+    { id: grantId, clientId, userId: user.id, scopes, authTime: now, nonce: null, createdAt: now, lastUsedAt: now, revokedAt: null, revokedReason: null, granted: null, sessionId: null },
     { accessToken: access.record, refreshToken: refresh?.record ?? null },
   );
   if (!result.ok) throw new Error('test setup: code redemption failed');

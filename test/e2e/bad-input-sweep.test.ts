@@ -61,6 +61,10 @@ const PUBLIC: Array<Route & { fields: string[]; body?: 'form' }> = [
   { method: 'GET', path: '/login', fields: ['return_to'] },
   { method: 'POST', path: '/login', fields: ['username', 'password', 'csrf', 'return_to'], body: 'form' },
   { method: 'POST', path: '/logout', fields: ['csrf', 'return_to', 'post_logout_redirect_uri'], body: 'form' },
+  ...['/oauth2/logout', '/oauth2/sessions/logout'].flatMap((path) => [
+    { method: 'GET', path, fields: ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state', 'logout_hint', 'ui_locales'] },
+    { method: 'POST', path, fields: ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state', 'logout_hint', 'decision', 'csrf'], body: 'form' as const },
+  ]),
   { method: 'GET', path: '/account/apps', fields: ['revoked'] },
   { method: 'POST', path: '/account/apps/:clientId/revoke', fields: ['csrf'], body: 'form' },
   { method: 'GET', path: '/oauth2/device/verify', fields: ['user_code'] },
@@ -79,10 +83,10 @@ const ADMIN: Array<Route & { fields: string[]; query?: Record<string, string> }>
   { method: 'GET', path: '/healthz', fields: [] },
   { method: 'GET', path: '/readyz', fields: [] },
   { method: 'GET', path: '/metrics', fields: [] },
-  { method: 'POST', path: '/admin/clients', fields: ['client_name', 'client_id', 'redirect_uris', 'grant_types', 'scope', 'token_endpoint_auth_method', 'access_token_ttl', 'refresh_token_ttl', 'refresh_token_grace', 'access_token_format', 'resource_server_for'] },
+  { method: 'POST', path: '/admin/clients', fields: ['client_name', 'client_id', 'redirect_uris', 'grant_types', 'scope', 'token_endpoint_auth_method', 'access_token_ttl', 'refresh_token_ttl', 'refresh_token_grace', 'access_token_format', 'resource_server_for', 'post_logout_redirect_uris', 'backchannel_logout_uri', 'backchannel_logout_session_required', 'frontchannel_logout_uri', 'frontchannel_logout_session_required'] },
   { method: 'GET', path: '/admin/clients', fields: ['limit'] },
   { method: 'GET', path: '/admin/clients/:id', fields: [] },
-  { method: 'PATCH', path: '/admin/clients/:id', fields: ['client_name', 'redirect_uris', 'grant_types', 'scope', 'access_token_ttl', 'refresh_token_grace', 'access_token_format', 'resource_server_for'] },
+  { method: 'PATCH', path: '/admin/clients/:id', fields: ['client_name', 'redirect_uris', 'grant_types', 'scope', 'access_token_ttl', 'refresh_token_grace', 'access_token_format', 'resource_server_for', 'post_logout_redirect_uris', 'backchannel_logout_uri', 'frontchannel_logout_uri'] },
   { method: 'DELETE', path: '/admin/clients/:id', fields: [] },
   { method: 'POST', path: '/admin/clients/:id/rotate-secret', fields: [] },
   { method: 'POST', path: '/admin/users', fields: ['username', 'password', 'name', 'email'] },
@@ -233,7 +237,11 @@ await describeOnBackends('bad input on every route', (backend) => {
         assertDeliberate(`POST ${route.path} with ${type} (${typeof body === 'string' ? body.length : body.size} bytes)`, got, DIRECT_PATHS.has(route.path) || route.path === '/userinfo' ? 'oauth' : 'page');
         // Not signed in, the connected-apps action sends the browser to sign in before it reads anything.
         const toSignIn = got.status === 303 && response.headers.get('location')?.startsWith('/login');
-        assert.ok(got.status >= 400 || toSignIn, `POST ${route.path} with ${type}: ${got.status}, expected a refusal`);
+        // The end-session endpoint takes every parameter as optional and ignores unknown ones (RP-Initiated Logout §2):
+        // a form it can read, with nothing it knows in it, sent without a session cookie, is the same request as a GET.
+        const readableLogout = got.status === 303 && route.path.startsWith('/oauth2/') && route.path.endsWith('/logout')
+          && type.startsWith('application/x-www-form-urlencoded') && response.headers.get('location') === route.path;
+        assert.ok(got.status >= 400 || toSignIn || readableLogout, `POST ${route.path} with ${type} (${String(body).slice(0, 20)}): ${got.status}, expected a refusal`);
       }
     }
   });

@@ -8,6 +8,7 @@ import { renderErrorPage } from '../../src/http/pages/error.js';
 import { renderConnectedAppsPage } from '../../src/http/pages/apps.js';
 import { renderMessagePage } from '../../src/http/pages/message.js';
 import { renderDeviceCodePage } from '../../src/http/pages/device.js';
+import { renderLogoutConfirmPage, renderSignedOutPage } from '../../src/http/pages/logout.js';
 import { PAGE_STYLE_CSP_SOURCE } from '../../src/http/pages/layout.js';
 
 const EVIL = '<script>alert(1)</script>';
@@ -95,11 +96,21 @@ test('a hostile client name, username, scope or message is escaped on every page
     message: renderMessagePage({ title: EVIL, message: EVIL }),
     device: renderDeviceCodePage({ csrfToken: EVIL, action: '/oauth2/device/verify', userCode: EVIL, error: EVIL }),
     deviceConsent: consent({ clientName: EVIL, device: { userCode: EVIL, action: '/oauth2/device/verify' }, hiddenFields: { user_code: EVIL } }),
+    logoutConfirm: renderLogoutConfirmPage({ csrfToken: EVIL, action: EVIL, username: EVIL, client: { name: EVIL, clientId: EVIL }, hiddenFields: { [EVIL]: EVIL } }),
+    signedOut: renderSignedOutPage({ frames: [EVIL], next: EVIL }),
   };
   for (const [name, page] of Object.entries(pages)) {
     assert.ok(!page.includes('<script'), `${name} contains a raw <script`);
     assert.ok(page.includes(EVIL_ESCAPED), `${name} does not show the escaped value`);
   }
+});
+
+test('the signed-out page frames only the front-channel URIs it is given, invisibly and sandboxed, and refreshes to the next URI', () => {
+  const page = renderSignedOutPage({ frames: ['https://rp.example/fc?iss=a&sid=b'], next: 'https://rp.example/bye?state=s' });
+  assert.match(page, /<div class="logout-frames" aria-hidden="true">\n<iframe src="https:\/\/rp\.example\/fc\?iss=a&amp;sid=b" title="Signing out" tabindex="-1" sandbox="allow-scripts allow-same-origin"><\/iframe>/);
+  assert.match(page, /<meta http-equiv="refresh" content="2;url=https:\/\/rp\.example\/bye\?state=s">/);
+  assert.match(page, /href="https:\/\/rp\.example\/bye\?state=s">Continue<\/a>/);
+  assert.equal(page.split('<iframe').length, 2);
 });
 
 test('pages are complete documents with no script, no external resources and no style attributes', () => {
@@ -112,6 +123,8 @@ test('pages are complete documents with no script, no external resources and no 
     renderMessagePage({ title: 't', message: 'm', tone: 'success' }),
     renderDeviceCodePage({ csrfToken: 'c', action: '/oauth2/device/verify' }),
     consent({ device: { userCode: 'BCDF-GHJK', action: '/oauth2/device/verify' } }),
+    renderLogoutConfirmPage({ csrfToken: 'c', action: '/oauth2/logout', username: 'demo', client: undefined, hiddenFields: { state: 's' } }),
+    renderSignedOutPage({ frames: [], next: undefined }),
   ];
   for (const page of all) {
     assert.match(page, /^<!doctype html>\n<html lang="en">/);

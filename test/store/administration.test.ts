@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import { DeleteQueryNode, TableNode, type KyselyPlugin } from 'kysely';
 import { DuplicateError } from '../../src/store/errors.js';
 import { openStore } from '../../src/store/open.js';
+import { migrationNames } from '../../src/store/migrations/index.js';
 import { SqlStore } from '../../src/store/sql-store.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import type { Store } from '../../src/store/types.js';
@@ -131,8 +132,8 @@ await storeContract('administration', (store, db, backend) => {
       const mine = await seedGrant(store);
       const u = mine.user.id;
       const other = await seedGrant(store, { client: { clientId: id('other') } });
-      await store.createSession({ idHash: id('sess'), userId: u, authTime: NOW, expiresAt: NOW + 3600 });
-      const otherSession = { idHash: id('sess'), userId: other.user.id, authTime: NOW, expiresAt: NOW + 3600 };
+      await store.createSession({ idHash: id('sess'), userId: u, authTime: NOW, expiresAt: NOW + 3600, sid: null });
+      const otherSession = { idHash: id('sess'), userId: other.user.id, authTime: NOW, expiresAt: NOW + 3600, sid: null };
       await store.createSession(otherSession);
       await store.saveConsent({ userId: u, clientId: mine.client.clientId, scopes: ['openid'], createdAt: NOW, updatedAt: NOW, granted: null, expiresAt: null });
       const pending = code(mine.client.clientId, u);
@@ -158,13 +159,13 @@ await storeContract('administration', (store, db, backend) => {
       const { user: u } = await seedParties(store);
       const other = user({ username: 'other' });
       await store.createUser(other);
-      const mine = [id('sess'), id('sess')].map((idHash) => ({ idHash, userId: u.id, authTime: NOW, expiresAt: NOW + 3600 }));
-      const theirs = { idHash: id('sess'), userId: other.id, authTime: NOW, expiresAt: NOW + 3600 };
+      const mine = [id('sess'), id('sess')].map((idHash) => ({ idHash, userId: u.id, authTime: NOW, expiresAt: NOW + 3600, sid: null }));
+      const theirs = { idHash: id('sess'), userId: other.id, authTime: NOW, expiresAt: NOW + 3600, sid: null };
       for (const s of [...mine, theirs]) await store.createSession(s);
-      assert.equal(await store.deleteUserSessions(u.id), 2);
+      assert.equal(await store.deleteUserSessions(u.id, NOW), 2);
       for (const s of mine) assert.equal(await store.getSession(s.idHash), undefined);
       assert.deepEqual(await store.getSession(theirs.idHash), theirs);
-      assert.equal(await store.deleteUserSessions(u.id), 0, 'nothing left to end');
+      assert.equal(await store.deleteUserSessions(u.id, NOW), 0, 'nothing left to end');
     });
   });
 
@@ -309,8 +310,8 @@ await storeContract('administration', (store, db, backend) => {
       const liveCode = code(c.clientId, u.id, { expiresAt: T + 60 });
       await store.saveAuthorizationCode(liveCode);
       // Sessions: three expired (expiry == now counts), one live.
-      for (const expiresAt of [T - 100, T - 1, T]) await store.createSession({ idHash: id('s'), userId: u.id, authTime: T - 200, expiresAt });
-      const liveSession = { idHash: id('s'), userId: u.id, authTime: T, expiresAt: T + 1 };
+      for (const expiresAt of [T - 100, T - 1, T]) await store.createSession({ idHash: id('s'), userId: u.id, authTime: T - 200, expiresAt, sid: null });
+      const liveSession = { idHash: id('s'), userId: u.id, authTime: T, expiresAt: T + 1, sid: null };
       await store.createSession(liveSession);
       // Login and consent challenges: three past their lifetime (answered or not), one open.
       for (const expiresAt of [T - 100, T - 1, T]) await store.createChallenge(challenge(c.clientId, { expiresAt }));
@@ -435,7 +436,7 @@ await storeContract('administration', (store, db, backend) => {
         const migrated = await openStore(fresh.url);
         try {
           // Every migration applied exactly once, however many instances ran them.
-          assert.equal(await count(migrated, 'select count(*) as n from gatehouse_migration'), 5);
+          assert.equal(await count(migrated, 'select count(*) as n from gatehouse_migration'), migrationNames().length);
           assert.equal(await count(migrated, 'select count(*) - count(distinct name) as n from gatehouse_migration'), 0);
           const c = client();
           await migrated.createClient(c);

@@ -40,6 +40,9 @@ export async function orphans(store: Store): Promise<Record<string, number>> {
     'access_tokens.grant_id': 'select count(*) as n from access_tokens where grant_id is not null and grant_id not in (select id from grants)',
     'access_tokens.client_id': 'select count(*) as n from access_tokens where client_id not in (select client_id from clients)',
     'access_tokens.user_id': 'select count(*) as n from access_tokens where user_id is not null and user_id not in (select id from users)',
+    'session_clients.sid': 'select count(*) as n from session_clients where sid not in (select sid from sessions where sid is not null)',
+    'session_clients.client_id': 'select count(*) as n from session_clients where client_id not in (select client_id from clients)',
+    'logout_deliveries.client_id': 'select count(*) as n from logout_deliveries where client_id not in (select client_id from clients)',
   };
   const found: Record<string, number> = {};
   for (const [name, query] of Object.entries(checks)) {
@@ -54,7 +57,7 @@ export async function emptyAllTables(store: Store): Promise<void> {
   await raw(store)
     .transaction()
     .execute(async (trx) => {
-      for (const table of ['access_tokens', 'refresh_tokens', 'grants', 'authorization_codes', 'device_codes', 'consents', 'sessions', 'users', 'clients', 'signing_keys'] as const) {
+      for (const table of ['logout_deliveries', 'session_clients', 'interaction_challenges', 'access_tokens', 'refresh_tokens', 'grants', 'authorization_codes', 'device_codes', 'consents', 'sessions', 'users', 'clients', 'signing_keys'] as const) {
         await trx.deleteFrom(table).execute();
       }
     });

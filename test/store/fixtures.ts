@@ -33,6 +33,11 @@ export function client(over: Partial<ClientRecord> = {}): ClientRecord {
     accessTokenFormat: 'jwt',
     resourceServerFor: [],
     skipConsent: false,
+    postLogoutRedirectUris: [],
+    backchannelLogoutUri: null,
+    backchannelLogoutSessionRequired: false,
+    frontchannelLogoutUri: null,
+    frontchannelLogoutSessionRequired: false,
     createdAt: NOW,
     updatedAt: NOW,
     ...over,
@@ -60,6 +65,7 @@ export function code(clientId: string, userId: string, over: Partial<Authorizati
     consumedAt: null,
     grantId: null,
     granted: null,
+    sessionId: null,
     ...over,
   };
 }
@@ -77,6 +83,7 @@ export function grant(clientId: string, userId: string | null, over: Partial<Gra
     revokedAt: null,
     revokedReason: null,
     granted: null,
+    sessionId: null,
     ...over,
   };
 }

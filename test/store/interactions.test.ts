@@ -7,14 +7,14 @@ import { challenge, code, id, NOW, seedParties, user } from './fixtures.js';
 
 await storeContract('interactions', (store) => {
   describe('sessions and consents', () => {
-    test('sessions round-trip and delete', async () => {
+    test('sessions round-trip and end', async () => {
       const { user: u } = await seedParties(store);
-      const s = { idHash: id('sess'), userId: u.id, authTime: NOW, expiresAt: NOW + 8 * 3600 };
+      const s = { idHash: id('sess'), userId: u.id, authTime: NOW, expiresAt: NOW + 8 * 3600, sid: null };
       await store.createSession(s);
       assert.deepEqual(await store.getSession(s.idHash), s);
-      await store.deleteSession(s.idHash);
+      assert.deepEqual(await store.endSession({ idHash: s.idHash }, NOW), { session: s, clientIds: [] });
       assert.equal(await store.getSession(s.idHash), undefined);
-      await store.deleteSession(s.idHash); // deleting what is gone is fine
+      assert.equal(await store.endSession({ idHash: s.idHash }, NOW), undefined); // ending what is gone is fine
     });
 
     test('saveConsent inserts, then replaces the scopes and keeps the first creation time', async () => {

@@ -10,8 +10,14 @@ import { collect, collectOneOf, duration, joinScopes } from '../options.js';
 import { formatTime, print, printFields, printJson, printTable } from '../output.js';
 
 /** What commander parses: the domain's client input, named after the flags (one --redirect-uri per value). */
-type ClientOptions = Omit<ClientInput, 'redirectUris' | 'grantTypes' | 'scopes' | 'resourceServerFor'> & {
+type ClientOptions = Omit<ClientInput, 'redirectUris' | 'grantTypes' | 'scopes' | 'resourceServerFor' | 'postLogoutRedirectUris' | 'backchannelLogoutUri' | 'frontchannelLogoutUri'> & {
   redirectUri?: string[];
+  /** false: --no-post-logout-redirect-uri (update: clear the list). */
+  postLogoutRedirectUri?: string[] | false;
+  /** false: --no-backchannel-logout-uri (update: remove it). */
+  backchannelLogoutUri?: string | false;
+  /** false: --no-frontchannel-logout-uri (update: remove it). */
+  frontchannelLogoutUri?: string | false;
   grantType?: string[];
   scope?: string;
   /** false: --no-resource-server-for (update: clear the list). */
@@ -44,6 +50,21 @@ function addClientOptions(command: Command, creating: boolean): Command {
   if (!creating) withAudiences.option('--no-resource-server-for', 'the client is no longer a resource server for any audience');
   withAudiences.option('--skip-consent', 'first-party: users are never asked for consent (the built-in and the platform\'s consent page alike)');
   if (!creating) withAudiences.option('--no-skip-consent', 'users are asked for consent again');
+  // OpenID logout: where the browser may go after signing out, and how the client is told of a sign-out.
+  withAudiences
+    .option('--post-logout-redirect-uri <uri>', `${verb}URI the client may send users to after signing out, exact match (repeat for several)`, collect)
+    .option('--backchannel-logout-uri <uri>', 'where Gatehouse POSTs a logout token when a session of the client ends (https, or http on localhost)')
+    .option('--backchannel-logout-session-required', 'the logout token must carry sid (it always does)')
+    .option('--frontchannel-logout-uri <uri>', 'page loaded in an invisible iframe of the signed-out page (https, or http on localhost)')
+    .option('--frontchannel-logout-session-required', 'add iss and sid to the front-channel logout URI');
+  if (!creating) {
+    withAudiences
+      .option('--no-post-logout-redirect-uri', 'remove every post-logout redirect URI')
+      .option('--no-backchannel-logout-uri', 'stop back-channel logout notifications')
+      .option('--no-backchannel-logout-session-required', 'the logout token need not carry sid')
+      .option('--no-frontchannel-logout-uri', 'stop front-channel logout')
+      .option('--no-frontchannel-logout-session-required', 'no iss and sid on the front-channel logout URI');
+  }
   return withAudiences.option('--json', 'print JSON');
 }
 
@@ -63,6 +84,11 @@ function toFields(options: ClientOptions): ClientFields {
     access_token_format: options.accessTokenFormat,
     resource_server_for: options.resourceServerFor === false ? [] : options.resourceServerFor,
     skip_consent: options.skipConsent,
+    post_logout_redirect_uris: options.postLogoutRedirectUri === false ? [] : options.postLogoutRedirectUri,
+    backchannel_logout_uri: options.backchannelLogoutUri === false ? null : options.backchannelLogoutUri,
+    backchannel_logout_session_required: options.backchannelLogoutSessionRequired,
+    frontchannel_logout_uri: options.frontchannelLogoutUri === false ? null : options.frontchannelLogoutUri,
+    frontchannel_logout_session_required: options.frontchannelLogoutSessionRequired,
   };
 }
 
@@ -92,6 +118,9 @@ function printClient(client: ClientRecord, secret?: string): void {
     ],
     ['Resource server for', client.resourceServerFor.length ? client.resourceServerFor : '(none: introspects only its own tokens)'],
     ['Consent', client.skipConsent ? 'never asked (first-party client)' : 'asked, then remembered'],
+    ['Post-logout redirect URIs', client.postLogoutRedirectUris.length ? client.postLogoutRedirectUris : '(none)'],
+    ['Back-channel logout', client.backchannelLogoutUri ? `${client.backchannelLogoutUri}${client.backchannelLogoutSessionRequired ? ' (sid required)' : ''}` : '(none)'],
+    ['Front-channel logout', client.frontchannelLogoutUri ? `${client.frontchannelLogoutUri}${client.frontchannelLogoutSessionRequired ? ' (with iss and sid)' : ''}` : '(none)'],
     ['Created', formatTime(client.createdAt)],
     ['Updated', formatTime(client.updatedAt)],
   );

@@ -125,6 +125,8 @@ form{margin:0}
 .details dt{padding-right:16px;font-weight:600;color:var(--muted)}
 .details dd{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:.8125rem;line-height:1.6;overflow-wrap:anywhere}
 .hint{margin-top:20px;padding-top:16px;border-top:1px solid var(--line);color:var(--muted);font-size:.875rem}
+.logout-frames{position:absolute;width:0;height:0;overflow:hidden}
+.logout-frames iframe{width:0;height:0;border:0}
 
 @media (max-width:480px){
   body{justify-content:flex-start;padding:20px 12px 32px}
@@ -152,6 +154,8 @@ export interface LayoutInput {
   body: SafeHtml;
   /** narrow (default) for forms and messages, wide for lists. */
   width?: 'narrow' | 'wide';
+  /** Extra <head> markup (the signed-out page's refresh to the client). */
+  head?: SafeHtml;
 }
 
 export function renderLayout(input: LayoutInput): string {
@@ -165,7 +169,7 @@ export function renderLayout(input: LayoutInput): string {
 <meta name="robots" content="noindex, nofollow">
 <title>${input.title} · Gatehouse</title>
 <style>${unsafeRaw(CSS)}</style>
-</head>
+${input.head ?? ''}</head>
 <body>
 <header class="brand">${icons.logo}<span>Gatehouse</span></header>
 <main class="${cardClass}">

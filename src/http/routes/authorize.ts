@@ -14,7 +14,6 @@ import { describeScope } from '../../oauth/scopes.js';
 import type { RawParams } from '../../oauth/params.js';
 import { handOff, VERIFIER_PARAMS } from '../../oauth/delegated/hand-off.js';
 import { redeemVerifier, VerifierRefused } from '../../oauth/delegated/redeem.js';
-import { loginSessionId } from '../../oauth/delegated/session-id.js';
 import { isWithin } from '../../domain/scopes.js';
 import type { ChallengeKind, ChallengeRecord, GrantedSession, LoginDecision, UserRecord } from '../../store/types.js';
 import { browserBinding, csrfToken, csrfValid, sentBrowserBinding, sessionCookie, setSessionCookie } from '../cookies.js';
@@ -33,7 +32,8 @@ export const HYDRA_AUTHORIZE_PATH = '/oauth2/auth';
 interface SignedIn {
   user: UserRecord;
   login: LoginDecision;
-  loginSessionId: string | null;
+  /** The public sid of the Gatehouse session this sign-in lives in (Hydra's session_id); null when none was kept. */
+  sid: string | null;
 }
 
 export async function authorizeRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
@@ -109,12 +109,12 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
     const loginGranted = grantedAtLogin(signedIn.login);
     if (next === 'issue' && (client.skipConsent || delegation.consentUrl === undefined)) {
       const granted = client.skipConsent ? loginGranted : withLogin(consent?.granted ?? null, signedIn.login);
-      return issue(reply, authorization, { userId: signedIn.user.id, authTime: signedIn.login.authTime, scopes: authorization.scopes, granted });
+      return issue(reply, authorization, { userId: signedIn.user.id, authTime: signedIn.login.authTime, scopes: authorization.scopes, granted, sessionId: signedIn.sid });
     }
     if (delegation.consentUrl !== undefined) {
       // As Hydra: a remembered consent still goes to the platform's page, marked skip, which accepts without asking.
       return handOffTo(request, reply, 'consent', authorization, {
-        subject: signedIn.user.id, skip: next === 'issue', loginSessionId: signedIn.loginSessionId, login: signedIn.login,
+        subject: signedIn.user.id, skip: next === 'issue', loginSessionId: signedIn.sid, login: signedIn.login,
       });
     }
     return showConsent(request, reply, authorization, signedIn.user.username);
@@ -146,13 +146,13 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
       return handOffTo(request, reply, 'login', authorization, {
         subject: skip ? signedIn!.user.id : null,
         skip,
-        loginSessionId: skip ? loginSessionId(signedIn!.session) : null,
+        loginSessionId: skip ? signedIn!.session.sid : null,
         login: null,
       });
     }
     if (next === 'login') return showLogin(request, reply, authorization);
     return consentStep(request, reply, authorization, {
-      user: signedIn!.user, login: { authTime: signedIn!.session.authTime }, loginSessionId: loginSessionId(signedIn!.session),
+      user: signedIn!.user, login: { authTime: signedIn!.session.authTime }, sid: signedIn!.session.sid,
     });
   }
 
@@ -186,7 +186,7 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
     if (consent.remember) {
       await services.consent.remember(challenge.subject!, authorization.client.clientId, consent.grantScope, { granted: consent.granted, rememberFor: consent.rememberFor });
     }
-    return issue(reply, authorization, { userId: challenge.subject!, authTime: login.authTime, scopes: consent.grantScope, granted: consent.granted });
+    return issue(reply, authorization, { userId: challenge.subject!, authTime: login.authTime, scopes: consent.grantScope, granted: consent.granted, sessionId: challenge.loginSessionId });
   }
 
   /** The platform's login page accepted a subject: remember the sign-in if asked, then the consent step. */
@@ -196,15 +196,16 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
     const user = await services.accounts.subjectUser(accepted.subject);
     const existing = challenge.skip ? await services.accounts.resolveSession(sessionCookie(request)) : undefined;
     let authTime = existing?.user.id === user.id ? existing.session.authTime : services.now();
-    let sessionId = existing?.user.id === user.id ? loginSessionId(existing.session) : null;
+    let sid = existing?.user.id === user.id ? existing.session.sid : null;
     const startNew = accepted.remember && (!existing || existing.user.id !== user.id || accepted.extendSession);
     if (startNew) {
       const ttl = accepted.rememberFor > 0 ? accepted.rememberFor : config.sessionTtlSeconds;
       const started = await services.accounts.startSession(user.id, ttl, existing?.user.id === user.id ? authTime : undefined);
-      if (existing) await services.accounts.endSession(sessionCookie(request));
+      // The browser's earlier session ends (another subject signed in, or this one extended): its clients are told.
+      if (existing) await services.logout.endSession({ cookieValue: sessionCookie(request) });
       setSessionCookie(reply, started.cookieValue, secure, ttl);
       authTime = started.session.authTime;
-      sessionId = loginSessionId(started.session);
+      sid = started.session.sid;
     }
     const login: LoginDecision = {
       authTime,
@@ -212,7 +213,7 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
       ...(accepted.amr !== undefined ? { amr: accepted.amr } : {}),
       ...(accepted.context !== undefined ? { context: accepted.context } : {}),
     };
-    return consentStep(request, reply, authorization, { user, login, loginSessionId: sessionId });
+    return consentStep(request, reply, authorization, { user, login, sid });
   }
 
   /** The consent form's answer: Allow records consent and issues a code; Deny sends access_denied to the client. */
@@ -239,7 +240,7 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
       return sendPage(reply, 400, renderErrorPage({ title: 'Unexpected answer', message: 'decision must be "allow" or "deny".' }));
     }
     await services.consent.remember(signedIn.user.id, authorization.client.clientId, authorization.scopes);
-    return issue(reply, authorization, { userId: signedIn.user.id, authTime: signedIn.session.authTime, scopes: authorization.scopes, granted: null });
+    return issue(reply, authorization, { userId: signedIn.user.id, authTime: signedIn.session.authTime, scopes: authorization.scopes, granted: null, sessionId: signedIn.session.sid });
   }
 
   for (const path of ['/oauth2/authorize', HYDRA_AUTHORIZE_PATH]) {

@@ -1,9 +1,8 @@
-// Sign-in and sign-out: GET/POST /login, POST /logout.
+// Sign-in: GET/POST /login (signing out is routes/logout.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.js';
-import { clearSessionCookie, csrfToken, csrfValid, rotateCsrfToken, sessionCookie, setSessionCookie } from '../cookies.js';
+import { csrfToken, csrfValid, rotateCsrfToken, sessionCookie, setSessionCookie } from '../cookies.js';
 import { renderLoginPage } from '../pages/login.js';
-import { renderMessagePage } from '../pages/message.js';
 import { renderErrorPage } from '../pages/error.js';
 import { sameOriginPath, UnsafeReturnTo } from '../same-origin-path.js';
 import { sendPage } from '../send-page.js';
@@ -83,20 +82,11 @@ export async function sessionRoutes(app: FastifyInstance, { services, rateLimits
       request.log.info('sign-in failed');
       return render(401, 'Wrong username or password.');
     }
-    // A session already in this browser (perhaps another user's) ends here: one browser, one signed-in user.
-    await services.accounts.endSession(sessionCookie(request));
+    // A session already in this browser (perhaps another user's) ends here, its clients told: one browser, one signed-in user.
+    await services.logout.endSession({ cookieValue: sessionCookie(request) });
     const { cookieValue } = await services.accounts.startSession(user.id, config.sessionTtlSeconds);
     setSessionCookie(reply, cookieValue, secure, config.sessionTtlSeconds);
     rotateCsrfToken(request, reply, secure);
     return reply.redirect(returnTo, 303);
-  });
-
-  app.post('/logout', async (request, reply) => {
-    if (!csrfValid(request, field(request, 'csrf'), secure)) {
-      return sendPage(reply, 403, renderErrorPage({ title: 'This form has expired', message: 'Reload the page and sign out again.' }));
-    }
-    await services.accounts.endSession(sessionCookie(request));
-    clearSessionCookie(reply, secure);
-    return sendPage(reply, 200, renderMessagePage({ title: 'You are signed out', message: 'You have been signed out of Gatehouse.' }));
   });
 }

@@ -22,6 +22,11 @@ export interface CodeGrant {
   authTime: number;
   scopes: string[];
   granted: GrantedSession | null;
+  /**
+   * The public sid of the sign-in session the code was issued in (null: none, e.g. a sign-in the platform did not
+   * ask Gatehouse to remember), so the ID tokens name it and ending the session notifies this client.
+   */
+  sessionId: string | null;
 }
 
 /** Stores a single-use code bound to everything the token request must match, and returns the redirect that carries it. */
@@ -43,6 +48,7 @@ export async function issueCode(services: ServicesWith<InteractionStore, 'config
     consumedAt: null,
     grantId: null,
     granted: grant.granted,
+    sessionId: grant.sessionId,
   });
   return withQuery(request.redirectUri, { code, state: request.state, iss: services.config.issuer });
 }

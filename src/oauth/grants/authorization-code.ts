@@ -38,6 +38,7 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
     revokedAt: null,
     revokedReason: null,
     granted: record.granted,
+    sessionId: record.sessionId,
   };
   const minted = await mintTokens(context, grant, user, record.scopes, { nonce: record.nonce });
   const result = await store.redeemAuthorizationCode(codeHash, now, grant, minted.tokens);

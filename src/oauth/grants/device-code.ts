@@ -37,6 +37,8 @@ export const deviceCodeGrant: GrantHandler = async (context) => {
     revokedAt: null,
     revokedReason: null,
     granted: null,
+    // A device signs in on another browser: no session of its own to name in its ID tokens.
+    sessionId: null,
   };
   const minted = await mintTokens(context, grant, user, record.scopes, { nonce: null });
   const result = await deviceFlows.redeemDeviceCode(deviceCodeHash, now, grant, minted.tokens);

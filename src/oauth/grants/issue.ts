@@ -45,6 +45,7 @@ export async function mintTokens(
       scopes: accessScopes,
       nonce: options.nonce,
       authTime: grant.authTime,
+      sid: grant.sessionId,
       accessToken: access.token,
       granted: grant.granted,
       now,

@@ -6,6 +6,7 @@ import * as initial from './0001_initial.js';
 import * as readinessProbe from './0002_readiness_probe.js';
 import * as retriesAndResourceServers from './0003_retries_and_resource_servers.js';
 import * as delegatedSignIn from './0004_delegated_sign_in.js';
+import * as logout from './0005_logout.js';
 import * as deviceCodes from './0006_device_codes.js';
 
 /** Every migration, by name; names sort in the order they apply. Append, never edit or reorder. */
@@ -14,8 +15,12 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002_readiness_probe': readinessProbe,
   '0003_retries_and_resource_servers': retriesAndResourceServers,
   '0004_delegated_sign_in': delegatedSignIn,
+  '0005_logout': logout,
   '0006_device_codes': deviceCodes,
 };
+
+/** Every migration's name, in the order they apply. */
+export const migrationNames = (): string[] => Object.keys(MIGRATIONS).sort();
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 

@@ -48,12 +48,6 @@ export async function setUserPassword(db: Db, userId: string, passwordHash: stri
   return affected(await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).executeTakeFirst()) > 0;
 }
 
-export async function deleteUser(db: Db, userId: string): Promise<boolean> {
-  // Cascades to sessions, consents, codes, grants (and their tokens) and access tokens: a deleted user's
-  // grants are gone, which revokes them more thoroughly than marking them, and leaves no dangling user id.
-  return affected(await db.deleteFrom('users').where('id', '=', userId).executeTakeFirst()) > 0;
-}
-
 export async function createSession(db: Db, session: SessionRecord): Promise<void> {
   await db.insertInto('sessions').values(sessionRow(session)).execute();
 }
@@ -61,14 +55,6 @@ export async function createSession(db: Db, session: SessionRecord): Promise<voi
 export async function getSession(db: Db, idHash: string): Promise<SessionRecord | undefined> {
   const row = await db.selectFrom('sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
   return row && sessionRecord(row);
-}
-
-export async function deleteSession(db: Db, idHash: string): Promise<void> {
-  await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
-}
-
-export async function deleteUserSessions(db: Db, userId: string): Promise<number> {
-  return affected(await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst());
 }
 
 export async function getConsent(db: Db, userId: string, clientId: string): Promise<ConsentRecord | undefined> {
@@ -91,6 +77,26 @@ export async function saveConsent(db: Db, consent: ConsentRecord): Promise<void>
     .execute();
 }
 
+/** The code, and (when it was issued in a session with a sid) that its client took part in that session, in one transaction. */
 export async function saveAuthorizationCode(db: Db, code: AuthorizationCodeRecord): Promise<void> {
-  await db.insertInto('authorization_codes').values(codeRow(code)).execute();
+  const sid = code.sessionId;
+  if (sid === null) {
+    await db.insertInto('authorization_codes').values(codeRow(code)).execute();
+    return;
+  }
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('authorization_codes').values(codeRow(code)).execute();
+    // Only while the session exists: a session ended meanwhile (another tab signed out) has nobody left to notify.
+    await trx
+      .insertInto('session_clients')
+      .columns(['sid', 'client_id', 'created_at'])
+      .expression(
+        trx
+          .selectFrom('sessions')
+          .select((eb) => [eb.ref('sid').$notNull().as('sid'), eb.val(code.clientId).as('client_id'), eb.val(code.createdAt).as('created_at')])
+          .where('sid', '=', sid),
+      )
+      .onConflict((oc) => oc.columns(['sid', 'client_id']).doNothing())
+      .execute();
+  });
 }

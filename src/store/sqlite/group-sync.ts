@@ -42,18 +42,19 @@ export class WalSync {
 
 /**
  * The methods that write, one entry per method the write interfaces declare (TokenFlowWrites, InteractionWrites,
- * AdminWrites, DeviceFlowWrites): `satisfies` makes a write method missing here, or a name that is not one, a compile error. The list is
+ * AdminWrites, DeviceFlowWrites, LogoutWrites): `satisfies` makes a write method missing here, or a name that is not one, a compile error. The list is
  * derived from the interfaces rather than the wrapping done per object, because the token flows and the shared Kysely
  * code both write and one Store carries them; a write interface is the declaration, this only mirrors it checked.
  */
 const WRITES = {
   redeemAuthorizationCode: true, rotateRefreshToken: true, replaceUnusedSuccessor: true, issueClientToken: true,
   revokeAccessToken: true, revokeGrant: true, revokeLeakedGrant: true,
-  createSession: true, deleteSession: true, saveConsent: true, saveAuthorizationCode: true,
+  createSession: true, saveConsent: true, saveAuthorizationCode: true,
   createChallenge: true, answerChallenge: true, redeemVerifier: true, ensureExternalUser: true,
   createClient: true, updateClient: true, deleteClient: true, createUser: true, setUserPassword: true, deleteUser: true,
   deleteUserSessions: true, revokeClientAccess: true, insertSigningKey: true, rotateSigningKey: true, cleanup: true, probeWrite: true,
   saveDeviceCode: true, decideDeviceCode: true, pollDeviceCode: true, redeemDeviceCode: true,
+  endSession: true, leaseLogoutDeliveries: true, deleteLogoutDelivery: true, rescheduleLogoutDelivery: true,
 } as const satisfies Record<keyof StoreWrites, true>;
 
 const isWrite = (property: string | symbol): property is keyof StoreWrites => Object.hasOwn(WRITES, property);

@@ -19,6 +19,11 @@ const clientProperties = {
   access_token_format: { type: 'string', enum: ACCESS_TOKEN_FORMATS },
   resource_server_for: { type: 'array', items: { type: 'string', maxLength: 2000 }, maxItems: 50 },
   skip_consent: { type: 'boolean' },
+  post_logout_redirect_uris: { type: 'array', items: { type: 'string', maxLength: 2000 }, maxItems: 20 },
+  backchannel_logout_uri: { type: ['string', 'null'], maxLength: 2000 },
+  backchannel_logout_session_required: { type: 'boolean' },
+  frontchannel_logout_uri: { type: ['string', 'null'], maxLength: 2000 },
+  frontchannel_logout_session_required: { type: 'boolean' },
 } as const;
 
 const createBody = {

@@ -129,13 +129,15 @@ export const hydraRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
     return reply.code(204).send();
   });
 
-  // Signs the subject out of Gatehouse: its remembered logins end (the platform's page is asked again next time).
-  app.delete<{ Querystring: { subject: string; sid?: string } }>('/sessions/login', {
-    schema: { querystring: subjectQuery({ sid: text(100) }, []) },
+  // Signs out of Gatehouse: one login session (sid=) or all of a subject's (subject=); the platform's page is asked
+  // again next time, and the clients of each ended session are told (back- and front-channel logout).
+  app.delete<{ Querystring: { subject?: string; sid?: string } }>('/sessions/login', {
+    schema: { querystring: subjectQuery({ sid: { ...text(100), minLength: 1 } }, []) },
   }, async (request, reply) => {
-    if (request.query.sid !== undefined) throw new AdminError(400, 'invalid_request', 'sid is not supported; end a subject\'s login sessions with subject=');
-    if (request.query.subject === undefined) throw new AdminError(400, 'invalid_request', 'subject is required');
-    await services.store.deleteUserSessions(request.query.subject);
+    const { subject, sid } = request.query;
+    if ((subject === undefined) === (sid === undefined)) throw new AdminError(400, 'invalid_request', 'name the subject whose sessions end (subject=), or one session (sid=)');
+    if (sid !== undefined) await services.logout.endSession({ sid });
+    else await services.store.deleteUserSessions(subject!, services.now());
     return reply.code(204).send();
   });
 };

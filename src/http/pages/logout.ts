@@ -1,0 +1,55 @@
+// The sign-out pages of RP-Initiated Logout: "Sign out of Gatehouse?" (asked when the request does not prove that the
+// signed-in user wants it), and "You are signed out", which loads each client's front-channel logout URI in an
+// invisible iframe and, when the client gave a registered post_logout_redirect_uri, goes on there.
+import { html } from './html.js';
+import { avatar, csrfField, icons } from './components.js';
+import { renderLayout } from './layout.js';
+
+export function renderLogoutConfirmPage(input: {
+  csrfToken: string;
+  /** The path the form posts back to (the endpoint the request came to). */
+  action: string;
+  username: string;
+  client: { name: string; clientId: string } | undefined;
+  hiddenFields: Record<string, string>;
+}): string {
+  const hidden = Object.entries(input.hiddenFields)
+    .filter(([name]) => name !== 'csrf' && name !== 'decision')
+    .map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`);
+  const body = html`<div class="hero">
+${input.client ? avatar(input.client.name, input.client.clientId, 'large') : html`<span class="status-icon info">${icons.info}</span>`}
+<h1>Sign out of Gatehouse?</h1>
+</div>
+<p class="message">${input.client ? html`<strong>${input.client.name}</strong> asks to sign you out.` : 'A page asks to sign you out.'} You are signed in as <strong>${input.username}</strong>; signing out also signs you out of the apps you used with this sign-in.</p>
+<form class="decision" method="post" action="${input.action}">
+${csrfField(input.csrfToken)}
+${hidden}
+<div class="actions">
+<button type="submit" name="decision" value="stay" class="button secondary">Stay signed in</button>
+<button type="submit" name="decision" value="logout" class="button primary">Sign out</button>
+</div>
+</form>`;
+  return renderLayout({ title: 'Sign out of Gatehouse?', body });
+}
+
+export function renderSignedOutPage(input: {
+  /** Front-channel logout URIs, each loaded in an invisible iframe. */
+  frames: string[];
+  /** Where to go next (a registered post_logout_redirect_uri with state), if anywhere. */
+  next: string | undefined;
+}): string {
+  // Time for the frames to load before the browser moves on: the page cannot tell when they have (no JavaScript).
+  const head = input.next ? html`<meta http-equiv="refresh" content="2;url=${input.next}">\n` : undefined;
+  const body = html`<span class="status-icon info">${icons.success}</span>
+<h1>You are signed out</h1>
+<p class="message">You have been signed out of Gatehouse${input.frames.length > 0 ? ' and the apps you used' : ''}.</p>
+${input.next
+  ? html`<p class="submit"><a class="button primary block" href="${input.next}">Continue</a></p>`
+  : html`<p class="submit"><a class="button secondary block" href="/login">Sign in again</a></p>`}
+${input.frames.length > 0
+  ? html`<div class="logout-frames" aria-hidden="true">
+${input.frames.map((uri) => html`<iframe src="${uri}" title="Signing out" tabindex="-1" sandbox="allow-scripts allow-same-origin"></iframe>
+`)}</div>`
+  : ''}`;
+  return renderLayout({ title: 'You are signed out', body, head });
+}

@@ -1,0 +1,111 @@
+// RP-Initiated Logout 1.0: the end-session endpoint, GET and POST at /oauth2/logout and at Hydra's path
+// /oauth2/sessions/logout; and the sign-out button's POST /logout. Every way out ends the session the same way
+// (services.logout.endSession: the session deleted, its clients told by back channel), clears the cookie, and shows
+// the signed-out page with the clients' front-channel frames, or redirects to a registered post_logout_redirect_uri.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../../services.js';
+import { postLogoutRedirect, provesSignedInUser, validateLogoutRequest, type LogoutRequest } from '../../oauth/logout/index.js';
+import { OAuthError } from '../../oauth/errors.js';
+import type { RawParams } from '../../oauth/params.js';
+import { clearSessionCookie, csrfToken, csrfValid, sessionCookie } from '../cookies.js';
+import { renderErrorPage } from '../pages/error.js';
+import { renderMessagePage } from '../pages/message.js';
+import { renderLogoutConfirmPage, renderSignedOutPage } from '../pages/logout.js';
+import { cspWithFrames, setPageCsp } from '../security-headers.js';
+import { sendPage } from '../send-page.js';
+import { requestPath } from '../cors.js';
+
+/** The parameters of RP-Initiated Logout §2 (others are ignored, and not carried when a POST becomes a GET). */
+const LOGOUT_PARAMETERS: ReadonlySet<string> = new Set(['id_token_hint', 'logout_hint', 'client_id', 'post_logout_redirect_uri', 'state', 'ui_locales']);
+
+/** The end-session endpoint's paths: Gatehouse's, and Hydra's (fixed in DESIGN.md). */
+export const END_SESSION_PATHS = ['/oauth2/logout', '/oauth2/sessions/logout'] as const;
+
+export async function logoutRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+  const secure = services.config.secureCookies;
+
+  /**
+   * Ends the browser's session (if it has one) and answers: straight to `next` when no front-channel frame needs to
+   * load first, else the signed-out page, which loads them and then goes on to `next`.
+   */
+  async function signOut(request: FastifyRequest, reply: FastifyReply, next: string | undefined): Promise<FastifyReply> {
+    const ended = await services.logout.endSession({ cookieValue: sessionCookie(request) });
+    clearSessionCookie(reply, secure);
+    const frames = ended?.frontChannelUris ?? [];
+    if (frames.length === 0 && next !== undefined) return reply.redirect(next, 303);
+    if (frames.length > 0) setPageCsp(reply, cspWithFrames(frames));
+    return sendPage(reply, 200, renderSignedOutPage({ frames, next }));
+  }
+
+  function invalid(reply: FastifyReply, error: unknown): FastifyReply {
+    if (!(error instanceof OAuthError)) throw error;
+    return sendPage(reply, 400, renderErrorPage({ title: 'This sign-out link is not valid', message: error.message }));
+  }
+
+  /** A logout request from a client (GET, or POST without a decision). */
+  async function endSession(request: FastifyRequest, reply: FastifyReply, raw: RawParams): Promise<FastifyReply> {
+    let logout: LogoutRequest;
+    try {
+      logout = await validateLogoutRequest(services, raw);
+    } catch (error) {
+      return invalid(reply, error);
+    }
+    const signedIn = await services.accounts.resolveSession(sessionCookie(request));
+    // Nobody is signed in here: nothing to end, so nothing a third party could abuse; go on as asked.
+    if (!signedIn || provesSignedInUser(logout, signedIn.user, signedIn.session.sid)) return signOut(request, reply, postLogoutRedirect(logout));
+    // Without proof that the signed-in user asked (any page can link here), the user decides.
+    return sendPage(reply, 200, renderLogoutConfirmPage({
+      csrfToken: csrfToken(request, reply, secure),
+      action: requestPath(request.url),
+      username: signedIn.user.username,
+      client: logout.client && { name: logout.client.name, clientId: logout.client.clientId },
+      hiddenFields: logout.params,
+    }));
+  }
+
+  /** The confirmation form coming back. */
+  async function decide(request: FastifyRequest, reply: FastifyReply, body: Record<string, unknown>): Promise<FastifyReply> {
+    let logout: LogoutRequest;
+    try {
+      logout = await validateLogoutRequest(services, body);
+    } catch (error) {
+      return invalid(reply, error);
+    }
+    if (!csrfValid(request, body.csrf, secure)) {
+      return sendPage(reply, 403, renderErrorPage({ title: 'This form has expired', message: 'The sign-out form could not be verified (its security token is missing or out of date). Reload the page and sign out again.' }));
+    }
+    if (body.decision === 'stay') return sendPage(reply, 200, renderMessagePage({ title: 'You are still signed in', message: 'Nothing was changed. You can close this page.' }));
+    if (body.decision !== 'logout') return sendPage(reply, 400, renderErrorPage({ title: 'Unexpected answer', message: 'decision must be "logout" or "stay".' }));
+    return signOut(request, reply, postLogoutRedirect(logout));
+  }
+
+  for (const path of END_SESSION_PATHS) {
+    app.get(path, async (request, reply) => endSession(request, reply, request.query as RawParams));
+    app.post(path, async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      if ('decision' in body) return decide(request, reply, body);
+      // A client's form POST comes from its own site, so the browser leaves out the SameSite=Lax session cookie:
+      // the session would look absent and survive. The same request as a top-level GET carries it.
+      if (sessionCookie(request) === undefined) {
+        let logout: LogoutRequest;
+        try {
+          logout = await validateLogoutRequest(services, body);
+        } catch (error) {
+          return invalid(reply, error);
+        }
+        const query = new URLSearchParams(Object.entries(logout.params).filter(([name]) => LOGOUT_PARAMETERS.has(name))).toString();
+        return reply.redirect(query ? `${path}?${query}` : path, 303);
+      }
+      return endSession(request, reply, body);
+    });
+  }
+
+  // The sign-out button of Gatehouse's own pages (accountBar): CSRF-protected, so no confirmation.
+  app.post('/logout', async (request, reply) => {
+    const csrf = (request.body as Record<string, unknown> | undefined)?.csrf;
+    if (!csrfValid(request, csrf, secure)) {
+      return sendPage(reply, 403, renderErrorPage({ title: 'This form has expired', message: 'Reload the page and sign out again.' }));
+    }
+    return signOut(request, reply, undefined);
+  });
+}
