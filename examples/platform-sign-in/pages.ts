@@ -6,7 +6,7 @@ export function escape(text: string): string {
 }
 
 const STYLE = `
-*{box-sizing:border-box}
+*{box-sizing:border-box} input,button{font-family:inherit}
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;background:#eef2ff;color:#1e1b4b;line-height:1.5}
 main{width:100%;max-width:420px;margin:24px 16px;background:#fff;border-radius:16px;box-shadow:0 10px 30px rgba(30,27,75,.12);padding:32px 28px}
 .brand{display:flex;align-items:center;gap:10px;font-weight:700;font-size:1.1rem;color:#4338ca;margin:0 0 20px}
