@@ -10,8 +10,7 @@ import { buildLeadsApi } from './leads-api/app.js';
 import { LeadStore, SAMPLE_LEADS } from './leads-api/leads-store.js';
 import { buildIntegrationApp } from './integration-app/app.js';
 import { systemClock, type Clock } from '../src/util/clock.js';
-import { buildPlatformApp } from './platform-sign-in/app.js';
-import { PlatformDb } from './platform-sign-in/platform-db.js';
+import { platformSettings, startPlatform, type PlatformSettings } from './platform-sign-in/start.js';
 
 export interface DemoSettings {
   username: string;
@@ -22,18 +21,6 @@ export interface DemoSettings {
   platform: PlatformSettings;
 }
 
-/** The platform's own sign-in app, started by `--own-sign-in`. */
-export interface PlatformSettings {
-  port: number;
-  username: string;
-  password: string;
-  /** Its SQLite file (users and sessions), apart from Gatehouse's database. */
-  database: string;
-  /** Gatehouse's admin API; default: the one this demo starts. */
-  adminUrl: string | undefined;
-  name: string;
-}
-
 export function demoSettings(env: Record<string, string | undefined> = process.env): DemoSettings {
   return {
     username: env.DEMO_USERNAME || 'demo',
@@ -41,14 +28,7 @@ export function demoSettings(env: Record<string, string | undefined> = process.e
     leadsApiPort: Number(env.LEADS_API_PORT || 4000),
     integrationAppPort: Number(env.INTEGRATION_APP_PORT || 3000),
     host: env.DEMO_HOST || 'localhost',
-    platform: {
-      port: Number(env.PLATFORM_PORT || 3100),
-      username: env.PLATFORM_USERNAME || 'dana',
-      password: env.PLATFORM_PASSWORD || 'dana-password',
-      database: env.PLATFORM_DATABASE || './data/platform.db',
-      adminUrl: env.PLATFORM_ADMIN_URL || undefined,
-      name: env.PLATFORM_NAME || 'Acme',
-    },
+    platform: platformSettings(env),
   };
 }
 
@@ -98,8 +78,9 @@ export async function startDemo(env: Record<string, string | undefined> = proces
   const seeded = await seed(services, settings, appUrl);
   const gatehouse = await startServer(services);
 
-  let platform: Awaited<ReturnType<typeof startPlatform>> | undefined;
-  if (options.ownSignIn) platform = await startPlatform(settings, settings.platform.adminUrl ?? gatehouse.adminUrl, env.GATEHOUSE_ADMIN_TOKEN, clock);
+  const platform = options.ownSignIn
+    ? await startPlatform(settings.platform, settings.platform.adminUrl ?? gatehouse.adminUrl, () => Math.floor(clock.now() / 1000))
+    : undefined;
 
   // The leads API keys leads by the token's `sub`: the platform's user with its own sign-in, else Gatehouse's demo user.
   const leads = new LeadStore();
@@ -133,31 +114,11 @@ export async function startDemo(env: Record<string, string | undefined> = proces
     /** With `ownSignIn`: the platform app's URL and its user. */
     platform: platform && { url: platformUrl, user: platform.user },
     async close() {
-      await Promise.allSettled([integrationApp.close(), leadsApi.close(), platform?.app.close()]);
-      platform?.db.close();
+      await Promise.allSettled([integrationApp.close(), leadsApi.close(), platform?.close()]);
       await gatehouse.close();
       await services.store.close();
     },
   };
-}
-
-/** The platform's sign-in app over its own SQLite file, seeded with its user (the password is set again on every start). */
-async function startPlatform(settings: DemoSettings, adminUrl: string, adminToken: string | undefined, clock: Clock) {
-  const db = new PlatformDb(settings.platform.database, () => Math.floor(clock.now() / 1000));
-  try {
-    const user = await db.upsertUser({
-      username: settings.platform.username,
-      password: settings.platform.password,
-      name: 'Dana Whitfield',
-      email: `${settings.platform.username}@acme.example`,
-    });
-    const app = await buildPlatformApp({ adminUrl, adminToken, db, platformName: settings.platform.name });
-    await app.listen({ port: settings.platform.port, host: settings.host });
-    return { app, db, user };
-  } catch (error) {
-    db.close();
-    throw error;
-  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -174,7 +135,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     ${signIn}
 
     Gatehouse (issuer)  ${demo.issuer}   connected apps: ${demo.issuer}/account/apps
-    Leads API           ${demo.leadsApiUrl}/api/leads
+    Leads API           ${demo.leadsApiUrl}/api/leads${demo.platform ? `
+    Platform sign-in    ${demo.platform.url}/oauth/login   (its own users: ${settings.platform.username} / ${settings.platform.password})` : ''}
   `);
   const stop = () => demo.close().then(() => process.exit(0));
   process.on('SIGINT', stop);

@@ -3,6 +3,7 @@
 // redirect (Gatehouse, the platform, LeadSync), as a person's browser would.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,8 @@ import { freePort, TEST_SECRET, tempSqliteUrl } from '../helpers/server.js';
 import { hiddenFields } from '../helpers/user-agent.js';
 import { TestClock } from '../helpers/clock.js';
 import { startDemo } from '../../examples/demo.js';
+import { buildPlatformApp } from '../../examples/platform-sign-in/app.js';
+import { PlatformDb } from '../../examples/platform-sign-in/platform-db.js';
 
 /** Every server runs on localhost, and cookies do not tell ports apart: one jar, as in a real browser. */
 class Browser {
@@ -170,5 +173,40 @@ describe('the platform\'s own sign-in (npm run demo -- --own-sign-in)', () => {
     assert.match(forged.html, /This form has expired/);
     const wrongToken = await browser.go(`${platformUrl}/oauth/login`, { ...fields, csrf: 'guess', username: 'dana', password: 'dana-password' });
     assert.equal(wrongToken.status, 403);
+  });
+
+  test('the client\'s name is shown as text on both pages, never as HTML', async () => {
+    const hostile = '<img src=x onerror=alert(1)> "Leads" & Co';
+    await demo.services.clients.create({ clientId: 'hostile-app', name: hostile, redirectUris: [`${demo.appUrl}/callback`], scopes: 'read:leads' });
+    const verifier = 'v'.repeat(50);
+    const url = new URL(`${demo.issuer}/oauth2/authorize`);
+    for (const [name, value] of Object.entries({
+      response_type: 'code', client_id: 'hostile-app', redirect_uri: `${demo.appUrl}/callback`, scope: 'read:leads', state: 's',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+    })) url.searchParams.set(name, value);
+    const browser = new Browser();
+    const login = await browser.go(url.href);
+    const escaped = '&lt;img src=x onerror=alert(1)&gt; &quot;Leads&quot; &amp; Co';
+    assert.ok(login.html.includes(`continue to ${escaped}`), login.html);
+    assert.doesNotMatch(login.html, /<img/);
+    const consent = await signIn(browser, login, 'dana-password');
+    assert.equal(new URL(consent.url).pathname, '/oauth/consent');
+    assert.ok(consent.html.includes(`${escaped} wants to use your Acme account`));
+    assert.doesNotMatch(consent.html, /<img/);
+    await decide(browser, consent, 'deny');
+  });
+
+  test('Gatehouse\'s admin API out of reach: a clear page, not a crash', async () => {
+    const db = new PlatformDb(':memory:');
+    const app = await buildPlatformApp({ adminUrl: `http://127.0.0.1:${await freePort()}`, db });
+    try {
+      const address = await app.listen({ port: 0, host: '127.0.0.1' });
+      const page = await new Browser().go(`${address}/oauth/login?login_challenge=abc`);
+      assert.equal(page.status, 502);
+      assert.match(page.html, /could not reach the sign-in service/);
+    } finally {
+      await app.close();
+      db.close();
+    }
   });
 });
