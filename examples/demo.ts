@@ -126,17 +126,19 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const ownSignIn = process.argv.slice(2).includes('--own-sign-in');
   const demo = await startDemo(process.env, { ownSignIn });
   const signIn = demo.platform
-    ? `Sign in on the platform's own page (${demo.platform.url}) as ${settings.platform.username} / ${settings.platform.password}.`
+    ? `Sign in on ${settings.platform.name}'s own page as ${settings.platform.username} / ${settings.platform.password}.`
     : `Sign in as ${settings.username} / ${settings.password}.`;
+  // With the platform's own sign-in there is no Gatehouse account to open Connected apps with.
+  const gatehouseLine = demo.platform ? demo.issuer : `${demo.issuer}   connected apps: ${demo.issuer}/account/apps`;
   console.log(`
   Gatehouse demo is running${ownSignIn ? ' with the platform\'s own sign-in' : ''}.
 
     Open ${demo.appUrl} and press "Connect your account".
     ${signIn}
 
-    Gatehouse (issuer)  ${demo.issuer}   connected apps: ${demo.issuer}/account/apps
+    Gatehouse (issuer)  ${gatehouseLine}
     Leads API           ${demo.leadsApiUrl}/api/leads${demo.platform ? `
-    Platform sign-in    ${demo.platform.url}/oauth/login   (its own users: ${settings.platform.username} / ${settings.platform.password})` : ''}
+    Platform sign-in    ${demo.platform.url}/oauth/login and /oauth/consent (users in ${settings.platform.database})` : ''}
   `);
   const stop = () => demo.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
