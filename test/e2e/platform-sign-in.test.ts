@@ -196,6 +196,22 @@ describe('the platform\'s own sign-in (npm run demo -- --own-sign-in)', () => {
     await decide(browser, consent, 'deny');
   });
 
+  test('the platform\'s own session ends after 8 hours: then its sign-in form asks again', async () => {
+    const browser = new Browser();
+    await signIn(browser, await browser.go(`${demo.appUrl}/connect`), 'dana-password');
+    assert.ok(browser.cookies.has('platform_session'));
+    // Gatehouse's sessions ended too, so only the platform's own session could sign dana in without asking.
+    const end = () => fetch(`${demo.adminUrl}/admin/oauth2/auth/sessions/login?subject=platform-user-1`, { method: 'DELETE' });
+    assert.equal((await end()).status, 204);
+    clock.advanceSeconds(8 * 3600 - 60);
+    assert.notEqual(new URL((await browser.go(`${demo.appUrl}/connect`)).url).pathname, '/oauth/login', 'still signed in on the platform');
+    assert.equal((await end()).status, 204);
+    clock.advanceSeconds(61);
+    const again = await browser.go(`${demo.appUrl}/connect`);
+    assert.equal(new URL(again.url).pathname, '/oauth/login');
+    assert.match(again.html, /name="password"/);
+  });
+
   test('Gatehouse\'s admin API out of reach: a clear page, not a crash', async () => {
     const db = new PlatformDb(':memory:');
     const app = await buildPlatformApp({ adminUrl: `http://127.0.0.1:${await freePort()}`, db });
