@@ -1,5 +1,7 @@
 // `npm run demo`: Gatehouse, the leads API and the third-party integration app together, seeded, in one process.
 // Honours the GATEHOUSE_* settings; DEMO_USERNAME / DEMO_PASSWORD pick the demo user (demo / demo-password).
+// `npm run demo -- --own-sign-in` adds the platform's own sign-in and consent app (examples/platform-sign-in):
+// Gatehouse sends the browser there, and the leads belong to the platform's user (PLATFORM_USERNAME, dana).
 import { loadConfig } from '../src/config.js';
 import { openServices, type Services } from '../src/services.js';
 import { startServer } from '../src/http/server.js';
@@ -8,6 +10,7 @@ import { buildLeadsApi } from './leads-api/app.js';
 import { LeadStore, SAMPLE_LEADS } from './leads-api/leads-store.js';
 import { buildIntegrationApp } from './integration-app/app.js';
 import { systemClock, type Clock } from '../src/util/clock.js';
+import { platformSettings, startPlatform, type PlatformSettings } from './platform-sign-in/start.js';
 
 export interface DemoSettings {
   username: string;
@@ -15,6 +18,7 @@ export interface DemoSettings {
   leadsApiPort: number;
   integrationAppPort: number;
   host: string;
+  platform: PlatformSettings;
 }
 
 export function demoSettings(env: Record<string, string | undefined> = process.env): DemoSettings {
@@ -24,6 +28,7 @@ export function demoSettings(env: Record<string, string | undefined> = process.e
     leadsApiPort: Number(env.LEADS_API_PORT || 4000),
     integrationAppPort: Number(env.INTEGRATION_APP_PORT || 3000),
     host: env.DEMO_HOST || 'localhost',
+    platform: platformSettings(env),
   };
 }
 
@@ -52,19 +57,34 @@ async function seed(services: Services, settings: DemoSettings, appUrl: string) 
   };
 }
 
-/** `clock` is Gatehouse's and the leads API's (tests move it; the default is the system clock). */
-export async function startDemo(env: Record<string, string | undefined> = process.env, options: { clock?: Clock } = {}) {
+export interface DemoOptions {
+  /** Gatehouse's and the leads API's clock (tests move it; the default is the system clock). */
+  clock?: Clock;
+  /** Sign-in and consent on the platform's own app (its own users), through Gatehouse's login and consent API. */
+  ownSignIn?: boolean;
+}
+
+export async function startDemo(env: Record<string, string | undefined> = process.env, options: DemoOptions = {}) {
   const clock = options.clock ?? systemClock;
-  const config = loadConfig(env);
   const settings = demoSettings(env);
+  const platformUrl = `http://localhost:${settings.platform.port}`;
+  // Gatehouse reads where its login and consent pages are from its configuration, so they are set before loading it.
+  const config = loadConfig(options.ownSignIn
+    ? { ...env, GATEHOUSE_LOGIN_URL: `${platformUrl}/oauth/login`, GATEHOUSE_CONSENT_URL: `${platformUrl}/oauth/consent` }
+    : env);
   const appUrl = `http://localhost:${settings.integrationAppPort}`;
   const leadsApiUrl = `http://localhost:${settings.leadsApiPort}`;
   const services = await openServices(config, { clock });
   const seeded = await seed(services, settings, appUrl);
   const gatehouse = await startServer(services);
 
+  const platform = options.ownSignIn
+    ? await startPlatform(settings.platform, settings.platform.adminUrl ?? gatehouse.adminUrl, () => Math.floor(clock.now() / 1000))
+    : undefined;
+
+  // The leads API keys leads by the token's `sub`: the platform's user with its own sign-in, else Gatehouse's demo user.
   const leads = new LeadStore();
-  for (const lead of SAMPLE_LEADS) leads.add(seeded.user.id, lead);
+  for (const lead of SAMPLE_LEADS) leads.add(platform?.user.subject ?? seeded.user.id, lead);
   const leadsApi = await buildLeadsApi({
     issuer: config.issuer,
     audience: config.defaultAudience,
@@ -89,9 +109,12 @@ export async function startDemo(env: Record<string, string | undefined> = proces
     appUrl,
     leadsApiUrl,
     issuer: config.issuer,
+    adminUrl: gatehouse.adminUrl,
     services,
+    /** With `ownSignIn`: the platform app's URL and its user. */
+    platform: platform && { url: platformUrl, user: platform.user },
     async close() {
-      await Promise.allSettled([integrationApp.close(), leadsApi.close()]);
+      await Promise.allSettled([integrationApp.close(), leadsApi.close(), platform?.close()]);
       await gatehouse.close();
       await services.store.close();
     },
@@ -100,15 +123,22 @@ export async function startDemo(env: Record<string, string | undefined> = proces
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const settings = demoSettings();
-  const demo = await startDemo();
+  const ownSignIn = process.argv.slice(2).includes('--own-sign-in');
+  const demo = await startDemo(process.env, { ownSignIn });
+  const signIn = demo.platform
+    ? `Sign in on ${settings.platform.name}'s own page as ${settings.platform.username} / ${settings.platform.password}.`
+    : `Sign in as ${settings.username} / ${settings.password}.`;
+  // With the platform's own sign-in there is no Gatehouse account to open Connected apps with.
+  const gatehouseLine = demo.platform ? demo.issuer : `${demo.issuer}   connected apps: ${demo.issuer}/account/apps`;
   console.log(`
-  Gatehouse demo is running.
+  Gatehouse demo is running${ownSignIn ? ' with the platform\'s own sign-in' : ''}.
 
     Open ${demo.appUrl} and press "Connect your account".
-    Sign in as ${settings.username} / ${settings.password}.
+    ${signIn}
 
-    Gatehouse (issuer)  ${demo.issuer}   connected apps: ${demo.issuer}/account/apps
-    Leads API           ${demo.leadsApiUrl}/api/leads
+    Gatehouse (issuer)  ${gatehouseLine}
+    Leads API           ${demo.leadsApiUrl}/api/leads${demo.platform ? `
+    Platform sign-in    ${demo.platform.url}/oauth/login and /oauth/consent (users in ${settings.platform.database})` : ''}
   `);
   const stop = () => demo.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
