@@ -73,6 +73,8 @@ export interface DelegationSettings {
   loginUrl: string | undefined;
   /** GATEHOUSE_CONSENT_URL: the platform's consent page; undefined: Gatehouse's own. */
   consentUrl: string | undefined;
+  /** GATEHOUSE_LOGOUT_URL: the platform's sign-out page (asked before a session ends); undefined: Gatehouse's own. */
+  logoutUrl: string | undefined;
   /** GATEHOUSE_CHALLENGE_TTL: how long a login or consent challenge may be answered and redeemed. */
   challengeTtlSeconds: number;
   /**
@@ -440,5 +442,5 @@ function delegationSettings(env: Env, issuer: string): DelegationSettings {
       throw new ConfigError(`GATEHOUSE_LOGIN_APP_ADDRESSES must be comma-separated IP addresses or CIDRs (e.g. "10.0.1.17,10.0.2.0/24"), got "${entry}"`);
     }
   }
-  return { loginUrl, consentUrl, challengeTtlSeconds, appAddresses };
+  return { loginUrl, consentUrl, logoutUrl: platformPageUrl(env, 'GATEHOUSE_LOGOUT_URL', issuer), challengeTtlSeconds, appAddresses };
 }

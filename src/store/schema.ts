@@ -177,8 +177,8 @@ export interface ReadinessProbeTable {
 export interface InteractionChallengesTable {
   challenge_hash: string;
   kind: string;
-  client_id: string;
-  /** JSON Record<string, string>: the authorization request's parameters */
+  client_id: string | null;
+  /** JSON Record<string, string>: the request's parameters (authorization or logout) */
   request: string;
   browser_hash: string;
   subject: string | null;

@@ -122,7 +122,7 @@ export interface GrantedSession {
   amr?: string[];
 }
 
-export type ChallengeKind = 'login' | 'consent';
+export type ChallengeKind = 'login' | 'consent' | 'logout';
 
 /** A verifier's redemption: the challenge, or why it cannot be used (nothing was changed then). */
 export type RedeemResult = { ok: true; challenge: ChallengeRecord } | { ok: false; reason: 'unknown' | 'used' | 'other_browser' | 'expired' };
@@ -163,15 +163,16 @@ export interface AcceptedConsent {
   granted: GrantedSession;
 }
 
-/** A login or consent request handed to the platform's page; single use, short-lived, bound to one browser. */
+/** A login, consent or logout request handed to the platform's page; single use, short-lived, bound to one browser. */
 export interface ChallengeRecord {
   challengeHash: string;
   kind: ChallengeKind;
-  clientId: string;
-  /** The authorization request's parameters, as validated. */
+  /** Null only for a logout that names no client. */
+  clientId: string | null;
+  /** The request's parameters (authorization or logout), as validated. */
   request: Record<string, string>;
   browserHash: string;
-  /** Consent: the subject the login step accepted. Login: the signed-in subject when `skip`. */
+  /** Consent: the subject the login step accepted. Login: the signed-in subject when `skip`. Logout: who signs out. */
   subject: string | null;
   skip: boolean;
   loginSessionId: string | null;

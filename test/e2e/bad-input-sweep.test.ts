@@ -62,7 +62,7 @@ const PUBLIC: Array<Route & { fields: string[]; body?: 'form' }> = [
   { method: 'POST', path: '/login', fields: ['username', 'password', 'csrf', 'return_to'], body: 'form' },
   { method: 'POST', path: '/logout', fields: ['csrf', 'return_to', 'post_logout_redirect_uri'], body: 'form' },
   ...['/oauth2/logout', '/oauth2/sessions/logout'].flatMap((path) => [
-    { method: 'GET', path, fields: ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state', 'logout_hint', 'ui_locales'] },
+    { method: 'GET', path, fields: ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state', 'logout_hint', 'ui_locales', 'logout_verifier'] },
     { method: 'POST', path, fields: ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state', 'logout_hint', 'decision', 'csrf'], body: 'form' as const },
   ]),
   { method: 'GET', path: '/account/apps', fields: ['revoked'] },
@@ -105,9 +105,12 @@ const ADMIN: Array<Route & { fields: string[]; query?: Record<string, string> }>
   { method: 'GET', path: '/admin/oauth2/auth/requests/consent', fields: ['consent_challenge'] },
   { method: 'PUT', path: '/admin/oauth2/auth/requests/consent/accept', query: { consent_challenge: 'c' }, fields: ['grant_scope', 'grant_access_token_audience', 'remember', 'remember_for', 'session'] },
   { method: 'PUT', path: '/admin/oauth2/auth/requests/consent/reject', query: { consent_challenge: 'c' }, fields: ['error', 'error_description', 'status_code'] },
+  { method: 'GET', path: '/admin/oauth2/auth/requests/logout', fields: ['logout_challenge'] },
+  { method: 'PUT', path: '/admin/oauth2/auth/requests/logout/accept', query: { logout_challenge: 'c' }, fields: [] },
+  { method: 'PUT', path: '/admin/oauth2/auth/requests/logout/reject', query: { logout_challenge: 'c' }, fields: [] },
   { method: 'GET', path: '/admin/oauth2/auth/sessions/consent', fields: ['subject', 'login_session_id'] },
   { method: 'DELETE', path: '/admin/oauth2/auth/sessions/consent', query: { subject: 's' }, fields: [] },
-  { method: 'DELETE', path: '/admin/oauth2/auth/sessions/login', query: { subject: 's' }, fields: [] },
+  { method: 'DELETE', path: '/admin/oauth2/auth/sessions/login', query: { subject: 's' }, fields: ['sid'] },
 ];
 /** Path parameters that are not valid URL components, not UTF-8, or too long. */
 const PATH_PARAM_VALUES = ['%00', '%0d%0a', '%ZZ', 'x'.repeat(300), '%F0%9F%98%80', '..%2F..%2Fadmin', '%E0%A4%A'];

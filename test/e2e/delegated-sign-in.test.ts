@@ -13,6 +13,7 @@ import { LoginApp, PLATFORM_SUBJECT } from '../helpers/login-app.js';
 import { TestClock } from '../helpers/clock.js';
 
 const SCOPE = 'openid read:leads write:leads';
+const SIGNED_OUT = 'https://zapier.com/signed-out';
 
 /** Status and error of a failed SDK call (Hydra's SDK throws ResponseError on any non-2xx). */
 async function sdkFailure(call: Promise<unknown>): Promise<{ status: number; body: { error: string; error_description: string } }> {
@@ -40,7 +41,10 @@ await describeOnBackends('delegated sign-in (Hydra-compatible login and consent)
       if (next.origin !== app.url) return { callback: next, status: step.response.status, html: '' };
       const page = await fetch(next, { redirect: 'manual' });
       if (page.status !== 302) return { status: page.status, html: await page.text() };
-      step = await agent.navigate(page.headers.get('location')!);
+      const location = new URL(page.headers.get('location')!);
+      // The platform keeps the browser on its own pages (a logout it rejected): the walk ends there.
+      if (location.origin === app.url) return { callback: location, status: 302, html: '' };
+      step = await agent.navigate(location.href);
     }
     return { status: step.response.status, html: step.html };
   }
@@ -72,7 +76,7 @@ await describeOnBackends('delegated sign-in (Hydra-compatible login and consent)
     await app.start();
     server = await startTestServer({ backend, clock, env: app.env() });
     app.adminUrl = server.adminUrl;
-    secret = (await createClient(server, { clientId: 'zapier-client', scopes: SCOPE })).clientSecret!;
+    secret = (await createClient(server, { clientId: 'zapier-client', scopes: SCOPE, postLogoutRedirectUris: [SIGNED_OUT] })).clientSecret!;
     await createClient(server, { clientId: 'first-party', name: 'Platform web', scopes: SCOPE, skipConsent: true });
     config = await oidcClient(server, 'zapier-client', client.ClientSecretBasic(secret));
   });
@@ -285,6 +289,41 @@ await describeOnBackends('delegated sign-in (Hydra-compatible login and consent)
     app.reset();
     await signIn(browser);
     assert.equal(app.logins[0]!.skip, false);
+  });
+
+  test('RP-initiated logout goes through the platform\'s logout page; accepted, the session ends and the browser goes to the client', async () => {
+    const browser = new TestUserAgent(server.issuer);
+    const tokens = await signIn(browser);
+    const sid = tokens.claims()!.sid as string;
+    const url = client.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: SIGNED_OUT, state: 'bye-1' });
+    const walked = await walk(browser, url.href);
+    assert.equal(walked.callback?.origin + walked.callback!.pathname, SIGNED_OUT);
+    assert.equal(walked.callback?.searchParams.get('state'), 'bye-1');
+    const [logout] = app.logouts;
+    assert.equal(logout!.subject, PLATFORM_SUBJECT);
+    assert.equal(logout!.sid, sid);
+    assert.equal(logout!.client?.client_id, 'zapier-client');
+    assert.equal(logout!.rp_initiated, true);
+    // Signed out: the next authorization is no longer skipped.
+    app.reset();
+    await signIn(browser);
+    assert.equal(app.logins[0]!.skip, false);
+  });
+
+  test('a logout the platform rejects keeps the user signed in; with nobody signed in the platform is not asked', async () => {
+    const browser = new TestUserAgent(server.issuer);
+    const tokens = await signIn(browser);
+    app.reset();
+    app.onLogout = () => false;
+    const kept = await walk(browser, client.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: SIGNED_OUT }).href);
+    assert.equal(kept.callback?.pathname, '/still-signed-in');
+    assert.equal(app.logouts.length, 1);
+    await signIn(browser);
+    assert.equal(app.logins[0]!.skip, true, 'still signed in');
+    app.reset();
+    const nobody = await walk(new TestUserAgent(server.issuer), client.buildEndSessionUrl(config, { post_logout_redirect_uri: SIGNED_OUT, state: 's' }).href);
+    assert.equal(nobody.callback?.origin + nobody.callback!.pathname, SIGNED_OUT);
+    assert.equal(app.logouts.length, 0);
   });
 
   test('the Hydra routes answer bad input with a clear 400, never a 500', async () => {

@@ -10,6 +10,7 @@ import {
   type AcceptOAuth2LoginRequest,
   type OAuth2ConsentRequest,
   type OAuth2LoginRequest,
+  type OAuth2LogoutRequest,
   type RejectOAuth2Request,
 } from '@ory/hydra-client-fetch';
 
@@ -39,6 +40,9 @@ export const defaultConsent = (request: OAuth2ConsentRequest): ConsentAnswer => 
 export class LoginApp {
   readonly logins: OAuth2LoginRequest[] = [];
   readonly consents: OAuth2ConsentRequest[] = [];
+  readonly logouts: OAuth2LogoutRequest[] = [];
+  /** Whether the platform's sign-out page lets the user sign out (true) or keeps them signed in. */
+  onLogout: (request: OAuth2LogoutRequest) => boolean = () => true;
   onLogin: (request: OAuth2LoginRequest) => LoginAnswer = defaultLogin;
   onConsent: (request: OAuth2ConsentRequest) => ConsentAnswer = defaultConsent;
   /** Set once Gatehouse runs: the app only knows the admin URL (as a Hydra app would). */
@@ -94,17 +98,27 @@ export class LoginApp {
         : await api.rejectOAuth2ConsentRequest({ consentChallenge, rejectOAuth2Request: answer.reject });
       return done.redirect_to;
     }
+    if (url.pathname === '/logout') {
+      const logoutChallenge = url.searchParams.get('logout_challenge') ?? '';
+      const request = await api.getOAuth2LogoutRequest({ logoutChallenge });
+      this.logouts.push(request);
+      if (this.onLogout(request)) return (await api.acceptOAuth2LogoutRequest({ logoutChallenge })).redirect_to;
+      await api.rejectOAuth2LogoutRequest({ logoutChallenge });
+      return `${this.url}/still-signed-in`;
+    }
     throw new Error(`no page ${url.pathname}`);
   }
 
   /** The environment that points Gatehouse at this app's pages. */
   env(): Record<string, string> {
-    return { GATEHOUSE_LOGIN_URL: `${this.url}/login`, GATEHOUSE_CONSENT_URL: `${this.url}/consent` };
+    return { GATEHOUSE_LOGIN_URL: `${this.url}/login`, GATEHOUSE_CONSENT_URL: `${this.url}/consent`, GATEHOUSE_LOGOUT_URL: `${this.url}/logout` };
   }
 
   reset(): void {
     this.logins.length = 0;
     this.consents.length = 0;
+    this.logouts.length = 0;
+    this.onLogout = () => true;
     this.onLogin = defaultLogin;
     this.onConsent = defaultConsent;
     this.headers = {};

@@ -60,16 +60,16 @@ export function guardAdminRequests(app: FastifyInstance, hostnames: readonly str
 /**
  * Every request that changes something must be JSON, even without a body (rotate-secret, keys rotate, DELETE):
  * a browser can send text/plain, a form or no body at all cross-site without asking, but never application/json.
- * Added after the token check, so a caller without the token hears 401 first. One exception: a bare DELETE on
- * the Hydra-compatible routes, which Hydra's SDK sends without any Content-Type (ending consent and login sessions);
- * no page can send a DELETE cross-site without a CORS preflight, which the admin API never answers.
+ * Added after the token check, so a caller without the token hears 401 first. One exception: a bare DELETE or PUT
+ * on the Hydra-compatible routes, which Hydra's SDK sends without any Content-Type (ending sessions, answering a
+ * logout); no page can send a DELETE or PUT cross-site without a CORS preflight, which the admin API never answers.
  */
 export function requireJsonForChanges(app: FastifyInstance): void {
   app.addHook('onRequest', async (request) => {
     if (!CHANGING_METHODS.has(request.method)) return;
     const bare = request.headers['content-type'] === undefined && request.headers['transfer-encoding'] === undefined
       && (request.headers['content-length'] === undefined || request.headers['content-length'] === '0');
-    if (request.method === 'DELETE' && bare && (request.routeOptions.url ?? '').startsWith('/admin/oauth2/auth/')) return;
+    if ((request.method === 'DELETE' || request.method === 'PUT') && bare && (request.routeOptions.url ?? '').startsWith('/admin/oauth2/auth/')) return;
     const contentType = request.headers['content-type'];
     const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
     if (mediaType !== 'application/json') {

@@ -87,7 +87,9 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
   async function handOffTo(request: FastifyRequest, reply: FastifyReply, kind: ChallengeKind, authorization: AuthorizationRequest, fields: {
     subject: string | null; skip: boolean; loginSessionId: string | null; login: LoginDecision | null;
   }): Promise<FastifyReply> {
-    const url = await handOff(services, { kind, request: authorization, browser: browserBinding(request, reply, secure), ...fields });
+    const url = await handOff(services, {
+      kind, clientId: authorization.client.clientId, params: authorization.params, browser: browserBinding(request, reply, secure), ...fields,
+    });
     return reply.redirect(url, 302);
   }
 

@@ -2,12 +2,16 @@
 // /oauth2/sessions/logout; and the sign-out button's POST /logout. Every way out ends the session the same way
 // (services.logout.endSession: the session deleted, its clients told by back channel), clears the cookie, and shows
 // the signed-out page with the clients' front-channel frames, or redirects to a registered post_logout_redirect_uri.
+// With GATEHOUSE_LOGOUT_URL, a client's logout request is first handed to the platform's page (logout_challenge),
+// which accepts or rejects it through the admin API; the browser comes back with a logout_verifier.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.js';
 import { postLogoutRedirect, provesSignedInUser, validateLogoutRequest, type LogoutRequest } from '../../oauth/logout/index.js';
 import { OAuthError } from '../../oauth/errors.js';
 import type { RawParams } from '../../oauth/params.js';
-import { clearSessionCookie, csrfToken, csrfValid, sessionCookie } from '../cookies.js';
+import { browserBinding, clearSessionCookie, csrfToken, csrfValid, sentBrowserBinding, sessionCookie } from '../cookies.js';
+import { handOff, VERIFIER_PARAMS } from '../../oauth/delegated/hand-off.js';
+import { redeemVerifier, VerifierRefused } from '../../oauth/delegated/redeem.js';
 import { renderErrorPage } from '../pages/error.js';
 import { renderMessagePage } from '../pages/message.js';
 import { renderLogoutConfirmPage, renderSignedOutPage } from '../pages/logout.js';
@@ -42,8 +46,33 @@ export async function logoutRoutes(app: FastifyInstance, { services }: { service
     return sendPage(reply, 400, renderErrorPage({ title: 'This sign-out link is not valid', message: error.message }));
   }
 
+  /** Back from the platform's logout page: its answer applied to the logout request it was handed. */
+  async function comeBack(request: FastifyRequest, reply: FastifyReply, verifier: unknown): Promise<FastifyReply> {
+    if (typeof verifier !== 'string' || verifier.length === 0 || verifier.length > 100) {
+      return sendPage(reply, 400, renderErrorPage({ title: 'This sign-out link is not valid', message: `${VERIFIER_PARAMS.logout} must be sent once, as the value the sign-out page was given.` }));
+    }
+    let params: Record<string, string>;
+    try {
+      const challenge = await redeemVerifier(services, 'logout', verifier, sentBrowserBinding(request, secure));
+      // A rejected logout never sends the browser back (the admin API answers it with 204); if it comes anyway, it stays signed in.
+      if (!challenge.outcome?.accepted) return sendPage(reply, 200, renderMessagePage({ title: 'You are still signed in', message: 'Nothing was changed. You can close this page.' }));
+      params = challenge.request;
+    } catch (error) {
+      if (!(error instanceof VerifierRefused)) throw error;
+      return sendPage(reply, 400, renderErrorPage({ title: 'This sign-out cannot be completed', message: error.message }));
+    }
+    let logout: LogoutRequest;
+    try {
+      logout = await validateLogoutRequest(services, params);
+    } catch (error) {
+      return invalid(reply, error);
+    }
+    return signOut(request, reply, postLogoutRedirect(logout));
+  }
+
   /** A logout request from a client (GET, or POST without a decision). */
   async function endSession(request: FastifyRequest, reply: FastifyReply, raw: RawParams): Promise<FastifyReply> {
+    if (raw[VERIFIER_PARAMS.logout] !== undefined) return comeBack(request, reply, raw[VERIFIER_PARAMS.logout]);
     let logout: LogoutRequest;
     try {
       logout = await validateLogoutRequest(services, raw);
@@ -52,7 +81,16 @@ export async function logoutRoutes(app: FastifyInstance, { services }: { service
     }
     const signedIn = await services.accounts.resolveSession(sessionCookie(request));
     // Nobody is signed in here: nothing to end, so nothing a third party could abuse; go on as asked.
-    if (!signedIn || provesSignedInUser(logout, signedIn.user, signedIn.session.sid)) return signOut(request, reply, postLogoutRedirect(logout));
+    if (!signedIn) return signOut(request, reply, postLogoutRedirect(logout));
+    if (services.config.delegation.logoutUrl !== undefined) {
+      // As Hydra: the platform's page is asked whenever someone is signed in (it may sign the user out of its own
+      // session too, or keep them signed in).
+      return reply.redirect(await handOff(services, {
+        kind: 'logout', clientId: logout.client?.clientId ?? null, params: logout.params, browser: browserBinding(request, reply, secure),
+        subject: signedIn.user.id, skip: false, loginSessionId: signedIn.session.sid, login: null,
+      }), 302);
+    }
+    if (provesSignedInUser(logout, signedIn.user, signedIn.session.sid)) return signOut(request, reply, postLogoutRedirect(logout));
     // Without proof that the signed-in user asked (any page can link here), the user decides.
     return sendPage(reply, 200, renderLogoutConfirmPage({
       csrfToken: csrfToken(request, reply, secure),

@@ -8,7 +8,7 @@ import type { AcceptedConsent, AcceptedLogin, ChallengeKind, ChallengeOutcome, C
 import { randomToken, sha256Hex } from '../../domain/crypto.js';
 import { parseScopeList } from '../../domain/scopes.js';
 import { ChallengeError } from './errors.js';
-import { CHALLENGE_PARAMS, VERIFIER_PARAMS } from './hand-off.js';
+import { CHALLENGE_PARAMS, RETURN_PATHS, VERIFIER_PARAMS } from './hand-off.js';
 
 export type AnswerServices = ServicesWith<InteractionStore & LookupStore, 'config' | 'now'>;
 
@@ -21,7 +21,8 @@ const PROTOCOL_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti'
 
 export interface OpenChallenge {
   record: ChallengeRecord;
-  client: ClientRecord;
+  /** Always for login and consent; a logout may name no client. */
+  client: ClientRecord | undefined;
   /** The scopes the request asked for. */
   requestedScope: string[];
   /** The audiences the access token may be given. */
@@ -42,8 +43,9 @@ export async function openChallenge(services: AnswerServices, kind: ChallengeKin
   if (record.expiresAt <= services.now()) {
     throw new ChallengeError(404, 'not_found', `this ${kind} request expired (challenges live ${services.config.delegation.challengeTtlSeconds} s); the user must start again from the app`);
   }
-  const client = await services.store.getClient(record.clientId);
-  if (!client) throw new ChallengeError(404, 'not_found', `the client of this ${kind} request no longer exists`);
+  const client = record.clientId === null ? undefined : await services.store.getClient(record.clientId);
+  // A client deleted meanwhile takes its challenges with it (foreign key): a missing one is a race with that.
+  if (record.clientId !== null && !client) throw new ChallengeError(404, 'not_found', `the client of this ${kind} request no longer exists`);
   return {
     record,
     client,
@@ -59,7 +61,7 @@ async function answer(services: AnswerServices, kind: ChallengeKind, open: OpenC
   // Another answer won the race, or the challenge expired between the read and the write: nothing was changed.
   if (!recorded) throw new ChallengeError(409, 'conflict', `this ${kind} request was answered meanwhile, or just expired; a request is answered once`);
   // The issuer has no trailing slash (config.ts), and may have a path.
-  const url = new URL(`${services.config.issuer}/oauth2/authorize`);
+  const url = new URL(`${services.config.issuer}${RETURN_PATHS[kind]}`);
   url.searchParams.set(VERIFIER_PARAMS[kind], verifier);
   return url.href;
 }
@@ -137,6 +139,12 @@ export async function acceptConsent(services: AnswerServices, challenge: string 
     },
   };
   return answer(services, 'consent', open, { accepted: true, consent });
+}
+
+/** The platform's logout page agreed: the browser comes back and the session ends. */
+export async function acceptLogout(services: AnswerServices, challenge: string | undefined): Promise<string> {
+  const open = await openChallenge(services, 'logout', challenge, 'answer');
+  return answer(services, 'logout', open, { accepted: true });
 }
 
 export interface Rejection {

@@ -6,11 +6,12 @@ import type { InteractionStore } from '../../store/interactions.js';
 import type { ChallengeKind, ChallengeRecord } from '../../store/types.js';
 import { sha256Hex } from '../../domain/crypto.js';
 
+// Worded for sign-in, consent and sign-out alike: the page that shows them says which in its title.
 const REFUSALS = {
-  unknown: 'This sign-in link is not valid: it is unknown, or it expired and was cleaned up. Go back to the app and connect again.',
-  used: 'This sign-in step was already completed. Go back to the app and connect again if you still need to.',
-  other_browser: 'This sign-in was started in another browser (or the browser\'s cookies were cleared). Finish it where you started, or go back to the app and connect again here.',
-  expired: 'This sign-in took too long and expired. Go back to the app and connect again.',
+  unknown: 'This link is not valid: it is unknown, or it expired and was cleaned up. Go back to the app and start again.',
+  used: 'This step was already completed. Go back to the app and start again if you still need to.',
+  other_browser: 'This was started in another browser (or the browser\'s cookies were cleared). Finish it where you started, or go back to the app and start again here.',
+  expired: 'This took too long and expired. Go back to the app and start again.',
 } as const;
 
 export class VerifierRefused extends Error {

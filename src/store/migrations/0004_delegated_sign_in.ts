@@ -23,7 +23,8 @@ export async function up(db: AnyDb): Promise<void> {
     // SHA-256 hex of the challenge handed to the platform's page; the challenge itself is not stored.
     .addColumn('challenge_hash', 'text', (c) => c.primaryKey())
     .addColumn('kind', 'text', (c) => c.notNull())
-    .addColumn('client_id', 'text', (c) => c.notNull().references('clients.client_id').onDelete('cascade'))
+    // Null for a logout that names no client (no id_token_hint, no client_id).
+    .addColumn('client_id', 'text', (c) => c.references('clients.client_id').onDelete('cascade'))
     // JSON: the authorization request's parameters, as validated.
     .addColumn('request', 'text', (c) => c.notNull())
     // SHA-256 hex of the browser-binding cookie of the browser that started the request.

@@ -34,7 +34,7 @@ async function oidcContext(services: ServicesWith<unknown, 'tokens'>, open: Open
   if (request.ui_locales !== undefined) context.ui_locales = words(request.ui_locales);
   if (request.acr_values !== undefined) context.acr_values = words(request.acr_values);
   if (request.display !== undefined) context.display = request.display;
-  if (request.id_token_hint !== undefined) {
+  if (request.id_token_hint !== undefined && open.client !== undefined) {
     try {
       // Verified at the authorization endpoint already; read again here rather than stored with the challenge.
       context.id_token_hint_claims = await services.tokens.readOwnJwt(request.id_token_hint, 'id_token', [open.client.clientId]);
@@ -55,7 +55,7 @@ export async function loginRequestView(services: ServicesWith<unknown, 'tokens' 
     challenge,
     skip: record.skip,
     subject: record.subject ?? '',
-    client: hydraClient(open.client),
+    ...(open.client ? { client: hydraClient(open.client) } : {}),
     request_url: requestUrl(services.config.issuer, record.request),
     requested_scope: open.requestedScope,
     requested_access_token_audience: open.requestedAudience,
@@ -71,7 +71,7 @@ export async function consentRequestView(services: ServicesWith<unknown, 'tokens
     challenge,
     skip: record.skip,
     subject: record.subject ?? '',
-    client: hydraClient(open.client),
+    ...(open.client ? { client: hydraClient(open.client) } : {}),
     request_url: requestUrl(services.config.issuer, record.request),
     requested_scope: open.requestedScope,
     requested_access_token_audience: open.requestedAudience,
@@ -80,6 +80,22 @@ export async function consentRequestView(services: ServicesWith<unknown, 'tokens
     ...(login?.acr !== undefined ? { acr: login.acr } : {}),
     ...(login?.amr !== undefined ? { amr: login.amr } : {}),
     ...(login?.context !== undefined ? { context: login.context } : {}),
+  };
+}
+
+/** Hydra's OAuth2LogoutRequest: who signs out of which session, asked by which client (if one was named). */
+export function logoutRequestView(services: ServicesWith<unknown, 'config'>, challenge: string, open: OpenChallenge): Record<string, unknown> {
+  const { record } = open;
+  return {
+    challenge,
+    subject: record.subject ?? '',
+    ...(record.loginSessionId !== null ? { sid: record.loginSessionId } : {}),
+    ...(open.client ? { client: hydraClient(open.client) } : {}),
+    request_url: `${services.config.issuer}/oauth2/sessions/logout?${new URLSearchParams(record.request).toString()}`,
+    // Sent by a client (RP-Initiated Logout), not the sign-out button of Gatehouse's own pages.
+    rp_initiated: record.request.client_id !== undefined || record.request.id_token_hint !== undefined,
+    requested_at: iso(record.createdAt),
+    expires_at: iso(record.expiresAt),
   };
 }
 

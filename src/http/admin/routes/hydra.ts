@@ -4,9 +4,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../../../services.js';
 import type { ChallengeKind } from '../../../store/types.js';
-import { acceptConsent, acceptLogin, openChallenge, reject, type ConsentAcceptance, type LoginAcceptance, type Rejection } from '../../../oauth/delegated/answers.js';
+import { acceptConsent, acceptLogin, acceptLogout, openChallenge, reject, type ConsentAcceptance, type LoginAcceptance, type Rejection } from '../../../oauth/delegated/answers.js';
 import { CHALLENGE_PARAMS } from '../../../oauth/delegated/hand-off.js';
-import { consentRequestView, consentSessionView, loginRequestView } from './hydra-views.js';
+import { consentRequestView, consentSessionView, loginRequestView, logoutRequestView } from './hydra-views.js';
 import { NO_CONTROL_CHARACTERS } from './schemas.js';
 import { AdminError } from '../errors.js';
 
@@ -89,6 +89,19 @@ export const hydraRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
       return { redirect_to: await reject(services, kind, request.query[param], request.body) };
     });
   }
+  // Logout (Hydra's logout provider): the platform's page confirms, then the browser comes back and the session ends;
+  // a rejected logout leaves the user signed in (204, as Hydra: the platform's page takes the user on from there).
+  app.get<{ Querystring: Record<string, string> }>('/requests/logout', { schema: { querystring: challengeQuery('logout') } }, async (request) => {
+    const challenge = request.query.logout_challenge!;
+    return logoutRequestView(services, challenge, await openChallenge(services, 'logout', challenge, 'read'));
+  });
+  app.put<{ Querystring: Record<string, string> }>('/requests/logout/accept', { schema: { querystring: challengeQuery('logout') } }, async (request) => ({
+    redirect_to: await acceptLogout(services, request.query.logout_challenge),
+  }));
+  app.put<{ Querystring: Record<string, string> }>('/requests/logout/reject', { schema: { querystring: challengeQuery('logout') } }, async (request, reply) => {
+    await reject(services, 'logout', request.query.logout_challenge, { error: 'access_denied', error_description: 'the platform kept the user signed in' });
+    return reply.code(204).send();
+  });
   app.put<{ Querystring: Record<string, string>; Body: LoginAcceptance }>('/requests/login/accept', { schema: { querystring: challengeQuery('login'), body: acceptLoginBody } }, async (request) => ({
     redirect_to: await acceptLogin(services, request.query.login_challenge, request.body),
   }));
