@@ -75,6 +75,8 @@ export interface DelegationSettings {
   consentUrl: string | undefined;
   /** GATEHOUSE_LOGOUT_URL: the platform's sign-out page (asked before a session ends); undefined: Gatehouse's own. */
   logoutUrl: string | undefined;
+  /** GATEHOUSE_DEVICE_VERIFICATION_URL: the platform's page where users type a device's code; undefined: Gatehouse's own. */
+  deviceVerificationUrl: string | undefined;
   /** GATEHOUSE_CHALLENGE_TTL: how long a login or consent challenge may be answered and redeemed. */
   challengeTtlSeconds: number;
   /**
@@ -442,5 +444,12 @@ function delegationSettings(env: Env, issuer: string): DelegationSettings {
       throw new ConfigError(`GATEHOUSE_LOGIN_APP_ADDRESSES must be comma-separated IP addresses or CIDRs (e.g. "10.0.1.17,10.0.2.0/24"), got "${entry}"`);
     }
   }
-  return { loginUrl, consentUrl, logoutUrl: platformPageUrl(env, 'GATEHOUSE_LOGOUT_URL', issuer), challengeTtlSeconds, appAddresses };
+  return {
+    loginUrl,
+    consentUrl,
+    logoutUrl: platformPageUrl(env, 'GATEHOUSE_LOGOUT_URL', issuer),
+    deviceVerificationUrl: platformPageUrl(env, 'GATEHOUSE_DEVICE_VERIFICATION_URL', issuer),
+    challengeTtlSeconds,
+    appAddresses,
+  };
 }

@@ -3,7 +3,7 @@
 // act for user U with scopes S" is this one function, whichever page asked the user.
 import type { DeviceFlowStore } from '../store/device-flows.js';
 import { DuplicateError } from '../store/errors.js';
-import type { DeviceCodeRecord } from '../store/types.js';
+import type { DeviceCodeRecord, GrantedSession } from '../store/types.js';
 import { epochSeconds, type Clock } from '../util/clock.js';
 import { randomString, randomToken, sha256Hex } from './crypto.js';
 import { isWithin } from './scopes.js';
@@ -67,6 +67,7 @@ export class DeviceCodeService {
           decidedAt: null,
           consumedAt: null,
           grantId: null,
+          granted: null,
         });
         return { deviceCode, userCode: formatUserCode(userCode), expiresIn: this.ttlSeconds, interval: DEVICE_POLL_INTERVAL };
       } catch (error) {
@@ -89,14 +90,14 @@ export class DeviceCodeService {
    * The user allowed the device: its next poll gets tokens for `userId` with `scopes` (at most those asked for).
    * False when the code is not (or no longer) waiting for a decision, or `scopes` goes beyond the request.
    */
-  async approve(userCode: string, userId: string, scopes: readonly string[], authTime: number): Promise<boolean> {
+  async approve(userCode: string, userId: string, scopes: readonly string[], authTime: number, granted: GrantedSession | null = null): Promise<boolean> {
     const record = await this.findPending(userCode);
     if (!record || !isWithin(scopes, record.scopes)) return false;
-    return this.store.decideDeviceCode(record.userCodeHash, epochSeconds(this.clock), { approve: true, userId, scopes: [...scopes], authTime });
+    return this.store.decideDeviceCode(record.userCodeHash, epochSeconds(this.clock), { approve: true, userId, scopes: [...scopes], authTime, granted });
   }
 
   /** The user refused: the device's next poll gets access_denied. False when the code is not waiting. */
-  async deny(userCode: string, userId: string): Promise<boolean> {
+  async deny(userCode: string, userId: string | null): Promise<boolean> {
     const record = await this.findPending(userCode);
     if (!record) return false;
     return this.store.decideDeviceCode(record.userCodeHash, epochSeconds(this.clock), { approve: false, userId });

@@ -339,6 +339,7 @@ export function deviceCodeRow(d: DeviceCodeRecord): DeviceCodesTable {
     decided_at: d.decidedAt,
     consumed_at: d.consumedAt,
     grant_id: d.grantId,
+    granted: grantedRow(d.granted),
   };
 }
 
@@ -361,5 +362,6 @@ export function deviceCodeRecord(r: Selectable<DeviceCodesTable>): DeviceCodeRec
     decidedAt: r.decided_at,
     consumedAt: r.consumed_at,
     grantId: r.grant_id,
+    granted: grantedRecord(r.granted),
   };
 }

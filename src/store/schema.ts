@@ -164,6 +164,8 @@ export interface DeviceCodesTable {
   decided_at: number | null;
   consumed_at: number | null;
   grant_id: string | null;
+  /** JSON GrantedSession, or null */
+  granted: string | null;
 }
 
 /** One row, rewritten by every readiness probe (migration 0002). */

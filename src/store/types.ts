@@ -122,7 +122,7 @@ export interface GrantedSession {
   amr?: string[];
 }
 
-export type ChallengeKind = 'login' | 'consent' | 'logout';
+export type ChallengeKind = 'login' | 'consent' | 'logout' | 'device';
 
 /** A verifier's redemption: the challenge, or why it cannot be used (nothing was changed then). */
 export type RedeemResult = { ok: true; challenge: ChallengeRecord } | { ok: false; reason: 'unknown' | 'used' | 'other_browser' | 'expired' };
@@ -138,7 +138,7 @@ export interface LoginDecision {
 
 /** The platform's answer to a challenge, as the admin API received it (already validated). */
 export type ChallengeOutcome =
-  | { accepted: true; login?: AcceptedLogin; consent?: AcceptedConsent }
+  | { accepted: true; login?: AcceptedLogin; consent?: AcceptedConsent; device?: { userCode: string } }
   | { accepted: false; error: RejectionError; errorDescription: string; statusCode: number };
 
 /** The OAuth errors a platform's page may answer with (sent to the client's redirect_uri). */
@@ -232,6 +232,8 @@ export interface DeviceCodeRecord {
   consumedAt: number | null;
   /** The grant its exchange created. */
   grantId: string | null;
+  /** What the platform's consent page granted beyond scopes (delegated sign-in); null: the defaults. */
+  granted: GrantedSession | null;
 }
 
 export interface DeviceCodeContext {
@@ -242,7 +244,10 @@ export interface DeviceCodeContext {
 
 /** What a device's poll found: `slowDown` when it came sooner than the interval (which has now grown by 5 s). */
 export type DevicePollResult = { found: false } | { found: true; slowDown: boolean; interval: number };
-export type DeviceDecision = { approve: true; userId: string; scopes: string[]; authTime: number } | { approve: false; userId: string };
+export type DeviceDecision =
+  | { approve: true; userId: string; scopes: string[]; authTime: number; granted: GrantedSession | null }
+  /** userId null: refused before anyone signed in (the platform's login page rejected it). */
+  | { approve: false; userId: string | null };
 export type RedeemDeviceCodeResult = { ok: true } | { ok: false; reason: 'already_consumed' | 'not_approved' };
 
 /** One authorization: everything issued from one code exchange and the refreshes that followed it. */

@@ -67,7 +67,7 @@ const PUBLIC: Array<Route & { fields: string[]; body?: 'form' }> = [
   ]),
   { method: 'GET', path: '/account/apps', fields: ['revoked'] },
   { method: 'POST', path: '/account/apps/:clientId/revoke', fields: ['csrf'], body: 'form' },
-  { method: 'GET', path: '/oauth2/device/verify', fields: ['user_code'] },
+  { method: 'GET', path: '/oauth2/device/verify', fields: ['user_code', 'device_verifier'] },
   { method: 'POST', path: '/oauth2/device/verify', fields: ['user_code', 'csrf', 'decision'], body: 'form' },
 ];
 // Served on node:http ahead of Fastify, so not in its route table.
@@ -106,6 +106,7 @@ const ADMIN: Array<Route & { fields: string[]; query?: Record<string, string> }>
   { method: 'PUT', path: '/admin/oauth2/auth/requests/consent/accept', query: { consent_challenge: 'c' }, fields: ['grant_scope', 'grant_access_token_audience', 'remember', 'remember_for', 'session'] },
   { method: 'PUT', path: '/admin/oauth2/auth/requests/consent/reject', query: { consent_challenge: 'c' }, fields: ['error', 'error_description', 'status_code'] },
   { method: 'GET', path: '/admin/oauth2/auth/requests/logout', fields: ['logout_challenge'] },
+  { method: 'PUT', path: '/admin/oauth2/auth/requests/device/accept', query: { device_challenge: 'c' }, fields: ['user_code'] },
   { method: 'PUT', path: '/admin/oauth2/auth/requests/logout/accept', query: { logout_challenge: 'c' }, fields: [] },
   { method: 'PUT', path: '/admin/oauth2/auth/requests/logout/reject', query: { logout_challenge: 'c' }, fields: [] },
   { method: 'GET', path: '/admin/oauth2/auth/sessions/consent', fields: ['subject', 'login_session_id'] },

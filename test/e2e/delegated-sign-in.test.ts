@@ -11,6 +11,7 @@ import { TestUserAgent } from '../helpers/user-agent.js';
 import { CALLBACK, basic, createClient, oidcClient, postForm } from '../helpers/fixtures.js';
 import { LoginApp, PLATFORM_SUBJECT } from '../helpers/login-app.js';
 import { TestClock } from '../helpers/clock.js';
+import { DEVICE_CODE_GRANT } from '../../src/store/types.js';
 
 const SCOPE = 'openid read:leads write:leads';
 const SIGNED_OUT = 'https://zapier.com/signed-out';
@@ -32,6 +33,7 @@ await describeOnBackends('delegated sign-in (Hydra-compatible login and consent)
   let server: TestServer;
   let config: client.Configuration;
   let secret: string;
+  let tv: client.Configuration;
 
   /** A browser walk: Gatehouse's redirects followed with cookies, the platform's pages visited, until the client's callback. */
   async function walk(agent: TestUserAgent, url: string): Promise<{ callback?: URL; status: number; html: string }> {
@@ -79,6 +81,8 @@ await describeOnBackends('delegated sign-in (Hydra-compatible login and consent)
     secret = (await createClient(server, { clientId: 'zapier-client', scopes: SCOPE, postLogoutRedirectUris: [SIGNED_OUT] })).clientSecret!;
     await createClient(server, { clientId: 'first-party', name: 'Platform web', scopes: SCOPE, skipConsent: true });
     config = await oidcClient(server, 'zapier-client', client.ClientSecretBasic(secret));
+    await createClient(server, { name: 'Living-room TV', clientId: 'tv-app', public: true, redirectUris: [], grantTypes: [DEVICE_CODE_GRANT, 'refresh_token'], scopes: 'openid read:leads' });
+    tv = await oidcClient(server, 'tv-app', client.None());
   });
   afterEach(() => {
     app.reset();
@@ -324,6 +328,34 @@ await describeOnBackends('delegated sign-in (Hydra-compatible login and consent)
     const nobody = await walk(new TestUserAgent(server.issuer), client.buildEndSessionUrl(config, { post_logout_redirect_uri: SIGNED_OUT, state: 's' }).href);
     assert.equal(nobody.callback?.origin + nobody.callback!.pathname, SIGNED_OUT);
     assert.equal(app.logouts.length, 0);
+  });
+
+  test('device flow on the platform\'s pages: the code typed there, sign-in and consent there, the device gets the platform\'s subject', async () => {
+    const started = await client.initiateDeviceAuthorization(tv, { scope: 'openid read:leads' });
+    app.deviceUserCode = started.user_code.toLowerCase().replace('-', ' ');
+    const done = await walk(new TestUserAgent(server.issuer), started.verification_uri);
+    assert.equal(done.status, 200, done.html.slice(0, 300));
+    assert.match(done.html, /Your device is connected/);
+    assert.equal(app.devicePages.length, 1);
+    assert.equal(app.logins[0]!.client.client_id, 'tv-app');
+    assert.deepEqual(app.consents[0]!.requested_scope, ['openid', 'read:leads']);
+    const tokens = await client.pollDeviceAuthorizationGrant(tv, { ...started, interval: 0 }, undefined, { signal: AbortSignal.timeout(10_000) });
+    assert.equal(tokens.claims()!.sub, PLATFORM_SUBJECT);
+    assert.equal(tokens.claims()!.email, 'dana@platform.example', 'the consent session\'s claims reach the device\'s ID token');
+  });
+
+  test('device flow on the platform\'s pages: a mistyped code is refused to the page (400), a rejected consent denies the device', async () => {
+    const started = await client.initiateDeviceAuthorization(tv, { scope: 'read:leads' });
+    app.deviceUserCode = 'BCDF-GHJK';
+    const mistyped = await walk(new TestUserAgent(server.issuer), started.verification_uri);
+    assert.equal(mistyped.status, 500, 'the platform\'s page got a 400 from the admin API (and showed its own error)');
+    assert.match(mistyped.html, /Response returned an error code/);
+    app.reset();
+    app.deviceUserCode = started.user_code;
+    app.onConsent = () => ({ reject: { error: 'access_denied' } });
+    const denied = await walk(new TestUserAgent(server.issuer), started.verification_uri);
+    assert.match(denied.html, /Device not connected/);
+    await assert.rejects(client.pollDeviceAuthorizationGrant(tv, { ...started, interval: 0 }, undefined, { signal: AbortSignal.timeout(10_000) }), (error: { error?: string }) => error.error === 'access_denied');
   });
 
   test('the Hydra routes answer bad input with a clear 400, never a 500', async () => {

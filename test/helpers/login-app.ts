@@ -41,6 +41,9 @@ export class LoginApp {
   readonly logins: OAuth2LoginRequest[] = [];
   readonly consents: OAuth2ConsentRequest[] = [];
   readonly logouts: OAuth2LogoutRequest[] = [];
+  /** What the user types on the platform's device page (device verification). */
+  deviceUserCode = '';
+  readonly devicePages: string[] = [];
   /** Whether the platform's sign-out page lets the user sign out (true) or keeps them signed in. */
   onLogout: (request: OAuth2LogoutRequest) => boolean = () => true;
   onLogin: (request: OAuth2LoginRequest) => LoginAnswer = defaultLogin;
@@ -98,6 +101,11 @@ export class LoginApp {
         : await api.rejectOAuth2ConsentRequest({ consentChallenge, rejectOAuth2Request: answer.reject });
       return done.redirect_to;
     }
+    if (url.pathname === '/device') {
+      const deviceChallenge = url.searchParams.get('device_challenge') ?? '';
+      this.devicePages.push(deviceChallenge);
+      return (await api.acceptUserCodeRequest({ deviceChallenge, acceptDeviceUserCodeRequest: { user_code: this.deviceUserCode } })).redirect_to;
+    }
     if (url.pathname === '/logout') {
       const logoutChallenge = url.searchParams.get('logout_challenge') ?? '';
       const request = await api.getOAuth2LogoutRequest({ logoutChallenge });
@@ -111,13 +119,15 @@ export class LoginApp {
 
   /** The environment that points Gatehouse at this app's pages. */
   env(): Record<string, string> {
-    return { GATEHOUSE_LOGIN_URL: `${this.url}/login`, GATEHOUSE_CONSENT_URL: `${this.url}/consent`, GATEHOUSE_LOGOUT_URL: `${this.url}/logout` };
+    return { GATEHOUSE_LOGIN_URL: `${this.url}/login`, GATEHOUSE_CONSENT_URL: `${this.url}/consent`, GATEHOUSE_LOGOUT_URL: `${this.url}/logout`, GATEHOUSE_DEVICE_VERIFICATION_URL: `${this.url}/device` };
   }
 
   reset(): void {
     this.logins.length = 0;
     this.consents.length = 0;
     this.logouts.length = 0;
+    this.devicePages.length = 0;
+    this.deviceUserCode = '';
     this.onLogout = () => true;
     this.onLogin = defaultLogin;
     this.onConsent = defaultConsent;

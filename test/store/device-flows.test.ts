@@ -24,6 +24,7 @@ function deviceCode(clientId: string, over: Partial<DeviceCodeRecord> = {}): Dev
     decidedAt: null,
     consumedAt: null,
     grantId: null,
+    granted: null,
     ...over,
   };
 }
@@ -57,11 +58,12 @@ await storeContract('device flows', (store, db) => {
       const { client: c, user: u } = await seedParties(store);
       const saved = deviceCode(c.clientId);
       await store.saveDeviceCode(saved);
-      const decision = { approve: true as const, userId: u.id, scopes: ['read:leads'], authTime: NOW - 30 };
+      const granted = { audience: ['https://api.example'], idToken: { email: 'dana@platform.example' }, accessToken: { tenant: 'acme' } };
+      const decision = { approve: true as const, userId: u.id, scopes: ['read:leads'], authTime: NOW - 30, granted };
       assert.equal(await store.decideDeviceCode(saved.userCodeHash, NOW + 10, decision), true);
       assert.equal(await store.decideDeviceCode(saved.userCodeHash, NOW + 11, { approve: false, userId: u.id }), false, 'decided already');
       const found = await store.getDeviceCodeContext(saved.deviceCodeHash);
-      assert.deepEqual(found, { code: { ...saved, status: 'approved', userId: u.id, scopes: ['read:leads'], authTime: NOW - 30, decidedAt: NOW + 10 }, user: u });
+      assert.deepEqual(found, { code: { ...saved, status: 'approved', userId: u.id, scopes: ['read:leads'], authTime: NOW - 30, decidedAt: NOW + 10, granted }, user: u });
     });
 
     test('a denial keeps the scopes asked for; an expired or unknown request cannot be decided', async () => {
@@ -81,7 +83,7 @@ await storeContract('device flows', (store, db) => {
       const saved = deviceCode(c.clientId);
       await store.saveDeviceCode(saved);
       const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) =>
-        store.decideDeviceCode(saved.userCodeHash, NOW, i % 2 ? { approve: false, userId: u.id } : { approve: true, userId: u.id, scopes: [], authTime: NOW })));
+        store.decideDeviceCode(saved.userCodeHash, NOW, i % 2 ? { approve: false, userId: u.id } : { approve: true, userId: u.id, scopes: [], authTime: NOW, granted: null })));
       assert.equal(outcomes.filter(Boolean).length, 1);
     });
   });
@@ -110,7 +112,7 @@ await storeContract('device flows', (store, db) => {
       const tokens = tokensFor(g);
       assert.deepEqual(await store.redeemDeviceCode(saved.deviceCodeHash, NOW, g, tokens), { ok: false, reason: 'not_approved' }, 'pending');
       assert.equal(await store.getGrant(g.id), undefined, 'nothing written');
-      await store.decideDeviceCode(saved.userCodeHash, NOW, { approve: true, userId: u.id, scopes: saved.scopes, authTime: NOW });
+      await store.decideDeviceCode(saved.userCodeHash, NOW, { approve: true, userId: u.id, scopes: saved.scopes, authTime: NOW, granted: null });
       assert.deepEqual(await store.redeemDeviceCode(saved.deviceCodeHash, NOW + 1, g, tokens), { ok: true });
       assert.deepEqual(await store.getGrant(g.id), g);
       assert.deepEqual(await store.getRefreshToken(tokens.refreshToken!.tokenHash), tokens.refreshToken);
@@ -138,7 +140,7 @@ await storeContract('device flows', (store, db) => {
       const { client: c, user: u } = await seedParties(store);
       const saved = deviceCode(c.clientId);
       await store.saveDeviceCode(saved);
-      await store.decideDeviceCode(saved.userCodeHash, NOW, { approve: true, userId: u.id, scopes: saved.scopes, authTime: NOW });
+      await store.decideDeviceCode(saved.userCodeHash, NOW, { approve: true, userId: u.id, scopes: saved.scopes, authTime: NOW, granted: null });
       const outcomes = await Promise.all(Array.from({ length: 8 }, () => {
         const g = grant(c.clientId, u.id);
         return store.redeemDeviceCode(saved.deviceCodeHash, NOW, g, tokensFor(g));
@@ -154,7 +156,7 @@ await storeContract('device flows', (store, db) => {
       const { client: c, user: u } = await seedParties(store);
       const saved = deviceCode(c.clientId);
       await store.saveDeviceCode(saved);
-      await store.decideDeviceCode(saved.userCodeHash, NOW, { approve: true, userId: u.id, scopes: saved.scopes, authTime: NOW });
+      await store.decideDeviceCode(saved.userCodeHash, NOW, { approve: true, userId: u.id, scopes: saved.scopes, authTime: NOW, granted: null });
       const outcomes = await race(db, Array.from({ length: RACERS }, () => ({ kind: 'redeemDevice' as const, deviceCodeHash: saved.deviceCodeHash, clientId: c.clientId, userId: u.id, now: NOW })));
       assert.deepEqual(errors(outcomes), []);
       const results = outcomes.map((o) => (o.ok ? o.value : undefined)) as Array<{ ok: boolean; reason?: string }>;
@@ -173,7 +175,7 @@ await storeContract('device flows', (store, db) => {
       const expired = deviceCode(c.clientId, { expiresAt: NOW - 1 });
       await store.saveDeviceCode(live);
       await store.saveDeviceCode(expired);
-      await store.decideDeviceCode(expired.userCodeHash, NOW - 2, { approve: true, userId: u.id, scopes: [], authTime: NOW - 2 });
+      await store.decideDeviceCode(expired.userCodeHash, NOW - 2, { approve: true, userId: u.id, scopes: [], authTime: NOW - 2, granted: null });
       const g = grant(c.clientId, u.id);
       await store.redeemDeviceCode(expired.deviceCodeHash, NOW - 2, g, tokensFor(g));
       const removed = await store.cleanup(NOW, 10);

@@ -15,26 +15,20 @@ import type { RawParams } from '../../oauth/params.js';
 import { handOff, VERIFIER_PARAMS } from '../../oauth/delegated/hand-off.js';
 import { redeemVerifier, VerifierRefused } from '../../oauth/delegated/redeem.js';
 import { isWithin } from '../../domain/scopes.js';
-import type { ChallengeKind, ChallengeRecord, GrantedSession, LoginDecision, UserRecord } from '../../store/types.js';
-import { browserBinding, csrfToken, csrfValid, sentBrowserBinding, sessionCookie, setSessionCookie } from '../cookies.js';
+import type { ChallengeKind, ChallengeRecord, GrantedSession, LoginDecision } from '../../store/types.js';
+import { browserBinding, csrfToken, csrfValid, sentBrowserBinding, sessionCookie } from '../cookies.js';
 import { renderConsentPage } from '../pages/consent.js';
 import { renderErrorPage } from '../pages/error.js';
 import { renderLoginPage } from '../pages/login.js';
 import { sameOriginPath, UnsafeReturnTo } from '../same-origin-path.js';
 import { sendPage } from '../send-page.js';
 import { sendUnsafeReturnTo } from './session.js';
+import { acceptedSignIn, type SignedIn } from '../delegated-sign-in.js';
+import { finishDeviceChallenge, isDeviceChallenge } from './device-delegation.js';
 
 const FORM_ONLY_FIELDS = ['csrf', 'decision'];
 /** Hydra's path for the authorization endpoint, so clients and login apps written for Hydra find it. */
 export const HYDRA_AUTHORIZE_PATH = '/oauth2/auth';
-
-/** Who signed in, as the consent step needs it. */
-interface SignedIn {
-  user: UserRecord;
-  login: LoginDecision;
-  /** The public sid of the Gatehouse session this sign-in lives in (Hydra's session_id); null when none was kept. */
-  sid: string | null;
-}
 
 export async function authorizeRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const { config } = services;
@@ -170,6 +164,8 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
       if (!(error instanceof VerifierRefused)) throw error;
       return sendPage(reply, 400, renderErrorPage({ title: 'This sign-in cannot be completed', message: error.message }));
     }
+    // A device's request (RFC 8628) signed in through the platform's pages: it ends in the device's approval.
+    if (isDeviceChallenge(challenge)) return finishDeviceChallenge(services, request, reply, kind, challenge);
     let authorization: AuthorizationRequest;
     try {
       // The request as it was handed over (the client or its redirect URIs may have changed since: checked again).
@@ -193,29 +189,7 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
 
   /** The platform's login page accepted a subject: remember the sign-in if asked, then the consent step. */
   async function loggedIn(reply: FastifyReply, request: FastifyRequest, authorization: AuthorizationRequest, challenge: ChallengeRecord): Promise<FastifyReply> {
-    const accepted = challenge.outcome!.accepted ? challenge.outcome!.login! : undefined;
-    if (!accepted) throw new Error('loggedIn needs an accepted login');
-    const user = await services.accounts.subjectUser(accepted.subject);
-    const existing = challenge.skip ? await services.accounts.resolveSession(sessionCookie(request)) : undefined;
-    let authTime = existing?.user.id === user.id ? existing.session.authTime : services.now();
-    let sid = existing?.user.id === user.id ? existing.session.sid : null;
-    const startNew = accepted.remember && (!existing || existing.user.id !== user.id || accepted.extendSession);
-    if (startNew) {
-      const ttl = accepted.rememberFor > 0 ? accepted.rememberFor : config.sessionTtlSeconds;
-      const started = await services.accounts.startSession(user.id, ttl, existing?.user.id === user.id ? authTime : undefined);
-      // The browser's earlier session ends (another subject signed in, or this one extended): its clients are told.
-      if (existing) await services.logout.endSession({ cookieValue: sessionCookie(request) });
-      setSessionCookie(reply, started.cookieValue, secure, ttl);
-      authTime = started.session.authTime;
-      sid = started.session.sid;
-    }
-    const login: LoginDecision = {
-      authTime,
-      ...(accepted.acr !== undefined ? { acr: accepted.acr } : {}),
-      ...(accepted.amr !== undefined ? { amr: accepted.amr } : {}),
-      ...(accepted.context !== undefined ? { context: accepted.context } : {}),
-    };
-    return consentStep(request, reply, authorization, { user, login, sid });
+    return consentStep(request, reply, authorization, await acceptedSignIn(services, request, reply, challenge));
   }
 
   /** The consent form's answer: Allow records consent and issues a code; Deny sends access_denied to the client. */

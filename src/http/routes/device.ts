@@ -9,7 +9,10 @@ import { formatUserCode, normalizeUserCode } from '../../domain/device-codes.js'
 import { VERIFICATION_PATH } from '../../oauth/device-authorization.js';
 import { describeScope } from '../../oauth/scopes.js';
 import type { DeviceCodeRecord } from '../../store/types.js';
-import { csrfToken, csrfValid, sessionCookie } from '../cookies.js';
+import { browserBinding, csrfToken, csrfValid, sentBrowserBinding, sessionCookie } from '../cookies.js';
+import { handOff, VERIFIER_PARAMS } from '../../oauth/delegated/hand-off.js';
+import { redeemVerifier, VerifierRefused } from '../../oauth/delegated/redeem.js';
+import { handOffDeviceLogin } from './device-delegation.js';
 import { renderConsentPage } from '../pages/consent.js';
 import { renderDeviceCodePage } from '../pages/device.js';
 import { renderErrorPage } from '../pages/error.js';
@@ -85,16 +88,46 @@ export async function deviceRoutes(app: FastifyInstance, { services, rateLimits 
     return { userCode: formatUserCode(normal), record };
   }
 
+  /** Back from the platform's device page (device_verifier): the code it took, on to sign-in. */
+  async function comeBack(request: FastifyRequest, reply: FastifyReply, verifier: unknown): Promise<FastifyReply> {
+    if (typeof verifier !== 'string' || verifier.length === 0 || verifier.length > 100) {
+      return sendPage(reply, 400, renderErrorPage({ title: 'This link is not valid', message: `${VERIFIER_PARAMS.device} must be sent once, as the value the device page was given.` }));
+    }
+    let userCode: string;
+    try {
+      const challenge = await redeemVerifier(services, 'device', verifier, sentBrowserBinding(request, secure));
+      userCode = challenge.outcome?.accepted ? challenge.outcome.device!.userCode : '';
+    } catch (error) {
+      if (!(error instanceof VerifierRefused)) throw error;
+      return sendPage(reply, 400, renderErrorPage({ title: 'This device cannot be connected', message: error.message }));
+    }
+    const record = await services.devices.findPending(userCode);
+    if (!record) return showForm(request, reply, 400, userCode, NOT_WAITING);
+    if (config.delegation.loginUrl !== undefined) return handOffDeviceLogin(services, request, reply, userCode, record);
+    return reply.redirect(`${VERIFICATION_PATH}?user_code=${encodeURIComponent(userCode)}`, 303);
+  }
+
   // The form, prefilled from verification_uri_complete; a signed-in user with a code goes straight to the consent
-  // page, which shows the code to compare with the device's (and is where the sign-in page sends them back).
+  // page, which shows the code to compare with the device's (and is where the sign-in page sends them back). With
+  // GATEHOUSE_DEVICE_VERIFICATION_URL the platform's page takes the code instead (device_challenge); with
+  // GATEHOUSE_LOGIN_URL the platform's login and consent pages follow the code.
   app.get(VERIFICATION_PATH, async (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    if (query[VERIFIER_PARAMS.device] !== undefined) return comeBack(request, reply, query[VERIFIER_PARAMS.device]);
+    if (config.delegation.deviceVerificationUrl !== undefined) {
+      const url = await handOff(services, {
+        kind: 'device', clientId: null, params: {}, browser: browserBinding(request, reply, secure), subject: null, skip: false, loginSessionId: null, login: null,
+      });
+      return reply.redirect(url, 302);
+    }
     const typed = text(request.query, 'user_code');
     if (!typed) return showForm(request, reply, 200);
     const signedIn = await services.accounts.resolveSession(sessionCookie(request));
-    if (!signedIn) return showForm(request, reply, 200, typed.slice(0, 32));
+    if (!signedIn && config.delegation.loginUrl === undefined) return showForm(request, reply, 200, typed.slice(0, 32));
     const found = await lookUp(request, reply, typed);
     if (!found) return showForm(request, reply, 400, typed.slice(0, 32), NOT_WAITING);
-    return showConsent(request, reply, found.userCode, found.record, signedIn);
+    if (config.delegation.loginUrl !== undefined) return handOffDeviceLogin(services, request, reply, found.userCode, found.record);
+    return showConsent(request, reply, found.userCode, found.record, signedIn!);
   });
 
   // The code typed in (then sign-in if needed, then consent), or the consent page's decision.
@@ -105,6 +138,7 @@ export async function deviceRoutes(app: FastifyInstance, { services, rateLimits 
     }
     const found = await lookUp(request, reply, typed);
     if (!found) return showForm(request, reply, 400, typed.slice(0, 32), NOT_WAITING);
+    if (config.delegation.loginUrl !== undefined) return handOffDeviceLogin(services, request, reply, found.userCode, found.record);
     const signedIn = await services.accounts.resolveSession(sessionCookie(request));
     if (!signedIn) return showLogin(request, reply, found.userCode, found.record);
     const decision = text(request.body, 'decision');

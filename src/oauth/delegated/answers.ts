@@ -7,10 +7,11 @@ import type { LookupStore } from '../../store/lookups.js';
 import type { AcceptedConsent, AcceptedLogin, ChallengeKind, ChallengeOutcome, ChallengeRecord, ClientRecord, RejectionError } from '../../store/types.js';
 import { randomToken, sha256Hex } from '../../domain/crypto.js';
 import { parseScopeList } from '../../domain/scopes.js';
+import { formatUserCode, normalizeUserCode } from '../../domain/device-codes.js';
 import { ChallengeError } from './errors.js';
 import { CHALLENGE_PARAMS, RETURN_PATHS, VERIFIER_PARAMS } from './hand-off.js';
 
-export type AnswerServices = ServicesWith<InteractionStore & LookupStore, 'config' | 'now'>;
+export type AnswerServices = ServicesWith<InteractionStore & LookupStore, 'config' | 'now' | 'devices'>;
 
 export const REJECTION_ERRORS: readonly RejectionError[] = [
   'access_denied', 'login_required', 'consent_required', 'interaction_required', 'invalid_request', 'invalid_scope', 'temporarily_unavailable', 'server_error',
@@ -145,6 +146,20 @@ export async function acceptConsent(services: AnswerServices, challenge: string 
 export async function acceptLogout(services: AnswerServices, challenge: string | undefined): Promise<string> {
   const open = await openChallenge(services, 'logout', challenge, 'answer');
   return answer(services, 'logout', open, { accepted: true });
+}
+
+/**
+ * The platform's device page took the code a user typed (Hydra's accept-device call): it must stand for a device
+ * request still waiting for a decision. The browser then signs in and consents for that device.
+ */
+export async function acceptDevice(services: AnswerServices, challenge: string | undefined, body: { user_code: string }): Promise<string> {
+  const open = await openChallenge(services, 'device', challenge, 'answer');
+  const normal = normalizeUserCode(body.user_code);
+  const pending = normal === undefined ? undefined : await services.devices.findPending(normal);
+  if (!pending || normal === undefined) {
+    throw new ChallengeError(400, 'invalid_request', 'user_code does not stand for a device waiting for a decision: it is mistyped, expired or already decided');
+  }
+  return answer(services, 'device', open, { accepted: true, device: { userCode: formatUserCode(normal) } });
 }
 
 export interface Rejection {

@@ -6,10 +6,16 @@ import type { InteractionStore } from '../../store/interactions.js';
 import type { ChallengeKind, LoginDecision } from '../../store/types.js';
 import { randomToken, sha256Hex } from '../../domain/crypto.js';
 
-export const CHALLENGE_PARAMS: Record<ChallengeKind, string> = { login: 'login_challenge', consent: 'consent_challenge', logout: 'logout_challenge' };
-export const VERIFIER_PARAMS: Record<ChallengeKind, string> = { login: 'login_verifier', consent: 'consent_verifier', logout: 'logout_verifier' };
+export const CHALLENGE_PARAMS: Record<ChallengeKind, string> = { login: 'login_challenge', consent: 'consent_challenge', logout: 'logout_challenge', device: 'device_challenge' };
+export const VERIFIER_PARAMS: Record<ChallengeKind, string> = { login: 'login_verifier', consent: 'consent_verifier', logout: 'logout_verifier', device: 'device_verifier' };
 /** Where the browser brings a verifier back: the endpoint that handed the request over. */
-export const RETURN_PATHS: Record<ChallengeKind, string> = { login: '/oauth2/authorize', consent: '/oauth2/authorize', logout: '/oauth2/sessions/logout' };
+export const RETURN_PATHS: Record<ChallengeKind, string> = { login: '/oauth2/authorize', consent: '/oauth2/authorize', logout: '/oauth2/sessions/logout', device: '/oauth2/device/verify' };
+
+/**
+ * A login or consent challenge for a device's request (RFC 8628) rather than an authorization request: its parameters
+ * carry the user code under this name, besides client_id and scope.
+ */
+export const DEVICE_USER_CODE_PARAM = 'device_user_code';
 
 export interface HandOff {
   kind: ChallengeKind;
@@ -29,7 +35,12 @@ export interface HandOff {
 
 function pageFor(services: ServicesWith<unknown, 'config'>, kind: ChallengeKind): string | undefined {
   const { delegation } = services.config;
-  return kind === 'login' ? delegation.loginUrl : kind === 'consent' ? delegation.consentUrl : delegation.logoutUrl;
+  switch (kind) {
+    case 'login': return delegation.loginUrl;
+    case 'consent': return delegation.consentUrl;
+    case 'logout': return delegation.logoutUrl;
+    case 'device': return delegation.deviceVerificationUrl;
+  }
 }
 
 /** Stores the challenge and returns the platform page's URL that carries it. */

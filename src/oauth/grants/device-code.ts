@@ -36,7 +36,7 @@ export const deviceCodeGrant: GrantHandler = async (context) => {
     lastUsedAt: now,
     revokedAt: null,
     revokedReason: null,
-    granted: null,
+    granted: record.granted,
     // A device signs in on another browser: no session of its own to name in its ID tokens.
     sessionId: null,
   };

@@ -27,6 +27,8 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('consumed_at', TIME)
     // No foreign key, as authorization_codes.grant_id: written in the transaction that inserts the grant.
     .addColumn('grant_id', 'text')
+    // JSON GrantedSession: what the platform's consent page granted beyond scopes (delegated sign-in); null otherwise.
+    .addColumn('granted', 'text')
     .execute();
   await db.schema.createIndex('device_codes_client_id').on('device_codes').column('client_id').execute();
   await db.schema.createIndex('device_codes_user_id').on('device_codes').column('user_id').execute();

@@ -31,7 +31,7 @@ function challengeRow(c: ChallengeRecord): InteractionChallengesTable {
 }
 
 function challengeRecord(r: Selectable<InteractionChallengesTable>): ChallengeRecord {
-  if (r.kind !== 'login' && r.kind !== 'consent' && r.kind !== 'logout') throw new Error(`store: unknown challenge kind ${r.kind.slice(0, 20)}`);
+  if (r.kind !== 'login' && r.kind !== 'consent' && r.kind !== 'logout' && r.kind !== 'device') throw new Error(`store: unknown challenge kind ${r.kind.slice(0, 20)}`);
   return {
     challengeHash: r.challenge_hash,
     kind: r.kind,

@@ -35,7 +35,7 @@ export async function decideDeviceCode(db: Db, userCodeHash: string, now: number
       status: decision.approve ? 'approved' : 'denied',
       user_id: decision.userId,
       decided_at: now,
-      ...(decision.approve ? { scopes: JSON.stringify(decision.scopes), auth_time: decision.authTime } : {}),
+      ...(decision.approve ? { scopes: JSON.stringify(decision.scopes), auth_time: decision.authTime, granted: decision.granted === null ? null : JSON.stringify(decision.granted) } : {}),
     })
     .where('user_code_hash', '=', userCodeHash)
     .where('status', '=', 'pending')

@@ -4,7 +4,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../../../services.js';
 import type { ChallengeKind } from '../../../store/types.js';
-import { acceptConsent, acceptLogin, acceptLogout, openChallenge, reject, type ConsentAcceptance, type LoginAcceptance, type Rejection } from '../../../oauth/delegated/answers.js';
+import { acceptConsent, acceptDevice, acceptLogin, acceptLogout, openChallenge, reject, type ConsentAcceptance, type LoginAcceptance, type Rejection } from '../../../oauth/delegated/answers.js';
 import { CHALLENGE_PARAMS } from '../../../oauth/delegated/hand-off.js';
 import { consentRequestView, consentSessionView, loginRequestView, logoutRequestView } from './hydra-views.js';
 import { NO_CONTROL_CHARACTERS } from './schemas.js';
@@ -102,6 +102,13 @@ export const hydraRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
     await reject(services, 'logout', request.query.logout_challenge, { error: 'access_denied', error_description: 'the platform kept the user signed in' });
     return reply.code(204).send();
   });
+  // Device verification (Hydra's device_challenge): the platform's page took the code the user typed.
+  app.put<{ Querystring: Record<string, string>; Body: { user_code: string } }>('/requests/device/accept', {
+    schema: {
+      querystring: challengeQuery('device'),
+      body: { type: 'object', additionalProperties: false, required: ['user_code'], properties: { user_code: { ...text(32), minLength: 1 } } },
+    },
+  }, async (request) => ({ redirect_to: await acceptDevice(services, request.query.device_challenge, request.body) }));
   app.put<{ Querystring: Record<string, string>; Body: LoginAcceptance }>('/requests/login/accept', { schema: { querystring: challengeQuery('login'), body: acceptLoginBody } }, async (request) => ({
     redirect_to: await acceptLogin(services, request.query.login_challenge, request.body),
   }));
