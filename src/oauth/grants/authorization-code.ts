@@ -1,9 +1,9 @@
 // grant_type=authorization_code (RFC 6749 §4.1.3): a code is single use, short-lived and bound to the client,
 // redirect_uri, PKCE challenge, user, scopes and nonce. A replayed code revokes everything it issued.
-import { randomId, sha256Hex } from '../../domain/crypto.js';
+import { sha256Hex } from '../../domain/crypto.js';
 import { InvalidGrant } from '../errors.js';
 import { verifyCodeVerifier } from '../pkce.js';
-import { mintTokens } from './issue.js';
+import { mintTokens, newGrant } from './issue.js';
 import type { GrantContext, GrantHandler } from './types.js';
 
 export const authorizationCodeGrant: GrantHandler = async (context) => {
@@ -26,20 +26,7 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
   verifyCodeVerifier(record.codeChallenge, verifier);
 
   if (!user) throw new InvalidGrant('the user this code was issued for no longer exists');
-  const grant = {
-    id: `grant_${randomId()}`,
-    clientId: client.clientId,
-    userId: user.id,
-    scopes: record.scopes,
-    authTime: record.authTime,
-    nonce: record.nonce,
-    createdAt: now,
-    lastUsedAt: now,
-    revokedAt: null,
-    revokedReason: null,
-    granted: record.granted,
-    sessionId: record.sessionId,
-  };
+  const grant = newGrant(client.clientId, { userId: user.id, scopes: record.scopes, authTime: record.authTime, nonce: record.nonce, granted: record.granted, sessionId: record.sessionId }, now);
   const minted = await mintTokens(context, grant, user, record.scopes, { nonce: record.nonce });
   const result = await store.redeemAuthorizationCode(codeHash, now, grant, minted.tokens);
   // Lost a race with another redemption of the same code (by this same client: checked above): a replay too.

@@ -4,9 +4,9 @@
 // slow_down (and 5 s more between polls) when the device polls sooner than its interval. Once approved, the same
 // tokens as a code exchange, exactly once: the store's claim lets one exchange win; a code exchanged already is
 // invalid_grant.
-import { randomId, sha256Hex } from '../../domain/crypto.js';
+import { sha256Hex } from '../../domain/crypto.js';
 import { AccessDenied, AuthorizationPending, ExpiredToken, InvalidGrant, SlowDown } from '../errors.js';
-import { mintTokens } from './issue.js';
+import { mintTokens, newGrant } from './issue.js';
 import type { GrantHandler } from './types.js';
 
 export const deviceCodeGrant: GrantHandler = async (context) => {
@@ -25,21 +25,8 @@ export const deviceCodeGrant: GrantHandler = async (context) => {
   }
 
   if (!user || record.authTime === null) throw new InvalidGrant('the user who approved this device no longer exists');
-  const grant = {
-    id: `grant_${randomId()}`,
-    clientId: client.clientId,
-    userId: user.id,
-    scopes: record.scopes,
-    authTime: record.authTime,
-    nonce: null,
-    createdAt: now,
-    lastUsedAt: now,
-    revokedAt: null,
-    revokedReason: null,
-    granted: record.granted,
-    // A device signs in on another browser: no session of its own to name in its ID tokens.
-    sessionId: null,
-  };
+  // A device signs in on another browser: no session of its own to name in its ID tokens; no nonce either.
+  const grant = newGrant(client.clientId, { userId: user.id, scopes: record.scopes, authTime: record.authTime, nonce: null, granted: record.granted, sessionId: null }, now);
   const minted = await mintTokens(context, grant, user, record.scopes, { nonce: null });
   const result = await deviceFlows.redeemDeviceCode(deviceCodeHash, now, grant, minted.tokens);
   // Lost a race with another exchange of the same code: it got the tokens, this one gets nothing.

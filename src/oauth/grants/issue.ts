@@ -1,11 +1,20 @@
 // Minting the tokens of one grant: access token, refresh token when the client may refresh, id_token when openid was granted.
 import type { GrantRecord, NewTokens, UserRecord } from '../../store/types.js';
+import { randomId } from '../../domain/crypto.js';
 import { formatScope } from '../../domain/scopes.js';
 import type { GrantContext, TokenResponse } from './types.js';
 
 export interface MintedTokens {
   response: TokenResponse;
   tokens: NewTokens;
+}
+
+/** What a new grant starts from: the user's decision, as a code or an approved device code carries it. */
+export type GrantDecision = Pick<GrantRecord, 'userId' | 'scopes' | 'authTime' | 'nonce' | 'granted' | 'sessionId'>;
+
+/** A new, live grant for the client: the one shape a code exchange and a device exchange both create. */
+export function newGrant(clientId: string, decision: GrantDecision, now: number): GrantRecord {
+  return { id: `grant_${randomId()}`, clientId, ...decision, createdAt: now, lastUsedAt: now, revokedAt: null, revokedReason: null };
 }
 
 export async function mintTokens(

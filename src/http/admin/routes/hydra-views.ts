@@ -49,7 +49,8 @@ function requestUrl(issuer: string, request: Record<string, string>): string {
   return `${issuer}/oauth2/auth?${new URLSearchParams(request).toString()}`;
 }
 
-export async function loginRequestView(services: ServicesWith<unknown, 'tokens' | 'config'>, challenge: string, open: OpenChallenge): Promise<Record<string, unknown>> {
+/** What Hydra's login and consent requests both say of the request handed over. */
+async function handedOverRequest(services: ServicesWith<unknown, 'tokens' | 'config'>, challenge: string, open: OpenChallenge): Promise<Record<string, unknown>> {
   const { record } = open;
   return {
     challenge,
@@ -60,23 +61,19 @@ export async function loginRequestView(services: ServicesWith<unknown, 'tokens' 
     requested_scope: open.requestedScope,
     requested_access_token_audience: open.requestedAudience,
     oidc_context: await oidcContext(services, open),
-    ...(record.loginSessionId !== null ? { session_id: record.loginSessionId } : {}),
   };
 }
 
+export async function loginRequestView(services: ServicesWith<unknown, 'tokens' | 'config'>, challenge: string, open: OpenChallenge): Promise<Record<string, unknown>> {
+  const { loginSessionId } = open.record;
+  return { ...(await handedOverRequest(services, challenge, open)), ...(loginSessionId !== null ? { session_id: loginSessionId } : {}) };
+}
+
 export async function consentRequestView(services: ServicesWith<unknown, 'tokens' | 'config'>, challenge: string, open: OpenChallenge): Promise<Record<string, unknown>> {
-  const { record } = open;
-  const login = record.login;
+  const { loginSessionId, login } = open.record;
   return {
-    challenge,
-    skip: record.skip,
-    subject: record.subject ?? '',
-    ...(open.client ? { client: hydraClient(open.client) } : {}),
-    request_url: requestUrl(services.config.issuer, record.request),
-    requested_scope: open.requestedScope,
-    requested_access_token_audience: open.requestedAudience,
-    oidc_context: await oidcContext(services, open),
-    ...(record.loginSessionId !== null ? { login_session_id: record.loginSessionId } : {}),
+    ...(await handedOverRequest(services, challenge, open)),
+    ...(loginSessionId !== null ? { login_session_id: loginSessionId } : {}),
     ...(login?.acr !== undefined ? { acr: login.acr } : {}),
     ...(login?.amr !== undefined ? { amr: login.amr } : {}),
     ...(login?.context !== undefined ? { context: login.context } : {}),
