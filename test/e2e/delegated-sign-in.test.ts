@@ -180,6 +180,19 @@ await describeOnBackends('delegated sign-in (Hydra-compatible login and consent)
     assert.match(denied.callback!.searchParams.get('error_description')!, /Not today\./);
   });
 
+  test('a rejection that can no longer reach the client (its redirect URI was removed meanwhile) is a page with the status_code asked for', async () => {
+    await createClient(server, { clientId: 'fickle-client', name: 'Fickle', scopes: 'openid' });
+    const url = `${server.issuer}/oauth2/auth?${new URLSearchParams({ client_id: 'fickle-client', redirect_uri: CALLBACK, response_type: 'code', scope: 'openid', state: 's', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' })}`;
+    app.onLogin = () => ({ reject: { error: 'access_denied', error_description: 'Your account is suspended.', status_code: 451 } });
+    const browser = new TestUserAgent(server.issuer);
+    const first = await browser.navigate(url);
+    const answered = await fetch(first.location!, { redirect: 'manual' });
+    await server.services.clients.update('fickle-client', { redirectUris: ['https://fickle.example/new-callback'] });
+    const page = await browser.navigate(answered.headers.get('location')!);
+    assert.equal(page.response.status, 451);
+    assert.match(page.html, /Your account is suspended\./);
+  });
+
   test('the platform may grant fewer scopes than asked, and only an audience that was asked for', async () => {
     app.onConsent = (request) => ({ accept: { grant_scope: ['openid', 'read:leads'], remember: false, session: { id_token: {} }, grant_access_token_audience: request.requested_access_token_audience } });
     const tokens = await signIn(new TestUserAgent(server.issuer));

@@ -166,14 +166,19 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
     }
     // A device's request (RFC 8628) signed in through the platform's pages: it ends in the device's approval.
     if (isDeviceChallenge(challenge)) return finishDeviceChallenge(services, request, reply, kind, challenge);
+    const outcome = challenge.outcome!;
     let authorization: AuthorizationRequest;
     try {
       // The request as it was handed over (the client or its redirect URIs may have changed since: checked again).
       authorization = await validate(challenge.request);
     } catch (error) {
+      // The client can no longer be told (deleted, its redirect URI gone): a rejection is shown here, with the
+      // status the platform's page asked for (Hydra's status_code).
+      if (!outcome.accepted && error instanceof OAuthError && !error.redirect) {
+        return sendPage(reply, outcome.statusCode, renderErrorPage({ title: 'Access was not granted', message: outcome.errorDescription }));
+      }
       return fail(reply, error);
     }
-    const outcome = challenge.outcome!;
     if (!outcome.accepted) {
       const error = new OAuthError(outcome.error, outcome.errorDescription, outcome.statusCode);
       return redirectError(reply, authorization, error);
