@@ -1,7 +1,7 @@
 // Administering clients: one function per action, called by `gatehouse clients …` and /admin/clients alike.
 import type { ClientInput, ClientService } from '../domain/clients.js';
 import { DuplicateError } from '../store/errors.js';
-import type { ClientRecord, Store } from '../store/types.js';
+import type { ClientRecord, JsonWebKeySet, Store } from '../store/types.js';
 import { parseDuration } from '../util/duration.js';
 import { AlreadyExists, NotFound } from './errors.js';
 
@@ -26,6 +26,8 @@ export interface ClientFields {
   resource_server_for?: string[];
   /** First-party: users are never asked for consent. */
   skip_consent?: boolean;
+  /** private_key_jwt: the client's public keys; null removes them. */
+  jwks?: JsonWebKeySet | null;
   /** OpenID RP-Initiated Logout: replaces the whole list; [] clears it. */
   post_logout_redirect_uris?: string[];
   /** OpenID Back-Channel Logout; null removes it. */
@@ -59,6 +61,7 @@ function clientInput(fields: ClientFields): ClientInput {
     accessTokenFormat: fields.access_token_format,
     resourceServerFor: fields.resource_server_for,
     skipConsent: fields.skip_consent,
+    jwks: fields.jwks,
     postLogoutRedirectUris: fields.post_logout_redirect_uris,
     backchannelLogoutUri: fields.backchannel_logout_uri,
     backchannelLogoutSessionRequired: fields.backchannel_logout_session_required,

@@ -3,8 +3,9 @@
 // one (client_id, client_name, redirect_uris, grant_types, scope, token_endpoint_auth_method); times are
 // ISO 8601 in UTC; lifetimes are whole seconds. Nothing secret appears here except a client secret that
 // was just made, and never a hash.
+import { isPublicClient } from '../domain/clients.js';
 import type { TokenReport } from '../domain/token-inspection.js';
-import type { CleanupResult, ClientRecord, GrantRecord, GrantSummary, UserRecord } from '../store/types.js';
+import type { CleanupResult, ClientRecord, GrantRecord, GrantSummary, JsonWebKeySet, UserRecord } from '../store/types.js';
 import type { ListedKey } from './keys.js';
 
 export function isoTime(seconds: number): string;
@@ -32,6 +33,8 @@ export interface ClientView {
   resource_server_for: string[];
   /** First-party: users are never asked for consent. */
   skip_consent: boolean;
+  /** private_key_jwt: the client's public keys; null otherwise. */
+  jwks: JsonWebKeySet | null;
   /** OpenID logout (RP-Initiated, Back-Channel, Front-Channel), by their registration names. */
   post_logout_redirect_uris: string[];
   backchannel_logout_uri: string | null;
@@ -48,7 +51,7 @@ export function clientView(client: ClientRecord, clientSecret?: string | null): 
   const view: ClientView = {
     client_id: client.clientId,
     client_name: client.name,
-    public: client.secretHash === null,
+    public: isPublicClient(client),
     token_endpoint_auth_method: client.tokenEndpointAuthMethod,
     redirect_uris: client.redirectUris,
     grant_types: client.grantTypes,
@@ -59,6 +62,7 @@ export function clientView(client: ClientRecord, clientSecret?: string | null): 
     refresh_token_grace: client.refreshTokenGrace,
     resource_server_for: client.resourceServerFor,
     skip_consent: client.skipConsent,
+    jwks: client.jwks,
     post_logout_redirect_uris: client.postLogoutRedirectUris,
     backchannel_logout_uri: client.backchannelLogoutUri,
     backchannel_logout_session_required: client.backchannelLogoutSessionRequired,
@@ -194,6 +198,7 @@ export interface CleanupView {
   grants: number;
   signing_keys: number;
   device_codes: number;
+  client_assertions: number;
 }
 
 export function cleanupView(result: CleanupResult): CleanupView {
@@ -206,5 +211,6 @@ export function cleanupView(result: CleanupResult): CleanupView {
     grants: result.grants,
     signing_keys: result.keys,
     device_codes: result.deviceCodes,
+    client_assertions: result.clientAssertions,
   };
 }

@@ -1,5 +1,6 @@
 // Parsers for option values, so a bad value is a usage error (exit 2) that names the option.
 import { InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
 import { parseDuration } from '../util/duration.js';
 
 export function duration(value: string): number {
@@ -29,4 +30,19 @@ export function joinScopes(value: string, previous: string | undefined): string 
 export function positiveInteger(value: string): number {
   if (!/^\d{1,9}$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('use a whole number of at least 1.');
   return Number(value);
+}
+
+/** A JSON file's content (e.g. --jwks-file): unreadable or not JSON is a usage error naming the file. */
+export function jsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InvalidArgumentError(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new InvalidArgumentError(`${path} is not JSON.`);
+  }
 }

@@ -1,13 +1,14 @@
 // Registered clients: creation with a server-made secret (shown once, kept as a SHA-256 hash), updates, secret rotation.
 import type { AdminStore } from '../store/administration.js';
-import { DEVICE_CODE_GRANT, type AccessTokenFormat, type ClientRecord, type GrantType, type TokenEndpointAuthMethod } from '../store/types.js';
+import { DEVICE_CODE_GRANT, type AccessTokenFormat, type ClientRecord, type GrantType, type JsonWebKeySet, type TokenEndpointAuthMethod } from '../store/types.js';
+import { createPublicKey } from 'node:crypto';
 import { randomToken, sha256Hex } from './crypto.js';
 import { parseScopeList } from './scopes.js';
 import { controlCharacterIn, controlOrSpaceIn } from '../util/text.js';
 import { epochSeconds, type Clock } from '../util/clock.js';
 
 export const GRANT_TYPES: GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials', DEVICE_CODE_GRANT];
-export const AUTH_METHODS: TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
+export const AUTH_METHODS: TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
 export const ACCESS_TOKEN_FORMATS: AccessTokenFormat[] = ['jwt', 'opaque'];
 export const DEFAULT_ACCESS_TOKEN_TTL = 3600;
 export const DEFAULT_REFRESH_TOKEN_TTL = 30 * 86400;
@@ -35,6 +36,8 @@ export interface ClientInput {
   resourceServerFor?: string[];
   /** First-party: users are never asked for consent (CLI --skip-consent, admin API skip_consent). */
   skipConsent?: boolean;
+  /** private_key_jwt: the client's public keys (a JWK Set); null removes them. */
+  jwks?: JsonWebKeySet | null;
   /** Where RP-Initiated Logout may send the browser afterwards; replaces the list. Same rules as redirect URIs. */
   postLogoutRedirectUris?: string[];
   /** Back-Channel Logout: https, or http on loopback; null (or "") removes it. */
@@ -124,6 +127,52 @@ function ttl(value: number | undefined, fallback: number, what: string, min: num
   return value;
 }
 
+/** A public client: no credentials at all (PKCE stands in for them). */
+export function isPublicClient(client: Pick<ClientRecord, 'tokenEndpointAuthMethod'>): boolean {
+  return client.tokenEndpointAuthMethod === 'none';
+}
+
+/** A client that authenticates with a secret (either secret method when none is pinned). */
+export function usesSecret(client: Pick<ClientRecord, 'tokenEndpointAuthMethod'>): boolean {
+  const method = client.tokenEndpointAuthMethod;
+  return method === null || method === 'client_secret_basic' || method === 'client_secret_post';
+}
+
+const MAX_CLIENT_KEYS = 10;
+
+/**
+ * The public keys of a private_key_jwt client: a JWK Set of EC P-256 or RSA (2048 bits or more) keys, each with a
+ * distinct kid, none private. Parsed with node:crypto, so a key that could not verify anything is refused here.
+ */
+export function validateJwks(jwks: unknown): JsonWebKeySet {
+  const keys = (jwks as { keys?: unknown } | null)?.keys;
+  if (typeof jwks !== 'object' || jwks === null || !Array.isArray(keys) || keys.length === 0) {
+    throw new ClientInputError('jwks must be a JSON Web Key Set: {"keys": [ … ]} with at least one public key');
+  }
+  if (keys.length > MAX_CLIENT_KEYS) throw new ClientInputError(`jwks may hold at most ${MAX_CLIENT_KEYS} keys`);
+  const kids = new Set<string>();
+  for (const key of keys as unknown[]) {
+    if (typeof key !== 'object' || key === null || Array.isArray(key)) throw new ClientInputError('each key in jwks must be a JSON object (a JWK)');
+    const jwk = key as Record<string, unknown>;
+    const kid = jwk.kid;
+    if (typeof kid !== 'string' || kid === '' || kid.length > 200 || controlCharacterIn(kid)) throw new ClientInputError('each key in jwks needs a kid (the assertion\'s header names it)');
+    if (kids.has(kid)) throw new ClientInputError(`jwks has two keys with kid "${kid}"`);
+    kids.add(kid);
+    if ('d' in jwk || 'p' in jwk || 'k' in jwk) throw new ClientInputError(`key "${kid}" in jwks is private: register the public key only`);
+    if (jwk.use !== undefined && jwk.use !== 'sig') throw new ClientInputError(`key "${kid}" in jwks has use "${String(jwk.use)}"; a signing key has use "sig"`);
+    const ec = jwk.kty === 'EC' && jwk.crv === 'P-256';
+    if (!ec && jwk.kty !== 'RSA') throw new ClientInputError(`key "${kid}" in jwks must be an EC P-256 or an RSA key`);
+    let size: number | undefined;
+    try {
+      size = createPublicKey({ key: jwk as never, format: 'jwk' }).asymmetricKeyDetails?.modulusLength;
+    } catch {
+      throw new ClientInputError(`key "${kid}" in jwks is not a valid ${ec ? 'EC' : 'RSA'} public key`);
+    }
+    if (!ec && (size ?? 0) < 2048) throw new ClientInputError(`key "${kid}" in jwks is an RSA key of ${size} bits; use 2048 or more`);
+  }
+  return { keys: keys as Array<Record<string, unknown>> };
+}
+
 /** Applies input over an existing record (or defaults) and checks that the result is coherent. */
 export function buildClient(input: ClientInput, existing: ClientRecord | undefined, now: number): ClientRecord {
   const name = (input.name ?? existing?.name ?? '').trim();
@@ -137,7 +186,7 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
   }
   let method: TokenEndpointAuthMethod | null = existing?.tokenEndpointAuthMethod ?? null;
   if (input.tokenEndpointAuthMethod !== undefined) method = oneOf(input.tokenEndpointAuthMethod, AUTH_METHODS, 'token endpoint auth method');
-  const isPublic = input.public ?? (method === 'none' || (existing !== undefined && existing.secretHash === null));
+  const isPublic = input.public ?? (method === 'none' || (existing !== undefined && isPublicClient(existing)));
   if (isPublic && method !== null && method !== 'none') {
     throw new ClientInputError(`a public client has no secret, so it cannot use ${method}; use "none"`);
   }
@@ -182,6 +231,7 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
     accessTokenFormat: format,
     resourceServerFor: audiences(input.resourceServerFor ?? existing?.resourceServerFor ?? []),
     skipConsent: input.skipConsent ?? existing?.skipConsent ?? false,
+    jwks: clientKeys(input.jwks === undefined ? existing?.jwks ?? null : input.jwks, method),
     postLogoutRedirectUris,
     backchannelLogoutUri: logoutUri(input.backchannelLogoutUri, existing?.backchannelLogoutUri ?? null, 'back-channel logout URI'),
     backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired ?? existing?.backchannelLogoutSessionRequired ?? false,
@@ -190,6 +240,16 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   };
+}
+
+/** Keys belong to private_key_jwt clients only, and such a client needs some. */
+function clientKeys(jwks: JsonWebKeySet | null, method: TokenEndpointAuthMethod | null): JsonWebKeySet | null {
+  if (method === 'private_key_jwt') {
+    if (jwks === null) throw new ClientInputError('private_key_jwt needs the client\'s public keys (--jwks-file, admin API "jwks")');
+    return validateJwks(jwks);
+  }
+  if (jwks !== null) throw new ClientInputError('jwks is only for clients that authenticate with private_key_jwt (--token-endpoint-auth-method private_key_jwt)');
+  return null;
 }
 
 function newSecret(): { secret: string; hash: string } {
@@ -215,7 +275,7 @@ export class ClientService {
   async create(input: ClientInput): Promise<{ client: ClientRecord; clientSecret: string | null }> {
     const client = buildClient(input, undefined, epochSeconds(this.clock));
     let clientSecret: string | null = null;
-    if (client.tokenEndpointAuthMethod !== 'none') {
+    if (usesSecret(client)) {
       const made = newSecret();
       clientSecret = made.secret;
       client.secretHash = made.hash;
@@ -228,9 +288,11 @@ export class ClientService {
     const existing = await this.require(clientId);
     if (input.clientId !== undefined && input.clientId !== clientId) throw new ClientInputError('a client id cannot be changed');
     const client = buildClient(input, existing, epochSeconds(this.clock));
-    if (client.tokenEndpointAuthMethod !== 'none' && client.secretHash === null) {
-      throw new ClientInputError('a public client cannot become confidential; create a new client');
+    if (usesSecret(client) && client.secretHash === null) {
+      throw new ClientInputError(existing.tokenEndpointAuthMethod === 'none' ? 'a public client cannot become confidential; create a new client' : 'a private_key_jwt client cannot switch to a secret; create a new client');
     }
+    // Switched to private_key_jwt: the old secret stops working at once.
+    if (!usesSecret(client)) client.secretHash = null;
     await this.store.updateClient(client);
     this.cache?.forget(clientId);
     return client;
@@ -238,7 +300,9 @@ export class ClientService {
 
   async rotateSecret(clientId: string): Promise<{ client: ClientRecord; clientSecret: string }> {
     const existing = await this.require(clientId);
-    if (existing.secretHash === null) throw new ClientInputError(`client "${clientId}" is public and has no secret`);
+    if (!usesSecret(existing)) {
+      throw new ClientInputError(`client "${clientId}" ${isPublicClient(existing) ? 'is public' : 'authenticates with private_key_jwt'} and has no secret`);
+    }
     const made = newSecret();
     const client = { ...existing, secretHash: made.hash, updatedAt: epochSeconds(this.clock) };
     await this.store.updateClient(client);

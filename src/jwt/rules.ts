@@ -7,19 +7,24 @@ export const JWT_ALGORITHMS = ['ES256', 'RS256'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 
 /** What a JWT is for, which its `typ` header says. */
-export type JwtKind = 'access_token' | 'id_token' | 'logout_token';
+export type JwtKind = 'access_token' | 'id_token' | 'logout_token' | 'client_assertion';
+/** The kinds Gatehouse signs itself; a client assertion (RFC 7523 private_key_jwt) is only ever verified. */
+export type SignedJwtKind = Exclude<JwtKind, 'client_assertion'>;
 
 /**
  * RFC 9068 §2.1: access tokens say `at+jwt` (`application/at+jwt` is the same); ID tokens say `JWT`; Back-Channel
  * Logout 1.0 §2.4 logout tokens say `logout+jwt`, so that one can never pass for another.
  */
-export const JWT_TYP: Readonly<Record<JwtKind, string>> = { access_token: 'at+jwt', id_token: 'JWT', logout_token: 'logout+jwt' };
+export const JWT_TYP: Readonly<Record<JwtKind, string>> = { access_token: 'at+jwt', id_token: 'JWT', logout_token: 'logout+jwt', client_assertion: 'JWT' };
+
+/** Kinds whose typ may be left out: RFC 7523 names none for client assertions, and most clients send none. */
+export const TYP_MAY_BE_ABSENT: ReadonlySet<JwtKind> = new Set(['client_assertion']);
 
 /**
  * Which algorithm Gatehouse signs each kind with. Verification accepts any of JWT_ALGORITHMS whose key matches.
  * Logout tokens are signed with the ID-token key: relying parties verify them as they verify ID tokens.
  */
-export const SIGNING_ALG: Readonly<Record<JwtKind, JwtAlgorithm>> = { access_token: 'ES256', id_token: 'RS256', logout_token: 'RS256' };
+export const SIGNING_ALG: Readonly<Record<SignedJwtKind, JwtAlgorithm>> = { access_token: 'ES256', id_token: 'RS256', logout_token: 'RS256' };
 
 /** Claims a token of each kind must carry (beyond iss, which is always compared with the issuer). */
 export const REQUIRED_CLAIMS: Readonly<Record<JwtKind, readonly string[]>> = {
@@ -27,6 +32,8 @@ export const REQUIRED_CLAIMS: Readonly<Record<JwtKind, readonly string[]>> = {
   access_token: ['exp', 'jti'],
   id_token: ['exp', 'sub'],
   logout_token: ['iat', 'jti', 'events'],
+  // RFC 7523 §3: iss and sub name the client, aud the server, exp bounds it; jti lets it be used once.
+  client_assertion: ['exp', 'jti', 'sub'],
 };
 
 /** Clock skew allowed on exp and nbf, in seconds: the one leeway, for the server and the SDK's default. */

@@ -2,10 +2,10 @@
 // on the token endpoint's hot path the signature should be the only real cost. The header follows the rules
 // the verifier checks (./rules.ts): typ by kind, an allowed alg, the key's kid.
 import { sign, type KeyObject } from 'node:crypto';
-import { JWT_TYP, SIGNING_ALG, type JwtKind } from './rules.js';
+import { JWT_TYP, SIGNING_ALG, type SignedJwtKind } from './rules.js';
 
 export interface SignJwtOptions {
-  kind: JwtKind;
+  kind: SignedJwtKind;
   /** The active key for SIGNING_ALG[kind], and its kid. */
   key: { kid: string; privateKey: KeyObject };
 }
@@ -13,7 +13,7 @@ export interface SignJwtOptions {
 // A handful of distinct headers (one per key and kind): encode each once.
 const encodedHeaders = new Map<string, string>();
 
-function encodeHeader(kind: JwtKind, kid: string): string {
+function encodeHeader(kind: SignedJwtKind, kid: string): string {
   const id = `${kind} ${kid}`;
   let encoded = encodedHeaders.get(id);
   if (encoded === undefined) {

@@ -14,7 +14,7 @@
 import type { FlattenedJWSInput, JWSHeaderParameters } from 'jose';
 import { KeyObject, verify } from 'node:crypto';
 import { JwtRejected } from './errors.js';
-import { isJwtAlgorithm, JWT_ALGORITHMS, JWT_LEEWAY_SECONDS, JWT_TYP, normalizeTyp, REQUIRED_CLAIMS, type JwtAlgorithm, type JwtKind } from './rules.js';
+import { isJwtAlgorithm, JWT_ALGORITHMS, JWT_LEEWAY_SECONDS, JWT_TYP, normalizeTyp, REQUIRED_CLAIMS, TYP_MAY_BE_ABSENT, type JwtAlgorithm, type JwtKind } from './rules.js';
 import type { SignatureCache } from './signature-cache.js';
 
 type Claims = Record<string, unknown>;
@@ -57,7 +57,8 @@ export async function verifyJwt(token: string, options: VerifyJwtOptions): Promi
     throw new JwtRejected('ERR_JWT_ALG_NOT_ALLOWED', `alg ${quote(header.alg)} is not allowed (only ${JWT_ALGORITHMS.join(', ')})`, header);
   }
   const expectedTyp = JWT_TYP[options.kind];
-  if (normalizeTyp(header.typ) !== expectedTyp.toLowerCase()) {
+  const typAbsentAllowed = header.typ === undefined && TYP_MAY_BE_ABSENT.has(options.kind);
+  if (!typAbsentAllowed && normalizeTyp(header.typ) !== expectedTyp.toLowerCase()) {
     throw new JwtRejected('ERR_JWT_WRONG_TYPE', `typ ${quote(header.typ)} is not ${expectedTyp}`, header, unverifiedClaims(payloadPart));
   }
   if (typeof header.kid !== 'string' || header.kid === '') {

@@ -1,14 +1,21 @@
-// Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3):
-// client_secret_basic, client_secret_post, or none for public clients.
+// Client authentication at the token, introspection, revocation and device authorization endpoints (RFC 6749
+// §2.3): client_secret_basic, client_secret_post, private_key_jwt (RFC 7523 §2.2), or none for public clients.
+import { createPublicKey } from 'node:crypto';
+import type { ServicesWith } from '../services.js';
+import type { ClientAssertionWrites } from '../store/client-assertions.js';
 import type { ClientRecord, TokenEndpointAuthMethod } from '../store/types.js';
-
-/** Where client records come from: the store, or the short-lived cache in front of it. */
-export interface ClientLookup {
-  get(clientId: string): Promise<ClientRecord | undefined>;
-}
 import { constantTimeEqual, sha256Hex } from '../domain/crypto.js';
+import { JwtRejected } from '../jwt/errors.js';
+import { verifyJwt } from '../jwt/verify.js';
 import { InvalidClient, InvalidRequest } from './errors.js';
 import type { Params, RawParams } from './params.js';
+
+/** What client authentication reads: clients (cached), the issuer and time (assertions), where jtis are kept. */
+export type ClientAuthServices = ServicesWith<ClientAssertionWrites, 'clientCache' | 'config' | 'now'>;
+
+export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+/** How far ahead an assertion may expire: its jti is remembered until then. */
+const MAX_ASSERTION_LIFETIME_SECONDS = 600;
 
 /** A failed authentication as a client that is registered: the throttle counts it against that client too. */
 export class ClientAuthenticationFailed extends InvalidClient {
@@ -25,6 +32,8 @@ export interface AuthenticatedClient {
 interface Presented {
   clientId: string;
   secret: string | undefined;
+  /** private_key_jwt: the signed assertion (RFC 7523 §2.2). */
+  assertion?: string;
   method: TokenEndpointAuthMethod;
 }
 
@@ -46,9 +55,29 @@ function fromBasic(header: string): Presented {
   return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)), method: 'client_secret_basic' };
 }
 
+/** The client an assertion names (iss, unverified): who it claims to be, checked once its signature is. */
+function assertedClientId(assertion: string): string | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(assertion.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iss?: unknown };
+    return typeof payload.iss === 'string' && payload.iss !== '' ? payload.iss : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function presented(authorization: string | undefined, params: Params): Presented {
   const bodyId = params.optional('client_id');
   const bodySecret = params.optional('client_secret');
+  const assertionType = params.optional('client_assertion_type');
+  if (assertionType !== undefined || params.optional('client_assertion') !== undefined) {
+    if (assertionType !== JWT_BEARER_ASSERTION) throw new InvalidClient(`client_assertion_type must be ${JWT_BEARER_ASSERTION}`);
+    if (authorization !== undefined && /^basic\s/i.test(authorization)) throw new InvalidRequest('the client authenticated twice (Basic header and client_assertion); use one method');
+    if (bodySecret !== undefined) throw new InvalidRequest('the client authenticated twice (client_secret and client_assertion); use one method');
+    const assertion = params.required('client_assertion', 'a signed JWT (RFC 7523 §2.2)');
+    const clientId = bodyId ?? assertedClientId(assertion);
+    if (clientId === undefined) throw new InvalidClient('client_assertion names no client (its iss); send client_id or a valid assertion');
+    return { clientId, secret: undefined, assertion, method: 'private_key_jwt' };
+  }
   if (authorization !== undefined && /^basic\s/i.test(authorization)) {
     if (bodySecret !== undefined) {
       throw new InvalidRequest('the client authenticated twice (Basic header and client_secret in the body); use one method');
@@ -77,14 +106,22 @@ export function presentedClientId(authorization: string | undefined, form: RawPa
     }
   }
   const id = form.client_id;
-  return typeof id === 'string' ? id : undefined;
+  if (typeof id === 'string') return id;
+  return typeof form.client_assertion === 'string' ? assertedClientId(form.client_assertion) : undefined;
 }
 
-export async function authenticateClient(clients: ClientLookup, authorization: string | undefined, params: Params): Promise<AuthenticatedClient> {
+export async function authenticateClient(services: ClientAuthServices, authorization: string | undefined, params: Params): Promise<AuthenticatedClient> {
   const creds = presented(authorization, params);
   const basic = creds.method === 'client_secret_basic';
-  const client = await clients.get(creds.clientId);
+  const client = await services.clientCache.get(creds.clientId);
   if (!client) throw new InvalidClient(`client_id "${creds.clientId.slice(0, 128)}" is not registered`, basic);
+  if (client.tokenEndpointAuthMethod === 'private_key_jwt' || creds.assertion !== undefined) {
+    if (client.tokenEndpointAuthMethod !== 'private_key_jwt' || creds.assertion === undefined) {
+      throw new ClientAuthenticationFailed(client.clientId, `client "${client.clientId}" is registered to authenticate with ${client.tokenEndpointAuthMethod ?? 'a client secret'}, not ${creds.method}`, basic);
+    }
+    await verifyAssertion(services, client, creds.assertion);
+    return { client, method: 'private_key_jwt' };
+  }
   if (client.secretHash === null) {
     if (creds.secret !== undefined) {
       throw new ClientAuthenticationFailed(client.clientId, `client "${client.clientId}" is a public client and has no secret; send only client_id`, basic);
@@ -102,4 +139,37 @@ export async function authenticateClient(clients: ClientLookup, authorization: s
     throw new ClientAuthenticationFailed(client.clientId, `client_secret is not correct for client "${client.clientId}"`, basic);
   }
   return { client, method: creds.method };
+}
+
+/**
+ * RFC 7523 §3: the assertion is signed by one of the client's registered keys (by kid), names the client as iss and
+ * sub, this server as aud (its issuer or its token endpoint), expires within MAX_ASSERTION_LIFETIME_SECONDS, and its
+ * jti was never used before by this client (kept until it expires, on every instance).
+ */
+async function verifyAssertion(services: ClientAuthServices, client: ClientRecord, assertion: string): Promise<void> {
+  const { issuer } = services.config;
+  const now = services.now();
+  const fail = (why: string): never => {
+    throw new ClientAuthenticationFailed(client.clientId, `client_assertion is not valid: ${why}`);
+  };
+  let claims: Record<string, unknown> = {};
+  try {
+    ({ claims } = await verifyJwt(assertion, {
+      kind: 'client_assertion',
+      issuer: client.clientId,
+      audience: [issuer, `${issuer}/oauth2/token`],
+      now,
+      key: async (header) => {
+        const jwk = client.jwks?.keys.find((key) => key.kid === header.kid);
+        return jwk === undefined ? undefined : createPublicKey({ key: jwk as never, format: 'jwk' });
+      },
+    }));
+  } catch (error) {
+    if (!(error instanceof JwtRejected)) throw error;
+    fail(error.message);
+  }
+  if (claims.sub !== client.clientId) fail(`sub must be the client_id "${client.clientId}"`);
+  const exp = claims.exp as number;
+  if (exp > now + MAX_ASSERTION_LIFETIME_SECONDS) fail(`it expires more than ${MAX_ASSERTION_LIFETIME_SECONDS} s from now; sign short-lived assertions`);
+  if (!(await services.store.recordClientAssertion(client.clientId, claims.jti as string, exp))) fail('its jti was used before (an assertion authenticates once)');
 }

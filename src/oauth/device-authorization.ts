@@ -1,7 +1,8 @@
 // The device authorization endpoint (RFC 8628 §3.1-3.2): a device's client authenticates as at the token endpoint,
 // must be allowed the device_code grant, and asks for scopes within its registration. The answer names the codes,
 // where the user goes to enter the user code, and how often the device may poll.
-import type { Services } from '../services.js';
+import type { ServicesWith } from '../services.js';
+import type { ClientAssertionWrites } from '../store/client-assertions.js';
 import { DEVICE_CODE_GRANT } from '../store/types.js';
 import { authenticateClient } from './client-auth.js';
 import { UnauthorizedClient } from './errors.js';
@@ -21,13 +22,13 @@ export interface DeviceAuthorizationResponse {
 }
 
 export async function handleDeviceAuthorization(
-  services: Pick<Services, 'clientCache' | 'devices' | 'config'>,
+  services: ServicesWith<ClientAssertionWrites, 'clientCache' | 'devices' | 'config' | 'now'>,
   authorization: string | undefined,
   body: RawParams,
 ): Promise<DeviceAuthorizationResponse> {
   const params = new Params(body);
   params.checkAll();
-  const { client } = await authenticateClient(services.clientCache, authorization, params);
+  const { client } = await authenticateClient(services, authorization, params);
   if (!client.grantTypes.includes(DEVICE_CODE_GRANT)) {
     throw new UnauthorizedClient(`client "${client.clientId}" is not allowed the ${DEVICE_CODE_GRANT} grant (allowed: ${client.grantTypes.join(', ')})`);
   }

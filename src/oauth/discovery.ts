@@ -1,6 +1,6 @@
 // Discovery metadata (RFC 8414, OIDC Discovery): exactly what this server supports, nothing more.
 import type { Config } from '../config.js';
-import { SIGNING_ALG } from '../jwt/rules.js';
+import { JWT_ALGORITHMS, SIGNING_ALG } from '../jwt/rules.js';
 import { GRANTS } from './grants/index.js';
 
 export function authorizationServerMetadata(config: Config, issuer = config.issuer): Record<string, unknown> {
@@ -17,9 +17,12 @@ export function authorizationServerMetadata(config: Config, issuer = config.issu
     response_modes_supported: ['query'],
     grant_types_supported: Object.keys(GRANTS),
     code_challenge_methods_supported: ['S256'],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    token_endpoint_auth_signing_alg_values_supported: [...JWT_ALGORITHMS],
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    revocation_endpoint_auth_signing_alg_values_supported: [...JWT_ALGORITHMS],
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    introspection_endpoint_auth_signing_alg_values_supported: [...JWT_ALGORITHMS],
     scopes_supported: Object.keys(config.scopeDescriptions),
     authorization_response_iss_parameter_supported: true,
     prompt_values_supported: ['none', 'login', 'consent'],

@@ -4,12 +4,14 @@
 // told about it (RFC 7662 §4: the server decides who may learn what); every other client hears `active: false`,
 // as if the token did not exist, so introspection cannot be used to read other clients' users and scopes.
 import type { ServicesWith } from '../services.js';
+import type { ClientAssertionWrites } from '../store/client-assertions.js';
 import type { TokenFlowStore } from '../store/token-flows.js';
 import { tokenStatus } from '../domain/token-status.js';
 import { authenticateClient } from './client-auth.js';
 import { InvalidClient } from './errors.js';
 import { Params, type RawParams } from './params.js';
 import { formatScope } from '../domain/scopes.js';
+import { isPublicClient } from '../domain/clients.js';
 import type { AccessTokenRecord, ClientRecord } from '../store/types.js';
 
 export type IntrospectionResponse = { active: false } | ({ active: true } & Record<string, unknown>);
@@ -19,7 +21,7 @@ function mayIntrospect(client: ClientRecord, token: AccessTokenRecord): boolean 
   return token.clientId === client.clientId || token.audience.some((audience) => client.resourceServerFor.includes(audience));
 }
 
-type IntrospectionServices = ServicesWith<TokenFlowStore, 'clientCache' | 'now' | 'config' | 'tokens'>;
+type IntrospectionServices = ServicesWith<TokenFlowStore & ClientAssertionWrites, 'clientCache' | 'now' | 'config' | 'tokens'>;
 
 /** The platform's extra access-token claims (Hydra's `ext`): in a JWT itself, for an opaque token on its grant. */
 async function extraClaims(services: IntrospectionServices, claims: Record<string, unknown> | undefined, record: AccessTokenRecord): Promise<unknown> {
@@ -32,8 +34,8 @@ async function extraClaims(services: IntrospectionServices, claims: Record<strin
 export async function handleIntrospection(services: IntrospectionServices, authorization: string | undefined, body: RawParams): Promise<IntrospectionResponse> {
   const params = new Params(body);
   params.checkAll();
-  const { client } = await authenticateClient(services.clientCache, authorization, params);
-  if (client.secretHash === null) throw new InvalidClient('introspection needs a confidential client (a resource server with a secret)');
+  const { client } = await authenticateClient(services, authorization, params);
+  if (isPublicClient(client)) throw new InvalidClient('introspection needs a confidential client (a resource server with a secret or keys)');
   const token = params.required('token');
   const hint = params.optional('token_type_hint');
   const now = services.now();

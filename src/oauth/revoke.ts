@@ -1,15 +1,16 @@
 // Token revocation (RFC 7009). Revoking a refresh token ends its whole grant; an access token ends alone.
 // Unknown or already-invalid tokens are not an error: the answer is 200 either way.
 import type { ServicesWith } from '../services.js';
+import type { ClientAssertionWrites } from '../store/client-assertions.js';
 import type { TokenFlowStore } from '../store/token-flows.js';
 import { authenticateClient } from './client-auth.js';
 import { OAuthError, UnsupportedTokenType } from './errors.js';
 import { Params, type RawParams } from './params.js';
 
-export async function handleRevocation(services: ServicesWith<TokenFlowStore, 'clientCache' | 'tokens' | 'now'>, authorization: string | undefined, body: RawParams): Promise<void> {
+export async function handleRevocation(services: ServicesWith<TokenFlowStore & ClientAssertionWrites, 'clientCache' | 'tokens' | 'now' | 'config'>, authorization: string | undefined, body: RawParams): Promise<void> {
   const params = new Params(body);
   params.checkAll();
-  const { client } = await authenticateClient(services.clientCache, authorization, params);
+  const { client } = await authenticateClient(services, authorization, params);
   const token = params.required('token');
   const hint = params.optional('token_type_hint');
   if (hint !== undefined && hint !== 'access_token' && hint !== 'refresh_token') {

@@ -13,7 +13,7 @@ export async function handleTokenRequest(services: Services, authorization: stri
   if (!Object.hasOwn(GRANTS, grantType)) {
     throw new UnsupportedGrantType(`grant_type "${grantType}" is not supported; use one of ${Object.keys(GRANTS).join(', ')}`);
   }
-  const { client } = await authenticateClient(services.clientCache, authorization, params);
+  const { client } = await authenticateClient(services, authorization, params);
   // The one place a client's grant types are enforced; registration already refuses client_credentials to
   // public clients and refresh_token without authorization_code, so the handlers need not check again.
   if (!client.grantTypes.includes(grantType as GrantType)) {

@@ -21,6 +21,8 @@ export interface ClientsTable {
   resource_server_for: string;
   /** 1: first-party, consent is never asked. */
   skip_consent: number;
+  /** JSON {"keys": [...]}: the client's public keys (private_key_jwt), or null. */
+  jwks: string | null;
   /** JSON string[]: where RP-Initiated Logout may send the browser afterwards (migration 0005). */
   post_logout_redirect_uris: string;
   backchannel_logout_uri: string | null;
@@ -216,6 +218,13 @@ export interface LogoutDeliveriesTable {
   last_error: string | null;
 }
 
+/** A client assertion's jti, used once (private_key_jwt, migration 0009). */
+export interface ClientAssertionsTable {
+  client_id: string;
+  jti: string;
+  expires_at: number;
+}
+
 export interface Database {
   clients: ClientsTable;
   users: UsersTable;
@@ -228,6 +237,7 @@ export interface Database {
   signing_keys: SigningKeysTable;
   readiness_probe: ReadinessProbeTable;
   interaction_challenges: InteractionChallengesTable;
+  client_assertions: ClientAssertionsTable;
   device_codes: DeviceCodesTable;
   session_clients: SessionClientsTable;
   logout_deliveries: LogoutDeliveriesTable;

@@ -9,6 +9,7 @@ import { rethrowDuplicate } from './errors.js';
 import { migrateToLatest } from './migrations/index.js';
 import * as accounts from './queries/accounts.js';
 import * as challenges from './queries/challenges.js';
+import * as clientAssertions from './queries/client-assertions.js';
 import { cleanup } from './queries/cleanup.js';
 import * as devices from './queries/device-codes.js';
 import * as grants from './queries/grants.js';
@@ -124,6 +125,9 @@ export class SqlStore implements Store {
   }
   redeemVerifier(verifierHash: string, kind: ChallengeKind, browserHash: string, now: number): Promise<RedeemResult> {
     return write(challenges.redeemVerifier(this.db, verifierHash, kind, browserHash, now));
+  }
+  recordClientAssertion(clientId: string, jti: string, expiresAt: number): Promise<boolean> {
+    return clientAssertions.recordClientAssertion(this.db, clientId, jti, expiresAt);
   }
   ensureExternalUser(user: UserRecord): Promise<void> {
     return write(challenges.ensureExternalUser(this.db, user));

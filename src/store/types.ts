@@ -7,12 +7,13 @@ import type { AdminWrites, AdminStore } from './administration.js';
 import type { DeviceFlowStore, DeviceFlowWrites } from './device-flows.js';
 import type { InteractionStore, InteractionWrites } from './interactions.js';
 import type { LogoutStore, LogoutWrites } from './logout.js';
+import type { ClientAssertionWrites } from './client-assertions.js';
 import type { TokenFlowStore, TokenFlowWrites } from './token-flows.js';
 
 /** RFC 8628's grant type, as clients send it and as it is registered. */
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials' | typeof DEVICE_CODE_GRANT;
-export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 export type AccessTokenFormat = 'jwt' | 'opaque';
 export type SigningAlg = 'ES256' | 'RS256';
 
@@ -39,6 +40,8 @@ export interface ClientRecord {
   resourceServerFor: string[];
   /** First-party: consent is never asked (the built-in page and the platform's alike). */
   skipConsent: boolean;
+  /** The public keys a private_key_jwt client signs its assertions with (RFC 7517 JWK Set); null otherwise. */
+  jwks: JsonWebKeySet | null;
   /** Where RP-Initiated Logout may send the browser afterwards: exact match, as redirect URIs. */
   postLogoutRedirectUris: string[];
   /** Back-Channel Logout 1.0: where logout tokens are POSTed; null when the client takes none. */
@@ -51,6 +54,11 @@ export interface ClientRecord {
   frontchannelLogoutSessionRequired: boolean;
   createdAt: number;
   updatedAt: number;
+}
+
+/** A JSON Web Key Set of public keys (RFC 7517 §5), as a client registers it. */
+export interface JsonWebKeySet {
+  keys: Array<Record<string, unknown>>;
 }
 
 export interface UserRecord {
@@ -360,17 +368,19 @@ export interface CleanupResult {
   grants: number;
   keys: number;
   deviceCodes: number;
+  /** Used client assertions (private_key_jwt) past their expiry. */
+  clientAssertions: number;
 }
 
 /**
  * Every flow's storage in one object, for the composition root (services.ts, the CLI's context) alone: protocol and
  * domain modules receive the narrow interface they use (TokenFlowStore, InteractionStore, AdminStore, LookupStore).
  */
-export interface Store extends TokenFlowStore, InteractionStore, AdminStore, DeviceFlowStore, LogoutStore {
+export interface Store extends TokenFlowStore, InteractionStore, AdminStore, DeviceFlowStore, LogoutStore, ClientAssertionWrites {
   /** Creates or upgrades the schema. Safe to run by several instances at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Every method that writes: what each write interface declares, and only that (see sqlite/group-sync.ts). */
-export type StoreWrites = TokenFlowWrites & InteractionWrites & AdminWrites & DeviceFlowWrites & LogoutWrites;
+export type StoreWrites = TokenFlowWrites & InteractionWrites & AdminWrites & DeviceFlowWrites & LogoutWrites & ClientAssertionWrites;

@@ -1,5 +1,9 @@
 // gatehouse clients …: run as a real child process against a temporary SQLite database.
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sha256Hex } from '../../src/domain/crypto.js';
 import { cliEnv, type CliEnv } from './helpers.js';
@@ -234,6 +238,24 @@ describe('gatehouse clients', () => {
     assert.equal((JSON.parse(updated.stdout) as Record<string, unknown>).skip_consent, false);
     const plain = await cli.run(['clients', 'create', '--name', 'Third party', '--redirect-uri', CALLBACK, '--json']);
     assert.equal((JSON.parse(plain.stdout) as Record<string, unknown>).skip_consent, false);
+  });
+
+  test('--token-endpoint-auth-method private_key_jwt with --jwks-file registers public keys and no secret; a bad file is a usage error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-jwks-'));
+    const file = join(dir, 'jwks.json');
+    const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+    writeFileSync(file, JSON.stringify({ keys: [{ ...key, kid: 'agent-2026' }] }));
+    const created = await cli.run(['clients', 'create', '--name', 'Agent', '--client-id', 'agent-cli', '--grant-type', 'client_credentials', '--token-endpoint-auth-method', 'private_key_jwt', '--jwks-file', file, '--json']);
+    assert.equal(created.code, 0, created.stderr);
+    const view = JSON.parse(created.stdout) as { client_secret?: string; jwks: { keys: Array<{ kid: string }> }; token_endpoint_auth_method: string };
+    assert.equal(view.client_secret, undefined);
+    assert.equal(view.token_endpoint_auth_method, 'private_key_jwt');
+    assert.deepEqual(view.jwks.keys.map((k) => k.kid), ['agent-2026']);
+    assert.match((await cli.run(['clients', 'show', 'agent-cli'])).stdout, /confidential \(private_key_jwt, 1 key\)/);
+    const missing = await cli.run(['clients', 'create', '--name', 'Agent', '--jwks-file', join(dir, 'nope.json')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read .*nope\.json \(ENOENT\)/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   test('usage errors exit 2: missing --name, a bad choice, a bad duration, nothing to update', async () => {

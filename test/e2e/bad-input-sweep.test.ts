@@ -72,7 +72,7 @@ const PUBLIC: Array<Route & { fields: string[]; body?: 'form' }> = [
 ];
 // Served on node:http ahead of Fastify, so not in its route table.
 const DIRECT: Array<Route & { fields: string[] }> = [
-  { method: 'POST', path: '/oauth2/token', fields: ['grant_type', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'scope', 'client_id', 'client_secret', 'resource', 'device_code'] },
+  { method: 'POST', path: '/oauth2/token', fields: ['grant_type', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'scope', 'client_id', 'client_secret', 'resource', 'device_code', 'client_assertion_type', 'client_assertion'] },
   { method: 'POST', path: '/oauth2/device/auth', fields: ['client_id', 'client_secret', 'scope'] },
   { method: 'POST', path: '/oauth2/introspect', fields: ['token', 'token_type_hint'] },
   { method: 'POST', path: '/oauth2/revoke', fields: ['token', 'token_type_hint'] },

@@ -33,6 +33,7 @@ export function client(over: Partial<ClientRecord> = {}): ClientRecord {
     accessTokenFormat: 'jwt',
     resourceServerFor: [],
     skipConsent: false,
+    jwks: null,
     postLogoutRedirectUris: [],
     backchannelLogoutUri: null,
     backchannelLogoutSessionRequired: false,

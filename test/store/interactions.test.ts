@@ -94,6 +94,18 @@ await storeContract('interactions', (store) => {
     });
   });
 
+  describe('client assertions (private_key_jwt)', () => {
+    test('a jti is recorded once per client: a second use is refused, another client\'s same jti is not', async () => {
+      const { client: c } = await seedParties(store);
+      const { client: other } = await seedParties(store);
+      assert.equal(await store.recordClientAssertion(c.clientId, 'jti-1', NOW + 60), true);
+      assert.equal(await store.recordClientAssertion(c.clientId, 'jti-1', NOW + 60), false);
+      assert.equal(await store.recordClientAssertion(other.clientId, 'jti-1', NOW + 60), true);
+      const racing = await Promise.all(Array.from({ length: 4 }, () => store.recordClientAssertion(c.clientId, 'jti-race', NOW + 60)));
+      assert.equal(racing.filter(Boolean).length, 1);
+    });
+  });
+
   describe('authorization codes saved at authorization', () => {
     test('a code round-trips, nulls included', async () => {
       const { client: c, user: u } = await seedParties(store);

@@ -2,11 +2,11 @@
 import { Command, Option } from 'commander';
 import { createClient, deleteClient, listClients, rotateClientSecret, showClient, updateClient, type ClientFields } from '../../admin/clients.js';
 import { clientView } from '../../admin/views.js';
-import { ACCESS_TOKEN_FORMATS, AUTH_METHODS, GRANT_TYPES, type ClientInput } from '../../domain/clients.js';
+import { ACCESS_TOKEN_FORMATS, AUTH_METHODS, GRANT_TYPES, isPublicClient, type ClientInput } from '../../domain/clients.js';
 import type { ClientRecord } from '../../store/types.js';
 import { formatDuration } from '../../util/duration.js';
 import { withServices } from '../context.js';
-import { collect, collectOneOf, duration, joinScopes } from '../options.js';
+import { collect, collectOneOf, duration, joinScopes, jsonFile } from '../options.js';
 import { formatTime, print, printFields, printJson, printTable } from '../output.js';
 
 /** What commander parses: the domain's client input, named after the flags (one --redirect-uri per value). */
@@ -22,6 +22,8 @@ type ClientOptions = Omit<ClientInput, 'redirectUris' | 'grantTypes' | 'scopes' 
   scope?: string;
   /** false: --no-resource-server-for (update: clear the list). */
   resourceServerFor?: string[] | false;
+  /** --jwks-file: the parsed file (validated by the domain). */
+  jwksFile?: unknown;
   json?: boolean;
 };
 
@@ -48,6 +50,7 @@ function addClientOptions(command: Command, creating: boolean): Command {
       collect,
     );
   if (!creating) withAudiences.option('--no-resource-server-for', 'the client is no longer a resource server for any audience');
+  withAudiences.option('--jwks-file <path>', 'private_key_jwt: a JSON file with the client\'s public keys ({"keys": [...]}, each with a kid)', jsonFile);
   withAudiences.option('--skip-consent', 'first-party: users are never asked for consent (the built-in and the platform\'s consent page alike)');
   if (!creating) withAudiences.option('--no-skip-consent', 'users are asked for consent again');
   // OpenID logout: where the browser may go after signing out, and how the client is told of a sign-out.
@@ -84,6 +87,7 @@ function toFields(options: ClientOptions): ClientFields {
     access_token_format: options.accessTokenFormat,
     resource_server_for: options.resourceServerFor === false ? [] : options.resourceServerFor,
     skip_consent: options.skipConsent,
+    jwks: options.jwksFile as ClientFields['jwks'],
     post_logout_redirect_uris: options.postLogoutRedirectUri === false ? [] : options.postLogoutRedirectUri,
     backchannel_logout_uri: options.backchannelLogoutUri === false ? null : options.backchannelLogoutUri,
     backchannel_logout_session_required: options.backchannelLogoutSessionRequired,
@@ -93,7 +97,8 @@ function toFields(options: ClientOptions): ClientFields {
 }
 
 function authDescription(client: ClientRecord): string {
-  if (client.secretHash === null) return 'public (no secret; PKCE required)';
+  if (isPublicClient(client)) return 'public (no secret; PKCE required)';
+  if (client.tokenEndpointAuthMethod === 'private_key_jwt') return `confidential (private_key_jwt, ${client.jwks?.keys.length ?? 0} key${client.jwks?.keys.length === 1 ? '' : 's'})`;
   const method = client.tokenEndpointAuthMethod ?? 'client_secret_basic or client_secret_post';
   return `confidential (${method})`;
 }
@@ -162,7 +167,7 @@ export function registerClients(program: Command): void {
         printTable(
           ['Client ID', 'Name', 'Type', 'Grant types', 'Scopes', 'Resource server for', 'Created'],
           all.map((c) => [
-            c.clientId, c.name, c.secretHash === null ? 'public' : 'confidential', c.grantTypes.join(','), c.scopes.join(' '),
+            c.clientId, c.name, isPublicClient(c) ? 'public' : 'confidential', c.grantTypes.join(','), c.scopes.join(' '),
             c.resourceServerFor.join(' '), formatTime(c.createdAt),
           ]),
           'No clients registered. Add one with: gatehouse clients create --name NAME --redirect-uri URI',

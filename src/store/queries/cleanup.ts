@@ -86,5 +86,13 @@ export async function cleanup(db: Db, now: number, batchSize: number): Promise<C
       .where('device_code_hash', 'in', db.selectFrom('device_codes').select('device_code_hash').where('expires_at', '<=', now).limit(batchSize))
       .executeTakeFirstOrThrow(),
   );
-  return { codes, sessions, challenges, accessTokens, refreshTokens, grants, keys, deviceCodes };
+  // An expired assertion is refused for its exp alone: its jti need not be remembered any longer.
+  const clientAssertions = await inBatches(batchSize, () =>
+    db
+      .deleteFrom('client_assertions')
+      .where('expires_at', '<=', now)
+      .where('jti', 'in', db.selectFrom('client_assertions').select('jti').where('expires_at', '<=', now).limit(batchSize))
+      .executeTakeFirstOrThrow(),
+  );
+  return { codes, sessions, challenges, accessTokens, refreshTokens, grants, keys, deviceCodes, clientAssertions };
 }

@@ -55,6 +55,7 @@ const WRITES = {
   deleteUserSessions: true, revokeClientAccess: true, insertSigningKey: true, rotateSigningKey: true, cleanup: true, probeWrite: true,
   saveDeviceCode: true, decideDeviceCode: true, pollDeviceCode: true, redeemDeviceCode: true,
   endSession: true, leaseLogoutDeliveries: true, deleteLogoutDelivery: true, rescheduleLogoutDelivery: true,
+  recordClientAssertion: true,
 } as const satisfies Record<keyof StoreWrites, true>;
 
 const isWrite = (property: string | symbol): property is keyof StoreWrites => Object.hasOwn(WRITES, property);
