@@ -107,6 +107,17 @@ export interface ConsentRecord {
   expiresAt: number | null;
 }
 
+/** A registered resource (RFC 8707): a URI clients may name in `resource`, so tokens carry it as their audience. */
+export interface ResourceRecord {
+  /** An absolute URI without fragment (RFC 8707 §2). */
+  uri: string;
+  /** Shown on the consent and connected-apps pages; null shows the URI. */
+  name: string | null;
+  /** The scopes the resource accepts; empty accepts any. */
+  scopes: string[];
+  createdAt: number;
+}
+
 /**
  * What the platform's consent granted beyond scopes (Hydra's accept-consent body). On a code, a grant or a
  * remembered consent; null there means Gatehouse's defaults (the default audience, the user's own claims).
