@@ -4,7 +4,7 @@
 // ISO 8601 in UTC; lifetimes are whole seconds. Nothing secret appears here except a client secret that
 // was just made, and never a hash.
 import type { TokenReport } from '../domain/token-inspection.js';
-import type { CleanupResult, ClientRecord, GrantRecord, GrantSummary, UserRecord } from '../store/types.js';
+import type { CleanupResult, ClientRecord, GrantRecord, GrantSummary, ResourceRecord, UserRecord } from '../store/types.js';
 import type { ListedKey } from './keys.js';
 
 export function isoTime(seconds: number): string;
@@ -207,4 +207,18 @@ export function cleanupView(result: CleanupResult): CleanupView {
     signing_keys: result.keys,
     device_codes: result.deviceCodes,
   };
+}
+
+export interface ResourceView {
+  /** The resource indicator (RFC 8707): the access token's `aud` when a client names it. */
+  uri: string;
+  /** Shown on the consent and connected-apps pages; null shows the URI. */
+  name: string | null;
+  /** Scopes the resource accepts, space-separated; "" accepts any. */
+  scope: string;
+  created_at: string;
+}
+
+export function resourceView(resource: ResourceRecord): ResourceView {
+  return { uri: resource.uri, name: resource.name, scope: resource.scopes.join(' '), created_at: isoTime(resource.createdAt) };
 }
