@@ -22,6 +22,9 @@ export function authorizationServerMetadata(config: Config, issuer = config.issu
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     scopes_supported: Object.keys(config.scopeDescriptions),
     authorization_response_iss_parameter_supported: true,
+    // RFC 8707's `resource` at the authorization and token endpoints. RFC 8707 registers no metadata name; this is
+    // the name of its drafts that MCP clients and SDKs read.
+    resource_indicators_supported: true,
     prompt_values_supported: ['none', 'login', 'consent'],
   };
 }

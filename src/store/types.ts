@@ -174,6 +174,12 @@ export interface AcceptedConsent {
   granted: GrantedSession;
 }
 
+/**
+ * A request's parameters as validated: one string each, except `resource` (RFC 8707), the one parameter that may
+ * repeat, which is a list when it was sent more than once (oauth/params.ts).
+ */
+export type RequestParams = Record<string, string | string[]>;
+
 /** A login, consent or logout request handed to the platform's page; single use, short-lived, bound to one browser. */
 export interface ChallengeRecord {
   challengeHash: string;
@@ -181,7 +187,7 @@ export interface ChallengeRecord {
   /** Null only for a logout that names no client. */
   clientId: string | null;
   /** The request's parameters (authorization or logout), as validated. */
-  request: Record<string, string>;
+  request: RequestParams;
   browserHash: string;
   /** Consent: the subject the login step accepted. Login: the signed-in subject when `skip`. Logout: who signs out. */
   subject: string | null;

@@ -66,8 +66,9 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
     }));
   }
 
-  function showConsent(request: FastifyRequest, reply: FastifyReply, authorization: AuthorizationRequest, username: string): FastifyReply {
+  async function showConsent(request: FastifyRequest, reply: FastifyReply, authorization: AuthorizationRequest, username: string): Promise<FastifyReply> {
     return sendPage(reply, 200, renderConsentPage({
+      resources: await resourceNames(services, authorization.resources),
       csrfToken: csrfToken(request, reply, secure),
       clientName: authorization.client.name,
       clientId: authorization.client.clientId,
@@ -113,7 +114,7 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
         subject: signedIn.user.id, skip: next === 'issue', loginSessionId: signedIn.sid, login: signedIn.login,
       });
     }
-    return showConsent(request, reply, authorization, signedIn.user.username);
+    return await showConsent(request, reply, authorization, signedIn.user.username);
   }
 
   async function authorize(request: FastifyRequest, reply: FastifyReply, raw: RawParams): Promise<FastifyReply> {
@@ -226,6 +227,11 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
       return 'decision' in body ? decide(request, reply, body) : authorize(request, reply, body);
     });
   }
+}
+
+/** How the pages name resources: their registered name, else their URI (an unregistered one, when allowed). */
+export async function resourceNames(services: Pick<Services, 'resources'>, uris: readonly string[]): Promise<string[]> {
+  return Promise.all(uris.map(async (uri) => (await services.resources.get(uri))?.name ?? uri));
 }
 
 /** acr and amr from the login step, for the ID token, when nothing else was granted (first-party clients). */
