@@ -173,6 +173,16 @@ await describeOnBackends('resource indicators (RFC 8707)', (backend) => {
       body: 'grant_type=client_credentials&scope=read%3Aleads&scope=read%3Aleads',
     });
     assert.equal(scopeTwice.status, 400, 'other parameters still may not');
+    const tooMany = await fetch(`${server.issuer}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('leadsync', secret) },
+      body: `grant_type=client_credentials&${Array.from({ length: 11 }, () => `resource=${encodeURIComponent(LEADS)}`).join('&')}`,
+    });
+    assert.equal(tooMany.status, 400);
+    assert.deepEqual(await tooMany.json(), { error: 'invalid_request', error_description: 'resource was sent 11 times; at most 10 are accepted' });
+    const control = await postForm(`${server.issuer}/oauth2/token`, { grant_type: 'client_credentials', resource: `${LEADS}\u0000` }, { authorization: basic('leadsync', secret) });
+    assert.equal(control.status, 400);
+    assert.equal((await control.json() as { error: string }).error, 'invalid_request');
   });
 
   test('a resource registered or deleted is seen at once on this instance', async () => {
