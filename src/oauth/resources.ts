@@ -40,6 +40,20 @@ export async function checkResources(services: ResourceCheckServices, resources:
 }
 
 /**
+ * The scopes of `scopes` that every named resource accepts: what a client_credentials request that named resources
+ * but no scope gets (its registered scopes, less those its resources refuse). Unknown resources restrict nothing.
+ */
+export async function scopesAcceptedBy(services: ResourceCheckServices, resources: readonly string[], scopes: readonly string[]): Promise<string[]> {
+  let accepted = [...scopes];
+  for (const uri of resources) {
+    if (resourceUriProblem(uri)) continue;
+    const registered = await services.resources.get(uri);
+    if (registered && registered.scopes.length > 0) accepted = accepted.filter((scope) => PROTOCOL_SCOPES.has(scope) || registered.scopes.includes(scope));
+  }
+  return accepted;
+}
+
+/**
  * The audience of a token minted from a grant: what was granted, or the subset `requested` names. Naming a
  * resource that was not granted is invalid_target (RFC 8707 §2.2: a refresh may narrow, never widen).
  */

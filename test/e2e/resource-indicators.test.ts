@@ -150,6 +150,9 @@ await describeOnBackends('resource indicators (RFC 8707)', (backend) => {
   test('client_credentials: the resource is the audience; unregistered or scope-refusing is invalid_target (JSON 400)', async () => {
     const tokens = await client.clientCredentialsGrant(config, { scope: 'read:leads', resource: LEADS });
     assert.equal(decodeJwt(tokens.access_token).aud, LEADS);
+    const unscoped = await client.clientCredentialsGrant(config, { resource: LEADS });
+    assert.equal(unscoped.scope, 'read:leads write:leads', 'without scope: the client\'s scopes that the resource accepts');
+    assert.equal(decodeJwt(unscoped.access_token).aud, LEADS);
     const plain = await client.clientCredentialsGrant(config, { scope: 'read:leads' });
     assert.equal(decodeJwt(plain.access_token).aud, server.config.defaultAudience);
     await assert.rejects(client.clientCredentialsGrant(config, { scope: 'read:leads', resource: UNREGISTERED }), invalidTarget(/is not registered/));
