@@ -188,6 +188,18 @@ await describeOnBackends('resource indicators (RFC 8707)', (backend) => {
     assert.equal((await control.json() as { error: string }).error, 'invalid_request');
   });
 
+  test('the API registered as resource server for its resource URI may introspect tokens meant for it, another may not', async () => {
+    const leadsApi = await createClient(server, { clientId: 'leads-api', name: 'Leads API', redirectUris: [], grantTypes: ['client_credentials'], scopes: '', resourceServerFor: [LEADS] });
+    const reportsApi = await createClient(server, { clientId: 'reports-api', name: 'Reports API', redirectUris: [], grantTypes: ['client_credentials'], scopes: '', resourceServerFor: ['https://other.example.com'] });
+    const token = (await client.clientCredentialsGrant(config, { scope: 'read:leads', resource: LEADS })).access_token;
+    const asLeads = await postForm(`${server.issuer}/oauth2/introspect`, { token }, { authorization: basic('leads-api', leadsApi.clientSecret!) });
+    const body = await asLeads.json() as Record<string, unknown>;
+    assert.equal(body.active, true);
+    assert.equal(body.aud, LEADS);
+    const asOther = await postForm(`${server.issuer}/oauth2/introspect`, { token }, { authorization: basic('reports-api', reportsApi.clientSecret!) });
+    assert.deepEqual(await asOther.json(), { active: false });
+  });
+
   test('a resource registered or deleted is seen at once on this instance', async () => {
     const uri = 'https://late.example.com';
     await assert.rejects(client.clientCredentialsGrant(config, { scope: 'read:leads', resource: uri }), invalidTarget());
