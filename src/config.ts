@@ -25,6 +25,11 @@ export interface Config {
   logLevel: LogLevel;
   /** Audience (`aud`) of access tokens when the request names no resource. */
   defaultAudience: string;
+  /**
+   * GATEHOUSE_UNREGISTERED_RESOURCES: what a `resource` (RFC 8707) that is not registered gets. `refuse` (default):
+   * invalid_target; `allow`: it becomes the token's audience like a registered one that accepts any scope.
+   */
+  unregisteredResources: 'refuse' | 'allow';
   /** Human descriptions of scopes, shown on the consent page. */
   scopeDescriptions: Record<string, string>;
   authorizationCodeTtlSeconds: number;
@@ -304,6 +309,12 @@ function trustProxySetting(raw: string | undefined): boolean | number | string {
 /** Longest refresh retry window: past a few minutes a retry is no longer a lost answer, and a thief gains time. */
 const MAX_REFRESH_RETRY_WINDOW = 600;
 
+function unregisteredResources(env: Env): 'refuse' | 'allow' {
+  const raw = env.GATEHOUSE_UNREGISTERED_RESOURCES || 'refuse';
+  if (raw !== 'refuse' && raw !== 'allow') throw new ConfigError(`GATEHOUSE_UNREGISTERED_RESOURCES must be refuse or allow, got "${raw}"`);
+  return raw;
+}
+
 function refreshRetryWindow(env: Env): number {
   // 60 s: HTTP clients give up on a request after 30-60 s and retry at once; a longer window only lengthens the
   // time in which someone holding a just-rotated token could take over an unused successor.
@@ -386,6 +397,7 @@ export function loadConfig(env: Env = process.env): Config {
     secret: loadSecret(env, dbUrl),
     logLevel,
     defaultAudience,
+    unregisteredResources: unregisteredResources(env),
     scopeDescriptions: scopeCatalogue(file),
     authorizationCodeTtlSeconds: duration(env, 'GATEHOUSE_CODE_TTL', 60),
     deviceCodeTtlSeconds: positiveDuration(env, 'GATEHOUSE_DEVICE_CODE_TTL', 600),

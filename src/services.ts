@@ -8,6 +8,7 @@ import { DeviceCodeService } from './domain/device-codes.js';
 import { KeyService } from './domain/keys.js';
 import { LogoutService } from './domain/logout.js';
 import { PasswordCheckLimit } from './domain/password-check-limit.js';
+import { ResourceService } from './domain/resources.js';
 import { TokenService } from './domain/tokens.js';
 import { ClientAuthThrottle } from './oauth/client-auth-throttle.js';
 import { openStore } from './store/open.js';
@@ -23,6 +24,8 @@ export interface Services {
   /** Client records for client authentication, cached for at most a second. */
   clientCache: ClientCache;
   accounts: AccountService;
+  /** Registered resources (RFC 8707), read through a cache of at most a second. */
+  resources: ResourceService;
   consent: ConsentService;
   /** Device authorization requests (RFC 8628): started by the device, decided by the user. */
   devices: DeviceCodeService;
@@ -60,6 +63,7 @@ export function buildServices(config: Config, store: Store, options: ServiceOpti
     clients: new ClientService(store, clock, clientCache),
     clientCache,
     accounts: new AccountService(store, clock, new PasswordCheckLimit({ concurrency: config.passwordChecks, queue: config.passwordCheckQueue })),
+    resources: new ResourceService(store, clock),
     consent: new ConsentService(store, clock),
     devices: new DeviceCodeService(store, clock, config.deviceCodeTtlSeconds),
     logout: new LogoutService(config.issuer, store, keys, clock),

@@ -5,7 +5,7 @@
 // was just made, and never a hash.
 import { isPublicClient } from '../domain/clients.js';
 import type { TokenReport } from '../domain/token-inspection.js';
-import type { CleanupResult, ClientRecord, GrantRecord, GrantSummary, JsonWebKeySet, UserRecord } from '../store/types.js';
+import type { CleanupResult, ClientRecord, GrantRecord, GrantSummary, JsonWebKeySet, ResourceRecord, UserRecord } from '../store/types.js';
 import type { ListedKey } from './keys.js';
 
 export function isoTime(seconds: number): string;
@@ -213,4 +213,18 @@ export function cleanupView(result: CleanupResult): CleanupView {
     device_codes: result.deviceCodes,
     client_assertions: result.clientAssertions,
   };
+}
+
+export interface ResourceView {
+  /** The resource indicator (RFC 8707): the access token's `aud` when a client names it. */
+  uri: string;
+  /** Shown on the consent and connected-apps pages; null shows the URI. */
+  name: string | null;
+  /** Scopes the resource accepts, space-separated; "" accepts any. */
+  scope: string;
+  created_at: string;
+}
+
+export function resourceView(resource: ResourceRecord): ResourceView {
+  return { uri: resource.uri, name: resource.name, scope: resource.scopes.join(' '), created_at: isoTime(resource.createdAt) };
 }

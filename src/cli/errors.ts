@@ -4,6 +4,7 @@ import { AlreadyExists, NotFound } from '../admin/errors.js';
 import { ConfigError } from '../config.js';
 import { AccountInputError } from '../domain/accounts.js';
 import { ClientInputError } from '../domain/clients.js';
+import { ResourceInputError } from '../domain/resources.js';
 import { DuplicateError } from '../store/errors.js';
 
 /** A problem with what was asked, found by the command itself (no such grant, nothing to update…). */
@@ -16,7 +17,7 @@ export class CliError extends Error {
 
 /** The message for a failure the user can fix; undefined when it is a fault. */
 export function userErrorMessage(error: unknown): string | undefined {
-  if (error instanceof CliError || error instanceof ConfigError || error instanceof ClientInputError || error instanceof AccountInputError) {
+  if (error instanceof CliError || error instanceof ConfigError || error instanceof ClientInputError || error instanceof AccountInputError || error instanceof ResourceInputError) {
     return error.message;
   }
   if (error instanceof NotFound || error instanceof AlreadyExists || error instanceof DuplicateError) return error.message;

@@ -8,6 +8,7 @@ import { registerClients } from './commands/clients.js';
 import { registerGrants } from './commands/grants.js';
 import { registerKeys } from './commands/keys.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerResources } from './commands/resources.js';
 import { registerServe } from './commands/serve.js';
 import { registerTokens } from './commands/tokens.js';
 import { registerUsers } from './commands/users.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerClients(program);
   registerUsers(program);
+  registerResources(program);
   registerKeys(program);
   registerTokens(program);
   registerGrants(program);

@@ -10,6 +10,13 @@ export interface RememberOptions {
   granted?: GrantedSession | null;
   /** Seconds the consent is remembered; undefined or 0: until withdrawn. */
   rememberFor?: number;
+  /** The resources (RFC 8707) the user allowed access on, added to the remembered audience (built-in consent). */
+  resources?: readonly string[];
+}
+
+/** A remembered consent covers a request when it allowed every scope and every resource (RFC 8707) asked for. */
+export function consentCovers(consent: ConsentRecord | undefined, scopes: readonly string[], resources: readonly string[] = []): boolean {
+  return consent !== undefined && isWithin(scopes, consent.scopes) && isWithin(resources, consent.granted?.audience ?? []);
 }
 
 export class ConsentService {
@@ -28,7 +35,7 @@ export class ConsentService {
 
   async covers(userId: string, clientId: string, scopes: readonly string[]): Promise<boolean> {
     const consent = await this.current(userId, clientId);
-    return consent !== undefined && isWithin(scopes, consent.scopes);
+    return consentCovers(consent, scopes);
   }
 
   /** Records that the user allowed `scopes`, added to what they had allowed this client before. */
@@ -36,13 +43,18 @@ export class ConsentService {
     const now = epochSeconds(this.clock);
     const existing = await this.current(userId, clientId);
     const merged = [...new Set([...(existing?.scopes ?? []), ...scopes])];
+    let granted = options.granted ?? existing?.granted ?? null;
+    if (options.resources?.length) {
+      const audience = [...new Set([...(granted?.audience ?? []), ...options.resources])];
+      granted = { ...(granted ?? { idToken: {}, accessToken: {} }), audience };
+    }
     await this.store.saveConsent({
       userId,
       clientId,
       scopes: merged,
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
-      granted: options.granted ?? existing?.granted ?? null,
+      granted,
       expiresAt: options.rememberFor ? now + options.rememberFor : null,
     });
   }

@@ -5,7 +5,7 @@ import type { ServicesWith } from '../services.js';
 import type { ClientAssertionWrites } from '../store/client-assertions.js';
 import { DEVICE_CODE_GRANT } from '../store/types.js';
 import { authenticateClient } from './client-auth.js';
-import { UnauthorizedClient } from './errors.js';
+import { InvalidTarget, UnauthorizedClient } from './errors.js';
 import { Params, type RawParams } from './params.js';
 import { parseScope, requireWithin } from './scopes.js';
 
@@ -34,6 +34,11 @@ export async function handleDeviceAuthorization(
   }
   const scopes = parseScope(params.optional('scope'));
   requireWithin(scopes, client.scopes, `client "${client.clientId}"`);
+  // Resource indicators (RFC 8707) are not carried through the device flow yet: refused, rather than ignored so
+  // that the device would get a token for the default audience instead of the API it named.
+  if (params.list('resource').length > 0) {
+    throw new InvalidTarget('resource is not supported at the device authorization endpoint yet; device tokens are for the default audience');
+  }
   const started = await services.devices.start(client.clientId, scopes);
   const verificationUri = `${services.config.issuer}${VERIFICATION_PATH}`;
   return {

@@ -23,6 +23,8 @@ export type OAuthErrorCode =
   | 'authorization_pending'
   | 'slow_down'
   | 'expired_token'
+  // RFC 8707 §2: a `resource` that is malformed, unknown, not granted, or does not accept the scopes asked for.
+  | 'invalid_target'
   // Not an RFC 6749 code: the JSON answer for a path with no endpoint.
   | 'not_found';
 
@@ -150,6 +152,13 @@ export class SlowDown extends OAuthError {
 export class ExpiredToken extends OAuthError {
   constructor(description: string) {
     super('expired_token', description, 400);
+  }
+}
+
+/** RFC 8707 §2: the resource named is malformed, unknown, not granted, or does not accept the scopes. */
+export class InvalidTarget extends OAuthError {
+  constructor(description: string) {
+    super('invalid_target', description, 400);
   }
 }
 

@@ -1,7 +1,7 @@
 // The storage administration needs (admin API, CLI, housekeeping, start-up): clients, users, grants, signing keys,
 // cleanup and the readiness probe. Plain reads and writes, written once over Kysely for both backends (queries/).
 import type { LookupStore } from './lookups.js';
-import type { CleanupResult, ClientRecord, GrantRecord, GrantSummary, SigningKeyRecord, UserRecord } from './types.js';
+import type { CleanupResult, ClientRecord, GrantRecord, GrantSummary, ResourceRecord, SigningKeyRecord, UserRecord } from './types.js';
 
 /** Administration's writes. Every one is durable before it returns (SQLite: see sqlite/group-sync.ts). */
 export interface AdminWrites {
@@ -9,6 +9,10 @@ export interface AdminWrites {
   updateClient(client: ClientRecord): Promise<void>;
   /** Deletes the client and everything issued to it. */
   deleteClient(clientId: string): Promise<boolean>;
+  /** Registers a resource (RFC 8707); one whose URI exists throws DuplicateError('uri'). */
+  createResource(resource: ResourceRecord): Promise<void>;
+  /** Unregisters a resource; tokens already issued for it keep their audience until they expire. */
+  deleteResource(uri: string): Promise<boolean>;
   createUser(user: UserRecord): Promise<void>;
   setUserPassword(userId: string, passwordHash: string): Promise<boolean>;
   /**
@@ -43,6 +47,9 @@ export interface AdminWrites {
 
 export interface AdminStore extends AdminWrites, LookupStore {
   listClients(): Promise<ClientRecord[]>;
+  getResource(uri: string): Promise<ResourceRecord | undefined>;
+  /** Every registered resource, oldest first. */
+  listResources(): Promise<ResourceRecord[]>;
   getUserByUsername(username: string): Promise<UserRecord | undefined>;
   listUsers(): Promise<UserRecord[]>;
   getGrant(id: string): Promise<GrantRecord | undefined>;

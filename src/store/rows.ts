@@ -9,6 +9,7 @@ import type {
   GrantsTable,
   LogoutDeliveriesTable,
   RefreshTokensTable,
+  ResourcesTable,
   SessionsTable,
   SigningKeysTable,
   UsersTable,
@@ -27,6 +28,7 @@ import type {
   GrantType,
   LogoutDeliveryRecord,
   RefreshTokenRecord,
+  ResourceRecord,
   SessionRecord,
   SigningAlg,
   SigningKeyRecord,
@@ -367,4 +369,12 @@ export function deviceCodeRecord(r: Selectable<DeviceCodesTable>): DeviceCodeRec
     grantId: r.grant_id,
     granted: grantedRecord(r.granted),
   };
+}
+
+export function resourceRow(r: ResourceRecord): ResourcesTable {
+  return { uri: r.uri, name: r.name, scopes: json(r.scopes), created_at: r.createdAt };
+}
+
+export function resourceRecord(r: Selectable<ResourcesTable>): ResourceRecord {
+  return { uri: r.uri, name: r.name, scopes: list(r.scopes), createdAt: Number(r.created_at) };
 }

@@ -170,6 +170,15 @@ export interface DeviceCodesTable {
   granted: string | null;
 }
 
+/** A registered resource (RFC 8707, migration 0007). */
+export interface ResourcesTable {
+  uri: string;
+  name: string | null;
+  /** JSON string[]: the scopes it accepts; [] accepts any. */
+  scopes: string;
+  created_at: number;
+}
+
 /** One row, rewritten by every readiness probe (migration 0002). */
 export interface ReadinessProbeTable {
   id: string;
@@ -239,6 +248,7 @@ export interface Database {
   interaction_challenges: InteractionChallengesTable;
   client_assertions: ClientAssertionsTable;
   device_codes: DeviceCodesTable;
+  resources: ResourcesTable;
   session_clients: SessionClientsTable;
   logout_deliveries: LogoutDeliveriesTable;
 }

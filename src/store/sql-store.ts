@@ -16,9 +16,10 @@ import * as grants from './queries/grants.js';
 import * as keys from './queries/signing-keys.js';
 import * as logout from './queries/logout.js';
 import { probeWrite } from './queries/readiness.js';
+import * as resources from './queries/resources.js';
 import type { Database } from './schema.js';
 import type { SuccessorTokens, TokenFlowStore } from './token-flows.js';
-import type { AccessTokenRecord, AuthorizationCodeContext, AuthorizationCodeRecord, ChallengeKind, ChallengeOutcome, ChallengeRecord, CleanupResult, ClientRecord, ConsentRecord, DeviceCodeContext, DeviceCodeRecord, DeviceDecision, DevicePollResult, EndedSession, RedeemDeviceCodeResult, GrantRecord, GrantSummary, LogoutDeliveryRecord, NewTokens, RedeemResult, RedeemCodeResult, RefreshTokenContext, RefreshTokenRecord, ReplaceSuccessorResult, RotateRefreshResult, SessionRecord, SigningKeyRecord, Store, UserRecord } from './types.js';
+import type { AccessTokenRecord, AuthorizationCodeContext, AuthorizationCodeRecord, ChallengeKind, ChallengeOutcome, ChallengeRecord, CleanupResult, ClientRecord, ConsentRecord, DeviceCodeContext, DeviceCodeRecord, DeviceDecision, DevicePollResult, EndedSession, RedeemDeviceCodeResult, GrantRecord, GrantSummary, LogoutDeliveryRecord, NewTokens, RedeemResult, RedeemCodeResult, RefreshTokenContext, RefreshTokenRecord, ReplaceSuccessorResult, ResourceRecord, RotateRefreshResult, SessionRecord, SigningKeyRecord, Store, UserRecord } from './types.js';
 
 /** What each backend implements on its own driver: the token flows but revocation, and the lookups by id. */
 export type NativeTokenFlows = Omit<TokenFlowStore, 'revokeAccessToken' | 'revokeGrant' | 'revokeLeakedGrant'>;
@@ -179,6 +180,18 @@ export class SqlStore implements Store {
   }
   deleteClient(clientId: string): Promise<boolean> {
     return accounts.deleteClient(this.db, clientId);
+  }
+  createResource(resource: ResourceRecord): Promise<void> {
+    return write(resources.createResource(this.db, resource));
+  }
+  getResource(uri: string): Promise<ResourceRecord | undefined> {
+    return resources.getResource(this.db, uri);
+  }
+  listResources(): Promise<ResourceRecord[]> {
+    return resources.listResources(this.db);
+  }
+  deleteResource(uri: string): Promise<boolean> {
+    return resources.deleteResource(this.db, uri);
   }
   createUser(user: UserRecord): Promise<void> {
     return write(accounts.createUser(this.db, user));

@@ -115,6 +115,17 @@ export interface ConsentRecord {
   expiresAt: number | null;
 }
 
+/** A registered resource (RFC 8707): a URI clients may name in `resource`, so tokens carry it as their audience. */
+export interface ResourceRecord {
+  /** An absolute URI without fragment (RFC 8707 §2). */
+  uri: string;
+  /** Shown on the consent and connected-apps pages; null shows the URI. */
+  name: string | null;
+  /** The scopes the resource accepts; empty accepts any. */
+  scopes: string[];
+  createdAt: number;
+}
+
 /**
  * What the platform's consent granted beyond scopes (Hydra's accept-consent body). On a code, a grant or a
  * remembered consent; null there means Gatehouse's defaults (the default audience, the user's own claims).
@@ -171,6 +182,12 @@ export interface AcceptedConsent {
   granted: GrantedSession;
 }
 
+/**
+ * A request's parameters as validated: one string each, except `resource` (RFC 8707), the one parameter that may
+ * repeat, which is a list when it was sent more than once (oauth/params.ts).
+ */
+export type RequestParams = Record<string, string | string[]>;
+
 /** A login, consent or logout request handed to the platform's page; single use, short-lived, bound to one browser. */
 export interface ChallengeRecord {
   challengeHash: string;
@@ -178,7 +195,7 @@ export interface ChallengeRecord {
   /** Null only for a logout that names no client. */
   clientId: string | null;
   /** The request's parameters (authorization or logout), as validated. */
-  request: Record<string, string>;
+  request: RequestParams;
   browserHash: string;
   /** Consent: the subject the login step accepted. Login: the signed-in subject when `skip`. Logout: who signs out. */
   subject: string | null;

@@ -93,6 +93,17 @@ await describeOnBackends('delegated sign-in (Hydra-compatible login and consent)
     await app.close();
   });
 
+  test('a request naming a resource (RFC 8707) hands it to the consent page as requested_access_token_audience; granted, it is aud', async () => {
+    const resource = 'https://api.example.com/leads';
+    await server.services.resources.create({ uri: resource, name: 'Leads API' }).catch(() => undefined);
+    const tokens = await signIn(new TestUserAgent(server.issuer), { resource });
+    const [consent] = app.consents;
+    assert.deepEqual(consent!.requested_access_token_audience, [resource]);
+    assert.match(consent!.request_url ?? '', /resource=https%3A%2F%2Fapi\.example\.com%2Fleads/);
+    const payload = JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    assert.equal(payload.aud, resource);
+  });
+
   test('openid-client signs in a subject only the platform knows; claims come from the consent session', async () => {
     const tokens = await signIn(new TestUserAgent(server.issuer));
     // What the platform's pages were handed, as Hydra hands it.

@@ -114,6 +114,11 @@ await describeOnBackends('device authorization grant', (backend) => {
     const wrongSecret = await postForm(`${server.issuer}/oauth2/device/auth`, { scope: 'read:leads' }, { authorization: basic('printer', 'wrong') });
     assert.equal(wrongSecret.status, 401);
     assert.equal((await wrongSecret.json()).error, 'invalid_client');
+
+    // Resource indicators are not carried through the device flow: refused, not silently ignored.
+    const withResource = await postForm(`${server.issuer}/oauth2/device/auth`, { scope: 'read:leads', resource: 'https://api.example.com' }, { authorization: basic('printer', made.clientSecret!) });
+    assert.equal(withResource.status, 400);
+    assert.equal((await withResource.json()).error, 'invalid_target');
   });
 
   test('an approved device with no refresh_token grant and no openid gets an access token only', async () => {

@@ -50,3 +50,10 @@ test('GATEHOUSE_DEVICE_CODE_TTL is a duration of at least a second, 10 minutes b
   assert.throws(() => loadConfig({ ...env, GATEHOUSE_DEVICE_CODE_TTL: '0s' }), /GATEHOUSE_DEVICE_CODE_TTL must be at least 1s/);
   assert.throws(() => loadConfig({ ...env, GATEHOUSE_DEVICE_CODE_TTL: 'soon' }), /GATEHOUSE_DEVICE_CODE_TTL must be a duration/);
 });
+
+test('GATEHOUSE_UNREGISTERED_RESOURCES is refuse (default) or allow; anything else names the setting', () => {
+  const env = { GATEHOUSE_DATABASE_URL: 'sqlite::memory:' };
+  assert.equal(loadConfig(env).unregisteredResources, 'refuse');
+  assert.equal(loadConfig({ ...env, GATEHOUSE_UNREGISTERED_RESOURCES: 'allow' }).unregisteredResources, 'allow');
+  assert.throws(() => loadConfig({ ...env, GATEHOUSE_UNREGISTERED_RESOURCES: 'yes' }), /GATEHOUSE_UNREGISTERED_RESOURCES must be refuse or allow, got "yes"/);
+});

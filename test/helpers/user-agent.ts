@@ -7,15 +7,20 @@ export interface FormPage {
 }
 
 function hiddenFields(html: string, formAction: string): Record<string, string> {
+  return Object.fromEntries(hiddenFieldEntries(html, formAction));
+}
+
+/** Every hidden field of the form, in order, a repeated name (`resource`) once per value. */
+function hiddenFieldEntries(html: string, formAction: string): Array<[string, string]> {
   const form = new RegExp(`<form[^>]*action="${formAction.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"[^>]*>([\\s\\S]*?)</form>`).exec(html);
   if (!form) throw new Error(`no form posting to ${formAction} on the page`);
-  const fields: Record<string, string> = {};
+  const fields: Array<[string, string]> = [];
   for (const input of form[1]!.matchAll(/<input[^>]*>/g)) {
     const tag = input[0];
     if (!/type="hidden"/.test(tag)) continue;
     const name = /name="([^"]*)"/.exec(tag)?.[1];
     const value = /value="([^"]*)"/.exec(tag)?.[1] ?? '';
-    if (name) fields[decodeEntities(name)] = decodeEntities(value);
+    if (name) fields.push([decodeEntities(name), decodeEntities(value)]);
   }
   return fields;
 }
@@ -44,7 +49,7 @@ export class TestUserAgent {
     }
   }
 
-  async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
+  async request(url: string, init: { method?: string; form?: Record<string, string> | Array<[string, string]> } = {}): Promise<Response> {
     const absolute = new URL(url, this.origin).href;
     const response = await fetch(absolute, {
       method: init.method ?? (init.form ? 'POST' : 'GET'),
@@ -60,7 +65,7 @@ export class TestUserAgent {
   }
 
   /** Follows redirects on the Gatehouse origin; returns the first response that is a page or leaves the origin. */
-  async navigate(url: string, init: { form?: Record<string, string> } = {}): Promise<{ response: Response; html: string; location?: string }> {
+  async navigate(url: string, init: { form?: Record<string, string> | Array<[string, string]> } = {}): Promise<{ response: Response; html: string; location?: string }> {
     let response = await this.request(url, init);
     for (let hops = 0; hops < 10; hops++) {
       const location = response.headers.get('location');
@@ -78,8 +83,8 @@ export class TestUserAgent {
   }
 
   async consent(html: string, decision: 'allow' | 'deny') {
-    const fields = hiddenFields(html, '/oauth2/authorize');
-    return this.navigate('/oauth2/authorize', { form: { ...fields, decision } });
+    const fields = hiddenFieldEntries(html, '/oauth2/authorize');
+    return this.navigate('/oauth2/authorize', { form: [...fields, ['decision', decision]] });
   }
 
   /**
@@ -102,4 +107,4 @@ export class TestUserAgent {
   }
 }
 
-export { hiddenFields };
+export { hiddenFieldEntries, hiddenFields };

@@ -301,3 +301,19 @@ test('device consent posts to the verification page and names the code to compar
   assert.doesNotMatch(page, /sent back to/);
   assert.match(page, /name="decision" value="allow"/);
 });
+
+test('the consent and connected-apps pages name the resources (RFC 8707), escaped, and repeat `resource` as hidden fields', () => {
+  const page = consent({
+    resources: ['Leads API', EVIL],
+    hiddenFields: { client_id: 'zapier-client', resource: ['https://api.example.com/leads', 'https://x.example/"q'] },
+  });
+  assert.match(page, /<p class="resources">on <strong>Leads API<\/strong>, <strong>&lt;script&gt;alert\(1\)&lt;\/script&gt;<\/strong><\/p>/);
+  assert.doesNotMatch(page, /<script>alert/);
+  const hidden = inputs(page).filter((input) => input.name === 'resource').map((input) => unescape(input.value!));
+  assert.deepEqual(hidden, ['https://api.example.com/leads', 'https://x.example/"q']);
+  assert.doesNotMatch(consent(), /class="resources"/, 'no resources, no line');
+
+  const listed = apps({ apps: [{ clientId: 'zapier-client', clientName: 'Zapier', scopes, resources: ['Leads API'], connectedAt: NOW - 60, lastUsedAt: 0 }] });
+  assert.match(listed, /<p class="meta resources">on <strong>Leads API<\/strong><\/p>/);
+  assert.doesNotMatch(apps(), /class="meta resources"/);
+});

@@ -425,6 +425,28 @@ await storeContract('administration', (store, db, backend) => {
     });
   });
 
+  describe('resources', () => {
+    test('round-trip, list oldest first, duplicate URI, delete', async () => {
+      const leads = { uri: 'https://api.example/leads', name: 'Leads API', scopes: ['read:leads', 'write:leads'], createdAt: NOW };
+      const any = { uri: 'urn:example:any', name: null, scopes: [], createdAt: NOW + 1 };
+      await store.createResource(any);
+      await store.createResource(leads);
+      assert.deepEqual(await store.getResource(leads.uri), leads);
+      assert.deepEqual(await store.getResource(any.uri), any);
+      assert.equal(await store.getResource('https://api.example/other'), undefined);
+      assert.deepEqual(await store.listResources(), [leads, any]);
+      await assert.rejects(store.createResource({ ...leads, name: 'Impostor' }), (error: unknown) => {
+        assert.ok(error instanceof DuplicateError, String(error));
+        assert.equal(error.field, 'uri');
+        assert.equal(error.table, 'resources');
+        return true;
+      });
+      assert.equal(await store.deleteResource(leads.uri), true);
+      assert.equal(await store.deleteResource(leads.uri), false);
+      assert.deepEqual(await store.listResources(), [any]);
+    });
+  });
+
   describe('schema', () => {
     test('migrate() again is a no-op that keeps the data', async () => {
       const c = client();

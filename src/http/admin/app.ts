@@ -15,6 +15,7 @@ import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
+import { resourceRoutes } from './routes/resources.js';
 
 export const ADMIN_BODY_LIMIT = 64 * 1024;
 
@@ -52,6 +53,7 @@ export function buildAdminApp(services: Services, options: AdminAppOptions = {})
   app.register(healthRoutes, { services });
   app.register(clientRoutes, { services, prefix: '/admin/clients' });
   app.register(userRoutes, { services, prefix: '/admin/users' });
+  app.register(resourceRoutes, { services, prefix: '/admin/resources' });
   app.register(keyRoutes, { services, prefix: '/admin/keys' });
   app.register(grantRoutes, { services, prefix: '/admin/grants' });
   app.register(tokenRoutes, { services, prefix: '/admin/tokens' });

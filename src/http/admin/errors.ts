@@ -4,6 +4,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AlreadyExists, NotFound } from '../../admin/errors.js';
 import { AccountInputError } from '../../domain/accounts.js';
 import { ClientInputError } from '../../domain/clients.js';
+import { ResourceInputError } from '../../domain/resources.js';
 import { DuplicateError } from '../../store/errors.js';
 import { ChallengeError } from '../../oauth/delegated/errors.js';
 import { NO_CONTROL_CHARACTERS } from './routes/schemas.js';
@@ -62,7 +63,7 @@ export function adminErrorHandler(error: FastifyError | Error, request: FastifyR
   if (error instanceof NotFound) return reply.code(404).send(errorBody('not_found', error.message));
   if (error instanceof ChallengeError) return reply.code(error.status).send(errorBody(error.code, error.message));
   if (error instanceof AlreadyExists) return reply.code(409).send(errorBody('conflict', error.message));
-  if (error instanceof ClientInputError || error instanceof AccountInputError) {
+  if (error instanceof ClientInputError || error instanceof AccountInputError || error instanceof ResourceInputError) {
     return reply.code(400).send(errorBody('invalid_request', error.message));
   }
   if (error instanceof DuplicateError) return reply.code(409).send(errorBody('conflict', error.message));

@@ -12,6 +12,8 @@ export interface ConnectedApp {
   connectedAt: number;
   /** Epoch seconds; 0 when the app has not used its access yet. */
   lastUsedAt: number;
+  /** The APIs (RFC 8707 resources) the access is for, by name; empty when it is for the default audience. */
+  resources?: string[];
   /** The app's access-token lifetime: how long access it already holds may outlast a revocation. */
   accessTokenTtlSeconds?: number;
 }
@@ -42,6 +44,7 @@ ${a.scopes.length > 0
 ${a.scopes.map((s) => html`<li data-scope="${s.scope}">${icons.check}<span>${s.description}</span></li>
 `)}</ul>`
   : html`<ul class="scopes" aria-label="What ${a.clientName} can do"><li>${icons.check}<span>Confirm who you are</span></li></ul>`}
+${a.resources?.length ? html`<p class="meta resources">on ${a.resources.map((name, i) => html`${i > 0 ? ', ' : ''}<strong>${name}</strong>`)}</p>` : ''}
 ${a.accessTokenTtlSeconds !== undefined
   ? html`<p class="meta revoke-note">If you revoke access, ${a.clientName} can't get new access, but access it already holds may keep working for up to ${formatLifetime(a.accessTokenTtlSeconds)}.</p>`
   : ''}

@@ -10,13 +10,16 @@ export function renderConsentPage(input: {
   clientId: string;
   username: string;
   scopes: Array<{ scope: string; description: string }>;
-  hiddenFields: Record<string, string>;
+  hiddenFields: Record<string, string | string[]>;
+  /** The resources (RFC 8707) the access will be for: "… on Leads API". */
+  resources?: string[];
 } & ({ redirectHost: string; device?: undefined } | { device: { userCode: string; action: string } })): string {
   const { clientName } = input;
   const asks = input.scopes.length > 0;
   const hidden = Object.entries(input.hiddenFields)
     .filter(([name]) => name !== 'csrf' && name !== 'decision')
-    .map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`);
+    .flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((item) => html`<input type="hidden" name="${name}" value="${item}">`));
+  const on = input.resources?.length ? html`<p class="resources">on ${input.resources.map((name, i) => html`${i > 0 ? ', ' : ''}<strong>${name}</strong>`)}</p>` : '';
 
   const body = html`<div class="hero">
 ${avatar(clientName, input.clientId, 'large')}
@@ -27,6 +30,7 @@ ${asks
 ${input.scopes.map((s) => html`<li data-scope="${s.scope}">${icons.check}<span>${s.description}</span></li>
 `)}</ul>`
   : ''}
+${on}
 ${input.device
   ? html`<p class="note">This connects the device showing the code <strong class="user-code">${input.device.userCode}</strong>. Allow only if you started this on your own device and the codes match. You can revoke access anytime in <a href="/account/apps">Connected apps</a>.</p>`
   : html`<p class="note">You'll be sent back to <strong>${input.redirectHost}</strong>. You can revoke access anytime in <a href="/account/apps">Connected apps</a>.</p>`}

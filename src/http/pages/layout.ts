@@ -91,6 +91,7 @@ form{margin:0}
 .scopes{list-style:none;margin:24px 0 0;padding:0;border-top:1px solid var(--line)}
 .scopes li{display:flex;gap:12px;align-items:flex-start;padding:14px 2px;border-bottom:1px solid var(--line);overflow-wrap:anywhere}
 .scopes svg{flex:none;width:20px;height:20px;margin-top:2px;color:var(--accent)}
+.resources{margin-top:14px;overflow-wrap:anywhere}
 .note{margin-top:20px;color:var(--muted);font-size:.875rem}
 .decision .actions{display:grid;grid-template-columns:1fr 1fr;gap:12px;margin-top:24px}
 .account{display:flex;align-items:center;justify-content:space-between;gap:12px;flex-wrap:wrap;margin-top:24px;padding-top:20px;

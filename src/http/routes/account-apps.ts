@@ -9,25 +9,30 @@ import { renderErrorPage } from '../pages/error.js';
 import { openRevokedNotice, sealRevokedNotice } from '../revoked-notice.js';
 import { sameOriginPath } from '../same-origin-path.js';
 import { sendPage } from '../send-page.js';
+import { resourceNames } from './authorize.js';
 
 interface ConnectedApp {
   clientId: string;
   clientName: string;
   scopes: string[];
+  /** The audiences granted beyond the default one: the resources (RFC 8707) named when connecting. */
+  audience: string[];
   connectedAt: number;
   lastUsedAt: number;
 }
 
 /** One entry per app: a user may hold several grants for the same app (one per connection). */
-export function groupByApp(grants: GrantSummary[]): ConnectedApp[] {
+export function groupByApp(grants: GrantSummary[], defaultAudience?: string): ConnectedApp[] {
   const apps = new Map<string, ConnectedApp>();
   for (const grant of grants) {
+    const audience = (grant.granted?.audience ?? []).filter((uri) => uri !== defaultAudience);
     const app = apps.get(grant.clientId);
     if (!app) {
-      apps.set(grant.clientId, { clientId: grant.clientId, clientName: grant.clientName, scopes: [...grant.scopes], connectedAt: grant.createdAt, lastUsedAt: grant.lastUsedAt });
+      apps.set(grant.clientId, { clientId: grant.clientId, clientName: grant.clientName, scopes: [...grant.scopes], audience, connectedAt: grant.createdAt, lastUsedAt: grant.lastUsedAt });
       continue;
     }
     app.scopes = [...new Set([...app.scopes, ...grant.scopes])];
+    app.audience = [...new Set([...app.audience, ...audience])];
     app.connectedAt = Math.min(app.connectedAt, grant.createdAt);
     app.lastUsedAt = Math.max(app.lastUsedAt, grant.lastUsedAt);
   }
@@ -51,8 +56,9 @@ export async function accountAppsRoutes(app: FastifyInstance, { services }: { se
       username: signedIn.user.username,
       notice,
       now,
-      apps: await Promise.all(groupByApp(grants).map(async (entry) => ({
+      apps: await Promise.all(groupByApp(grants, config.defaultAudience).map(async (entry) => ({
         ...entry,
+        resources: await resourceNames(services, entry.audience),
         scopes: entry.scopes.map((scope) => ({ scope, description: describeScope(scope, config.scopeDescriptions) })),
         // APIs that verify JWTs locally accept them until they expire: say how long that can be.
         accessTokenTtlSeconds: (await services.store.getClient(entry.clientId))?.accessTokenTtl,

@@ -14,7 +14,7 @@ import { describeScope } from '../../oauth/scopes.js';
 import type { RawParams } from '../../oauth/params.js';
 import { handOff, VERIFIER_PARAMS } from '../../oauth/delegated/hand-off.js';
 import { redeemVerifier, VerifierRefused } from '../../oauth/delegated/redeem.js';
-import { isWithin } from '../../domain/scopes.js';
+import { consentCovers } from '../../domain/consent.js';
 import type { ChallengeKind, ChallengeRecord, GrantedSession, LoginDecision } from '../../store/types.js';
 import { browserBinding, csrfToken, csrfValid, sentBrowserBinding, sessionCookie } from '../cookies.js';
 import { renderConsentPage } from '../pages/consent.js';
@@ -66,8 +66,9 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
     }));
   }
 
-  function showConsent(request: FastifyRequest, reply: FastifyReply, authorization: AuthorizationRequest, username: string): FastifyReply {
+  async function showConsent(request: FastifyRequest, reply: FastifyReply, authorization: AuthorizationRequest, username: string): Promise<FastifyReply> {
     return sendPage(reply, 200, renderConsentPage({
+      resources: await resourceNames(services, authorization.resources),
       csrfToken: csrfToken(request, reply, secure),
       clientName: authorization.client.name,
       clientId: authorization.client.clientId,
@@ -95,7 +96,7 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
   async function consentStep(request: FastifyRequest, reply: FastifyReply, authorization: AuthorizationRequest, signedIn: SignedIn): Promise<FastifyReply> {
     const { client } = authorization;
     const consent = await services.consent.current(signedIn.user.id, client.clientId);
-    const remembered = consent !== undefined && isWithin(authorization.scopes, consent.scopes);
+    const remembered = consentCovers(consent, authorization.scopes, authorization.resources);
     let next;
     try {
       next = decideConsent(authorization, remembered || client.skipConsent);
@@ -104,7 +105,8 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
     }
     const loginGranted = grantedAtLogin(signedIn.login);
     if (next === 'issue' && (client.skipConsent || delegation.consentUrl === undefined)) {
-      const granted = client.skipConsent ? loginGranted : withLogin(consent?.granted ?? null, signedIn.login);
+      // The code's audience is the request's resources, whatever a remembered consent covers beyond them.
+      const granted = withAudience(client.skipConsent ? loginGranted : withLogin(consent?.granted ?? null, signedIn.login), authorization.resources);
       return issue(reply, authorization, { userId: signedIn.user.id, authTime: signedIn.login.authTime, scopes: authorization.scopes, granted, sessionId: signedIn.sid });
     }
     if (delegation.consentUrl !== undefined) {
@@ -113,7 +115,7 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
         subject: signedIn.user.id, skip: next === 'issue', loginSessionId: signedIn.sid, login: signedIn.login,
       });
     }
-    return showConsent(request, reply, authorization, signedIn.user.username);
+    return await showConsent(request, reply, authorization, signedIn.user.username);
   }
 
   async function authorize(request: FastifyRequest, reply: FastifyReply, raw: RawParams): Promise<FastifyReply> {
@@ -220,7 +222,7 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
     if (decision !== 'allow') {
       return sendPage(reply, 400, renderErrorPage({ title: 'Unexpected answer', message: 'decision must be "allow" or "deny".' }));
     }
-    await services.consent.remember(signedIn.user.id, authorization.client.clientId, authorization.scopes);
+    await services.consent.remember(signedIn.user.id, authorization.client.clientId, authorization.scopes, { resources: authorization.resources });
     return issue(reply, authorization, { userId: signedIn.user.id, authTime: signedIn.session.authTime, scopes: authorization.scopes, granted: null, sessionId: signedIn.session.sid });
   }
 
@@ -231,6 +233,16 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
       return 'decision' in body ? decide(request, reply, body) : authorize(request, reply, body);
     });
   }
+}
+
+/** How the pages name resources: their registered name, else their URI (an unregistered one, when allowed). */
+export async function resourceNames(services: Pick<Services, 'resources'>, uris: readonly string[]): Promise<string[]> {
+  return Promise.all(uris.map(async (uri) => (await services.resources.get(uri))?.name ?? uri));
+}
+
+/** What is granted, for exactly these resources (RFC 8707): issueCode fills an empty audience from the request. */
+function withAudience(granted: GrantedSession | null, resources: readonly string[]): GrantedSession | null {
+  return granted === null ? null : { ...granted, audience: [...resources] };
 }
 
 /** acr and amr from the login step, for the ID token, when nothing else was granted (first-party clients). */

@@ -5,6 +5,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.js';
 import { DEVICE_USER_CODE_PARAM, handOff } from '../../oauth/delegated/hand-off.js';
+import { singleValues } from '../../oauth/params.js';
 import type { ChallengeKind, ChallengeRecord, DeviceCodeRecord } from '../../store/types.js';
 import { browserBinding, sessionCookie } from '../cookies.js';
 import { acceptedSignIn, type SignedIn } from '../delegated-sign-in.js';
@@ -46,7 +47,7 @@ export function isDeviceChallenge(challenge: ChallengeRecord): boolean {
 
 /** Back from the platform's login or consent page for a device: on to consent, or the device's decision. */
 export async function finishDeviceChallenge(services: Services, request: FastifyRequest, reply: FastifyReply, kind: ChallengeKind, challenge: ChallengeRecord): Promise<FastifyReply> {
-  const userCode = challenge.request[DEVICE_USER_CODE_PARAM]!;
+  const userCode = singleValues(challenge.request)[DEVICE_USER_CODE_PARAM]!;
   const record = await services.devices.findPending(userCode);
   if (!record) return gonePage(reply);
   const outcome = challenge.outcome!;

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.js';
 import { postLogoutRedirect, provesSignedInUser, validateLogoutRequest, type LogoutRequest } from '../../oauth/logout/index.js';
 import { OAuthError } from '../../oauth/errors.js';
-import type { RawParams } from '../../oauth/params.js';
+import { singleValues, type RawParams } from '../../oauth/params.js';
 import { browserBinding, clearSessionCookie, csrfToken, csrfValid, sentBrowserBinding, sessionCookie } from '../cookies.js';
 import { handOff, VERIFIER_PARAMS } from '../../oauth/delegated/hand-off.js';
 import { redeemVerifier, VerifierRefused } from '../../oauth/delegated/redeem.js';
@@ -56,7 +56,7 @@ export async function logoutRoutes(app: FastifyInstance, { services }: { service
       const challenge = await redeemVerifier(services, 'logout', verifier, sentBrowserBinding(request, secure));
       // A rejected logout never sends the browser back (the admin API answers it with 204); if it comes anyway, it stays signed in.
       if (!challenge.outcome?.accepted) return sendPage(reply, 200, renderMessagePage({ title: 'You are still signed in', message: 'Nothing was changed. You can close this page.' }));
-      params = challenge.request;
+      params = singleValues(challenge.request);
     } catch (error) {
       if (!(error instanceof VerifierRefused)) throw error;
       return sendPage(reply, 400, renderErrorPage({ title: 'This sign-out cannot be completed', message: error.message }));

@@ -8,6 +8,7 @@ import { checkPrompt } from './check-prompt.js';
 import { checkRedirectUri } from './check-redirect-uri.js';
 import { checkResponseType } from './check-response-type.js';
 import { checkScope } from './check-scope.js';
+import { checkResource } from './check-resource.js';
 import { checkIdTokenHint } from './check-id-token-hint.js';
 import type { AuthorizationRequest, AuthorizeServices, AuthorizeStep } from './request.js';
 import { OAuthError } from '../errors.js';
@@ -16,6 +17,7 @@ const STEPS: AuthorizeStep[] = [
   ({ params }) => params.checkAll(),
   checkResponseType,
   checkScope,
+  checkResource,
   checkPkce,
   checkPrompt,
   checkIdTokenHint,

@@ -1,6 +1,7 @@
 // What the user must do before a code can be issued: sign in, consent, or nothing (prompt and max_age decide).
 import { ConsentRequired, LoginRequired } from '../errors.js';
 import { hintNamesAnotherUser } from './check-id-token-hint.js';
+import { toSearchParams } from '../params.js';
 import type { AuthorizationRequest } from './request.js';
 
 export type Interaction = 'login' | 'consent' | 'issue';
@@ -41,7 +42,7 @@ export function decideConsent(request: AuthorizationRequest, consentCovers: bool
 
 /** The authorize URL to come back to after signing in: the same request, minus prompt=login so it is not asked again. */
 export function returnToAfterLogin(request: AuthorizationRequest): string {
-  const params = new URLSearchParams(request.params);
+  const params = toSearchParams(request.params);
   const prompt = request.prompt.filter((value) => value !== 'login');
   if (prompt.length) params.set('prompt', prompt.join(' '));
   else params.delete('prompt');

@@ -1,7 +1,7 @@
 // The validated authorization request that the steps build up, and the context they read.
 import type { ServicesWith } from '../../services.js';
 import type { LookupStore } from '../../store/lookups.js';
-import type { ClientRecord } from '../../store/types.js';
+import type { ClientRecord, RequestParams } from '../../store/types.js';
 import type { Params } from '../params.js';
 
 export type Prompt = 'none' | 'login' | 'consent';
@@ -11,6 +11,8 @@ export interface AuthorizationRequest {
   redirectUri: string;
   state: string | undefined;
   scopes: string[];
+  /** The resources (RFC 8707) the access token is for; [] for the default audience. */
+  resources: string[];
   nonce: string | undefined;
   codeChallenge: string | null;
   prompt: Prompt[];
@@ -21,11 +23,11 @@ export interface AuthorizationRequest {
   /** The verified id_token_hint's claims (shown to the platform's login page as oidc_context.id_token_hint_claims). */
   idTokenHintClaims?: Record<string, unknown>;
   /** The parameters as received, kept so the consent form can carry them back unchanged. */
-  params: Record<string, string>;
+  params: RequestParams;
 }
 
 /** What the validation reads besides the request: clients from the store, the keys that verify an id_token_hint. */
-export type AuthorizeServices = ServicesWith<LookupStore, 'tokens' | 'config'>;
+export type AuthorizeServices = ServicesWith<LookupStore, 'tokens' | 'config' | 'resources'>;
 
 export interface StepContext {
   params: Params;

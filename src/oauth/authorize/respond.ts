@@ -47,8 +47,18 @@ export async function issueCode(services: ServicesWith<InteractionStore, 'config
     expiresAt: now + services.config.authorizationCodeTtlSeconds,
     consumedAt: null,
     grantId: null,
-    granted: grant.granted,
+    granted: withResources(grant.granted, request.resources),
     sessionId: grant.sessionId,
   });
   return withQuery(request.redirectUri, { code, state: request.state, iss: services.config.issuer });
+}
+
+/**
+ * The code remembers the resources (RFC 8707) as the audience it grants, in the one place an audience is kept
+ * (GrantedSession.audience; the access token's `aud`, and what a refresh may narrow). What the platform's consent
+ * page granted stands (a subset of the resources, checked when it answered); the built-in consent grants them all.
+ */
+function withResources(granted: GrantedSession | null, resources: readonly string[]): GrantedSession | null {
+  if (resources.length === 0 || (granted !== null && granted.audience.length > 0)) return granted;
+  return { ...(granted ?? { idToken: {}, accessToken: {} }), audience: [...resources] };
 }

@@ -8,6 +8,7 @@ import type { AcceptedConsent, AcceptedLogin, ChallengeKind, ChallengeOutcome, C
 import { randomToken, sha256Hex } from '../../domain/crypto.js';
 import { parseScopeList } from '../../domain/scopes.js';
 import { formatUserCode, normalizeUserCode } from '../../domain/device-codes.js';
+import { Params, singleValues } from '../params.js';
 import { ChallengeError } from './errors.js';
 import { CHALLENGE_PARAMS, RETURN_PATHS, VERIFIER_PARAMS } from './hand-off.js';
 
@@ -47,11 +48,15 @@ export async function openChallenge(services: AnswerServices, kind: ChallengeKin
   const client = record.clientId === null ? undefined : await services.store.getClient(record.clientId);
   // A client deleted meanwhile takes its challenges with it (foreign key): a missing one is a race with that.
   if (record.clientId !== null && !client) throw new ChallengeError(404, 'not_found', `the client of this ${kind} request no longer exists`);
+  // The request as validated at the authorization endpoint: its scopes, and its resources (RFC 8707), which are the
+  // audiences the platform may grant, as the built-in consent grants them (else the default audience).
+  const params = singleValues(record.request);
+  const resources = new Params(record.request).list('resource');
   return {
     record,
     client,
-    requestedScope: parseScopeList(record.request.scope ?? ''),
-    requestedAudience: [services.config.defaultAudience],
+    requestedScope: parseScopeList(params.scope ?? ''),
+    requestedAudience: resources.length > 0 ? resources : [services.config.defaultAudience],
   };
 }
 

@@ -3,7 +3,7 @@
 // its binding cookie), the request's parameters and, for consent, what the login step decided.
 import type { ServicesWith } from '../../services.js';
 import type { InteractionStore } from '../../store/interactions.js';
-import type { ChallengeKind, LoginDecision } from '../../store/types.js';
+import type { ChallengeKind, LoginDecision, RequestParams } from '../../store/types.js';
 import { randomToken, sha256Hex } from '../../domain/crypto.js';
 
 export const CHALLENGE_PARAMS: Record<ChallengeKind, string> = { login: 'login_challenge', consent: 'consent_challenge', logout: 'logout_challenge', device: 'device_challenge' };
@@ -22,7 +22,7 @@ export interface HandOff {
   /** The client asking (always for login and consent; a logout may name none). */
   clientId: string | null;
   /** The request's validated parameters, replayed when the browser comes back. */
-  params: Record<string, string>;
+  params: RequestParams;
   /** The browser-binding cookie's value (http/cookies.ts browserBinding). */
   browser: string;
   /** Login: the subject already signed in here (skip); consent: the subject the login step accepted; logout: who signs out. */

@@ -2,6 +2,7 @@
 import type { GrantRecord, NewTokens, UserRecord } from '../../store/types.js';
 import { randomId } from '../../domain/crypto.js';
 import { formatScope } from '../../domain/scopes.js';
+import { narrowAudience } from '../resources.js';
 import type { GrantContext, TokenResponse } from './types.js';
 
 export interface MintedTokens {
@@ -25,11 +26,15 @@ export async function mintTokens(
   options: { nonce: string | null },
 ): Promise<MintedTokens> {
   const { tokens, config, client, now } = context;
+  // What the grant's audience is (the resources of the authorization request, what the platform granted, else the
+  // default audience), narrowed to the `resource` this token request names, if any (RFC 8707 §2.2).
+  const granted = grant.granted?.audience.length ? grant.granted.audience : [config.defaultAudience];
+  const audience = narrowAudience(context.params.list('resource'), granted, 'grant');
   const access = await tokens.issueAccessToken({
     client,
     userId: user.id,
     scopes: accessScopes,
-    audience: grant.granted?.audience.length ? grant.granted.audience : [config.defaultAudience],
+    audience,
     grantId: grant.id,
     authTime: grant.authTime,
     ext: grant.granted?.accessToken,

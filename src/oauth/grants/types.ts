@@ -1,5 +1,6 @@
 // What every grant handler receives and returns.
 import type { Config } from '../../config.js';
+import type { ResourceService } from '../../domain/resources.js';
 import type { TokenService } from '../../domain/tokens.js';
 import type { DeviceFlowStore } from '../../store/device-flows.js';
 import type { TokenFlowStore } from '../../store/token-flows.js';
@@ -21,7 +22,9 @@ export interface GrantContext {
   /** The device authorization grant's storage (grants/device-code.ts). */
   deviceFlows: DeviceFlowStore;
   tokens: TokenService;
-  config: Pick<Config, 'defaultAudience' | 'refreshRetryWindowSeconds'>;
+  /** Registered resources (RFC 8707), for client_credentials; the other grants narrow what they hold, unread. */
+  resources: Pick<ResourceService, 'get'>;
+  config: Pick<Config, 'defaultAudience' | 'refreshRetryWindowSeconds' | 'unregisteredResources'>;
   client: ClientRecord;
   params: Params;
   now: number;

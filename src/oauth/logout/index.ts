@@ -3,7 +3,7 @@
 // and a logout request has nothing useful to redirect an error to.
 import { controlCharacterIn } from '../../util/text.js';
 import { InvalidRequest } from '../errors.js';
-import { Params, type RawParams } from '../params.js';
+import { Params, singleValues, type RawParams } from '../params.js';
 import { checkClient } from './check-client.js';
 import { checkIdTokenHint } from './check-id-token-hint.js';
 import { checkPostLogoutRedirectUri } from './check-post-logout-redirect-uri.js';
@@ -34,7 +34,7 @@ export async function validateLogoutRequest(services: LogoutServices, raw: RawPa
   const params = new Params(Object.fromEntries(Object.entries(raw).filter(([name]) => !FORM_ONLY_FIELDS.has(name))));
   const request: Partial<LogoutRequest> = { client: undefined, hint: undefined, postLogoutRedirectUri: undefined, state: undefined, logoutHint: undefined };
   for (const step of STEPS) await step({ params, request, services });
-  request.params = params.toRecord();
+  request.params = singleValues(params.toRecord());
   return request as LogoutRequest;
 }
 

@@ -8,6 +8,7 @@ import * as retriesAndResourceServers from './0003_retries_and_resource_servers.
 import * as delegatedSignIn from './0004_delegated_sign_in.js';
 import * as logout from './0005_logout.js';
 import * as deviceCodes from './0006_device_codes.js';
+import * as resources from './0007_resources.js';
 import * as privateKeyJwt from './0009_private_key_jwt.js';
 
 /** Every migration, by name; names sort in the order they apply. Append, never edit or reorder. */
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_delegated_sign_in': delegatedSignIn,
   '0005_logout': logout,
   '0006_device_codes': deviceCodes,
+  '0007_resources': resources,
   '0009_private_key_jwt': privateKeyJwt,
 };
 

@@ -5,7 +5,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, InteractionChallengesTable } from '../schema.js';
 import { affected } from '../transaction.js';
-import type { ChallengeKind, ChallengeOutcome, ChallengeRecord, LoginDecision, RedeemResult, UserRecord } from '../types.js';
+import type { ChallengeKind, ChallengeOutcome, ChallengeRecord, LoginDecision, RedeemResult, RequestParams, UserRecord } from '../types.js';
 import { userRow } from '../rows.js';
 
 type Db = Kysely<Database>;
@@ -36,7 +36,7 @@ function challengeRecord(r: Selectable<InteractionChallengesTable>): ChallengeRe
     challengeHash: r.challenge_hash,
     kind: r.kind,
     clientId: r.client_id,
-    request: JSON.parse(r.request) as Record<string, string>,
+    request: JSON.parse(r.request) as RequestParams,
     browserHash: r.browser_hash,
     subject: r.subject,
     skip: r.skip === 1,

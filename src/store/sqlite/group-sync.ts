@@ -51,7 +51,7 @@ const WRITES = {
   revokeAccessToken: true, revokeGrant: true, revokeLeakedGrant: true,
   createSession: true, saveConsent: true, saveAuthorizationCode: true,
   createChallenge: true, answerChallenge: true, redeemVerifier: true, ensureExternalUser: true,
-  createClient: true, updateClient: true, deleteClient: true, createUser: true, setUserPassword: true, deleteUser: true,
+  createClient: true, updateClient: true, deleteClient: true, createResource: true, deleteResource: true, createUser: true, setUserPassword: true, deleteUser: true,
   deleteUserSessions: true, revokeClientAccess: true, insertSigningKey: true, rotateSigningKey: true, cleanup: true, probeWrite: true,
   saveDeviceCode: true, decideDeviceCode: true, pollDeviceCode: true, redeemDeviceCode: true,
   endSession: true, leaseLogoutDeliveries: true, deleteLogoutDelivery: true, rescheduleLogoutDelivery: true,

@@ -1,7 +1,8 @@
 // Hydra 2.x's JSON for login and consent requests and consent sessions (the shapes @ory/hydra-client-fetch reads),
 // built from Gatehouse's records. Fields Gatehouse has no value for are left out, not sent empty (README lists them).
 import type { ServicesWith } from '../../../services.js';
-import type { ClientRecord, ConsentRecord, GrantSummary } from '../../../store/types.js';
+import type { ClientRecord, ConsentRecord, GrantSummary, RequestParams } from '../../../store/types.js';
+import { singleValues, toSearchParams } from '../../../oauth/params.js';
 import type { OpenChallenge } from '../../../oauth/delegated/answers.js';
 import { JwtRejected } from '../../../jwt/errors.js';
 
@@ -28,7 +29,7 @@ const words = (value: string | undefined): string[] | undefined => (value === un
 
 /** OIDC parameters of the request a login or consent page may use (Hydra's oidc_context). */
 async function oidcContext(services: ServicesWith<unknown, 'tokens'>, open: OpenChallenge): Promise<Record<string, unknown>> {
-  const { request } = open.record;
+  const request = singleValues(open.record.request);
   const context: Record<string, unknown> = {};
   if (request.login_hint !== undefined) context.login_hint = request.login_hint;
   if (request.ui_locales !== undefined) context.ui_locales = words(request.ui_locales);
@@ -45,8 +46,8 @@ async function oidcContext(services: ServicesWith<unknown, 'tokens'>, open: Open
   return context;
 }
 
-function requestUrl(issuer: string, request: Record<string, string>): string {
-  return `${issuer}/oauth2/auth?${new URLSearchParams(request).toString()}`;
+function requestUrl(issuer: string, request: RequestParams): string {
+  return `${issuer}/oauth2/auth?${toSearchParams(request).toString()}`;
 }
 
 /** What Hydra's login and consent requests both say of the request handed over. */
@@ -88,7 +89,7 @@ export function logoutRequestView(services: ServicesWith<unknown, 'config'>, cha
     subject: record.subject ?? '',
     ...(record.loginSessionId !== null ? { sid: record.loginSessionId } : {}),
     ...(open.client ? { client: hydraClient(open.client) } : {}),
-    request_url: `${services.config.issuer}/oauth2/sessions/logout?${new URLSearchParams(record.request).toString()}`,
+    request_url: `${services.config.issuer}/oauth2/sessions/logout?${toSearchParams(record.request).toString()}`,
     // Sent by a client (RP-Initiated Logout), not the sign-out button of Gatehouse's own pages.
     rp_initiated: record.request.client_id !== undefined || record.request.id_token_hint !== undefined,
     requested_at: iso(record.createdAt),
