@@ -38,6 +38,8 @@ export interface ClientView {
   backchannel_logout_session_required: boolean;
   frontchannel_logout_uri: string | null;
   frontchannel_logout_session_required: boolean;
+  /** RFC 9126: authorization requests must come through the PAR endpoint. */
+  require_pushed_authorization_requests: boolean;
   created_at: string;
   updated_at: string;
   /** Only right after creation or rotation: the one time the secret is shown. */
@@ -64,6 +66,7 @@ export function clientView(client: ClientRecord, clientSecret?: string | null): 
     backchannel_logout_session_required: client.backchannelLogoutSessionRequired,
     frontchannel_logout_uri: client.frontchannelLogoutUri,
     frontchannel_logout_session_required: client.frontchannelLogoutSessionRequired,
+    require_pushed_authorization_requests: client.requirePushedAuthorizationRequests,
     created_at: isoTime(client.createdAt),
     updated_at: isoTime(client.updatedAt),
   };
@@ -194,6 +197,7 @@ export interface CleanupView {
   grants: number;
   signing_keys: number;
   device_codes: number;
+  pushed_requests: number;
 }
 
 export function cleanupView(result: CleanupResult): CleanupView {
@@ -206,5 +210,6 @@ export function cleanupView(result: CleanupResult): CleanupView {
     grants: result.grants,
     signing_keys: result.keys,
     device_codes: result.deviceCodes,
+    pushed_requests: result.pushedRequests,
   };
 }

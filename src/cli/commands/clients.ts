@@ -22,6 +22,8 @@ type ClientOptions = Omit<ClientInput, 'redirectUris' | 'grantTypes' | 'scopes' 
   scope?: string;
   /** false: --no-resource-server-for (update: clear the list). */
   resourceServerFor?: string[] | false;
+  /** --require-par / --no-require-par. */
+  requirePar?: boolean;
   json?: boolean;
 };
 
@@ -65,6 +67,8 @@ function addClientOptions(command: Command, creating: boolean): Command {
       .option('--no-frontchannel-logout-uri', 'stop front-channel logout')
       .option('--no-frontchannel-logout-session-required', 'no iss and sid on the front-channel logout URI');
   }
+  withAudiences.option('--require-par', 'authorization requests must be pushed to /oauth2/par first (RFC 9126)');
+  if (!creating) withAudiences.option('--no-require-par', 'plain authorization requests are accepted again');
   return withAudiences.option('--json', 'print JSON');
 }
 
@@ -89,6 +93,7 @@ function toFields(options: ClientOptions): ClientFields {
     backchannel_logout_session_required: options.backchannelLogoutSessionRequired,
     frontchannel_logout_uri: options.frontchannelLogoutUri === false ? null : options.frontchannelLogoutUri,
     frontchannel_logout_session_required: options.frontchannelLogoutSessionRequired,
+    require_pushed_authorization_requests: options.requirePar,
   };
 }
 
@@ -121,6 +126,7 @@ function printClient(client: ClientRecord, secret?: string): void {
     ['Post-logout redirect URIs', client.postLogoutRedirectUris.length ? client.postLogoutRedirectUris : '(none)'],
     ['Back-channel logout', client.backchannelLogoutUri ? `${client.backchannelLogoutUri}${client.backchannelLogoutSessionRequired ? ' (sid required)' : ''}` : '(none)'],
     ['Front-channel logout', client.frontchannelLogoutUri ? `${client.frontchannelLogoutUri}${client.frontchannelLogoutSessionRequired ? ' (with iss and sid)' : ''}` : '(none)'],
+    ['Pushed requests (PAR)', client.requirePushedAuthorizationRequests ? 'required' : 'accepted, not required'],
     ['Created', formatTime(client.createdAt)],
     ['Updated', formatTime(client.updatedAt)],
   );

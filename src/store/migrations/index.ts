@@ -8,6 +8,7 @@ import * as retriesAndResourceServers from './0003_retries_and_resource_servers.
 import * as delegatedSignIn from './0004_delegated_sign_in.js';
 import * as logout from './0005_logout.js';
 import * as deviceCodes from './0006_device_codes.js';
+import * as pushedRequests from './0008_pushed_requests.js';
 
 /** Every migration, by name; names sort in the order they apply. Append, never edit or reorder. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_delegated_sign_in': delegatedSignIn,
   '0005_logout': logout,
   '0006_device_codes': deviceCodes,
+  '0008_pushed_requests': pushedRequests,
 };
 
 /** Every migration's name, in the order they apply. */

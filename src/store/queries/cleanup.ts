@@ -86,5 +86,12 @@ export async function cleanup(db: Db, now: number, batchSize: number): Promise<C
       .where('device_code_hash', 'in', db.selectFrom('device_codes').select('device_code_hash').where('expires_at', '<=', now).limit(batchSize))
       .executeTakeFirstOrThrow(),
   );
-  return { codes, sessions, challenges, accessTokens, refreshTokens, grants, keys, deviceCodes };
+  // A pushed request past its minute is of no more use, consumed or not.
+  const pushedRequests = await inBatches(batchSize, () =>
+    db
+      .deleteFrom('pushed_requests')
+      .where('request_hash', 'in', db.selectFrom('pushed_requests').select('request_hash').where('expires_at', '<=', now).limit(batchSize))
+      .executeTakeFirstOrThrow(),
+  );
+  return { codes, sessions, challenges, accessTokens, refreshTokens, grants, keys, deviceCodes, pushedRequests };
 }
