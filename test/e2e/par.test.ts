@@ -8,6 +8,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClock } from '../helpers/clock.js';
 import { TestUserAgent, hiddenFields } from '../helpers/user-agent.js';
 import { CALLBACK, USER, basic, createClient, createUser, oidcClient, postForm } from '../helpers/fixtures.js';
+import { LoginApp, PLATFORM_SUBJECT } from '../helpers/login-app.js';
 
 const PUBLIC_CALLBACK = 'http://127.0.0.1:7777/callback';
 
@@ -216,5 +217,48 @@ describe('pushed authorization requests required server-wide (GATEHOUSE_REQUIRE_
     const location = new URL(refused.headers.get('location')!);
     assert.equal(location.searchParams.get('error'), 'invalid_request');
     assert.match(location.searchParams.get('error_description')!, /clients of this server must push/);
+  });
+});
+
+describe('pushed authorization requests through the platform\'s sign-in and consent (GATEHOUSE_LOGIN_URL)', () => {
+  const app = new LoginApp();
+  let server: TestServer;
+  let config: client.Configuration;
+
+  before(async () => {
+    await app.start();
+    server = await startTestServer({ env: app.env() });
+    app.adminUrl = server.adminUrl;
+    const made = await createClient(server, { clientId: 'strict-client', scopes: 'openid read:leads', requirePushedAuthorizationRequests: true });
+    config = await oidcClient(server, 'strict-client', client.ClientSecretBasic(made.clientSecret!));
+  });
+  after(async () => {
+    await server.close();
+    await app.close();
+  });
+
+  test('the challenges carry the pushed request, so a client that requires PAR completes the flow', async () => {
+    const { verifier, challenge } = await pkce();
+    const nonce = client.randomNonce();
+    const url = await client.buildAuthorizationUrlWithPAR(config, { redirect_uri: CALLBACK, scope: 'openid read:leads', state: 'st-2', nonce, code_challenge: challenge, code_challenge_method: 'S256' });
+    const agent = new TestUserAgent(server.issuer);
+    let step = await agent.navigate(url.href);
+    let callback: URL | undefined;
+    for (let hops = 0; hops < 10 && step.location && !callback; hops++) {
+      const next = new URL(step.location);
+      if (next.origin !== app.url) {
+        callback = next;
+        break;
+      }
+      // The platform's page answers through the admin API and sends the browser back with a verifier.
+      const page = await fetch(next, { redirect: 'manual' });
+      assert.equal(page.status, 302, await page.text());
+      step = await agent.navigate(page.headers.get('location')!);
+    }
+    assert.ok(callback, `back at the client (HTTP ${step.response.status}: ${step.html.slice(0, 200)})`);
+    assert.equal(app.logins.length, 1);
+    assert.equal(app.consents.length, 1);
+    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: 'st-2', expectedNonce: nonce, idTokenExpected: true });
+    assert.equal(tokens.claims()!.sub, PLATFORM_SUBJECT);
   });
 });
