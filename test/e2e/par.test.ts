@@ -198,6 +198,24 @@ describe('pushed authorization requests', () => {
     const plain = await agent.navigate('/oauth2/authorize', { form: { ...unsealed, decision: 'allow' } });
     assert.match(new URL(plain.location!).searchParams.get('error_description')!, /must push/);
   });
+  test('the carried pushed request lasts 30 minutes of the server clock: a slower sign-in starts again', async () => {
+    clock.freeze();
+    try {
+      const response = await postForm(par, await pushForm(strict.clientId, { prompt: 'consent' }), { authorization: basic(strict.clientId, strict.secret) });
+      const { request_uri } = await response.json() as { request_uri: string };
+      const agent = new TestUserAgent(server.issuer);
+      const login = await agent.navigate(`/oauth2/authorize?${new URLSearchParams({ client_id: strict.clientId, request_uri })}`);
+      const consentPage = await agent.signIn(login.html, USER.username, USER.password);
+      const fields = hiddenFields(consentPage.html, '/oauth2/authorize');
+      clock.advanceSeconds(30 * 60);
+      const late = await agent.navigate('/oauth2/authorize', { form: { ...fields, decision: 'allow' } });
+      const location = new URL(late.location!);
+      assert.equal(location.searchParams.get('error'), 'invalid_request');
+      assert.match(location.searchParams.get('error_description')!, /longer than 30 minutes/);
+    } finally {
+      clock.reset();
+    }
+  });
 });
 
 describe('pushed authorization requests required server-wide (GATEHOUSE_REQUIRE_PAR)', () => {
