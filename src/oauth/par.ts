@@ -31,7 +31,7 @@ export async function handlePushedAuthorizationRequest(
   // RFC 9126 §2.1: a request_uri is not pushed; a request object would be (RFC 9126 §3) but is not supported.
   if (params.optional('request_uri') !== undefined) throw new InvalidRequest('request_uri must not be sent to the pushed authorization request endpoint');
   if (params.optional('request') !== undefined) {
-    throw new OAuthError('request_not_supported', 'request (a request object) is not supported; push the authorization parameters themselves');
+    throw new OAuthError('request_not_supported', 'request is not supported (request objects); push the authorization parameters themselves');
   }
   const raw: RawParams = Object.fromEntries(Object.entries(body).filter(([name]) => !NOT_PUSHED.has(name)));
   // With HTTP Basic, client_id may be absent from the body: the request names the client that authenticated.

@@ -16,7 +16,7 @@ export const checkResponseType: AuthorizeStep = ({ params, request }) => {
   }
   // Request objects (JAR) are not supported; a request_uri (RFC 9126, pushed) was resolved before the steps ran.
   if (params.optional('request') !== undefined) {
-    throw new OAuthError('request_not_supported', 'request (a request object) is not supported; send the parameters directly, or push them to the pushed authorization request endpoint');
+    throw new OAuthError('request_not_supported', 'request is not supported (request objects); send the parameters directly, or push them to the pushed authorization request endpoint');
   }
   if (params.optional('request_uri') !== undefined) throw new InvalidRequest('request_uri has no place in a pushed authorization request');
 };
