@@ -112,6 +112,17 @@ describe('pushed authorization requests', () => {
     }
   });
 
+  test('racing browsers with one request_uri: exactly one gets the request', async () => {
+    const response = await postForm(par, await pushForm(confidential.clientId), { authorization: basic(confidential.clientId, confidential.secret) });
+    const { request_uri } = await response.json() as { request_uri: string };
+    const url = `/oauth2/authorize?${new URLSearchParams({ client_id: confidential.clientId, request_uri })}`;
+    const answers = await Promise.all(Array.from({ length: 8 }, () => new TestUserAgent(server.issuer).request(url)));
+    const statuses = answers.map((answer) => answer.status).sort();
+    assert.equal(statuses.filter((status) => status === 400).length, 7, statuses.join(','));
+    assert.ok(statuses.some((status) => status !== 400), statuses.join(','));
+    await Promise.all(answers.map((answer) => answer.body?.cancel()));
+  });
+
   test('a request_uri works only with the client that pushed it, and an unknown or foreign one is refused', async () => {
     const response = await postForm(par, await pushForm(confidential.clientId), { authorization: basic(confidential.clientId, confidential.secret) });
     const { request_uri } = await response.json() as { request_uri: string };
