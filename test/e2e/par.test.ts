@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as client from 'openid-client';
+import { describeOnBackends } from '../helpers/backends.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClock } from '../helpers/clock.js';
 import { TestUserAgent, hiddenFields } from '../helpers/user-agent.js';
@@ -22,7 +23,7 @@ async function pushForm(clientId: string, over: Record<string, string> = {}): Pr
   return { client_id: clientId, response_type: 'code', redirect_uri: CALLBACK, scope: 'openid read:leads', state: 'st-1', code_challenge: (await pkce()).challenge, code_challenge_method: 'S256', ...over };
 }
 
-describe('pushed authorization requests', () => {
+await describeOnBackends('pushed authorization requests', (backend) => {
   const clock = new TestClock();
   let server: TestServer;
   let par: string;
@@ -31,7 +32,7 @@ describe('pushed authorization requests', () => {
   let strict: { clientId: string; secret: string };
 
   before(async () => {
-    server = await startTestServer({ clock });
+    server = await startTestServer({ clock, backend });
     par = `${server.issuer}/oauth2/par`;
     await createUser(server, USER);
     const made = await createClient(server, { clientId: 'zapier-client', scopes: 'openid read:leads write:leads' });
