@@ -17,7 +17,7 @@ export interface PushedAuthorizationResponse {
   expires_in: number;
 }
 
-/** Client authentication, not part of the authorization request. */
+/** Not part of the authorization request: the client's secret, and the seal only the authorization endpoint may set. */
 const NOT_PUSHED = new Set(['client_secret', PUSHED_SEAL_PARAM]);
 
 export async function handlePushedAuthorizationRequest(
