@@ -66,6 +66,8 @@ export interface Config {
   passwordCheckQueue: number;
   /** Requests one client address may make to the public port per second, averaged over 10 s; 0 turns it off. */
   rateLimitPerSecond: number;
+  /** GATEHOUSE_REQUIRE_PAR: every authorization request must come through the PAR endpoint (RFC 9126). */
+  requirePushedAuthorizationRequests: boolean;
   /** Limits on HTTP connections, so that slow or idle clients cannot hold the server (see HttpLimits). */
   http: HttpLimits;
   /** Sign-in and consent on the platform's own pages (Hydra's login and consent provider); see DelegationSettings. */
@@ -414,6 +416,7 @@ export function loadConfig(env: Env = process.env): Config {
     passwordChecks: positiveInt(env, 'GATEHOUSE_PASSWORD_CHECKS', defaultPasswordCheckConcurrency()),
     passwordCheckQueue: nonNegativeInt(env, 'GATEHOUSE_PASSWORD_CHECK_QUEUE', DEFAULT_PASSWORD_CHECK_QUEUE),
     rateLimitPerSecond: nonNegativeInt(env, 'GATEHOUSE_RATE_LIMIT', 1000),
+    requirePushedAuthorizationRequests: bool(env, 'GATEHOUSE_REQUIRE_PAR', false),
     delegation: delegationSettings(env, issuer),
   };
 }

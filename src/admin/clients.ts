@@ -36,6 +36,8 @@ export interface ClientFields {
   /** OpenID Front-Channel Logout; null removes it. */
   frontchannel_logout_uri?: string | null;
   frontchannel_logout_session_required?: boolean;
+  /** RFC 9126: authorization requests must come through the PAR endpoint. */
+  require_pushed_authorization_requests?: boolean;
 }
 
 export interface ClientAdmin {
@@ -67,6 +69,7 @@ function clientInput(fields: ClientFields): ClientInput {
     backchannelLogoutSessionRequired: fields.backchannel_logout_session_required,
     frontchannelLogoutUri: fields.frontchannel_logout_uri,
     frontchannelLogoutSessionRequired: fields.frontchannel_logout_session_required,
+    requirePushedAuthorizationRequests: fields.require_pushed_authorization_requests,
   };
   for (const key of Object.keys(input) as Array<keyof ClientInput>) if (input[key] === undefined) delete input[key];
   return input;

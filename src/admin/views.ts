@@ -41,6 +41,8 @@ export interface ClientView {
   backchannel_logout_session_required: boolean;
   frontchannel_logout_uri: string | null;
   frontchannel_logout_session_required: boolean;
+  /** RFC 9126: authorization requests must come through the PAR endpoint. */
+  require_pushed_authorization_requests: boolean;
   created_at: string;
   updated_at: string;
   /** Only right after creation or rotation: the one time the secret is shown. */
@@ -68,6 +70,7 @@ export function clientView(client: ClientRecord, clientSecret?: string | null): 
     backchannel_logout_session_required: client.backchannelLogoutSessionRequired,
     frontchannel_logout_uri: client.frontchannelLogoutUri,
     frontchannel_logout_session_required: client.frontchannelLogoutSessionRequired,
+    require_pushed_authorization_requests: client.requirePushedAuthorizationRequests,
     created_at: isoTime(client.createdAt),
     updated_at: isoTime(client.updatedAt),
   };
@@ -199,6 +202,7 @@ export interface CleanupView {
   signing_keys: number;
   device_codes: number;
   client_assertions: number;
+  pushed_requests: number;
 }
 
 export function cleanupView(result: CleanupResult): CleanupView {
@@ -212,6 +216,7 @@ export function cleanupView(result: CleanupResult): CleanupView {
     signing_keys: result.keys,
     device_codes: result.deviceCodes,
     client_assertions: result.clientAssertions,
+    pushed_requests: result.pushedRequests,
   };
 }
 

@@ -46,6 +46,8 @@ export interface ClientInput {
   /** Front-Channel Logout: https, or http on loopback; null (or "") removes it. */
   frontchannelLogoutUri?: string | null;
   frontchannelLogoutSessionRequired?: boolean;
+  /** Authorization requests must come through PAR (CLI --require-par, admin API require_pushed_authorization_requests). */
+  requirePushedAuthorizationRequests?: boolean;
 }
 
 const CLIENT_ID = /^[A-Za-z0-9._~-]{3,128}$/;
@@ -237,6 +239,7 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
     backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired ?? existing?.backchannelLogoutSessionRequired ?? false,
     frontchannelLogoutUri: logoutUri(input.frontchannelLogoutUri, existing?.frontchannelLogoutUri ?? null, 'front-channel logout URI'),
     frontchannelLogoutSessionRequired: input.frontchannelLogoutSessionRequired ?? existing?.frontchannelLogoutSessionRequired ?? false,
+    requirePushedAuthorizationRequests: input.requirePushedAuthorizationRequests ?? existing?.requirePushedAuthorizationRequests ?? false,
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   };

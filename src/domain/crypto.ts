@@ -1,5 +1,5 @@
 // Random values, hashes, constant-time comparison and sealing of data at rest: the only primitives the domain uses.
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 
 // Random bytes are drawn from the CSPRNG in blocks and handed out in slices: one call per request for a
 // few bytes costs far more (a trip into OpenSSL each) than the bytes themselves. Each byte is used once.
@@ -72,4 +72,9 @@ export function unseal(sealed: string, secret: string | Buffer, purpose: string)
   const decipher = createDecipheriv('aes-256-gcm', deriveKey(secret, purpose), Buffer.from(iv, 'base64url'));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
   return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+}
+
+/** HMAC-SHA-256 of `value` with a key derived from `secret` for one `purpose`, in base64url: integrity, not secrecy. */
+export function mac(value: string, secret: string | Buffer, purpose: string): string {
+  return createHmac('sha256', deriveKey(secret, purpose)).update(value).digest('base64url');
 }

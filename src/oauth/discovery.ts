@@ -13,6 +13,9 @@ export function authorizationServerMetadata(config: Config, issuer = config.issu
     introspection_endpoint: `${issuer}/oauth2/introspect`,
     userinfo_endpoint: `${issuer}/userinfo`,
     device_authorization_endpoint: `${issuer}/oauth2/device/auth`,
+    // RFC 9126: pushed authorization requests; required of every client when GATEHOUSE_REQUIRE_PAR is on.
+    pushed_authorization_request_endpoint: `${issuer}/oauth2/par`,
+    require_pushed_authorization_requests: config.requirePushedAuthorizationRequests,
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: Object.keys(GRANTS),

@@ -6,6 +6,7 @@ import type {
   ClientsTable,
   ConsentsTable,
   DeviceCodesTable,
+  PushedRequestsTable,
   GrantsTable,
   LogoutDeliveriesTable,
   RefreshTokensTable,
@@ -14,6 +15,7 @@ import type {
   SigningKeysTable,
   UsersTable,
 } from './schema.js';
+import type { PushedRequestRecord } from './types.js';
 import type {
   AccessTokenFormat,
   AccessTokenRecord,
@@ -24,6 +26,7 @@ import type {
   DeviceCodeStatus,
   GrantRecord,
   GrantedSession,
+  RequestParams,
   JsonWebKeySet,
   GrantType,
   LogoutDeliveryRecord,
@@ -80,6 +83,7 @@ export function clientRow(c: ClientRecord): ClientsTable {
     backchannel_logout_session_required: c.backchannelLogoutSessionRequired ? 1 : 0,
     frontchannel_logout_uri: c.frontchannelLogoutUri,
     frontchannel_logout_session_required: c.frontchannelLogoutSessionRequired ? 1 : 0,
+    require_pushed_authorization_requests: c.requirePushedAuthorizationRequests ? 1 : 0,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   };
@@ -107,6 +111,7 @@ export function clientRecord(r: Selectable<ClientsTable>): ClientRecord {
     backchannelLogoutSessionRequired: Number(r.backchannel_logout_session_required) === 1,
     frontchannelLogoutUri: r.frontchannel_logout_uri,
     frontchannelLogoutSessionRequired: Number(r.frontchannel_logout_session_required) === 1,
+    requirePushedAuthorizationRequests: Number(r.require_pushed_authorization_requests) === 1,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -377,4 +382,26 @@ export function resourceRow(r: ResourceRecord): ResourcesTable {
 
 export function resourceRecord(r: Selectable<ResourcesTable>): ResourceRecord {
   return { uri: r.uri, name: r.name, scopes: list(r.scopes), createdAt: Number(r.created_at) };
+}
+
+export function pushedRequestRow(p: PushedRequestRecord): PushedRequestsTable {
+  return {
+    request_hash: p.requestHash,
+    client_id: p.clientId,
+    params: JSON.stringify(p.params),
+    created_at: p.createdAt,
+    expires_at: p.expiresAt,
+    used_at: p.usedAt,
+  };
+}
+
+export function pushedRequestRecord(r: Selectable<PushedRequestsTable>): PushedRequestRecord {
+  return {
+    requestHash: r.request_hash,
+    clientId: r.client_id,
+    params: JSON.parse(r.params) as RequestParams,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    usedAt: r.used_at,
+  };
 }

@@ -31,6 +31,8 @@ export interface ClientsTable {
   frontchannel_logout_uri: string | null;
   /** 0 or 1. */
   frontchannel_logout_session_required: number;
+  /** 1: authorization requests must come through PAR (RFC 9126, migration 0008). */
+  require_pushed_authorization_requests: number;
   created_at: number;
   updated_at: number;
 }
@@ -148,6 +150,17 @@ export interface SigningKeysTable {
   expires_at: number | null;
 }
 
+/** A pushed authorization request (RFC 9126, migration 0008): the request_uri only as a hash. */
+export interface PushedRequestsTable {
+  request_hash: string;
+  client_id: string;
+  /** JSON Record<string, string> */
+  params: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
 /** A device authorization request (RFC 8628, migration 0006): both codes only as hashes. */
 export interface DeviceCodesTable {
   device_code_hash: string;
@@ -249,6 +262,7 @@ export interface Database {
   client_assertions: ClientAssertionsTable;
   device_codes: DeviceCodesTable;
   resources: ResourcesTable;
+  pushed_requests: PushedRequestsTable;
   session_clients: SessionClientsTable;
   logout_deliveries: LogoutDeliveriesTable;
 }

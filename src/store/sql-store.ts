@@ -12,6 +12,7 @@ import * as challenges from './queries/challenges.js';
 import * as clientAssertions from './queries/client-assertions.js';
 import { cleanup } from './queries/cleanup.js';
 import * as devices from './queries/device-codes.js';
+import * as pushed from './queries/pushed-requests.js';
 import * as grants from './queries/grants.js';
 import * as keys from './queries/signing-keys.js';
 import * as logout from './queries/logout.js';
@@ -19,7 +20,7 @@ import { probeWrite } from './queries/readiness.js';
 import * as resources from './queries/resources.js';
 import type { Database } from './schema.js';
 import type { SuccessorTokens, TokenFlowStore } from './token-flows.js';
-import type { AccessTokenRecord, AuthorizationCodeContext, AuthorizationCodeRecord, ChallengeKind, ChallengeOutcome, ChallengeRecord, CleanupResult, ClientRecord, ConsentRecord, DeviceCodeContext, DeviceCodeRecord, DeviceDecision, DevicePollResult, EndedSession, RedeemDeviceCodeResult, GrantRecord, GrantSummary, LogoutDeliveryRecord, NewTokens, RedeemResult, RedeemCodeResult, RefreshTokenContext, RefreshTokenRecord, ReplaceSuccessorResult, ResourceRecord, RotateRefreshResult, SessionRecord, SigningKeyRecord, Store, UserRecord } from './types.js';
+import type { AccessTokenRecord, AuthorizationCodeContext, AuthorizationCodeRecord, ChallengeKind, ChallengeOutcome, ChallengeRecord, CleanupResult, ClientRecord, ConsentRecord, ConsumePushedRequestResult, DeviceCodeContext, DeviceCodeRecord, DeviceDecision, DevicePollResult, EndedSession, GrantRecord, GrantSummary, LogoutDeliveryRecord, NewTokens, PushedRequestRecord, RedeemCodeResult, RedeemDeviceCodeResult, RedeemResult, RefreshTokenContext, RefreshTokenRecord, ReplaceSuccessorResult, ResourceRecord, RotateRefreshResult, SessionRecord, SigningKeyRecord, Store, UserRecord } from './types.js';
 
 /** What each backend implements on its own driver: the token flows but revocation, and the lookups by id. */
 export type NativeTokenFlows = Omit<TokenFlowStore, 'revokeAccessToken' | 'revokeGrant' | 'revokeLeakedGrant'>;
@@ -152,6 +153,14 @@ export class SqlStore implements Store {
   }
   redeemDeviceCode(deviceCodeHash: string, now: number, grant: GrantRecord, tokens: NewTokens): Promise<RedeemDeviceCodeResult> {
     return write(devices.redeemDeviceCode(this.db, deviceCodeHash, now, grant, tokens));
+  }
+
+  // Pushed authorization requests (pushed-requests.ts): shared Kysely code, not a hot path.
+  savePushedRequest(record: PushedRequestRecord): Promise<void> {
+    return write(pushed.savePushedRequest(this.db, record));
+  }
+  consumePushedRequest(requestHash: string, clientId: string, now: number): Promise<ConsumePushedRequestResult> {
+    return pushed.consumePushedRequest(this.db, requestHash, clientId, now);
   }
 
   // Logout.

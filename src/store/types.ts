@@ -5,6 +5,7 @@
 
 import type { AdminWrites, AdminStore } from './administration.js';
 import type { DeviceFlowStore, DeviceFlowWrites } from './device-flows.js';
+import type { PushedRequestStore, PushedRequestWrites } from './pushed-requests.js';
 import type { InteractionStore, InteractionWrites } from './interactions.js';
 import type { LogoutStore, LogoutWrites } from './logout.js';
 import type { ClientAssertionWrites } from './client-assertions.js';
@@ -52,6 +53,8 @@ export interface ClientRecord {
   frontchannelLogoutUri: string | null;
   /** The front-channel URI gets `iss` and `sid` query parameters. */
   frontchannelLogoutSessionRequired: boolean;
+  /** Authorization requests must come through the PAR endpoint (RFC 9126 require_pushed_authorization_requests). */
+  requirePushedAuthorizationRequests: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -387,17 +390,34 @@ export interface CleanupResult {
   deviceCodes: number;
   /** Used client assertions (private_key_jwt) past their expiry. */
   clientAssertions: number;
+  /** Pushed authorization requests (RFC 9126) past their lifetime, used or not. */
+  pushedRequests: number;
 }
+
+/** A request a client pushed to the PAR endpoint (RFC 9126): its request_uri only as a hash. */
+export interface PushedRequestRecord {
+  /** SHA-256 hex of the random part of the request_uri. */
+  requestHash: string;
+  clientId: string;
+  /** The authorization request's parameters, as validated when pushed. */
+  params: RequestParams;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
+/** `unknown`: no such request for this client (or none at all); `used`: used already; `expired`: too late. */
+export type ConsumePushedRequestResult = { ok: true; request: PushedRequestRecord } | { ok: false; reason: 'unknown' | 'used' | 'expired' };
 
 /**
  * Every flow's storage in one object, for the composition root (services.ts, the CLI's context) alone: protocol and
  * domain modules receive the narrow interface they use (TokenFlowStore, InteractionStore, AdminStore, LookupStore).
  */
-export interface Store extends TokenFlowStore, InteractionStore, AdminStore, DeviceFlowStore, LogoutStore, ClientAssertionWrites {
+export interface Store extends TokenFlowStore, InteractionStore, AdminStore, DeviceFlowStore, LogoutStore, ClientAssertionWrites, PushedRequestStore {
   /** Creates or upgrades the schema. Safe to run by several instances at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Every method that writes: what each write interface declares, and only that (see sqlite/group-sync.ts). */
-export type StoreWrites = TokenFlowWrites & InteractionWrites & AdminWrites & DeviceFlowWrites & LogoutWrites & ClientAssertionWrites;
+export type StoreWrites = TokenFlowWrites & InteractionWrites & AdminWrites & DeviceFlowWrites & LogoutWrites & ClientAssertionWrites & PushedRequestWrites;

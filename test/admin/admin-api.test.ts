@@ -129,6 +129,20 @@ describe('admin API: clients', () => {
     assert.match(bad.json<{ error_description: string }>().error_description, /skip_consent must be boolean/);
   });
 
+  test('require_pushed_authorization_requests (RFC 9126) is set on create and update, false by default, and must be a boolean', async () => {
+    const created = await admin.app.inject({ method: 'POST', url: '/admin/clients', payload: { client_name: 'PAR', client_id: 'par-rp', redirect_uris: [CALLBACK] } });
+    assert.equal(created.statusCode, 201, created.body);
+    assert.equal(created.json<Record<string, unknown>>().require_pushed_authorization_requests, false);
+    const updated = await admin.app.inject({ method: 'PATCH', url: '/admin/clients/par-rp', payload: { require_pushed_authorization_requests: true } });
+    assert.equal(updated.statusCode, 200, updated.body);
+    assert.equal(updated.json<Record<string, unknown>>().require_pushed_authorization_requests, true);
+    const stored = await admin.services.store.getClient('par-rp');
+    assert.equal(stored?.requirePushedAuthorizationRequests, true);
+    const bad = await admin.app.inject({ method: 'PATCH', url: '/admin/clients/par-rp', payload: { require_pushed_authorization_requests: 'yes' } });
+    assert.equal(bad.statusCode, 400);
+    await admin.app.inject({ method: 'DELETE', url: '/admin/clients/par-rp' });
+  });
+
   test('logout fields use the OIDC registration names; bad logout URIs are a 400 naming them, null removes one', async () => {
     const created = await admin.app.inject({
       method: 'POST',

@@ -45,6 +45,17 @@ describe('gatehouse clients', () => {
     assert.equal(stored?.secretHash, sha256Hex(secret));
   });
 
+  test('--require-par makes a client push its authorization requests (RFC 9126); update --no-require-par lifts it', async () => {
+    const created = await cli.run(['clients', 'create', '--name', 'PAR RP', '--client-id', 'par-rp', '--redirect-uri', CALLBACK, '--require-par', '--json']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal((JSON.parse(created.stdout) as Record<string, unknown>).require_pushed_authorization_requests, true);
+    assert.match((await cli.run(['clients', 'show', 'par-rp'])).stdout, /Pushed requests \(PAR\):\s+required/);
+    const updated = await cli.run(['clients', 'update', 'par-rp', '--no-require-par', '--json']);
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.equal((JSON.parse(updated.stdout) as Record<string, unknown>).require_pushed_authorization_requests, false);
+    assert.equal((await cli.run(['clients', 'delete', 'par-rp'])).code, 0);
+  });
+
   test('logout options: --post-logout-redirect-uri (repeatable), --backchannel-logout-uri, --frontchannel-logout-uri, and --no- forms on update', async () => {
     const created = await cli.run([
       'clients', 'create', '--name', 'Logout RP', '--client-id', 'logout-rp', '--redirect-uri', CALLBACK,

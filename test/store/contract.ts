@@ -43,6 +43,7 @@ export async function orphans(store: Store): Promise<Record<string, number>> {
     'session_clients.sid': 'select count(*) as n from session_clients where sid not in (select sid from sessions where sid is not null)',
     'session_clients.client_id': 'select count(*) as n from session_clients where client_id not in (select client_id from clients)',
     'logout_deliveries.client_id': 'select count(*) as n from logout_deliveries where client_id not in (select client_id from clients)',
+    'pushed_requests.client_id': 'select count(*) as n from pushed_requests where client_id not in (select client_id from clients)',
   };
   const found: Record<string, number> = {};
   for (const [name, query] of Object.entries(checks)) {

@@ -39,6 +39,7 @@ export function client(over: Partial<ClientRecord> = {}): ClientRecord {
     backchannelLogoutSessionRequired: false,
     frontchannelLogoutUri: null,
     frontchannelLogoutSessionRequired: false,
+    requirePushedAuthorizationRequests: false,
     createdAt: NOW,
     updatedAt: NOW,
     ...over,

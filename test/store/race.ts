@@ -19,6 +19,7 @@ export type RaceOp =
   | { kind: 'rotate'; oldHash: string; grantId: string; clientId: string; userId: string; now: number }
   | { kind: 'replaceSuccessor'; rotatedHash: string; successorHash: string; grantId: string; clientId: string; userId: string; now: number }
   | { kind: 'redeemDevice'; deviceCodeHash: string; clientId: string; userId: string; now: number }
+  | { kind: 'consumePushed'; requestHash: string; clientId: string; now: number }
   | { kind: 'revokeGrant'; grantId: string; now: number }
   | { kind: 'rotateKey'; alg: SigningAlg; onlyIfNone: boolean };
 
@@ -50,6 +51,8 @@ export async function runOp(store: Store, op: RaceOp, contender: number): Promis
       const next = refreshToken(g, { tokenHash: `rt-retry-${contender}`, createdAt: op.now });
       return store.replaceUnusedSuccessor(op.rotatedHash, op.successorHash, op.now, { accessToken: accessToken(g, { id: `at-retry-${contender}` }), refreshToken: next }, null);
     }
+    case 'consumePushed':
+      return store.consumePushedRequest(op.requestHash, op.clientId, op.now);
     case 'redeemDevice': {
       const g = grant(op.clientId, op.userId, { id: `grant-device-race-${contender}` });
       return store.redeemDeviceCode(op.deviceCodeHash, op.now, g, { accessToken: accessToken(g), refreshToken: refreshToken(g) });

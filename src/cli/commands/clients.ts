@@ -24,6 +24,8 @@ type ClientOptions = Omit<ClientInput, 'redirectUris' | 'grantTypes' | 'scopes' 
   resourceServerFor?: string[] | false;
   /** --jwks-file: the parsed file (validated by the domain). */
   jwksFile?: unknown;
+  /** --require-par / --no-require-par. */
+  requirePar?: boolean;
   json?: boolean;
 };
 
@@ -68,6 +70,8 @@ function addClientOptions(command: Command, creating: boolean): Command {
       .option('--no-frontchannel-logout-uri', 'stop front-channel logout')
       .option('--no-frontchannel-logout-session-required', 'no iss and sid on the front-channel logout URI');
   }
+  withAudiences.option('--require-par', 'authorization requests must be pushed to /oauth2/par first (RFC 9126)');
+  if (!creating) withAudiences.option('--no-require-par', 'plain authorization requests are accepted again');
   return withAudiences.option('--json', 'print JSON');
 }
 
@@ -93,6 +97,7 @@ function toFields(options: ClientOptions): ClientFields {
     backchannel_logout_session_required: options.backchannelLogoutSessionRequired,
     frontchannel_logout_uri: options.frontchannelLogoutUri === false ? null : options.frontchannelLogoutUri,
     frontchannel_logout_session_required: options.frontchannelLogoutSessionRequired,
+    require_pushed_authorization_requests: options.requirePar,
   };
 }
 
@@ -126,6 +131,7 @@ function printClient(client: ClientRecord, secret?: string): void {
     ['Post-logout redirect URIs', client.postLogoutRedirectUris.length ? client.postLogoutRedirectUris : '(none)'],
     ['Back-channel logout', client.backchannelLogoutUri ? `${client.backchannelLogoutUri}${client.backchannelLogoutSessionRequired ? ' (sid required)' : ''}` : '(none)'],
     ['Front-channel logout', client.frontchannelLogoutUri ? `${client.frontchannelLogoutUri}${client.frontchannelLogoutSessionRequired ? ' (with iss and sid)' : ''}` : '(none)'],
+    ['Pushed requests (PAR)', client.requirePushedAuthorizationRequests ? 'required' : 'accepted, not required'],
     ['Created', formatTime(client.createdAt)],
     ['Updated', formatTime(client.updatedAt)],
   );

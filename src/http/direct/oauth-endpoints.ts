@@ -1,10 +1,11 @@
-// POST /oauth2/token, /oauth2/introspect, /oauth2/revoke (and /oauth2/device/auth, which authenticates clients alike): the endpoints every API call of a client or resource
+// POST /oauth2/token, /oauth2/introspect, /oauth2/revoke (and /oauth2/device/auth and /oauth2/par, which authenticate clients alike): the endpoints every API call of a client or resource
 // server depends on, served on node:http directly (see listener.ts). Each reads the form, hands it to the
 // protocol module and answers JSON; errors are RFC 6749 §5.2 bodies, never a 5xx for bad input.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Services } from '../../services.js';
 import { handleDeviceAuthorization } from '../../oauth/device-authorization.js';
 import { handleIntrospection } from '../../oauth/introspect.js';
+import { handlePushedAuthorizationRequest, PAR_PATH } from '../../oauth/par.js';
 import { handleRevocation } from '../../oauth/revoke.js';
 import { handleTokenRequest } from '../../oauth/token.js';
 import { InvalidClient, InvalidRequest } from '../../oauth/errors.js';
@@ -17,11 +18,18 @@ import type { RateLimits } from '../rate-limits/index.js';
 
 export type EndpointHandler = (services: Services, authorization: string | undefined, form: RawParams) => Promise<unknown>;
 
-/** The endpoints by path; the body each handler returns is the 200 answer (undefined: an empty one). */
+/** A handler's answer that is 201 Created rather than 200. */
+class Created {
+  constructor(readonly body: unknown) {}
+}
+
+/** The endpoints by path; the body each handler returns is the 200 answer (undefined: an empty one; Created: a 201). */
 export const OAUTH_ENDPOINTS: ReadonlyMap<string, EndpointHandler> = new Map<string, EndpointHandler>([
   ['/oauth2/token', handleTokenRequest],
   // RFC 8628's device authorization endpoint: client authentication, its throttle and the answers as at the token endpoint.
   ['/oauth2/device/auth', handleDeviceAuthorization],
+  // RFC 9126: pushed authorization requests, 201 with the request_uri.
+  [PAR_PATH, async (services, authorization, form) => new Created(await handlePushedAuthorizationRequest(services, authorization, form))],
   ['/oauth2/introspect', handleIntrospection],
   ['/oauth2/revoke', async (services, authorization, form) => {
     await handleRevocation(services, authorization, form);
@@ -59,7 +67,8 @@ export async function serveOAuthEndpoint(
       }
       throw error;
     }
-    sendJson(response, 200, body, cors);
+    if (body instanceof Created) sendJson(response, 201, body.body, cors);
+    else sendJson(response, 200, body, cors);
   } catch (error) {
     // A client that went away mid-request has nobody to answer.
     if (response.headersSent || response.destroyed) return;

@@ -14,9 +14,9 @@ export const checkResponseType: AuthorizeStep = ({ params, request }) => {
   if (params.optional('response_mode') !== undefined && params.optional('response_mode') !== 'query') {
     throw new InvalidRequest('response_mode must be "query" (the only mode supported)');
   }
-  for (const unsupported of ['request', 'request_uri'] as const) {
-    if (params.optional(unsupported) !== undefined) {
-      throw new OAuthError(`${unsupported}_not_supported`, `${unsupported} is not supported; send the parameters directly`);
-    }
+  // Request objects (JAR) are not supported; a request_uri (RFC 9126, pushed) was resolved before the steps ran.
+  if (params.optional('request') !== undefined) {
+    throw new OAuthError('request_not_supported', 'request is not supported (request objects); send the parameters directly, or push them to the pushed authorization request endpoint');
   }
+  if (params.optional('request_uri') !== undefined) throw new InvalidRequest('request_uri has no place in a pushed authorization request');
 };

@@ -1,6 +1,7 @@
 // The validated authorization request that the steps build up, and the context they read.
 import type { ServicesWith } from '../../services.js';
 import type { LookupStore } from '../../store/lookups.js';
+import type { PushedRequestStore } from '../../store/pushed-requests.js';
 import type { ClientRecord, RequestParams } from '../../store/types.js';
 import type { Params } from '../params.js';
 
@@ -22,12 +23,20 @@ export interface AuthorizationRequest {
   idTokenHintSubject: string | undefined;
   /** The verified id_token_hint's claims (shown to the platform's login page as oidc_context.id_token_hint_claims). */
   idTokenHintClaims?: Record<string, unknown>;
-  /** The parameters as received, kept so the consent form can carry them back unchanged. */
+  /**
+   * The parameters as received (for a pushed request: as pushed, with the seal that marks them so), kept so the
+   * consent form, the login page's way back and the platform's challenges carry them on unchanged.
+   */
   params: RequestParams;
+  /** Pushed (RFC 9126): by its request_uri, or carried on from one (its seal verified), or validated at the PAR endpoint. */
+  pushed: boolean;
 }
 
-/** What the validation reads besides the request: clients from the store, the keys that verify an id_token_hint. */
-export type AuthorizeServices = ServicesWith<LookupStore, 'tokens' | 'config' | 'resources'>;
+/**
+ * What the validation reads besides the request: clients from the store, the keys that verify an id_token_hint,
+ * registered resources, and pushed requests (consumed by their request_uri) with the clock.
+ */
+export type AuthorizeServices = ServicesWith<LookupStore & PushedRequestStore, 'tokens' | 'config' | 'resources' | 'now'>;
 
 export interface StepContext {
   params: Params;

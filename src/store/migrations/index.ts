@@ -9,6 +9,7 @@ import * as delegatedSignIn from './0004_delegated_sign_in.js';
 import * as logout from './0005_logout.js';
 import * as deviceCodes from './0006_device_codes.js';
 import * as resources from './0007_resources.js';
+import * as pushedRequests from './0008_pushed_requests.js';
 import * as privateKeyJwt from './0009_private_key_jwt.js';
 
 /** Every migration, by name; names sort in the order they apply. Append, never edit or reorder. */
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005_logout': logout,
   '0006_device_codes': deviceCodes,
   '0007_resources': resources,
+  '0008_pushed_requests': pushedRequests,
   '0009_private_key_jwt': privateKeyJwt,
 };
 

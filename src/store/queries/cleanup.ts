@@ -94,5 +94,12 @@ export async function cleanup(db: Db, now: number, batchSize: number): Promise<C
       .where('jti', 'in', db.selectFrom('client_assertions').select('jti').where('expires_at', '<=', now).limit(batchSize))
       .executeTakeFirstOrThrow(),
   );
-  return { codes, sessions, challenges, accessTokens, refreshTokens, grants, keys, deviceCodes, clientAssertions };
+  // A pushed request past its minute is of no more use, consumed or not.
+  const pushedRequests = await inBatches(batchSize, () =>
+    db
+      .deleteFrom('pushed_requests')
+      .where('request_hash', 'in', db.selectFrom('pushed_requests').select('request_hash').where('expires_at', '<=', now).limit(batchSize))
+      .executeTakeFirstOrThrow(),
+  );
+  return { codes, sessions, challenges, accessTokens, refreshTokens, grants, keys, deviceCodes, clientAssertions, pushedRequests };
 }

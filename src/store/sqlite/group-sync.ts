@@ -42,7 +42,7 @@ export class WalSync {
 
 /**
  * The methods that write, one entry per method the write interfaces declare (TokenFlowWrites, InteractionWrites,
- * AdminWrites, DeviceFlowWrites, LogoutWrites): `satisfies` makes a write method missing here, or a name that is not one, a compile error. The list is
+ * AdminWrites, DeviceFlowWrites, LogoutWrites, PushedRequestWrites): `satisfies` makes a write method missing here, or a name that is not one, a compile error. The list is
  * derived from the interfaces rather than the wrapping done per object, because the token flows and the shared Kysely
  * code both write and one Store carries them; a write interface is the declaration, this only mirrors it checked.
  */
@@ -56,6 +56,7 @@ const WRITES = {
   saveDeviceCode: true, decideDeviceCode: true, pollDeviceCode: true, redeemDeviceCode: true,
   endSession: true, leaseLogoutDeliveries: true, deleteLogoutDelivery: true, rescheduleLogoutDelivery: true,
   recordClientAssertion: true,
+  savePushedRequest: true, consumePushedRequest: true,
 } as const satisfies Record<keyof StoreWrites, true>;
 
 const isWrite = (property: string | symbol): property is keyof StoreWrites => Object.hasOwn(WRITES, property);

@@ -26,6 +26,7 @@ const clientProperties = {
   backchannel_logout_session_required: { type: 'boolean' },
   frontchannel_logout_uri: { type: ['string', 'null'], maxLength: 2000 },
   frontchannel_logout_session_required: { type: 'boolean' },
+  require_pushed_authorization_requests: { type: 'boolean' },
 } as const;
 
 const createBody = {
