@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { parseDuration } from './util/duration.js';
+import type { OutboundPolicy } from './util/outbound-fetch.js';
 import { DEFAULT_PASSWORD_CHECK_QUEUE, defaultPasswordCheckConcurrency } from './domain/password-check-limit.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -72,6 +73,8 @@ export interface Config {
   http: HttpLimits;
   /** Sign-in and consent on the platform's own pages (Hydra's login and consent provider); see DelegationSettings. */
   delegation: DelegationSettings;
+  /** What Gatehouse fetches from where clients point it (a jwks_uri): see util/outbound-fetch.ts. */
+  outbound: OutboundPolicy;
 }
 
 /** Delegated sign-in: where the platform's pages are, how long a challenge lives, who may answer without the admin token. */
@@ -418,7 +421,29 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerSecond: nonNegativeInt(env, 'GATEHOUSE_RATE_LIMIT', 1000),
     requirePushedAuthorizationRequests: bool(env, 'GATEHOUSE_REQUIRE_PAR', false),
     delegation: delegationSettings(env, issuer),
+    outbound: outboundPolicy(env),
   };
+}
+
+/** Documents clients point Gatehouse at: at most this large. */
+const OUTBOUND_MAX_BYTES = 64 * 1024;
+
+function outboundPolicy(env: Env): OutboundPolicy {
+  const loopback = env.GATEHOUSE_FETCH_ALLOW_LOOPBACK ?? '';
+  if (!['', 'true', 'false'].includes(loopback)) throw new ConfigError(`GATEHOUSE_FETCH_ALLOW_LOOPBACK must be true or false, got "${loopback}"`);
+  const caFile = env.GATEHOUSE_FETCH_CA_FILE;
+  let ca: string | undefined;
+  if (caFile) {
+    try {
+      ca = readFileSync(caFile, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`GATEHOUSE_FETCH_CA_FILE cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): ${caFile}`);
+    }
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`GATEHOUSE_FETCH_CA_FILE must hold PEM certificates: ${caFile}`);
+  }
+  const timeoutMs = durationMs(env, 'GATEHOUSE_FETCH_TIMEOUT', 5000);
+  if (timeoutMs > 30_000) throw new ConfigError(`GATEHOUSE_FETCH_TIMEOUT must be at most 30s, got "${env.GATEHOUSE_FETCH_TIMEOUT}"`);
+  return { allowLoopback: loopback === 'true', ca, timeoutMs, maxBytes: OUTBOUND_MAX_BYTES };
 }
 
 /** A page of the platform's (login, consent): absolute, no fragment; https, or http when the issuer is http too. */

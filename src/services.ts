@@ -4,6 +4,7 @@ import { AccountService } from './domain/accounts.js';
 import { ClientService } from './domain/clients.js';
 import { ClientCache } from './domain/client-cache.js';
 import { ConsentService } from './domain/consent.js';
+import { ClientKeySets } from './domain/client-keys.js';
 import { DeviceCodeService } from './domain/device-codes.js';
 import { KeyService } from './domain/keys.js';
 import { LogoutService } from './domain/logout.js';
@@ -31,6 +32,8 @@ export interface Services {
   devices: DeviceCodeService;
   /** Ending sessions and notifying their clients (back-channel deliveries, front-channel URIs). */
   logout: LogoutService;
+  /** private_key_jwt clients' keys: inline, or fetched from their jwks_uri and cached. */
+  clientKeys: ClientKeySets;
   /** Failed client authentications per address and client, in this process. */
   clientAuthThrottle: ClientAuthThrottle;
   /** The one clock every time decision reads; tests pass one they can move. */
@@ -67,6 +70,7 @@ export function buildServices(config: Config, store: Store, options: ServiceOpti
     consent: new ConsentService(store, clock),
     devices: new DeviceCodeService(store, clock, config.deviceCodeTtlSeconds),
     logout: new LogoutService(config.issuer, store, keys, clock),
+    clientKeys: new ClientKeySets(config.outbound, clock),
     clientAuthThrottle: new ClientAuthThrottle({ clock }),
     clock,
     now,

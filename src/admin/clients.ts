@@ -28,6 +28,8 @@ export interface ClientFields {
   skip_consent?: boolean;
   /** private_key_jwt: the client's public keys; null removes them. */
   jwks?: JsonWebKeySet | null;
+  /** private_key_jwt: or where the client publishes them (https); null removes it. */
+  jwks_uri?: string | null;
   /** OpenID RP-Initiated Logout: replaces the whole list; [] clears it. */
   post_logout_redirect_uris?: string[];
   /** OpenID Back-Channel Logout; null removes it. */
@@ -64,6 +66,7 @@ function clientInput(fields: ClientFields): ClientInput {
     resourceServerFor: fields.resource_server_for,
     skipConsent: fields.skip_consent,
     jwks: fields.jwks,
+    jwksUri: fields.jwks_uri,
     postLogoutRedirectUris: fields.post_logout_redirect_uris,
     backchannelLogoutUri: fields.backchannel_logout_uri,
     backchannelLogoutSessionRequired: fields.backchannel_logout_session_required,

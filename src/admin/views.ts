@@ -35,6 +35,7 @@ export interface ClientView {
   skip_consent: boolean;
   /** private_key_jwt: the client's public keys; null otherwise. */
   jwks: JsonWebKeySet | null;
+  jwks_uri: string | null;
   /** OpenID logout (RP-Initiated, Back-Channel, Front-Channel), by their registration names. */
   post_logout_redirect_uris: string[];
   backchannel_logout_uri: string | null;
@@ -65,6 +66,7 @@ export function clientView(client: ClientRecord, clientSecret?: string | null): 
     resource_server_for: client.resourceServerFor,
     skip_consent: client.skipConsent,
     jwks: client.jwks,
+    jwks_uri: client.jwksUri,
     post_logout_redirect_uris: client.postLogoutRedirectUris,
     backchannel_logout_uri: client.backchannelLogoutUri,
     backchannel_logout_session_required: client.backchannelLogoutSessionRequired,

@@ -38,6 +38,8 @@ export interface ClientInput {
   skipConsent?: boolean;
   /** private_key_jwt: the client's public keys (a JWK Set); null removes them. */
   jwks?: JsonWebKeySet | null;
+  /** private_key_jwt: or the https URL where the client publishes them; null removes it. */
+  jwksUri?: string | null;
   /** Where RP-Initiated Logout may send the browser afterwards; replaces the list. Same rules as redirect URIs. */
   postLogoutRedirectUris?: string[];
   /** Back-Channel Logout: https, or http on loopback; null (or "") removes it. */
@@ -233,7 +235,11 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
     accessTokenFormat: format,
     resourceServerFor: audiences(input.resourceServerFor ?? existing?.resourceServerFor ?? []),
     skipConsent: input.skipConsent ?? existing?.skipConsent ?? false,
-    jwks: clientKeys(input.jwks === undefined ? existing?.jwks ?? null : input.jwks, method),
+    ...clientKeys(
+      input.jwks === undefined ? existing?.jwks ?? null : input.jwks,
+      input.jwksUri === undefined ? existing?.jwksUri ?? null : input.jwksUri,
+      method,
+    ),
     postLogoutRedirectUris,
     backchannelLogoutUri: logoutUri(input.backchannelLogoutUri, existing?.backchannelLogoutUri ?? null, 'back-channel logout URI'),
     backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired ?? existing?.backchannelLogoutSessionRequired ?? false,
@@ -245,14 +251,28 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
   };
 }
 
-/** Keys belong to private_key_jwt clients only, and such a client needs some. */
-function clientKeys(jwks: JsonWebKeySet | null, method: TokenEndpointAuthMethod | null): JsonWebKeySet | null {
+/** Keys belong to private_key_jwt clients only, and such a client needs them: inline, or at a jwks_uri (one of the two). */
+function clientKeys(jwks: JsonWebKeySet | null, jwksUri: string | null, method: TokenEndpointAuthMethod | null): { jwks: JsonWebKeySet | null; jwksUri: string | null } {
   if (method === 'private_key_jwt') {
-    if (jwks === null) throw new ClientInputError('private_key_jwt needs the client\'s public keys (--jwks-file, admin API "jwks")');
-    return validateJwks(jwks);
+    if (jwks === null && jwksUri === null) throw new ClientInputError('private_key_jwt needs the client\'s public keys (--jwks-file or --jwks-uri; admin API "jwks" or "jwks_uri")');
+    if (jwks !== null && jwksUri !== null) throw new ClientInputError('give the client\'s keys once: jwks or jwks_uri, not both');
+    return jwks !== null ? { jwks: validateJwks(jwks), jwksUri: null } : { jwks: null, jwksUri: validateJwksUri(jwksUri!) };
   }
-  if (jwks !== null) throw new ClientInputError('jwks is only for clients that authenticate with private_key_jwt (--token-endpoint-auth-method private_key_jwt)');
-  return null;
+  if (jwks !== null || jwksUri !== null) throw new ClientInputError('jwks and jwks_uri are only for clients that authenticate with private_key_jwt (--token-endpoint-auth-method private_key_jwt)');
+  return { jwks: null, jwksUri: null };
+}
+
+/** An https URL without credentials or fragment (where it may point is checked when it is fetched: util/outbound-fetch.ts). */
+function validateJwksUri(uri: string): string {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new ClientInputError(`jwks_uri ${JSON.stringify(uri.slice(0, 200))} is not an absolute URL`);
+  }
+  if (url.protocol !== 'https:') throw new ClientInputError(`jwks_uri "${uri}" must be https`);
+  if (url.username || url.password || url.hash || controlOrSpaceIn(uri)) throw new ClientInputError(`jwks_uri "${uri}" must not carry credentials, a fragment or whitespace`);
+  return uri;
 }
 
 function newSecret(): { secret: string; hash: string } {

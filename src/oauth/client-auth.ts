@@ -5,13 +5,14 @@ import type { ServicesWith } from '../services.js';
 import type { ClientAssertionWrites } from '../store/client-assertions.js';
 import type { ClientRecord, TokenEndpointAuthMethod } from '../store/types.js';
 import { constantTimeEqual, sha256Hex } from '../domain/crypto.js';
+import { ClientKeysUnavailable } from '../domain/client-keys.js';
 import { JwtRejected } from '../jwt/errors.js';
 import { verifyJwt } from '../jwt/verify.js';
 import { InvalidClient, InvalidRequest } from './errors.js';
 import type { Params, RawParams } from './params.js';
 
 /** What client authentication reads: clients (cached), the issuer and time (assertions), where jtis are kept. */
-export type ClientAuthServices = ServicesWith<ClientAssertionWrites, 'clientCache' | 'config' | 'now'>;
+export type ClientAuthServices = ServicesWith<ClientAssertionWrites, 'clientCache' | 'config' | 'now' | 'clientKeys'>;
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** How far ahead an assertion may expire: its jti is remembered until then. */
@@ -160,11 +161,12 @@ async function verifyAssertion(services: ClientAuthServices, client: ClientRecor
       audience: [issuer, `${issuer}/oauth2/token`],
       now,
       key: async (header) => {
-        const jwk = client.jwks?.keys.find((key) => key.kid === header.kid);
+        const jwk = typeof header.kid === 'string' ? await services.clientKeys.key(client, header.kid) : undefined;
         return jwk === undefined ? undefined : createPublicKey({ key: jwk as never, format: 'jwk' });
       },
     }));
   } catch (error) {
+    if (error instanceof ClientKeysUnavailable) fail(error.message);
     if (!(error instanceof JwtRejected)) throw error;
     fail(error.message);
   }

@@ -78,6 +78,7 @@ export function clientRow(c: ClientRecord): ClientsTable {
     resource_server_for: json(c.resourceServerFor),
     skip_consent: c.skipConsent ? 1 : 0,
     jwks: c.jwks === null ? null : JSON.stringify(c.jwks),
+    jwks_uri: c.jwksUri,
     post_logout_redirect_uris: json(c.postLogoutRedirectUris),
     backchannel_logout_uri: c.backchannelLogoutUri,
     backchannel_logout_session_required: c.backchannelLogoutSessionRequired ? 1 : 0,
@@ -105,6 +106,7 @@ export function clientRecord(r: Selectable<ClientsTable>): ClientRecord {
     resourceServerFor: list(r.resource_server_for),
     skipConsent: r.skip_consent === 1,
     jwks: r.jwks === null ? null : (JSON.parse(r.jwks) as JsonWebKeySet),
+    jwksUri: r.jwks_uri,
     postLogoutRedirectUris: list(r.post_logout_redirect_uris),
     backchannelLogoutUri: r.backchannel_logout_uri,
     // Number(): PostgreSQL's integer and SQLite's both read back as numbers; a boolean column would not be portable.

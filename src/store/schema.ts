@@ -23,6 +23,8 @@ export interface ClientsTable {
   skip_consent: number;
   /** JSON {"keys": [...]}: the client's public keys (private_key_jwt), or null. */
   jwks: string | null;
+  /** https URL of the client's published JWK Set (private_key_jwt), or null. */
+  jwks_uri: string | null;
   /** JSON string[]: where RP-Initiated Logout may send the browser afterwards (migration 0005). */
   post_logout_redirect_uris: string;
   backchannel_logout_uri: string | null;

@@ -43,6 +43,8 @@ export interface ClientRecord {
   skipConsent: boolean;
   /** The public keys a private_key_jwt client signs its assertions with (RFC 7517 JWK Set); null otherwise. */
   jwks: JsonWebKeySet | null;
+  /** Or where the client publishes them (https; fetched under the outbound rules); null otherwise. */
+  jwksUri: string | null;
   /** Where RP-Initiated Logout may send the browser afterwards: exact match, as redirect URIs. */
   postLogoutRedirectUris: string[];
   /** Back-Channel Logout 1.0: where logout tokens are POSTed; null when the client takes none. */

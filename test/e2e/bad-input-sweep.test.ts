@@ -85,7 +85,7 @@ const ADMIN: Array<Route & { fields: string[]; query?: Record<string, string> }>
   { method: 'GET', path: '/healthz', fields: [] },
   { method: 'GET', path: '/readyz', fields: [] },
   { method: 'GET', path: '/metrics', fields: [] },
-  { method: 'POST', path: '/admin/clients', fields: ['client_name', 'client_id', 'redirect_uris', 'grant_types', 'scope', 'token_endpoint_auth_method', 'access_token_ttl', 'refresh_token_ttl', 'refresh_token_grace', 'access_token_format', 'resource_server_for', 'post_logout_redirect_uris', 'backchannel_logout_uri', 'backchannel_logout_session_required', 'frontchannel_logout_uri', 'frontchannel_logout_session_required', 'require_pushed_authorization_requests', 'jwks'] },
+  { method: 'POST', path: '/admin/clients', fields: ['client_name', 'client_id', 'redirect_uris', 'grant_types', 'scope', 'token_endpoint_auth_method', 'access_token_ttl', 'refresh_token_ttl', 'refresh_token_grace', 'access_token_format', 'resource_server_for', 'post_logout_redirect_uris', 'backchannel_logout_uri', 'backchannel_logout_session_required', 'frontchannel_logout_uri', 'frontchannel_logout_session_required', 'require_pushed_authorization_requests', 'jwks', 'jwks_uri'] },
   { method: 'GET', path: '/admin/clients', fields: ['limit'] },
   { method: 'GET', path: '/admin/clients/:id', fields: [] },
   { method: 'PATCH', path: '/admin/clients/:id', fields: ['client_name', 'redirect_uris', 'grant_types', 'scope', 'access_token_ttl', 'refresh_token_grace', 'access_token_format', 'resource_server_for', 'post_logout_redirect_uris', 'backchannel_logout_uri', 'frontchannel_logout_uri', 'require_pushed_authorization_requests'] },

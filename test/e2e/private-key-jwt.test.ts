@@ -1,7 +1,7 @@
 // private_key_jwt client authentication (RFC 7523 §2.2): a client registers public keys instead of getting a
 // secret, and signs a short-lived assertion per request. openid-client is the client; hand-made assertions show
 // each refusal (replay, wrong key, audience, lifetime, method).
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import { generateKeyPairSync } from 'node:crypto';
@@ -9,6 +9,8 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { describeOnBackends } from '../helpers/backends.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { basic, createClient, oidcClient, postForm } from '../helpers/fixtures.js';
+import { makeCertificate, startTlsServer, type TestCertificate } from '../helpers/tls.js';
+import { TestClock } from '../helpers/clock.js';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -110,5 +112,98 @@ await describeOnBackends('private_key_jwt client authentication', (backend) => {
     }
     await assert.rejects(createClient(server, { name: 'No keys', grantTypes: ['client_credentials'], tokenEndpointAuthMethod: 'private_key_jwt' }), /private_key_jwt needs the client's public keys/);
     await assert.rejects(server.services.clients.rotateSecret('agent'), /authenticates with private_key_jwt and has no secret/);
+  });
+});
+
+describe('private_key_jwt with keys at a jwks_uri (fetched under the outbound rules)', () => {
+  let certificate: TestCertificate;
+  let tls: Awaited<ReturnType<typeof startTlsServer>>;
+  let server: TestServer;
+  let key: CryptoKey;
+  let jwks: { keys: Array<Record<string, unknown>> };
+  let fetches = 0;
+  const clock = new TestClock();
+
+  before(async () => {
+    certificate = makeCertificate();
+    ({ privateKey: key } = await generateKeyPair('ES256', { extractable: true }));
+    const jwk = { ...(await exportJWK(key)), kid: 'remote-1' } as Record<string, unknown>;
+    delete jwk.d;
+    jwks = { keys: [jwk] };
+    tls = await startTlsServer(certificate, (request, response) => {
+      if (request.url === '/jwks.json') {
+        fetches++;
+        response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=600' });
+        return response.end(JSON.stringify(jwks));
+      }
+      if (request.url === '/moved') {
+        response.writeHead(301, { location: '/jwks.json' });
+        return response.end();
+      }
+      response.writeHead(404);
+      response.end();
+    });
+    server = await startTestServer({ clock, env: { GATEHOUSE_FETCH_ALLOW_LOOPBACK: 'true', GATEHOUSE_FETCH_CA_FILE: certificate.certFile } });
+    await createClient(server, { clientId: 'remote-agent', name: 'Remote agent', grantTypes: ['client_credentials'], scopes: 'read:leads', tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: `${tls.origin}/jwks.json` });
+    await createClient(server, { clientId: 'moved-agent', name: 'Moved agent', grantTypes: ['client_credentials'], scopes: 'read:leads', tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: `${tls.origin}/moved` });
+  });
+  after(async () => {
+    await server.close();
+    await tls.close();
+    certificate.remove();
+  });
+
+  async function signed(clientId: string, kid: string, signingKey = key): Promise<string> {
+    const now = Math.floor(clock.now() / 1000);
+    return new SignJWT({ iss: clientId, sub: clientId, aud: server.issuer, jti: crypto.randomUUID(), iat: now, exp: now + 60 })
+      .setProtectedHeader({ alg: 'ES256', kid })
+      .sign(signingKey);
+  }
+  const token = async (assertion: string) => {
+    const response = await postForm(`${server.issuer}/oauth2/token`, { grant_type: 'client_credentials', client_assertion_type: ASSERTION_TYPE, client_assertion: assertion });
+    return { status: response.status, body: await response.json() as Record<string, unknown> };
+  };
+
+  test('openid-client authenticates; the key set is fetched once and reused while its Cache-Control allows', async () => {
+    const config = await oidcClient(server, 'remote-agent', client.PrivateKeyJwt({ key, kid: 'remote-1' }));
+    await client.clientCredentialsGrant(config, { scope: 'read:leads' });
+    await client.clientCredentialsGrant(config, { scope: 'read:leads' });
+    assert.equal(fetches, 1);
+  });
+
+  test('a rotated key is fetched again, at most once a minute for kids the copy lacks', async () => {
+    const { privateKey: next } = await generateKeyPair('ES256', { extractable: true });
+    const nextJwk = { ...(await exportJWK(next)), kid: 'remote-2' } as Record<string, unknown>;
+    delete nextJwk.d;
+    jwks = { keys: [jwks.keys[0]!, nextJwk] };
+    const before = fetches;
+    clock.advanceSeconds(61);
+    assert.equal((await token(await signed('remote-agent', 'remote-2', next))).status, 200);
+    assert.equal(fetches, before + 1);
+    const unknown = await token(await signed('remote-agent', 'nobody'));
+    assert.equal(unknown.status, 401);
+    assert.equal(fetches, before + 1, 'an unknown kid right after a fetch does not fetch again');
+  });
+
+  test('a jwks_uri that redirects is refused, naming why', async () => {
+    const answer = await token(await signed('moved-agent', 'remote-1'));
+    assert.equal(answer.status, 401);
+    assert.match(answer.body.error_description as string, /redirects are not followed/);
+  });
+
+  test('without the development setting, a loopback jwks_uri is refused before any connection', async () => {
+    const strict = await startTestServer({ env: { GATEHOUSE_FETCH_CA_FILE: certificate.certFile } });
+    try {
+      await createClient(strict, { clientId: 'remote-agent', name: 'Remote agent', grantTypes: ['client_credentials'], scopes: 'read:leads', tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: `${tls.origin}/jwks.json` });
+      const before = fetches;
+      const now = Math.floor(Date.now() / 1000);
+      const assertion = await new SignJWT({ iss: 'remote-agent', sub: 'remote-agent', aud: strict.issuer, jti: crypto.randomUUID(), iat: now, exp: now + 60 }).setProtectedHeader({ alg: 'ES256', kid: 'remote-1' }).sign(key);
+      const response = await postForm(`${strict.issuer}/oauth2/token`, { grant_type: 'client_credentials', client_assertion_type: ASSERTION_TYPE, client_assertion: assertion });
+      assert.equal(response.status, 401);
+      assert.match((await response.json() as { error_description: string }).error_description, /loopback address/);
+      assert.equal(fetches, before);
+    } finally {
+      await strict.close();
+    }
   });
 });

@@ -57,3 +57,13 @@ test('GATEHOUSE_UNREGISTERED_RESOURCES is refuse (default) or allow; anything el
   assert.equal(loadConfig({ ...env, GATEHOUSE_UNREGISTERED_RESOURCES: 'allow' }).unregisteredResources, 'allow');
   assert.throws(() => loadConfig({ ...env, GATEHOUSE_UNREGISTERED_RESOURCES: 'yes' }), /GATEHOUSE_UNREGISTERED_RESOURCES must be refuse or allow, got "yes"/);
 });
+
+test('GATEHOUSE_FETCH_*: loopback off, 5 s and no extra CA by default; bad values name the setting', () => {
+  const env = { GATEHOUSE_DATABASE_URL: 'sqlite::memory:' };
+  const defaults = loadConfig(env).outbound;
+  assert.deepEqual({ allowLoopback: defaults.allowLoopback, ca: defaults.ca, timeoutMs: defaults.timeoutMs }, { allowLoopback: false, ca: undefined, timeoutMs: 5000 });
+  assert.equal(loadConfig({ ...env, GATEHOUSE_FETCH_ALLOW_LOOPBACK: 'true' }).outbound.allowLoopback, true);
+  assert.throws(() => loadConfig({ ...env, GATEHOUSE_FETCH_ALLOW_LOOPBACK: 'yes' }), /GATEHOUSE_FETCH_ALLOW_LOOPBACK must be true or false/);
+  assert.throws(() => loadConfig({ ...env, GATEHOUSE_FETCH_TIMEOUT: '2m' }), /GATEHOUSE_FETCH_TIMEOUT must be at most 30s/);
+  assert.throws(() => loadConfig({ ...env, GATEHOUSE_FETCH_CA_FILE: '/nonexistent/ca.pem' }), /GATEHOUSE_FETCH_CA_FILE cannot be read \(ENOENT\)/);
+});

@@ -34,6 +34,7 @@ export function client(over: Partial<ClientRecord> = {}): ClientRecord {
     resourceServerFor: [],
     skipConsent: false,
     jwks: null,
+    jwksUri: null,
     postLogoutRedirectUris: [],
     backchannelLogoutUri: null,
     backchannelLogoutSessionRequired: false,

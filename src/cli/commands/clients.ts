@@ -24,6 +24,7 @@ type ClientOptions = Omit<ClientInput, 'redirectUris' | 'grantTypes' | 'scopes' 
   resourceServerFor?: string[] | false;
   /** --jwks-file: the parsed file (validated by the domain). */
   jwksFile?: unknown;
+  jwksUri?: string;
   /** --require-par / --no-require-par. */
   requirePar?: boolean;
   json?: boolean;
@@ -52,6 +53,7 @@ function addClientOptions(command: Command, creating: boolean): Command {
       collect,
     );
   if (!creating) withAudiences.option('--no-resource-server-for', 'the client is no longer a resource server for any audience');
+  withAudiences.option('--jwks-uri <url>', 'private_key_jwt: the https URL where the client publishes its public keys (instead of --jwks-file)');
   withAudiences.option('--jwks-file <path>', 'private_key_jwt: a JSON file with the client\'s public keys ({"keys": [...]}, each with a kid)', jsonFile);
   withAudiences.option('--skip-consent', 'first-party: users are never asked for consent (the built-in and the platform\'s consent page alike)');
   if (!creating) withAudiences.option('--no-skip-consent', 'users are asked for consent again');
@@ -92,6 +94,7 @@ function toFields(options: ClientOptions): ClientFields {
     resource_server_for: options.resourceServerFor === false ? [] : options.resourceServerFor,
     skip_consent: options.skipConsent,
     jwks: options.jwksFile as ClientFields['jwks'],
+    jwks_uri: options.jwksUri,
     post_logout_redirect_uris: options.postLogoutRedirectUri === false ? [] : options.postLogoutRedirectUri,
     backchannel_logout_uri: options.backchannelLogoutUri === false ? null : options.backchannelLogoutUri,
     backchannel_logout_session_required: options.backchannelLogoutSessionRequired,
@@ -103,7 +106,11 @@ function toFields(options: ClientOptions): ClientFields {
 
 function authDescription(client: ClientRecord): string {
   if (isPublicClient(client)) return 'public (no secret; PKCE required)';
-  if (client.tokenEndpointAuthMethod === 'private_key_jwt') return `confidential (private_key_jwt, ${client.jwks?.keys.length ?? 0} key${client.jwks?.keys.length === 1 ? '' : 's'})`;
+  if (client.tokenEndpointAuthMethod === 'private_key_jwt') {
+    return client.jwksUri !== null
+      ? `confidential (private_key_jwt, keys at ${client.jwksUri})`
+      : `confidential (private_key_jwt, ${client.jwks?.keys.length ?? 0} key${client.jwks?.keys.length === 1 ? '' : 's'})`;
+  }
   const method = client.tokenEndpointAuthMethod ?? 'client_secret_basic or client_secret_post';
   return `confidential (${method})`;
 }

@@ -1,5 +1,5 @@
 // Issue 13: private_key_jwt client authentication (RFC 7523 §2.2). A client registers its public keys (clients.jwks,
-// a JSON Web Key Set); each assertion's jti is remembered until the assertion expires, so it is used once, on every
+// a JSON Web Key Set, or clients.jwks_uri where it publishes one); each assertion's jti is remembered until the assertion expires, so it is used once, on every
 // instance (client_assertions).
 import type { Kysely } from 'kysely';
 
@@ -8,6 +8,8 @@ type AnyDb = Kysely<any>;
 export async function up(db: AnyDb): Promise<void> {
   // JSON {"keys": [...]}: the client's public keys; null for clients that authenticate otherwise.
   await db.schema.alterTable('clients').addColumn('jwks', 'text').execute();
+  // Or the https URL where the client publishes them (fetched under the outbound rules, cached).
+  await db.schema.alterTable('clients').addColumn('jwks_uri', 'text').execute();
   await db.schema
     .createTable('client_assertions')
     .addColumn('client_id', 'text', (c) => c.notNull().references('clients.client_id').onDelete('cascade'))
@@ -20,5 +22,6 @@ export async function up(db: AnyDb): Promise<void> {
 
 export async function down(db: AnyDb): Promise<void> {
   await db.schema.dropTable('client_assertions').execute();
+  await db.schema.alterTable('clients').dropColumn('jwks_uri').execute();
   await db.schema.alterTable('clients').dropColumn('jwks').execute();
 }

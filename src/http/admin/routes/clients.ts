@@ -20,6 +20,7 @@ const clientProperties = {
   resource_server_for: { type: 'array', items: { type: 'string', maxLength: 2000 }, maxItems: 50 },
   skip_consent: { type: 'boolean' },
   // A JWK Set; its keys are checked by the domain (validateJwks), which names what is wrong.
+  jwks_uri: { type: ['string', 'null'], maxLength: 2000 },
   jwks: { type: ['object', 'null'], maxProperties: 1, properties: { keys: { type: 'array', maxItems: 10, items: { type: 'object' } } } },
   post_logout_redirect_uris: { type: 'array', items: { type: 'string', maxLength: 2000 }, maxItems: 20 },
   backchannel_logout_uri: { type: ['string', 'null'], maxLength: 2000 },
