@@ -75,6 +75,14 @@ export interface Config {
   delegation: DelegationSettings;
   /** What Gatehouse fetches from where clients point it (a jwks_uri): see util/outbound-fetch.ts. */
   outbound: OutboundPolicy;
+  /** Clients described by a metadata document at their https client_id (domain/client-metadata.ts). */
+  clientMetadata: ClientMetadataSettings;
+}
+
+/** Client ID metadata documents (domain/client-metadata.ts): on or off, and from which hosts (empty: any public host). */
+export interface ClientMetadataSettings {
+  enabled: boolean;
+  hosts: string[];
 }
 
 /** Delegated sign-in: where the platform's pages are, how long a challenge lives, who may answer without the admin token. */
@@ -422,7 +430,20 @@ export function loadConfig(env: Env = process.env): Config {
     requirePushedAuthorizationRequests: bool(env, 'GATEHOUSE_REQUIRE_PAR', false),
     delegation: delegationSettings(env, issuer),
     outbound: outboundPolicy(env),
+    clientMetadata: clientMetadataSettings(env),
   };
+}
+
+function clientMetadataSettings(env: Env): ClientMetadataSettings {
+  const switched = env.GATEHOUSE_CLIENT_METADATA ?? '';
+  if (!['', 'on', 'off'].includes(switched)) throw new ConfigError(`GATEHOUSE_CLIENT_METADATA must be on or off, got "${switched}"`);
+  const hosts = (env.GATEHOUSE_CLIENT_METADATA_HOSTS ?? '').split(',').map((host) => host.trim().toLowerCase()).filter(Boolean);
+  for (const host of hosts) {
+    if (!/^[a-z0-9.-]+$/.test(host) || host.startsWith('.') || host.endsWith('.')) {
+      throw new ConfigError(`GATEHOUSE_CLIENT_METADATA_HOSTS must be comma-separated host names (e.g. "vscode.dev,claude.ai"), got "${host}"`);
+    }
+  }
+  return { enabled: switched !== 'off', hosts };
 }
 
 /** Documents clients point Gatehouse at: at most this large. */

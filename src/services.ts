@@ -5,6 +5,7 @@ import { ClientService } from './domain/clients.js';
 import { ClientCache } from './domain/client-cache.js';
 import { ConsentService } from './domain/consent.js';
 import { ClientKeySets } from './domain/client-keys.js';
+import { ClientMetadataDocuments } from './domain/client-metadata.js';
 import { DeviceCodeService } from './domain/device-codes.js';
 import { KeyService } from './domain/keys.js';
 import { LogoutService } from './domain/logout.js';
@@ -32,6 +33,8 @@ export interface Services {
   devices: DeviceCodeService;
   /** Ending sessions and notifying their clients (back-channel deliveries, front-channel URIs). */
   logout: LogoutService;
+  /** Clients described by a metadata document at their https client_id (MCP clients, agents). */
+  clientMetadata: ClientMetadataDocuments;
   /** private_key_jwt clients' keys: inline, or fetched from their jwks_uri and cached. */
   clientKeys: ClientKeySets;
   /** Failed client authentications per address and client, in this process. */
@@ -71,6 +74,7 @@ export function buildServices(config: Config, store: Store, options: ServiceOpti
     devices: new DeviceCodeService(store, clock, config.deviceCodeTtlSeconds),
     logout: new LogoutService(config.issuer, store, keys, clock),
     clientKeys: new ClientKeySets(config.outbound, clock),
+    clientMetadata: new ClientMetadataDocuments(store, config.clientMetadata, config.outbound, clock),
     clientAuthThrottle: new ClientAuthThrottle({ clock }),
     clock,
     now,

@@ -178,14 +178,22 @@ export function validateJwks(jwks: unknown): JsonWebKeySet {
 }
 
 /** Applies input over an existing record (or defaults) and checks that the result is coherent. */
-export function buildClient(input: ClientInput, existing: ClientRecord | undefined, now: number): ClientRecord {
+/**
+ * A client_id that is an https URL with a path: the client's metadata document (draft-ietf-oauth-client-id-metadata-
+ * document) is at that URL; see client-metadata.ts. Such ids are never given to registered clients.
+ */
+export function isMetadataDocumentId(clientId: string): boolean {
+  return clientId.startsWith('https://') && /^https:\/\/[^/?#]+\/[^?#]*[^/?#][^?#]*$/.test(clientId) && clientId.length <= 2000;
+}
+
+export function buildClient(input: ClientInput, existing: ClientRecord | undefined, now: number, options: { metadataDocument?: boolean } = {}): ClientRecord {
   const name = (input.name ?? existing?.name ?? '').trim();
   if (!name) throw new ClientInputError('a client needs a name (--name), shown to users on the consent page');
   if (name.length > 100) throw new ClientInputError('a client name must be at most 100 characters');
   const badInName = controlCharacterIn(name);
   if (badInName) throw new ClientInputError(`a client name must not contain control characters (found ${badInName})`);
   const clientId = existing?.clientId ?? input.clientId ?? `client_${randomToken().slice(0, 22)}`;
-  if (!CLIENT_ID.test(clientId)) {
+  if (!(options.metadataDocument ? isMetadataDocumentId(clientId) : CLIENT_ID.test(clientId))) {
     throw new ClientInputError(`client id "${clientId}" must be 3-128 characters of letters, digits, ".", "_", "~" or "-"`);
   }
   let method: TokenEndpointAuthMethod | null = existing?.tokenEndpointAuthMethod ?? null;

@@ -6,13 +6,14 @@ import type { ClientAssertionWrites } from '../store/client-assertions.js';
 import type { ClientRecord, TokenEndpointAuthMethod } from '../store/types.js';
 import { constantTimeEqual, sha256Hex } from '../domain/crypto.js';
 import { ClientKeysUnavailable } from '../domain/client-keys.js';
+import { ClientMetadataRefused } from '../domain/client-metadata.js';
 import { JwtRejected } from '../jwt/errors.js';
 import { verifyJwt } from '../jwt/verify.js';
 import { InvalidClient, InvalidRequest } from './errors.js';
 import type { Params, RawParams } from './params.js';
 
 /** What client authentication reads: clients (cached), the issuer and time (assertions), where jtis are kept. */
-export type ClientAuthServices = ServicesWith<ClientAssertionWrites, 'clientCache' | 'config' | 'now' | 'clientKeys'>;
+export type ClientAuthServices = ServicesWith<ClientAssertionWrites, 'clientCache' | 'config' | 'now' | 'clientKeys' | 'clientMetadata'>;
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** How far ahead an assertion may expire: its jti is remembered until then. */
@@ -114,7 +115,7 @@ export function presentedClientId(authorization: string | undefined, form: RawPa
 export async function authenticateClient(services: ClientAuthServices, authorization: string | undefined, params: Params): Promise<AuthenticatedClient> {
   const creds = presented(authorization, params);
   const basic = creds.method === 'client_secret_basic';
-  const client = await services.clientCache.get(creds.clientId);
+  const client = await clientNamed(services, creds.clientId, basic);
   if (!client) throw new InvalidClient(`client_id "${creds.clientId.slice(0, 128)}" is not registered`, basic);
   if (client.tokenEndpointAuthMethod === 'private_key_jwt' || creds.assertion !== undefined) {
     if (client.tokenEndpointAuthMethod !== 'private_key_jwt' || creds.assertion === undefined) {
@@ -140,6 +141,17 @@ export async function authenticateClient(services: ClientAuthServices, authoriza
     throw new ClientAuthenticationFailed(client.clientId, `client_secret is not correct for client "${client.clientId}"`, basic);
   }
   return { client, method: creds.method };
+}
+
+/** The client a request names: registered, or described by a metadata document at its https client_id. */
+async function clientNamed(services: ClientAuthServices, clientId: string, basic: boolean): Promise<ClientRecord | undefined> {
+  if (!services.clientMetadata.handles(clientId)) return services.clientCache.get(clientId);
+  try {
+    return await services.clientMetadata.resolve(clientId, (id) => services.clientCache.forget(id));
+  } catch (error) {
+    if (error instanceof ClientMetadataRefused) throw new InvalidClient(`client_id "${clientId.slice(0, 200)}" cannot be used: ${error.message}`, basic);
+    throw error;
+  }
 }
 
 /**

@@ -22,7 +22,7 @@ export interface DeviceAuthorizationResponse {
 }
 
 export async function handleDeviceAuthorization(
-  services: ServicesWith<ClientAssertionWrites, 'clientCache' | 'devices' | 'config' | 'now' | 'clientKeys'>,
+  services: ServicesWith<ClientAssertionWrites, 'clientCache' | 'devices' | 'config' | 'now' | 'clientKeys' | 'clientMetadata'>,
   authorization: string | undefined,
   body: RawParams,
 ): Promise<DeviceAuthorizationResponse> {

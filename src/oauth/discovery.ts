@@ -28,6 +28,8 @@ export function authorizationServerMetadata(config: Config, issuer = config.issu
     introspection_endpoint_auth_signing_alg_values_supported: [...JWT_ALGORITHMS],
     scopes_supported: Object.keys(config.scopeDescriptions),
     authorization_response_iss_parameter_supported: true,
+    // draft-ietf-oauth-client-id-metadata-document: an https client_id is its metadata document.
+    client_id_metadata_document_supported: config.clientMetadata.enabled,
     // RFC 8707's `resource` at the authorization and token endpoints. RFC 8707 registers no metadata name; this is
     // the name of its drafts that MCP clients and SDKs read.
     resource_indicators_supported: true,

@@ -21,7 +21,7 @@ function mayIntrospect(client: ClientRecord, token: AccessTokenRecord): boolean 
   return token.clientId === client.clientId || token.audience.some((audience) => client.resourceServerFor.includes(audience));
 }
 
-type IntrospectionServices = ServicesWith<TokenFlowStore & ClientAssertionWrites, 'clientCache' | 'now' | 'config' | 'tokens' | 'clientKeys'>;
+type IntrospectionServices = ServicesWith<TokenFlowStore & ClientAssertionWrites, 'clientCache' | 'now' | 'config' | 'tokens' | 'clientKeys' | 'clientMetadata'>;
 
 /** The platform's extra access-token claims (Hydra's `ext`): in a JWT itself, for an opaque token on its grant. */
 async function extraClaims(services: IntrospectionServices, claims: Record<string, unknown> | undefined, record: AccessTokenRecord): Promise<unknown> {

@@ -21,7 +21,7 @@ export interface PushedAuthorizationResponse {
 const NOT_PUSHED = new Set(['client_secret', PUSHED_SEAL_PARAM]);
 
 export async function handlePushedAuthorizationRequest(
-  services: Pick<Services, 'clientCache' | 'store' | 'tokens' | 'config' | 'now' | 'resources' | 'clientKeys'>,
+  services: Pick<Services, 'clientCache' | 'store' | 'tokens' | 'config' | 'now' | 'resources' | 'clientKeys' | 'clientMetadata'>,
   authorization: string | undefined,
   body: RawParams,
 ): Promise<PushedAuthorizationResponse> {

@@ -7,7 +7,7 @@ import { authenticateClient } from './client-auth.js';
 import { OAuthError, UnsupportedTokenType } from './errors.js';
 import { Params, type RawParams } from './params.js';
 
-export async function handleRevocation(services: ServicesWith<TokenFlowStore & ClientAssertionWrites, 'clientCache' | 'tokens' | 'now' | 'config' | 'clientKeys'>, authorization: string | undefined, body: RawParams): Promise<void> {
+export async function handleRevocation(services: ServicesWith<TokenFlowStore & ClientAssertionWrites, 'clientCache' | 'tokens' | 'now' | 'config' | 'clientKeys' | 'clientMetadata'>, authorization: string | undefined, body: RawParams): Promise<void> {
   const params = new Params(body);
   params.checkAll();
   const { client } = await authenticateClient(services, authorization, params);

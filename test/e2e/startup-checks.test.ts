@@ -67,3 +67,11 @@ test('GATEHOUSE_FETCH_*: loopback off, 5 s and no extra CA by default; bad value
   assert.throws(() => loadConfig({ ...env, GATEHOUSE_FETCH_TIMEOUT: '2m' }), /GATEHOUSE_FETCH_TIMEOUT must be at most 30s/);
   assert.throws(() => loadConfig({ ...env, GATEHOUSE_FETCH_CA_FILE: '/nonexistent/ca.pem' }), /GATEHOUSE_FETCH_CA_FILE cannot be read \(ENOENT\)/);
 });
+
+test('GATEHOUSE_CLIENT_METADATA is on (default) or off; GATEHOUSE_CLIENT_METADATA_HOSTS must be host names', () => {
+  const env = { GATEHOUSE_DATABASE_URL: 'sqlite::memory:' };
+  assert.deepEqual(loadConfig(env).clientMetadata, { enabled: true, hosts: [] });
+  assert.deepEqual(loadConfig({ ...env, GATEHOUSE_CLIENT_METADATA: 'off', GATEHOUSE_CLIENT_METADATA_HOSTS: 'VSCode.dev, claude.ai' }).clientMetadata, { enabled: false, hosts: ['vscode.dev', 'claude.ai'] });
+  assert.throws(() => loadConfig({ ...env, GATEHOUSE_CLIENT_METADATA: 'maybe' }), /GATEHOUSE_CLIENT_METADATA must be on or off/);
+  assert.throws(() => loadConfig({ ...env, GATEHOUSE_CLIENT_METADATA_HOSTS: 'https://vscode.dev' }), /GATEHOUSE_CLIENT_METADATA_HOSTS must be comma-separated host names/);
+});

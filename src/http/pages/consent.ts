@@ -13,6 +13,8 @@ export function renderConsentPage(input: {
   hiddenFields: Record<string, string | string[]>;
   /** The resources (RFC 8707) the access will be for: "… on Leads API". */
   resources?: string[];
+  /** A client that described itself in a metadata document: the host it comes from, shown as not verified. */
+  unverifiedHost?: string | undefined;
 } & ({ redirectHost: string; device?: undefined } | { device: { userCode: string; action: string } })): string {
   const { clientName } = input;
   const asks = input.scopes.length > 0;
@@ -25,6 +27,9 @@ export function renderConsentPage(input: {
 ${avatar(clientName, input.clientId, 'large')}
 <h1 id="consent-title">${asks ? html`${clientName} wants to:` : html`${clientName} wants to confirm who you are`}</h1>
 </div>
+${input.unverifiedHost
+  ? html`<p class="unverified" role="note">This app comes from <strong>${input.unverifiedHost}</strong>. It described itself and has not been verified by this platform: allow only if you trust ${input.unverifiedHost}.</p>`
+  : ''}
 ${asks
   ? html`<ul class="scopes" aria-labelledby="consent-title">
 ${input.scopes.map((s) => html`<li data-scope="${s.scope}">${icons.check}<span>${s.description}</span></li>

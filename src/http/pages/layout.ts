@@ -93,6 +93,7 @@ form{margin:0}
 .scopes svg{flex:none;width:20px;height:20px;margin-top:2px;color:var(--accent)}
 .resources{margin-top:14px;overflow-wrap:anywhere}
 .note{margin-top:20px;color:var(--muted);font-size:.875rem}
+.unverified{margin-top:16px;padding:10px 12px;border:1px solid var(--border);border-left:4px solid #b45309;border-radius:8px;font-size:.9rem}
 .decision .actions{display:grid;grid-template-columns:1fr 1fr;gap:12px;margin-top:24px}
 .account{display:flex;align-items:center;justify-content:space-between;gap:12px;flex-wrap:wrap;margin-top:24px;padding-top:20px;
   border-top:1px solid var(--line);font-size:.9375rem;color:var(--muted)}

@@ -35,7 +35,7 @@ export interface ValidateOptions {
 
 export async function validateAuthorizationRequest(services: AuthorizeServices, raw: RawParams, options: ValidateOptions = {}): Promise<AuthorizationRequest> {
   let params = new Params(raw);
-  const client = await checkClient(services.store, params);
+  const client = await checkClient(services, params);
   const pushed = options.atPushEndpoint ? undefined : await resolvePushedRequest(services, client, params);
   if (pushed !== undefined) params = new Params(pushed);
   const redirectUri = checkRedirectUri(client, params);

@@ -36,7 +36,7 @@ export interface AuthorizationRequest {
  * What the validation reads besides the request: clients from the store, the keys that verify an id_token_hint,
  * registered resources, and pushed requests (consumed by their request_uri) with the clock.
  */
-export type AuthorizeServices = ServicesWith<LookupStore & PushedRequestStore, 'tokens' | 'config' | 'resources' | 'now'>;
+export type AuthorizeServices = ServicesWith<LookupStore & PushedRequestStore, 'tokens' | 'config' | 'resources' | 'now' | 'clientMetadata'>;
 
 export interface StepContext {
   params: Params;
