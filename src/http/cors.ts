@@ -9,6 +9,8 @@ export const CORS_METHODS: ReadonlyMap<string, readonly string[]> = new Map([
   ['/.well-known/oauth-authorization-server', ['GET', 'HEAD']],
   ['/.well-known/jwks.json', ['GET', 'HEAD']],
   ['/oauth2/token', ['POST']],
+  // Browser-based public clients (MCP Inspector, SPAs) push their authorization requests too (RFC 9126).
+  ['/oauth2/par', ['POST']],
   ['/oauth2/revoke', ['POST']],
   ['/userinfo', ['GET', 'HEAD', 'POST']],
 ]);

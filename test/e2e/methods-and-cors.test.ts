@@ -72,9 +72,10 @@ describe('methods and CORS on the public port', () => {
     assert.equal((await at('/account/apps/x/y/revoke')).status, 404);
   });
 
-  test('a CORS preflight to token, revocation, userinfo, discovery and JWKS is 204 with the methods and headers, never credentials', async () => {
+  test('a CORS preflight to token, PAR, revocation, userinfo, discovery and JWKS is 204 with the methods and headers, never credentials', async () => {
     const cases: Array<[string, string, string]> = [
       ['/oauth2/token', 'POST', 'POST'],
+      ['/oauth2/par', 'POST', 'POST'],
       ['/oauth2/revoke', 'POST', 'POST'],
       ['/userinfo', 'GET', 'GET, HEAD, POST'],
       ['/.well-known/openid-configuration', 'GET', 'GET, HEAD'],
@@ -106,6 +107,10 @@ describe('methods and CORS on the public port', () => {
     assert.match(failed.headers.get('access-control-expose-headers')!, /WWW-Authenticate/);
     const revoke = await postForm(`${server.issuer}/oauth2/revoke`, { token: 'unknown' }, { ...origin, authorization: basic('spa', secret) });
     assert.equal(revoke.headers.get('access-control-allow-origin'), '*');
+    // A pushed authorization request's answer (and its refusal) is readable cross-origin too.
+    const pushed = await postForm(`${server.issuer}/oauth2/par`, { response_type: 'code' }, { ...origin, authorization: basic('spa', secret) });
+    assert.equal(pushed.status, 400);
+    assert.equal(pushed.headers.get('access-control-allow-origin'), '*');
     const userinfo = await at('/userinfo', { headers: origin });
     assert.equal(userinfo.status, 401);
     assert.equal(userinfo.headers.get('access-control-allow-origin'), '*');
