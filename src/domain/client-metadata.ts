@@ -8,16 +8,13 @@
 import type { ClientMetadataSettings } from '../config.js';
 import type { AdminStore } from '../store/administration.js';
 import type { ClientRecord } from '../store/types.js';
-import { fetchJson, OutboundFetchError, type FetchedJson, type OutboundPolicy } from '../util/outbound-fetch.js';
+import { fetchJson, OutboundFetchError, reuseSeconds, type FetchedJson, type OutboundPolicy } from '../util/outbound-fetch.js';
 import { epochSeconds, type Clock } from '../util/clock.js';
 import { buildClient, ClientInputError, isMetadataDocumentId, type ClientInput } from './clients.js';
 
 
 /** Scopes a document that names none may ask for: the user's own identity, no API. */
 const DEFAULT_SCOPES = 'openid profile email offline_access';
-const MIN_CACHE_SECONDS = 60;
-const MAX_CACHE_SECONDS = 86_400;
-const DEFAULT_CACHE_SECONDS = 300;
 const MAX_ENTRIES = 1000;
 
 /** The document could not be used: the message says why, for the page or the error the client gets. */
@@ -76,7 +73,7 @@ export class ClientMetadataDocuments {
     else await this.store.createClient(client);
     forget?.(clientId);
     if (this.fresh.size >= MAX_ENTRIES) this.fresh.delete(this.fresh.keys().next().value!);
-    this.fresh.set(clientId, now + Math.min(MAX_CACHE_SECONDS, Math.max(MIN_CACHE_SECONDS, fetched.maxAgeSeconds ?? DEFAULT_CACHE_SECONDS)));
+    this.fresh.set(clientId, now + reuseSeconds(fetched));
     return client;
   }
 

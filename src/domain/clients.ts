@@ -168,7 +168,7 @@ export function validateJwks(jwks: unknown): JsonWebKeySet {
     if (!ec && jwk.kty !== 'RSA') throw new ClientInputError(`key "${kid}" in jwks must be an EC P-256 or an RSA key`);
     let size: number | undefined;
     try {
-      size = createPublicKey({ key: jwk as never, format: 'jwk' }).asymmetricKeyDetails?.modulusLength;
+      size = createPublicKey({ key: jwk, format: 'jwk' }).asymmetricKeyDetails?.modulusLength;
     } catch {
       throw new ClientInputError(`key "${kid}" in jwks is not a valid ${ec ? 'EC' : 'RSA'} public key`);
     }

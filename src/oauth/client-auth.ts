@@ -174,7 +174,7 @@ async function verifyAssertion(services: ClientAuthServices, client: ClientRecor
       now,
       key: async (header) => {
         const jwk = typeof header.kid === 'string' ? await services.clientKeys.key(client, header.kid) : undefined;
-        return jwk === undefined ? undefined : createPublicKey({ key: jwk as never, format: 'jwk' });
+        return jwk === undefined ? undefined : createPublicKey({ key: jwk, format: 'jwk' });
       },
     }));
   } catch (error) {

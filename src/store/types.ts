@@ -3,6 +3,7 @@
 // Times are whole seconds since the epoch. Secrets (opaque tokens, codes, client secrets, session ids) are
 // only ever handed to the store as SHA-256 hashes.
 
+import type { JsonWebKey } from 'node:crypto';
 import type { AdminWrites, AdminStore } from './administration.js';
 import type { DeviceFlowStore, DeviceFlowWrites } from './device-flows.js';
 import type { PushedRequestStore, PushedRequestWrites } from './pushed-requests.js';
@@ -63,7 +64,7 @@ export interface ClientRecord {
 
 /** A JSON Web Key Set of public keys (RFC 7517 §5), as a client registers it. */
 export interface JsonWebKeySet {
-  keys: Array<Record<string, unknown>>;
+  keys: JsonWebKey[];
 }
 
 export interface UserRecord {

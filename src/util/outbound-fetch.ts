@@ -18,6 +18,15 @@ export interface OutboundPolicy {
   maxBytes: number;
 }
 
+/** A fetched document is reused for its max-age, kept within a minute and a day; five minutes when it says nothing. */
+export const MIN_REUSE_SECONDS = 60;
+const MAX_REUSE_SECONDS = 86_400;
+const DEFAULT_REUSE_SECONDS = 300;
+
+export function reuseSeconds(fetched: Pick<FetchedJson, 'maxAgeSeconds'>): number {
+  return Math.min(MAX_REUSE_SECONDS, Math.max(MIN_REUSE_SECONDS, fetched.maxAgeSeconds ?? DEFAULT_REUSE_SECONDS));
+}
+
 export class OutboundFetchError extends Error {
   constructor(readonly url: string, reason: string) {
     super(`${url}: ${reason}`);
