@@ -52,7 +52,9 @@ export interface TestServerOptions {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const database = options.databaseUrl ? undefined : await createTestDatabase(options.backend ?? 'sqlite');
   const port = await freePort();
-  const adminPort = await freePort();
+  // The OS may hand the port just released to the next ask: never start with both on one port.
+  let adminPort = await freePort();
+  while (adminPort === port) adminPort = await freePort();
   const config = loadConfig({
     GATEHOUSE_HOST: '127.0.0.1',
     GATEHOUSE_ADMIN_HOST: '127.0.0.1',
