@@ -2,7 +2,7 @@
 // headers and body onto their framework's response. The client learns the category (`invalid_token`,
 // `insufficient_scope`, `invalid_request`, or nothing when no token was sent) and never why a token
 // failed: the reason goes to the log, where the verifier wrote it.
-import { InsufficientScopeError, type ResourceAuthError } from './errors.js';
+import type { ResourceAuthError } from './errors.js';
 
 export interface ChallengeContext {
   realm: string;
@@ -43,16 +43,16 @@ export function renderAuthError(error: ResourceAuthError, context: ChallengeCont
     case null:
       body = { error_description: DESCRIPTIONS.missing };
       break;
-    case 'insufficient_scope': {
-      const scope = error instanceof InsufficientScopeError ? error.requiredScopes.join(' ') : '';
-      params.push(['error', 'insufficient_scope'], ['error_description', DESCRIPTIONS.insufficient_scope]);
-      if (scope !== '') params.push(['scope', scope]);
-      body = { error: 'insufficient_scope', error_description: DESCRIPTIONS.insufficient_scope, ...(scope !== '' ? { scope } : {}) };
-      break;
-    }
     default:
       params.push(['error', error.bearerError], ['error_description', DESCRIPTIONS[error.bearerError]]);
       body = { error: error.bearerError, error_description: DESCRIPTIONS[error.bearerError] };
+  }
+  // RFC 6750 §3 allows `scope` in any challenge; MCP clients ask for exactly these scopes when they authorize
+  // after a 401, or step up after a 403. A malformed request (400) names none: it is not about scopes.
+  const scope = error.status === 400 ? '' : error.challengeScopes.join(' ');
+  if (scope !== '') {
+    params.push(['scope', scope]);
+    body.scope = scope;
   }
   params.push(['resource_metadata', context.resourceMetadataUrl]);
 

@@ -34,6 +34,11 @@ export abstract class ResourceAuthError extends Error {
   abstract readonly status: number;
   abstract readonly bearerError: BearerErrorValue;
   readonly hint: string | undefined;
+  /**
+   * The scopes the challenge's `scope` names: for a 401, what the operation needs (so a client asks for them when
+   * it authorizes); for a 403, what to ask for on step-up. Set by the verifier from the scopes it was asked to check.
+   */
+  challengeScopes: readonly string[] = [];
 
   constructor(message: string, options: ResourceAuthErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -117,6 +122,7 @@ export class InsufficientScopeError extends ResourceAuthError {
   constructor(message: string, requiredScopes: readonly string[], options: ResourceAuthErrorOptions = {}) {
     super(message, options);
     this.requiredScopes = [...requiredScopes];
+    this.challengeScopes = this.requiredScopes;
   }
 }
 

@@ -39,6 +39,9 @@ export type { ProtectedResourceMetadata, ProtectedResourceMetadataOptions } from
 
 export { ALLOWED_ALGORITHMS } from './jwt.js';
 
+export { mcpToolScopes } from './mcp.js';
+export type { McpToolScopes } from './mcp.js';
+
 export { createFastifyAuth } from './adapters/fastify.js';
 export type { FastifyAuth } from './adapters/fastify.js';
 export { createExpressAuth } from './adapters/express.js';

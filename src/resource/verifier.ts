@@ -37,6 +37,12 @@ export interface TokenVerifierOptions {
   scopesSupported?: readonly string[];
   resourceDocumentation?: string;
   resourceName?: string;
+  /**
+   * What a 403 `insufficient_scope` asks the client to get. 'required' (default): the scopes the operation needs.
+   * 'cumulative': also the scopes the token already holds (those in `scopesSupported`, when set), so a client that
+   * re-authorizes with exactly the challenge's `scope` (MCP clients do) keeps what it could already do.
+   */
+  stepUpScopes?: 'required' | 'cumulative';
   /** This API's own client credentials at the issuer, for opaque tokens (RFC 7662, client_secret_basic). */
   introspection?: { clientId: string; clientSecret: string };
   /**
@@ -162,13 +168,22 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       const required = verifyOptions?.requiredScopes ?? [];
       const missing = required.filter((scope) => !granted.includes(scope));
       if (missing.length > 0) {
-        throw new InsufficientScopeError(`the token lacks the scope ${missing.join(' ')}`, required, {
+        const error = new InsufficientScopeError(`the token lacks the scope ${missing.join(' ')}`, required, {
           hint: 'the client must ask for the scope when it requests authorization',
         });
+        if (options.stepUpScopes === 'cumulative') {
+          const kept = granted.filter((scope) => options.scopesSupported === undefined || options.scopesSupported.includes(scope));
+          error.challengeScopes = [...new Set([...kept, ...required])];
+        }
+        throw error;
       }
       return principal;
     } catch (error) {
-      if (error instanceof ResourceAuthError) logFailure(logger, error, token, principal);
+      if (error instanceof ResourceAuthError) {
+        // A 401 names what the operation needs, so the client asks for it when it authorizes (RFC 6750 §3, MCP).
+        if (error.status === 401 && verifyOptions?.requiredScopes) error.challengeScopes = [...verifyOptions.requiredScopes];
+        logFailure(logger, error, token, principal);
+      }
       throw error;
     }
   }
@@ -262,6 +277,9 @@ function validate(options: TokenVerifierOptions): ResolvedConfig {
     );
   }
   assertResourceIdentifier(resource);
+  if (options.stepUpScopes !== undefined && options.stepUpScopes !== 'required' && options.stepUpScopes !== 'cumulative') {
+    throw new TypeError("createTokenVerifier: stepUpScopes must be 'required' or 'cumulative'");
+  }
   if (options.introspectJwts && !options.introspection) {
     throw new TypeError('createTokenVerifier: introspectJwts needs `introspection: { clientId, clientSecret }`');
   }

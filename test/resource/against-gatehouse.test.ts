@@ -143,6 +143,8 @@ describe('the resource SDK over real HTTP against a running Gatehouse', () => {
     const header = response.headers.get('www-authenticate');
     assert.ok(header, 'a WWW-Authenticate header');
     const params = parseBearerChallenge(header);
+    // A 401 names the scope the route needs (GET /api/leads: read:leads, POST: write:leads), so a client asks for it.
+    if (expected.status === 401 && expected.scope === undefined) expected = { ...expected, scope: init.method === 'POST' ? 'write:leads' : 'read:leads' };
     const names = ['realm', ...(expected.error ? ['error', 'error_description'] : []), ...(expected.scope ? ['scope'] : []), 'resource_metadata'];
     assert.deepEqual([...params.keys()].sort(), names.sort(), `the parameters of ${header}`);
     assert.equal(params.get('realm'), target.resource);
@@ -154,6 +156,7 @@ describe('the resource SDK over real HTTP against a running Gatehouse', () => {
     // The body names the category at most, never the reason.
     const json = JSON.parse(body) as Record<string, unknown>;
     assert.ok(Object.keys(json).every((key) => ['error', 'error_description', 'scope'].includes(key)), `body ${body}`);
+    assert.equal(json.scope, expected.scope);
     assert.equal(json.error, expected.error ?? undefined);
     if (expected.error === 'invalid_token') assert.equal(json.error_description, INVALID_TOKEN_DESCRIPTION);
     assert.doesNotMatch(body, REASON_WORDS, 'the body does not say why');

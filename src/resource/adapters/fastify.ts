@@ -7,7 +7,7 @@
 //
 // The check runs in `onRequest`, before the body is read and validated: an anonymous request with a bad body
 // gets 401, never a 400 that tells a caller without a token what the route accepts.
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, RouteOptions } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, preHandlerAsyncHookHandler, RouteOptions } from 'fastify';
 import { ResourceAuthError } from '../errors.js';
 import type { Principal } from '../types.js';
 import type { TokenVerifier } from '../verifier.js';
@@ -31,6 +31,12 @@ export interface FastifyAuth {
    * route's `onRequest` (as `preHandler` it is moved there, when the plugin is registered first).
    */
   requireScopes(...scopes: Array<string | readonly string[]>): onRequestAsyncHookHandler;
+  /**
+   * A `preHandler` hook for scopes that depend on the parsed request, such as the MCP tool a JSON-RPC body calls
+   * (`requireScopesFrom((request) => toolScopes(request.body))`). Give the route a `requireScopes` `onRequest`
+   * hook too, so a request without a valid token is answered 401 before its body is read.
+   */
+  requireScopesFrom(select: (request: FastifyRequest) => string | readonly string[] | undefined): preHandlerAsyncHookHandler;
 }
 
 const REQUIRE_SCOPES = Symbol('gatehouse.requireScopes');
@@ -60,25 +66,35 @@ export function createFastifyAuth(verifier: TokenVerifier): FastifyAuth {
   // What fastify-plugin does: register into the parent context, so the decorator is visible to sibling routes.
   Object.assign(plugin, { [Symbol.for('skip-override')]: true, [Symbol.for('fastify.display-name')]: 'gatehouse-resource' });
 
+  async function authenticate(request: FastifyRequest, reply: FastifyReply, requiredScopes: string[]) {
+    try {
+      request.principal = await verifier.verifyRequest(
+        // headersDistinct keeps every Authorization line; headers.authorization only the first.
+        { authorization: request.raw.headersDistinct?.authorization ?? request.headers.authorization, url: request.url },
+        { requiredScopes },
+      );
+    } catch (error) {
+      if (!(error instanceof ResourceAuthError)) throw error;
+      const rendered = verifier.challenge(error);
+      return reply.code(rendered.status).headers(rendered.headers).send(rendered.body);
+    }
+    return undefined;
+  }
+
   return {
     plugin,
     requireScopes(...scopes) {
       const requiredScopes = normalizeScopes(scopes);
       const hook = async function requireGatehouseScopes(request: FastifyRequest, reply: FastifyReply) {
-        try {
-          request.principal = await verifier.verifyRequest(
-            // headersDistinct keeps every Authorization line; headers.authorization only the first.
-            { authorization: request.raw.headersDistinct?.authorization ?? request.headers.authorization, url: request.url },
-            { requiredScopes },
-          );
-        } catch (error) {
-          if (!(error instanceof ResourceAuthError)) throw error;
-          const rendered = verifier.challenge(error);
-          return reply.code(rendered.status).headers(rendered.headers).send(rendered.body);
-        }
-        return undefined;
+        return authenticate(request, reply, requiredScopes);
       };
       return Object.assign(hook, { [REQUIRE_SCOPES]: true });
+    },
+    requireScopesFrom(select) {
+      return async function requireGatehouseScopesFrom(request: FastifyRequest, reply: FastifyReply) {
+        const selected = select(request);
+        return authenticate(request, reply, normalizeScopes(typeof selected === 'string' ? selected : selected === undefined ? undefined : [selected]));
+      };
     },
   };
 }

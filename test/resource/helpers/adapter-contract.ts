@@ -52,16 +52,16 @@ export function adapterContract(name: string, startApp: StartApp): void {
       assert.equal(((await response.json()) as { tokenType: string }).tokenType, 'opaque');
     });
 
-    it('401 with realm and resource_metadata only, when no token is sent', async () => {
+    it('401 with realm, the scope the route needs and resource_metadata, when no token is sent', async () => {
       const response = await call('/api/leads');
       assert.equal(response.status, 401);
-      assert.equal(response.headers.get('www-authenticate'), `Bearer ${REALM}, ${RESOURCE_METADATA}`);
+      assert.equal(response.headers.get('www-authenticate'), `Bearer ${REALM}, scope="read:leads", ${RESOURCE_METADATA}`);
     });
 
     it('401 for a bare token without "Bearer", and the log says how to send it', async () => {
       const response = await call('/api/leads', { headers: { authorization: token } });
       assert.equal(response.status, 401);
-      assert.equal(response.headers.get('www-authenticate'), `Bearer ${REALM}, ${RESOURCE_METADATA}`);
+      assert.equal(response.headers.get('www-authenticate'), `Bearer ${REALM}, scope="read:leads", ${RESOURCE_METADATA}`);
       assert.equal(logger.last()?.fields.hint, 'send `Authorization: Bearer <token>`');
       assert.ok(!logger.text().includes(token));
     });
@@ -71,7 +71,7 @@ export function adapterContract(name: string, startApp: StartApp): void {
       const response = await call('/api/leads', { headers: { authorization: `Bearer ${expired}` } });
       assert.equal(response.status, 401);
       const challenge = response.headers.get('www-authenticate') ?? '';
-      assert.match(challenge, /^Bearer realm="[^"]+", error="invalid_token", error_description="The access token is not valid\.", resource_metadata="[^"]+"$/);
+      assert.match(challenge, /^Bearer realm="[^"]+", error="invalid_token", error_description="The access token is not valid\.", scope="read:leads", resource_metadata="[^"]+"$/);
       assert.ok(!(await response.text()).includes('expire'));
       assert.equal(logger.last()?.fields.code, 'ERR_TOKEN_EXPIRED');
     });
