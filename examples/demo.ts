@@ -1,4 +1,5 @@
-// `npm run demo`: Gatehouse, the leads API and the third-party integration app together, seeded, in one process.
+// `npm run demo`: Gatehouse, the leads API, the leads MCP server and the third-party integration app together,
+// seeded, in one process.
 // Honours the GATEHOUSE_* settings; DEMO_USERNAME / DEMO_PASSWORD pick the demo user (demo / demo-password).
 // `npm run demo -- --own-sign-in` adds the platform's own sign-in and consent app (examples/platform-sign-in):
 // Gatehouse sends the browser there, and the leads belong to the platform's user (PLATFORM_USERNAME, dana).
@@ -9,6 +10,7 @@ import { DuplicateError } from '../src/store/errors.js';
 import { buildLeadsApi } from './leads-api/app.js';
 import { LeadStore, SAMPLE_LEADS } from './leads-api/leads-store.js';
 import { buildIntegrationApp } from './integration-app/app.js';
+import { buildLeadsMcp } from './leads-mcp/app.js';
 import { systemClock, type Clock } from '../src/util/clock.js';
 import { platformSettings, startPlatform, type PlatformSettings } from './platform-sign-in/start.js';
 
@@ -16,6 +18,7 @@ export interface DemoSettings {
   username: string;
   password: string;
   leadsApiPort: number;
+  leadsMcpPort: number;
   integrationAppPort: number;
   host: string;
   platform: PlatformSettings;
@@ -26,6 +29,7 @@ export function demoSettings(env: Record<string, string | undefined> = process.e
     username: env.DEMO_USERNAME || 'demo',
     password: env.DEMO_PASSWORD || 'demo-password',
     leadsApiPort: Number(env.LEADS_API_PORT || 4000),
+    leadsMcpPort: Number(env.LEADS_MCP_PORT || 4100),
     integrationAppPort: Number(env.INTEGRATION_APP_PORT || 3000),
     host: env.DEMO_HOST || 'localhost',
     platform: platformSettings(env),
@@ -33,7 +37,7 @@ export function demoSettings(env: Record<string, string | undefined> = process.e
 }
 
 /** Creates what the demo needs, or refreshes it on a second run (client secrets are only stored hashed, so they are rotated). */
-async function seed(services: Services, settings: DemoSettings, appUrl: string) {
+async function seed(services: Services, settings: DemoSettings, appUrl: string, leadsMcpUrl: string) {
   let user = await services.store.getUserByUsername(settings.username);
   if (!user) user = await services.accounts.createUser({ username: settings.username, password: settings.password, name: 'Demo User' });
   else await services.accounts.setPassword(settings.username, settings.password);
@@ -50,6 +54,10 @@ async function seed(services: Services, settings: DemoSettings, appUrl: string) 
       return (await services.clients.rotateSecret(clientId)).clientSecret;
     }
   };
+  // MCP clients ask for tokens for the MCP server's URL (RFC 8707 `resource`): it must be a registered resource.
+  if (!(await services.store.getResource(leadsMcpUrl))) {
+    await services.resources.create({ uri: leadsMcpUrl, name: 'Leads MCP server', scopes: 'read:leads write:leads' });
+  }
   return {
     user,
     integrationSecret: await upsert('leadsync', integration),
@@ -69,13 +77,17 @@ export async function startDemo(env: Record<string, string | undefined> = proces
   const settings = demoSettings(env);
   const platformUrl = `http://localhost:${settings.platform.port}`;
   // Gatehouse reads where its login and consent pages are from its configuration, so they are set before loading it.
+  // MCP clients that register themselves (MCP Inspector, …) can connect to the demo's MCP server: dynamic registration
+  // is open unless GATEHOUSE_REGISTRATION says otherwise (it is off by default outside the demo).
+  const demoEnv = { GATEHOUSE_REGISTRATION: 'open', ...env };
   const config = loadConfig(options.ownSignIn
-    ? { ...env, GATEHOUSE_LOGIN_URL: `${platformUrl}/oauth/login`, GATEHOUSE_CONSENT_URL: `${platformUrl}/oauth/consent` }
-    : env);
+    ? { ...demoEnv, GATEHOUSE_LOGIN_URL: `${platformUrl}/oauth/login`, GATEHOUSE_CONSENT_URL: `${platformUrl}/oauth/consent` }
+    : demoEnv);
   const appUrl = `http://localhost:${settings.integrationAppPort}`;
   const leadsApiUrl = `http://localhost:${settings.leadsApiPort}`;
+  const leadsMcpUrl = `http://localhost:${settings.leadsMcpPort}/mcp`;
   const services = await openServices(config, { clock });
-  const seeded = await seed(services, settings, appUrl);
+  const seeded = await seed(services, settings, appUrl, leadsMcpUrl);
   const gatehouse = await startServer(services);
 
   const platform = options.ownSignIn
@@ -97,6 +109,9 @@ export async function startDemo(env: Record<string, string | undefined> = proces
     now: () => clock.now(),
   });
   await leadsApi.listen({ port: settings.leadsApiPort, host: settings.host });
+  // The same leads as an MCP server for AI agents (one store: what an agent adds, the integration app lists).
+  const leadsMcp = await buildLeadsMcp({ issuer: config.issuer, resource: leadsMcpUrl, leads, now: () => clock.now() });
+  await leadsMcp.listen({ port: settings.leadsMcpPort, host: settings.host });
   const integrationApp = await buildIntegrationApp({
     issuer: config.issuer,
     clientId: 'leadsync',
@@ -108,13 +123,14 @@ export async function startDemo(env: Record<string, string | undefined> = proces
   return {
     appUrl,
     leadsApiUrl,
+    leadsMcpUrl,
     issuer: config.issuer,
     adminUrl: gatehouse.adminUrl,
     services,
     /** With `ownSignIn`: the platform app's URL and its user. */
     platform: platform && { url: platformUrl, user: platform.user },
     async close() {
-      await Promise.allSettled([integrationApp.close(), leadsApi.close(), platform?.close()]);
+      await Promise.allSettled([integrationApp.close(), leadsApi.close(), leadsMcp.close(), platform?.close()]);
       await gatehouse.close();
       await services.store.close();
     },
@@ -137,7 +153,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     ${signIn}
 
     Gatehouse (issuer)  ${gatehouseLine}
-    Leads API           ${demo.leadsApiUrl}/api/leads${demo.platform ? `
+    Leads API           ${demo.leadsApiUrl}/api/leads
+    Leads MCP server    ${demo.leadsMcpUrl}   (MCP clients: add it as a Streamable HTTP server; they sign in through Gatehouse)${demo.platform ? `
     Platform sign-in    ${demo.platform.url}/oauth/login and /oauth/consent (users in ${settings.platform.database})` : ''}
   `);
   const stop = () => demo.close().then(() => process.exit(0));

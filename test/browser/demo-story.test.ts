@@ -27,6 +27,7 @@ describe('the demo story in a browser', { skip }, () => {
       GATEHOUSE_SECRET: TEST_SECRET,
       GATEHOUSE_LOG_LEVEL: 'silent',
       LEADS_API_PORT: String(await freePort()),
+      LEADS_MCP_PORT: String(await freePort()),
       INTEGRATION_APP_PORT: String(await freePort()),
     }, { clock });
     browser = await launchBrowser();

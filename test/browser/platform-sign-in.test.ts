@@ -45,6 +45,7 @@ describe('the platform\'s own sign-in in a browser', { skip }, () => {
       GATEHOUSE_SECRET: TEST_SECRET,
       GATEHOUSE_LOG_LEVEL: 'silent',
       LEADS_API_PORT: String(await freePort()),
+      LEADS_MCP_PORT: String(await freePort()),
       INTEGRATION_APP_PORT: String(await freePort()),
       PLATFORM_PORT: String(await freePort()),
       PLATFORM_DATABASE: join(platformDir, 'platform.db'),
