@@ -305,6 +305,36 @@ await describeOnBackends('MCP: the MCP SDK client against examples/leads-mcp, au
     });
   });
 
+  it('bad input from a client holding a good token gets a 4xx or a tool error, never a 5xx, and adds nothing', async () => {
+    const made = await createClient(server, { clientId: 'fuzz-bot', name: 'Fuzz bot', scopes: 'read:leads write:leads', grantTypes: ['client_credentials'] });
+    const issued = await postForm(`${server.issuer}/oauth2/token`, { grant_type: 'client_credentials', scope: 'read:leads write:leads', resource: mcpUrl }, { authorization: basic('fuzz-bot', made.clientSecret!) });
+    const token = ((await issued.json()) as { access_token: string }).access_token;
+    const post = (body: string, headers: Record<string, string> = {}) => fetch(mcpUrl, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      body,
+    });
+    const addLead = (args: unknown) => JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'add_lead', arguments: args } });
+    for (const [what, response] of [
+      ['not JSON', await post('{"jsonrpc":')],
+      ['an empty object', await post('{}')],
+      ['a string', await post('"tools/call"')],
+      ['a text body', await post('hello', { 'content-type': 'text/plain' })],
+      ['no Accept for JSON and event streams', await post(addLead({ name: 'x', company: 'y', email: 'z' }), { accept: 'text/html' })],
+    ] as const) {
+      assert.ok(response.status >= 400 && response.status < 500, `${what}: HTTP ${response.status}`);
+    }
+    // An empty batch holds no request: the MCP SDK's transport accepts it with 202 and nothing to do.
+    assert.ok((await post('[]')).status < 500);
+    for (const args of [{}, { name: '', company: 'y', email: 'z' }, { name: 'x'.repeat(201), company: 'y', email: 'z' }, { name: 1, company: [], email: null }, 'x']) {
+      const response = await post(addLead(args));
+      assert.ok(response.status < 500, `HTTP ${response.status} for ${JSON.stringify(args)}`);
+      const text = await response.text();
+      assert.ok(response.status >= 400 || /"isError":true|"error":/.test(text), `refused: ${text}`);
+    }
+    assert.deepEqual(leads.list('client:fuzz-bot'), [], 'nothing was added');
+  });
+
   it('serves the protected resource metadata at the root and the path-suffixed location; GET /mcp is 405 behind the token check', async () => {
     const origin = new URL(mcpUrl).origin;
     for (const path of ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp']) {
