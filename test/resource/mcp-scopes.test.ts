@@ -1,11 +1,12 @@
-// Per-tool scopes for MCP servers: mcpToolScopes reads which tools a JSON-RPC body calls, Fastify's
-// requireScopesFrom checks them once the body is parsed, and `stepUpScopes: 'cumulative'` makes the 403 ask for
+// Per-tool scopes for MCP servers: mcpToolScopes reads which tools a JSON-RPC body calls, the Fastify and Express
+// adapters' requireScopesFrom check them once the body is parsed, and `stepUpScopes: 'cumulative'` makes the 403 ask for
 // the scopes the token already holds too, so a client that re-authorizes with the challenge's scope loses nothing.
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import Fastify from 'fastify';
-import { createFastifyAuth, createTokenVerifier, mcpToolScopes } from '../../src/resource/index.js';
+import express from 'express';
+import { createExpressAuth, createFastifyAuth, createTokenVerifier, mcpToolScopes } from '../../src/resource/index.js';
 import { TestIssuer } from './helpers/issuer.js';
 import { verifierFor } from './helpers/verifier.js';
 
@@ -99,5 +100,43 @@ describe('Fastify requireScopesFrom and stepUpScopes', () => {
 
   it('a stepUpScopes that is neither value is refused at start-up', () => {
     assert.throws(() => createTokenVerifier({ issuer: issuer.url, audience: 'http://api.test/mcp', stepUpScopes: 'all' as never }), /stepUpScopes must be 'required' or 'cumulative'/);
+  });
+});
+
+describe('Express requireScopesFrom', () => {
+  let issuer: TestIssuer;
+  let baseUrl: string;
+  let server: import('node:http').Server;
+
+  before(async () => {
+    issuer = await TestIssuer.start();
+    const auth = createExpressAuth(verifierFor(issuer).verifier);
+    const scopesOf = mcpToolScopes({ add_lead: 'write:leads' });
+    const app = express();
+    app.post('/mcp', express.json(), auth.requireScopesFrom((request) => scopesOf(request.body)), (_req, res) => {
+      res.json({ ok: true });
+    });
+    server = await new Promise((resolve) => {
+      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await issuer.close();
+  });
+
+  it('checks the scopes of the tool the body calls: 403 naming write:leads without it, 200 with it', async () => {
+    const post = async (scope: string, body: unknown) => fetch(`${baseUrl}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await issuer.sign({ claims: { scope } })}` },
+      body: JSON.stringify(body),
+    });
+    assert.equal((await post('read:leads', call('list_leads'))).status, 200);
+    const refused = await post('read:leads', call('add_lead'));
+    assert.equal(refused.status, 403);
+    assert.match(refused.headers.get('www-authenticate') ?? '', /error="insufficient_scope".*scope="write:leads"/);
+    assert.equal((await post('read:leads write:leads', call('add_lead'))).status, 200);
   });
 });

@@ -37,9 +37,34 @@ export interface ExpressAuth {
   metadata: ExpressLikeMiddleware;
   /** Lets the request through only with a valid token granting every scope named; sets `req.principal` and `res.locals.principal`. */
   requireScopes(...scopes: Array<string | readonly string[]>): ExpressLikeMiddleware;
+  /**
+   * Like requireScopes, with the scopes computed from the request: mount it after the body parser (`express.json()`)
+   * for scopes that depend on the body, such as the MCP tool a JSON-RPC request calls.
+   */
+  requireScopesFrom(select: (request: ExpressLikeRequest & { body?: unknown }) => string | readonly string[] | undefined): ExpressLikeMiddleware;
 }
 
 export function createExpressAuth(verifier: TokenVerifier): ExpressAuth {
+  /** The one middleware both forms build: the scopes are fixed (requireScopes) or read from the request. */
+  function middleware(scopesOf: (request: ExpressLikeRequest) => string[]): ExpressLikeMiddleware {
+    return async (request, response, next) => {
+      let principal: Principal;
+      try {
+        principal = await verifier.verifyRequest(
+          { authorization: request.headersDistinct?.authorization ?? request.headers.authorization, url: request.originalUrl ?? request.url },
+          { requiredScopes: scopesOf(request) },
+        );
+      } catch (error) {
+        if (!(error instanceof ResourceAuthError)) return next(error);
+        const rendered = verifier.challenge(error);
+        return send(response, rendered.status, rendered.headers, rendered.body);
+      }
+      request.principal = principal;
+      if (response.locals) response.locals.principal = principal;
+      next();
+    };
+  }
+
   return {
     async metadata(request, response, next) {
       if (!isMetadataRequest(verifier, request.method, request.originalUrl ?? request.url ?? '')) return next();
@@ -47,22 +72,13 @@ export function createExpressAuth(verifier: TokenVerifier): ExpressAuth {
     },
     requireScopes(...scopes) {
       const requiredScopes = normalizeScopes(scopes);
-      return async (request, response, next) => {
-        let principal: Principal;
-        try {
-          principal = await verifier.verifyRequest(
-            { authorization: request.headersDistinct?.authorization ?? request.headers.authorization, url: request.originalUrl ?? request.url },
-            { requiredScopes },
-          );
-        } catch (error) {
-          if (!(error instanceof ResourceAuthError)) return next(error);
-          const rendered = verifier.challenge(error);
-          return send(response, rendered.status, rendered.headers, rendered.body);
-        }
-        request.principal = principal;
-        if (response.locals) response.locals.principal = principal;
-        next();
-      };
+      return middleware(() => requiredScopes);
+    },
+    requireScopesFrom(select) {
+      return middleware((request) => {
+        const selected = select(request);
+        return normalizeScopes(typeof selected === 'string' ? selected : selected === undefined ? undefined : [selected]);
+      });
     },
   };
 }
