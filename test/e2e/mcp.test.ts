@@ -45,6 +45,7 @@ class BrowserDrivenProvider implements OAuthClientProvider {
   private expectedState = '';
   /** Every authorization URL the SDK built, and the code each one gave. */
   readonly authorizations: Array<{ url: URL; code: string }> = [];
+  readonly consentPages: string[] = [];
   readonly browser: TestUserAgent;
 
   constructor(issuer: string, private readonly user: { username: string; password: string }, readonly clientMetadataUrl: string | undefined) {
@@ -84,7 +85,17 @@ class BrowserDrivenProvider implements OAuthClientProvider {
   }
 
   async redirectToAuthorization(url: URL) {
-    const back = await this.browser.authorize(url.href, this.user);
+    // As TestUserAgent.authorize, keeping each consent page to check what the user was shown.
+    let step = await this.browser.navigate(url.href);
+    for (let pages = 0; pages < 4 && !step.location; pages++) {
+      if (step.html.includes('name="password"')) step = await this.browser.signIn(step.html, this.user.username, this.user.password);
+      else if (step.html.includes('name="decision"')) {
+        this.consentPages.push(step.html);
+        step = await this.browser.consent(step.html, 'allow');
+      } else throw new Error(`unexpected page (HTTP ${step.response.status}): ${step.html.slice(0, 300)}`);
+    }
+    assert.ok(step.location, 'the flow went back to the agent');
+    const back = new URL(step.location);
     assert.equal(back.origin + back.pathname, CALLBACK);
     assert.equal(back.searchParams.get('state'), this.expectedState);
     const code = back.searchParams.get('code');
@@ -199,6 +210,9 @@ await describeOnBackends('MCP: the MCP SDK client against examples/leads-mcp, au
     assert.equal(asked.get('code_challenge_method'), 'S256');
     assert.ok(asked.get('code_challenge'));
     assert.equal(asked.get('scope'), 'read:leads', 'the scope of the 401 challenge, not every scope the server knows');
+    assert.match(provider.consentPages[0]!, /Leads Agent wants to:/);
+    assert.match(provider.consentPages[0]!, /Read your leads/);
+    assert.match(provider.consentPages[0]!, /Leads MCP server/, 'the consent page names the MCP server (the registered resource)');
 
     // 2. The code is exchanged (with the PKCE verifier and the resource); the token is for the MCP server alone.
     await first.finishAuth(provider.lastCode);
@@ -256,6 +270,7 @@ await describeOnBackends('MCP: the MCP SDK client against examples/leads-mcp, au
     assert.equal(await auth(provider, { serverUrl: mcpUrl, scope: stepUp.get('scope')!, resourceMetadataUrl: new URL(stepUp.get('resource_metadata')!) }), 'REDIRECT');
     assert.equal(provider.authorizations.length, 2);
     assert.equal(provider.authorizations[1]!.url.searchParams.get('scope'), 'read:leads write:leads');
+    assert.equal(provider.consentPages.length, 2, 'the user is asked to consent to the wider scope');
     await transport.finishAuth(provider.lastCode);
     assert.equal(decodeJwt(provider.tokens()!.access_token).scope, 'read:leads write:leads');
     assert.match(textOf(await client.callTool({ name: 'add_lead', arguments: { name: 'Grace Hopper', company: 'COBOL Consulting', email: 'grace@example.com' } })), /Grace Hopper/);
