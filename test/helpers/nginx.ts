@@ -58,7 +58,7 @@ export interface RunningNginx {
   stop(): Promise<void>;
 }
 
-/** Starts nginx in the foreground with the server block and waits until its port accepts connections. */
+/** Starts nginx in the foreground (no root needed, nothing outside the temp folder) and waits until its port accepts connections. */
 export async function startNginx(serverBlock: string, port: number, readyTimeoutMs = 10_000): Promise<RunningNginx> {
   const prefix = mkdtempSync(join(tmpdir(), 'gatehouse-nginx-'));
   // Run as root (CI), nginx's workers drop to an unprivileged user and must reach the temp folders below.
