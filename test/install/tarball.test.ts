@@ -91,6 +91,15 @@ describe('the package tarball, installed in an empty folder with --omit=dev', { 
     }
   });
 
+  test('prepare skips the build, and fails nothing, where TypeScript is not installed (npm ci --omit=dev in a checkout)', async () => {
+    const bare = join(dir, 'bare-checkout');
+    mkdirSync(join(bare, 'scripts'), { recursive: true });
+    copyFileSync(join(ROOT, 'scripts/build.mjs'), join(bare, 'scripts/build.mjs'));
+    const { stderr } = await run(process.execPath, ['scripts/build.mjs'], { cwd: bare });
+    assert.match(stderr, /TypeScript is not installed/);
+    assert.equal(existsSync(join(bare, 'dist')), false);
+  });
+
   test(`import('${packageJson.name}/resource') resolves in that folder and gives the SDK`, async () => {
     const script = `const sdk = await import('${packageJson.name}/resource'); console.log(JSON.stringify(Object.keys(sdk).sort()));`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: app });
