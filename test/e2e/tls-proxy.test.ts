@@ -27,10 +27,17 @@ describe('behind nginx terminating TLS', { skip }, () => {
 
   before(async () => {
     certificate = makeCertificate();
-    const port = await freePort();
-    issuer = `https://127.0.0.1:${port}`;
-    // nginx reaches Gatehouse from 127.0.0.1: that address, and only it, may speak for the client.
-    server = await startTestServer({ env: { GATEHOUSE_ISSUER: issuer, GATEHOUSE_TRUST_PROXY: '127.0.0.1' } });
+    let port = 0;
+    for (;;) {
+      port = await freePort();
+      issuer = `https://127.0.0.1:${port}`;
+      // nginx reaches Gatehouse from 127.0.0.1: that address, and only it, may speak for the client.
+      server = await startTestServer({ env: { GATEHOUSE_ISSUER: issuer, GATEHOUSE_TRUST_PROXY: '127.0.0.1' } });
+      // The OS may hand Gatehouse the port just chosen for nginx: then choose again.
+      const taken = [server.server.publicUrl, server.adminUrl].map((url) => Number(new URL(url).port));
+      if (!taken.includes(port)) break;
+      await server.close();
+    }
     const certDir = dirname(certificate.certFile);
     nginx = await startNginx(gatehouseServerBlock({
       listen: `127.0.0.1:${port}`,
