@@ -1,9 +1,10 @@
 // npm run bench: Gatehouse (SQLite, and PostgreSQL when reachable) beside oidc-provider, each in its own
 // process on loopback, driven in turn by autocannon (warm-up, then A B A B … rounds, medians), plus the
-// resource SDK in this process. Prints one table and writes it to bench/RESULTS.md.
+// resource SDK in this process. Prints one table and writes it to a new file under bench/results/, or to
+// bench/RESULTS.md (the results the docs quote) with --update-results.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseBenchArgs, USAGE, type BenchArgs } from './harness/args.js';
 import { runLoad, failures, type LoadResult } from './harness/load.js';
 import { mintAccessTokens } from './harness/minting.js';
@@ -240,6 +241,7 @@ async function main(): Promise<void> {
     console.log(`(${(prepareMs / 1000).toFixed(1)}s minting inputs before runs)`);
 
     const out = resolve(ROOT_DIR, args.out);
+    mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, resultsMarkdown(args, tableRows, floodRows, measurements, elapsed, aborted, targets.some((t) => t.name === 'gatehouse-pg')));
     console.log(`\nwrote ${out} (${elapsed}s)`);
     if (args.json) {
@@ -275,7 +277,7 @@ ${rows.length > 0 ? `## Table
 ratio = Gatehouse req/s ÷ oidc-provider req/s (medians). CPU ratio = oidc-provider's server CPU time per request ÷
 Gatehouse's (each process's user + system time from /proc, medians): less sensitive than req/s to other load on the
 machine. errors = non-2xx + socket errors + 2xx answers without the expected token, over every round. "target"
-checks the issue's goals: the ratio, p99 no worse, zero errors. Latencies are autocannon's, in whole milliseconds
+checks the row's targets: the ratio, p99 no worse, zero errors. Latencies are autocannon's, in whole milliseconds
 for HTTP rows; the in-process row's are per verification.
 
 ${renderMarkdown(rows)}
@@ -284,7 +286,7 @@ ${renderMarkdown(rows)}
 
 The token endpoint (client_credentials, JWT) on the same Gatehouse process, unloaded and then while
 ${args.rows.find((row) => row.loginFlood !== undefined)!.loginFlood} wrong-password sign-ins are always in flight, each from its own loopback address (no
-per-address limit applies), alternated round by round. The issue's target: the flooded p99 within 2× of the
+per-address limit applies), alternated round by round. The target: the flooded p99 within 2× of the
 unloaded p99. "sign-ins" are the flood's answers (status × count over every round), their rate and the slowest.
 
 ${renderFloodTable(floodRows, args.rows.find((row) => row.loginFlood !== undefined)!.loginFlood!)}

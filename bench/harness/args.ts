@@ -35,7 +35,8 @@ export const USAGE = `npm run bench -- [options]
   --postgres-url URL   server to create the scratch database on (default ${DEFAULT_POSTGRES_URL})
   --no-recycle         refresh_token: only tokens minted before each run; the run stops when they run out
   --max-inputs N       most codes/refresh tokens minted for one run (default 60000)
-  --out FILE           results file (default bench/RESULTS.md)
+  --out FILE           results file (default: a new bench/results/results-<UTC time>.md, never an earlier one)
+  --update-results     write bench/RESULTS.md, the results the docs quote, instead
   --json FILE          also write every run as JSON
   --time-limit S       stop starting runs after S seconds (default 420; quick 100)
 `;
@@ -47,7 +48,15 @@ function number(value: string | undefined, fallback: number, name: string, min =
   return parsed;
 }
 
-export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
+/** The committed results the docs quote: rewritten only when asked (--update-results). */
+export const COMMITTED_RESULTS = 'bench/RESULTS.md';
+
+/** A run's own results file, named by its start time, so a casual run never overwrites the committed results. */
+export function newResultsFile(now: Date): string {
+  return `bench/results/results-${now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-')}.md`;
+}
+
+export function parseBenchArgs(argv: string[], now = new Date()): BenchArgs | 'help' {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -65,6 +74,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
       'no-recycle': { type: 'boolean' },
       'max-inputs': { type: 'string' },
       out: { type: 'string' },
+      'update-results': { type: 'boolean' },
       json: { type: 'string' },
       'time-limit': { type: 'string' },
     },
@@ -73,6 +83,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
   if (values.help) return 'help';
   const quick = values.quick ?? false;
   const only = (values.only ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+  if (values.out !== undefined && values['update-results']) throw new Error('--out and --update-results contradict each other');
   if (values.postgres && values['no-postgres']) throw new Error('--postgres and --no-postgres contradict each other');
   return {
     quick,
@@ -86,7 +97,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     postgresUrl: values['postgres-url'] ?? DEFAULT_POSTGRES_URL,
     recycleRefreshTokens: !values['no-recycle'],
     maxInputs: Math.round(number(values['max-inputs'], 60_000, 'max-inputs', 1)),
-    out: values.out ?? 'bench/RESULTS.md',
+    out: values.out ?? (values['update-results'] ? COMMITTED_RESULTS : newResultsFile(now)),
     json: values.json,
     timeLimitSeconds: number(values['time-limit'], quick ? 100 : 420, 'time-limit', 1),
   };

@@ -1,6 +1,6 @@
 // A bounded sign-in flood for the `client_credentials_login_flood` row: a fixed number of wrong-password
 // POST /login requests always in flight, each from its own loopback address (127.0.x.y: Linux routes all of
-// 127/8 to lo), the way the issue's attacker spread over many addresses so that no per-address limit
+// 127/8 to lo), the way an attacker spreads over many addresses so that no per-address limit
 // applies. The CSRF cookie and form field come from one real GET /login (double submit: any address may
 // present them).
 import { request as httpRequest, type IncomingMessage } from 'node:http';

@@ -77,7 +77,7 @@ export function cpuRatioOf(row: TableRow): number | undefined {
   return reference / gatehouse;
 }
 
-/** Whether the row meets the targets: the ratio, p99 no worse, zero errors. */
+/** Whether the row meets its targets: the ratio, p99 no worse, zero errors. */
 export function verdict(row: TableRow): string {
   const ratio = ratioOf(row);
   if (ratio === undefined || !row.gatehouse || !row.reference) return 'n/a';

@@ -1,5 +1,5 @@
 // The rows of the table: which Gatehouse workload is compared with which oidc-provider workload, and the
-// ratio the issue asks for.
+// throughput ratio each row aims for.
 import type { WorkloadKind } from './workloads.js';
 
 export type RowId =
@@ -19,7 +19,7 @@ export interface RowDef {
   label: string;
   gatehouse: WorkloadKind | 'sdk_verify';
   reference: WorkloadKind | 'jose_verify';
-  /** Least Gatehouse/oidc-provider throughput ratio the issue asks for, when it names one. */
+  /** Least Gatehouse/oidc-provider throughput ratio the row aims for, when it has one. */
   target?: number;
   /** Runs over HTTP against the server processes (PostgreSQL rows too); false: in this process. */
   http: boolean;

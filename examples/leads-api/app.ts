@@ -1,5 +1,5 @@
 // The platform's own API from the story: GET /api/leads needs read:leads, POST /api/leads needs write:leads.
-// Tokens are checked with the resource-server SDK (gatehouse/resource): signature, expiry, issuer, audience, scope.
+// Tokens are checked with the resource-server SDK (gatehouse-oauth/resource): signature, expiry, issuer, audience, scope.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createFastifyAuth, createTokenVerifier, type Principal, type TokenVerifierOptions } from '../../src/resource/index.js';
 import type { LeadStore } from './leads-store.js';

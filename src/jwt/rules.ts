@@ -1,5 +1,5 @@
 // The rules every JWT Gatehouse issues is checked by, wherever it is checked: the server (introspection,
-// revocation, userinfo, id_token_hint, `tokens inspect`) and the resource SDK (`gatehouse/resource`).
+// revocation, userinfo, id_token_hint, `tokens inspect`) and the resource SDK (`gatehouse-oauth/resource`).
 // Plain constants with no imports, so that the SDK can share them without pulling in server code.
 
 /** The JWS algorithms Gatehouse signs with. `none` and HMAC (a public key misused as the secret) are never accepted. */

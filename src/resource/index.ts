@@ -1,4 +1,4 @@
-// gatehouse/resource — the resource-server SDK: verify Gatehouse access tokens in an API.
+// gatehouse-oauth/resource — the resource-server SDK: verify Gatehouse access tokens in an API.
 // One core (createTokenVerifier), one error family, thin adapters for Fastify, Express and fetch-API servers.
 export { createTokenVerifier } from './verifier.js';
 export type { TokenVerifier, TokenVerifierOptions } from './verifier.js';

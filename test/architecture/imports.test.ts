@@ -26,7 +26,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   util: [],
   // The one JWT module (sign, verify, the rules): ground that the server and the SDK share, importing nothing of either.
   jwt: [],
-  // The SDK is published on its own (gatehouse/resource): it reaches into nothing of the server but the ground both
+  // The SDK is published on its own (gatehouse-oauth/resource): it reaches into nothing of the server but the ground both
   // stand on (the shared JWT rules, the clock and other dependency-free utilities); the server may use it as a library.
   resource: ['jwt', 'util'],
 };

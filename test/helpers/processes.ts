@@ -92,11 +92,12 @@ const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSl
  * answers 200 on its public port (and the admin port answers /healthz). Rejects, with the process's output,
  * if it exits first or is not ready within `readyTimeoutMs`.
  */
-export async function startInstance(name: string, ports: InstancePorts, env: Record<string, string>, readyTimeoutMs = 30_000): Promise<GatehouseInstance> {
+export async function startInstance(name: string, ports: InstancePorts, env: Record<string, string>, readyTimeoutMs = 30_000, command?: { path: string; cwd: string }): Promise<GatehouseInstance> {
   const url = `http://127.0.0.1:${ports.port}`;
   const adminUrl = `http://127.0.0.1:${ports.adminPort}`;
-  const child = spawn(process.execPath, [builtCli(), 'serve'], {
-    cwd: ROOT,
+  // `command`: another copy of the gatehouse command (an installed package) instead of this checkout's build.
+  const child = spawn(process.execPath, [command?.path ?? builtCli(), 'serve'], {
+    cwd: command?.cwd ?? ROOT,
     env: childEnv({ ...env, GATEHOUSE_PORT: String(ports.port), GATEHOUSE_ADMIN_PORT: String(ports.adminPort) }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

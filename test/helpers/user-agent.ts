@@ -32,7 +32,8 @@ function decodeEntities(text: string): string {
 export class TestUserAgent {
   readonly cookies = new Map<string, string>();
 
-  constructor(readonly origin: string) {}
+  /** `fetcher`: how requests are sent (default the global fetch; tls.ts trustingFetch for an https origin with a test CA). */
+  constructor(readonly origin: string, private readonly fetcher: (input: string, init: RequestInit) => Promise<Response> = fetch) {}
 
   private cookieHeader(): string {
     return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
@@ -51,7 +52,7 @@ export class TestUserAgent {
 
   async request(url: string, init: { method?: string; form?: Record<string, string> | Array<[string, string]> } = {}): Promise<Response> {
     const absolute = new URL(url, this.origin).href;
-    const response = await fetch(absolute, {
+    const response = await this.fetcher(absolute, {
       method: init.method ?? (init.form ? 'POST' : 'GET'),
       redirect: 'manual',
       headers: {
