@@ -29,7 +29,9 @@ export function buildProgram(): Command {
   const program = new Command('gatehouse')
     .description(
       'Gatehouse OAuth 2.1 / OpenID Connect authorization server.\n' +
-        'Every command reads the same GATEHOUSE_* settings and database as the server (GATEHOUSE_DATABASE_URL, GATEHOUSE_SECRET, …).',
+        'Every command reads the same GATEHOUSE_* settings and database as the server (GATEHOUSE_DATABASE_URL, GATEHOUSE_SECRET, …), ' +
+        'and names that database and the issuer in one line on stderr (--quiet hides it). serve and migrate create a missing ' +
+        'SQLite database; the other commands refuse one that does not exist unless given --create.',
     )
     .version(packageVersion(), '-V, --version')
     // Usage errors throw (exit code 2 in main) instead of exiting here; every subcommand inherits this.
