@@ -211,6 +211,13 @@ describe('gatehouse: durations, confirmation, foreign tokens', () => {
     assert.equal((JSON.parse(json.stdout) as { kind: string }).kind, 'unknown', 'stdout keeps the admin API shape');
     assert.equal(json.stderr, `note: the token's issuer "https://staging.gatehouse.example" is not this Gatehouse's issuer "${ISSUER}"\n`);
 
+    // The issuer is the token maker's text: control characters are shown escaped, never sent to the terminal.
+    const hostile = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setIssuer('https://evil.example/\u001b[2J\u009b31m').sign(privateKey);
+    const escaped = await cli.run(['tokens', 'inspect', hostile]);
+    assert.equal(escaped.code, 0, escaped.stderr);
+    assert.ok(escaped.stdout.includes('"https://evil.example/\\u001b[2J\\u009b31m"'), escaped.stdout);
+    assert.doesNotMatch(escaped.stdout, /[\u001b\u009b]/);
+
     const own = await cli.withServices((services) => issueUserTokens(services, 'zapier-client', 'demo', ['read:leads']));
     const ours = await cli.run(['tokens', 'inspect', own.accessToken]);
     assert.match(ours.stdout, /^Kind:\s+JWT access token\n/);

@@ -36,8 +36,14 @@ function foreignIssuer(token: string, issuer: string): string | undefined {
   }
 }
 
+/** Quoted and escaped: `iss` is whatever the token's maker wrote, so no control character reaches the terminal. */
+function quoted(text: string): string {
+  const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  return JSON.stringify(shown).replace(/[\u007f-\u009f\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function issuerNote(iss: string, issuer: string): string {
-  return `the token's issuer ${JSON.stringify(iss)} is not this Gatehouse's issuer ${JSON.stringify(issuer)}`;
+  return `the token's issuer ${quoted(iss)} is not this Gatehouse's issuer ${quoted(issuer)}`;
 }
 
 function printReport(report: TokenReport, now: number, otherIssuer?: [iss: string, issuer: string]): void {
