@@ -381,10 +381,15 @@ function adminHostnames(env: Env, adminHost: string): string[] {
   return [...names];
 }
 
+/** GATEHOUSE_DATABASE_URL (or its default), checked; read without loadConfig's side effects (a generated secret file). */
+export function configuredDatabaseUrl(env: Env = process.env): string {
+  return databaseUrl(env.GATEHOUSE_DATABASE_URL || 'sqlite:./data/gatehouse.db');
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const file = readConfigFile(env);
   const issuer = issuerUrl(env.GATEHOUSE_ISSUER || 'http://localhost:4444');
-  const dbUrl = databaseUrl(env.GATEHOUSE_DATABASE_URL || 'sqlite:./data/gatehouse.db');
+  const dbUrl = configuredDatabaseUrl(env);
   const logLevel = (env.GATEHOUSE_LOG_LEVEL || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`GATEHOUSE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);

@@ -3,7 +3,12 @@ import { InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { parseDuration } from '../util/duration.js';
 
+/**
+ * A duration flag. Unlike GATEHOUSE_* settings (documented to take bare seconds), a flag needs a unit: "1" is
+ * too easily meant as 1 hour or 1 day.
+ */
 export function duration(value: string): number {
+  if (/^\s*\d+\s*$/.test(value)) throw new InvalidArgumentError('give a unit, e.g. 1h, 30m, 3600s.');
   const seconds = parseDuration(value);
   if (seconds === undefined) throw new InvalidArgumentError('use a duration such as 90s, 10m, 1h or 30d.');
   return seconds;

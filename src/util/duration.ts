@@ -1,4 +1,5 @@
-// Durations as people write them in settings and CLI flags: "90s", "10m", "1h", "30d", or bare seconds.
+// Durations as people write them in settings and CLI flags: "90s", "10m", "1h", "30d"; settings also take bare seconds
+// (CLI flags refuse them: see cli/options.ts).
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 /** Seconds in a duration such as "1h" or "30d"; undefined when it is not one. */

@@ -1,5 +1,6 @@
 // The whole story in a browser, on `npm run demo`'s three servers: connect, sign in, consent, the leads appear;
 // Deny shows a clear message in the app; revoking in Connected apps makes the app ask to connect again.
+import { dirname } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
@@ -23,7 +24,9 @@ describe('the demo story in a browser', { skip }, () => {
       GATEHOUSE_PORT: String(port),
       GATEHOUSE_ADMIN_PORT: String(await freePort()),
       GATEHOUSE_ISSUER: `http://localhost:${port}`,
-      GATEHOUSE_DATABASE_URL: database.url,
+      // The demo's own database and folder (it never reads GATEHOUSE_DATABASE_URL): the test's temporary one.
+      DEMO_DATABASE_URL: database.url,
+      DEMO_DATA: dirname(database.url.slice('sqlite:'.length)),
       GATEHOUSE_SECRET: TEST_SECRET,
       GATEHOUSE_LOG_LEVEL: 'silent',
       LEADS_API_PORT: String(await freePort()),

@@ -41,7 +41,9 @@ describe('the platform\'s own sign-in in a browser', { skip }, () => {
       GATEHOUSE_PORT: String(port),
       GATEHOUSE_ADMIN_PORT: String(await freePort()),
       GATEHOUSE_ISSUER: `http://localhost:${port}`,
-      GATEHOUSE_DATABASE_URL: database.url,
+      // The demo's own database and folder (it never reads GATEHOUSE_DATABASE_URL): the test's temporary one.
+      DEMO_DATABASE_URL: database.url,
+      DEMO_DATA: dirname(database.url.slice('sqlite:'.length)),
       GATEHOUSE_SECRET: TEST_SECRET,
       GATEHOUSE_LOG_LEVEL: 'silent',
       LEADS_API_PORT: String(await freePort()),

@@ -53,7 +53,7 @@ describe('gatehouse clients', () => {
     const updated = await cli.run(['clients', 'update', 'par-rp', '--no-require-par', '--json']);
     assert.equal(updated.code, 0, updated.stderr);
     assert.equal((JSON.parse(updated.stdout) as Record<string, unknown>).require_pushed_authorization_requests, false);
-    assert.equal((await cli.run(['clients', 'delete', 'par-rp'])).code, 0);
+    assert.equal((await cli.run(['clients', 'delete', 'par-rp', '--yes'])).code, 0);
   });
 
   test('logout options: --post-logout-redirect-uri (repeatable), --backchannel-logout-uri, --frontchannel-logout-uri, and --no- forms on update', async () => {
@@ -82,7 +82,7 @@ describe('gatehouse clients', () => {
     assert.match(bad.stderr, /^error: back-channel logout URI "http:\/\/rp\.example\/bc" uses http on a host that is not loopback; use https\n$/);
     const shown = await cli.run(['clients', 'show', 'logout-rp']);
     assert.match(shown.stdout, /Front-channel logout:\s+https:\/\/rp\.example\/fc \(with iss and sid\)/);
-    assert.equal((await cli.run(['clients', 'delete', 'logout-rp'])).code, 0);
+    assert.equal((await cli.run(['clients', 'delete', 'logout-rp', '--yes'])).code, 0);
   });
 
   test('a duplicate client id fails with exit 1 and a one-line message naming it', async () => {
@@ -285,10 +285,10 @@ describe('gatehouse clients', () => {
   });
 
   test('delete removes the client; deleting it again is exit 1', async () => {
-    const result = await cli.run(['clients', 'delete', 'slack-app']);
+    const result = await cli.run(['clients', 'delete', 'slack-app', '--yes']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /Deleted client "slack-app"/);
-    const again = await cli.run(['clients', 'delete', 'slack-app', '--json']);
+    const again = await cli.run(['clients', 'delete', 'slack-app', '--yes', '--json']);
     assert.equal(again.code, 1);
     assert.equal(again.stderr, 'error: no client with id "slack-app"\n');
     const show = await cli.run(['clients', 'show', 'slack-app']);

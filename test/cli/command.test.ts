@@ -73,12 +73,13 @@ describe('gatehouse', () => {
         const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 60_000);
         child.stderr.on('data', (chunk: string) => {
           stderr += chunk;
-          if (stderr.includes('\n')) {
+          if (/is serving on .*\n/.test(stderr)) {
             clearTimeout(timer);
             resolve(stderr);
           }
         });
       });
+      assert.match(line, /^Using database sqlite:\/\S+\/db\.sqlite \(issuer http:\/\/127\.0\.0\.1:4444\)\n/, 'first, which database and issuer');
       const match = /is serving on (http:\/\/\S+); admin API on (http:\/\/\S+)\n/.exec(line);
       assert.ok(match, line);
       const [, publicUrl, adminUrl] = match;

@@ -16,8 +16,13 @@ export const TEST_SECRET = 'cli-test-secret-0123456789-abcdefghijklmnop';
 export interface CliResult {
   code: number | null;
   stdout: string;
+  /** stderr without the database line below, so that tests of other output compare what the command said. */
   stderr: string;
+  /** The "Using database … (issuer …)" or "Creating new database at …" line every database command starts stderr with, if printed. */
+  database?: string;
 }
+
+const DATABASE_LINE = /^(Using database|Creating new database at) [^\n]*\n/;
 
 export interface CliEnv {
   env: Record<string, string>;
@@ -28,7 +33,8 @@ export interface CliEnv {
   remove(): void;
 }
 
-export function cliEnv(extra: Record<string, string> = {}): CliEnv {
+/** `migrated: false` leaves the database file uncreated, for tests of what commands do without one. */
+export function cliEnv(extra: Record<string, string> = {}, { migrated = true }: { migrated?: boolean } = {}): CliEnv {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
   const env: Record<string, string> = {
     GATEHOUSE_DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`,
@@ -37,17 +43,23 @@ export function cliEnv(extra: Record<string, string> = {}): CliEnv {
     GATEHOUSE_LOG_LEVEL: 'silent',
     ...extra,
   };
+  const withServices = async <T>(work: (services: Services) => Promise<T>): Promise<T> => {
+    const services = await openServices(loadConfig(env));
+    try {
+      return await work(services);
+    } finally {
+      await services.store.close();
+    }
+  };
+  // As `gatehouse migrate` would, once: commands other than serve and migrate refuse a missing database.
+  let ready: Promise<unknown> | undefined = migrated ? undefined : Promise.resolve();
   return {
     env,
-    run: (args, input) => runCli(args, env, input),
-    async withServices(work) {
-      const services = await openServices(loadConfig(env));
-      try {
-        return await work(services);
-      } finally {
-        await services.store.close();
-      }
+    async run(args, input) {
+      await (ready ??= withServices(async () => undefined));
+      return runCli(args, env, input);
     },
+    withServices,
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -69,7 +81,10 @@ export function runCli(args: string[], env: Record<string, string>, input?: stri
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      const database = DATABASE_LINE.exec(stderr)?.[0];
+      resolvePromise(database ? { code, stdout, stderr: stderr.slice(database.length), database: database.trimEnd() } : { code, stdout, stderr });
+    });
     child.stdin.end(input ?? '');
   });
 }

@@ -2,6 +2,7 @@
 // Gatehouse as a resource, it answers MCP clients with the RFC 9728 challenge, and an MCP client holding a token for
 // it (code + PKCE + resource, as the demo user) sees the demo user's seeded leads: one store behind the API and MCP.
 import { after, before, describe, test } from 'node:test';
+import { dirname } from 'node:path';
 import assert from 'node:assert/strict';
 import * as oauth from 'openid-client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -24,7 +25,9 @@ describe('npm run demo starts the leads MCP server', () => {
       GATEHOUSE_PORT: String(port),
       GATEHOUSE_ADMIN_PORT: String(await freePort()),
       GATEHOUSE_ISSUER: `http://localhost:${port}`,
-      GATEHOUSE_DATABASE_URL: database.url,
+      // The demo's own database and folder (it never reads GATEHOUSE_DATABASE_URL): the test's temporary one.
+      DEMO_DATABASE_URL: database.url,
+      DEMO_DATA: dirname(database.url.slice('sqlite:'.length)),
       GATEHOUSE_SECRET: TEST_SECRET,
       GATEHOUSE_LOG_LEVEL: 'silent',
       LEADS_API_PORT: String(await freePort()),

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { freePort, TEST_SECRET, tempSqliteUrl } from '../helpers/server.js';
 import { hiddenFields } from '../helpers/user-agent.js';
 import { TestClock } from '../helpers/clock.js';
@@ -60,7 +60,9 @@ describe('the platform\'s own sign-in (npm run demo -- --own-sign-in)', () => {
       GATEHOUSE_PORT: String(port),
       GATEHOUSE_ADMIN_PORT: String(await freePort()),
       GATEHOUSE_ISSUER: `http://localhost:${port}`,
-      GATEHOUSE_DATABASE_URL: database.url,
+      // The demo's own database and folder (it never reads GATEHOUSE_DATABASE_URL): the test's temporary one.
+      DEMO_DATABASE_URL: database.url,
+      DEMO_DATA: dirname(database.url.slice('sqlite:'.length)),
       GATEHOUSE_SECRET: TEST_SECRET,
       GATEHOUSE_LOG_LEVEL: 'silent',
       LEADS_API_PORT: String(await freePort()),

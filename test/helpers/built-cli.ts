@@ -1,6 +1,6 @@
 // The gatehouse command as users run it: dist/src/cli/main.js, built by tsc from the main tsconfig. Tests that
 // spawn the command use it instead of running TypeScript through tsx (which costs seconds per command). It is
-// rebuilt first when any file under src/ (or the build's configuration) is newer than the last build.
+// rebuilt first when any file under src/ or examples/ (or the build's configuration) is newer than the last build.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -19,10 +19,11 @@ function newestChange(path: string): number {
 
 let checked = false;
 
-/** Builds dist/ if src/ changed since the last build; once per test process. Returns the command's path. */
+/** Builds dist/ if src/ or examples/ changed since the last build; once per test process. Returns the command's path. */
 export function builtCli(): string {
   if (checked) return BUILT_CLI;
-  const sources = Math.max(newestChange(join(ROOT, 'src')), newestChange(join(ROOT, 'package.json')), newestChange(join(ROOT, 'tsconfig.json')));
+  // examples/ too: the demo's tests run dist/examples/demo.js.
+  const sources = Math.max(newestChange(join(ROOT, 'src')), newestChange(join(ROOT, 'examples')), newestChange(join(ROOT, 'package.json')), newestChange(join(ROOT, 'tsconfig.json')));
   if (!existsSync(BUILT_CLI) || !existsSync(STAMP) || statSync(STAMP).mtimeMs < sources) {
     const started = new Date();
     try {

@@ -5,6 +5,7 @@ import { clientView } from '../../admin/views.js';
 import { ACCESS_TOKEN_FORMATS, AUTH_METHODS, GRANT_TYPES, isPublicClient, type ClientInput } from '../../domain/clients.js';
 import type { ClientRecord } from '../../store/types.js';
 import { formatDuration } from '../../util/duration.js';
+import { confirm, requireConfirmable } from '../confirm.js';
 import { withServices } from '../context.js';
 import { collect, collectOneOf, duration, joinScopes, jsonFile } from '../options.js';
 import { formatTime, print, printFields, printJson, printTable } from '../output.js';
@@ -222,11 +223,16 @@ export function registerClients(program: Command): void {
 
   clients
     .command('delete')
-    .description('delete a client and every grant and token issued to it')
+    .description('delete a client and every grant and token issued to it (asks first, unless --yes)')
     .argument('<client-id>', 'the client id')
+    .option('-y, --yes', 'do not ask for confirmation (needed when not run at a terminal)')
     .option('--json', 'print JSON')
-    .action(async (clientId: string, options: { json?: boolean }) => {
+    .action(async (clientId: string, options: { yes?: boolean; json?: boolean }) => {
+      requireConfirmable(options.yes, `deleting client "${clientId}"`);
       await withServices(async (services) => {
+        // Looked up first, so that no one is asked about a client that does not exist.
+        const client = await showClient(services, clientId);
+        await confirm(options.yes, `Delete client "${client.clientId}" (${client.name}) and every grant and token issued to it?`, `not confirmed: client "${clientId}" was not deleted`);
         await deleteClient(services, clientId);
         if (options.json) return printJson({ client_id: clientId, deleted: true });
         print(`Deleted client "${clientId}" and every grant and token issued to it.`);

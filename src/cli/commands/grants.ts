@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { listGrants, revokeGrant } from '../../admin/grants.js';
 import { grantRevokedView, grantView } from '../../admin/views.js';
+import { confirm, requireConfirmable } from '../confirm.js';
 import { withServices } from '../context.js';
 import { formatTime, print, printJson, printTable } from '../output.js';
 
@@ -39,12 +40,19 @@ export function registerGrants(program: Command): void {
 
   grants
     .command('revoke')
-    .description('revoke a grant and every access and refresh token issued under it')
+    .description('revoke a grant and every access and refresh token issued under it (asks first, unless --yes)')
     .argument('<grant-id>', 'the grant id (from grants list)')
     .option('--reason <text>', 'why, kept with the grant and shown by tokens inspect', ADMIN_REVOKE_REASON)
+    .option('-y, --yes', 'do not ask for confirmation (needed when not run at a terminal)')
     .option('--json', 'print JSON')
-    .action(async (grantId: string, options: { reason: string; json?: boolean }) => {
+    .action(async (grantId: string, options: { reason: string; yes?: boolean; json?: boolean }) => {
+      requireConfirmable(options.yes, `revoking grant ${grantId}`);
       await withServices(async (services) => {
+        // Asked only about an active grant: a missing one is an error below, a revoked one stays as it is.
+        const found = await services.store.getGrant(grantId);
+        if (found && found.revokedAt === null) {
+          await confirm(options.yes, `Revoke grant ${grantId} (client ${found.clientId}) and every token issued under it?`, `not confirmed: grant ${grantId} was not revoked`);
+        }
         const { grant, alreadyRevoked } = await revokeGrant(services, grantId, options.reason);
         if (options.json) return printJson(grantRevokedView(grant));
         if (alreadyRevoked) print(`Grant ${grantId} was already revoked at ${formatTime(grant.revokedAt)}${grant.revokedReason ? ` (${grant.revokedReason})` : ''}.`);

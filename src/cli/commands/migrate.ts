@@ -12,6 +12,6 @@ export function registerMigrate(program: Command): void {
       await withServices(async (services) => {
         const keys = await services.store.listSigningKeys(services.now());
         print(`Database ${redactUrl(services.config.databaseUrl)} is up to date; ${keys.filter((k) => k.retiredAt === null).length} active signing keys.`);
-      });
+      }, 'create');
     });
 }

@@ -1,5 +1,6 @@
 // gatehouse tokens inspect TOKEN
 import { Command } from 'commander';
+import { decodeJwt } from 'jose';
 import { inspectToken, TOKEN_KIND_LABELS, type TokenReport } from '../../domain/token-inspection.js';
 import { tokenReportView } from '../../admin/views.js';
 import { withServices } from '../context.js';
@@ -22,17 +23,43 @@ function statusLine(report: TokenReport, now: number): string {
   }
 }
 
-function printReport(report: TokenReport, now: number): void {
+/**
+ * The `iss` of a JWT from another issuer (another Gatehouse, staging vs production…), read without verifying:
+ * it only explains why the token is unknown here. Undefined for our own issuer or a token that is not a JWT.
+ */
+function foreignIssuer(token: string, issuer: string): string | undefined {
+  try {
+    const iss = decodeJwt(token.trim().replace(/^Bearer\s+/i, '')).iss;
+    return typeof iss === 'string' && iss !== issuer ? iss : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Quoted and escaped: `iss` is whatever the token's maker wrote, so no control character reaches the terminal. */
+function quoted(text: string): string {
+  const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  return JSON.stringify(shown).replace(/[\u007f-\u009f\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function issuerNote(iss: string, issuer: string): string {
+  return `the token's issuer ${quoted(iss)} is not this Gatehouse's issuer ${quoted(issuer)}`;
+}
+
+function printReport(report: TokenReport, now: number, otherIssuer?: [iss: string, issuer: string]): void {
+  const issuerField: Array<[string, string]> = otherIssuer ? [['Issuer', issuerNote(...otherIssuer)]] : [];
   if (report.kind === 'unknown') {
     printFields([
       ['Kind', TOKEN_KIND_LABELS.unknown],
       ['Status', statusLine(report, now)],
+      ...issuerField,
     ]);
     return;
   }
   const fields: Array<[string, string | string[]]> = [
     ['Kind', TOKEN_KIND_LABELS[report.kind]],
     ['Status', statusLine(report, now)],
+    ...issuerField,
     ['Client', report.clientId ? (report.clientName ? `${report.clientName} (${report.clientId})` : `${report.clientId} (no longer registered)`) : '-'],
     ['User', report.userId ? (report.username ?? `${report.userId} (deleted)`) : 'none (the client acts for itself)'],
   ];
@@ -56,8 +83,13 @@ export function registerTokens(program: Command): void {
       await withServices(async (services) => {
         const now = services.now();
         const report = await inspectToken(services, value, now);
-        if (options.json) return printJson(tokenReportView(report));
-        printReport(report, now);
+        const iss = foreignIssuer(value, services.config.issuer);
+        if (options.json) {
+          // stdout keeps the admin API's shape; the note goes beside it.
+          if (iss !== undefined) process.stderr.write(`note: ${issuerNote(iss, services.config.issuer)}\n`);
+          return printJson(tokenReportView(report));
+        }
+        printReport(report, now, iss !== undefined ? [iss, services.config.issuer] : undefined);
       });
     });
 }
