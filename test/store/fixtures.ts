@@ -41,6 +41,7 @@ export function client(over: Partial<ClientRecord> = {}): ClientRecord {
     frontchannelLogoutUri: null,
     frontchannelLogoutSessionRequired: false,
     requirePushedAuthorizationRequests: false,
+    dpopBoundAccessTokens: false,
     createdAt: NOW,
     updatedAt: NOW,
     ...over,
@@ -103,6 +104,7 @@ export function accessToken(g: Pick<GrantRecord, 'id' | 'clientId' | 'userId'> |
     createdAt: NOW,
     expiresAt: NOW + 3600,
     revokedAt: null,
+    dpopJkt: null,
     ...over,
   };
 }
@@ -121,6 +123,7 @@ export function refreshToken(g: Pick<GrantRecord, 'id' | 'clientId' | 'userId'>,
     successorSealed: null,
     revokedAt: null,
     retriedAt: null,
+    dpopJkt: null,
     ...over,
   };
 }
