@@ -3,7 +3,7 @@
 // request (method, public URL, the access token presented) and the time, and gets the key's thumbprint, or a
 // DpopProofRejected naming the rule that failed. Replay (jti) and nonces are the caller's: the server keeps jtis in
 // its database and nonces stateless across instances (src/oauth/dpop.ts), the SDK in a bounded cache (src/resource/dpop.ts).
-import { calculateJwkThumbprint, decodeProtectedHeader, importJWK, jwtVerify, type JWK } from 'jose';
+import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { createHash } from 'node:crypto';
 
 /** Asymmetric algorithms only (RFC 9449 §4.2): a proof is signed with a private key whose public half it carries. */
@@ -84,14 +84,22 @@ export async function verifyDpopProof(proof: string, request: DpopRequest): Prom
   if (PRIVATE_MEMBERS.some((member) => Object.hasOwn(jwk, member))) {
     throw new DpopProofRejected('the DPoP proof jwk must be a public key (it carries private or symmetric key material)');
   }
-  let claims: Record<string, unknown>;
+  let payload: Uint8Array;
   try {
     const key = await importJWK(jwk as JWK, alg);
     if (key instanceof Uint8Array) throw new Error('symmetric');
-    ({ payload: claims } = await jwtVerify(proof, key, { typ: 'dpop+jwt', algorithms: [alg], currentDate: new Date(request.now * 1000) }));
+    ({ payload } = await compactVerify(proof, key, { algorithms: [alg] }));
   } catch {
     throw new DpopProofRejected('the DPoP proof signature does not verify with its jwk (or the jwk does not fit its alg)');
   }
+  // The claims are judged here, each with its own message, not by a JWT library's generic rules.
+  let claims: Record<string, unknown>;
+  try {
+    claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
+  } catch {
+    throw new DpopProofRejected('the DPoP proof payload is not JSON');
+  }
+  if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) throw new DpopProofRejected('the DPoP proof payload is not a JSON object');
 
   const { jti, htm, htu, iat, ath, nonce } = claims;
   if (typeof jti !== 'string' || jti === '' || jti.length > 256) throw new DpopProofRejected('the DPoP proof must carry a jti (at most 256 characters)');
