@@ -15,6 +15,7 @@ import { TestClock } from '../helpers/clock.js';
 import { testBackends } from '../helpers/databases.js';
 import { DPOP_NONCE_WINDOW_SECONDS } from '../../src/oauth/dpop.js';
 import { sha256Hex } from '../../src/domain/crypto.js';
+import { startProtectedApi, type AdapterKind } from '../resource/helpers/gatehouse-api.js';
 
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 
@@ -293,5 +294,79 @@ describe('DPoP across two instances on one PostgreSQL [postgres]', { skip: postg
     assert.match(replay.body.error_description as string, /used already/);
     const fresh = await token(b, await proof(key, a.issuer, { nonce }));
     assert.equal(fresh.status, 200, 'the other instance accepts the first one\'s nonce');
+  });
+});
+
+describe('the resource SDK with Gatehouse\'s DPoP tokens and oauth4webapi as the client [sqlite]', () => {
+  let server: TestServer;
+  let as: oauth.AuthorizationServer;
+  let secret: string;
+  let apiSecret: string;
+  let opaqueSecret: string;
+  const svc: oauth.Client = { client_id: 'svc' };
+
+  before(async () => {
+    server = await startTestServer();
+    as = await discover(server.issuer);
+    secret = (await createClient(server, { clientId: 'svc', name: 'Service', scopes: 'read:leads', grantTypes: ['client_credentials'] })).clientSecret!;
+    opaqueSecret = (await createClient(server, { clientId: 'svc-opaque', name: 'Opaque', scopes: 'read:leads', grantTypes: ['client_credentials'], accessTokenFormat: 'opaque', tokenEndpointAuthMethod: 'client_secret_post' })).clientSecret!;
+    apiSecret = (await createClient(server, { clientId: 'leads-api', name: 'Leads API', grantTypes: ['client_credentials'], resourceServerFor: [server.issuer] })).clientSecret!;
+  });
+  after(() => server.close());
+
+  for (const kind of ['fastify', 'express', 'fetch'] as AdapterKind[]) {
+    test(`${kind}: a DPoP-bound JWT with oauth4webapi's proofs is served; the same token as Bearer, or a replayed proof, is refused`, async () => {
+      const api = await startProtectedApi(kind, { issuer: server.issuer, audience: server.issuer });
+      try {
+        const DPoP = oauth.DPoP(svc, await oauth.generateKeyPair('ES256'));
+        const response = await oauth.clientCredentialsGrantRequest(as, svc, oauth.ClientSecretPost(secret), { scope: 'read:leads' }, { DPoP, ...insecure });
+        const { access_token: token } = await oauth.processClientCredentialsResponse(as, svc, response);
+        const url = new URL(`${api.baseUrl}/api/leads?page=1`);
+        const served = await oauth.protectedResourceRequest(token, 'GET', url, undefined, undefined, { DPoP, ...insecure });
+        assert.equal(served.status, 200, await served.clone().text());
+        assert.equal(((await served.json()) as { clientId: string }).clientId, 'svc');
+
+        const asBearer = await api.call('/api/leads', { headers: { authorization: `Bearer ${token}` } });
+        assert.equal(asBearer.status, 401);
+        assert.match(asBearer.headers.get('www-authenticate') ?? '', /^DPoP .*error="invalid_token"/);
+
+        // Capture one proof oauth4webapi made and send it twice.
+        let captured = '';
+        const capture = async (input: string, init: { headers: Record<string, string> }) => {
+          captured = new Headers(init.headers).get('dpop') ?? '';
+          return globalThis.fetch(input, init as unknown as RequestInit);
+        };
+        assert.equal((await oauth.protectedResourceRequest(token, 'GET', url, undefined, undefined, { DPoP, ...insecure, [oauth.customFetch]: capture })).status, 200);
+        const replayed = await api.call('/api/leads', { headers: { authorization: `DPoP ${token}`, dpop: captured } });
+        assert.equal(replayed.status, 401);
+        assert.match(replayed.headers.get('www-authenticate') ?? '', /error="invalid_dpop_proof"/);
+      } finally {
+        await api.close();
+      }
+    });
+  }
+
+  test('an opaque DPoP-bound token: introspection gives the SDK cnf.jkt, and the proof\'s key must match it', async () => {
+    const api = await startProtectedApi('fetch', { issuer: server.issuer, audience: server.issuer, introspection: { clientId: 'leads-api', clientSecret: apiSecret } });
+    try {
+      const opaqueClient: oauth.Client = { client_id: 'svc-opaque' };
+      const DPoP = oauth.DPoP(opaqueClient, await oauth.generateKeyPair('ES256'));
+      const response = await oauth.clientCredentialsGrantRequest(as, opaqueClient, oauth.ClientSecretPost(opaqueSecret), { scope: 'read:leads' }, { DPoP, ...insecure });
+      const { access_token: token } = await oauth.processClientCredentialsResponse(as, opaqueClient, response);
+      assert.ok(token.startsWith('gha_'));
+      const url = new URL(`${api.baseUrl}/api/leads`);
+      const served = await oauth.protectedResourceRequest(token, 'GET', url, undefined, undefined, { DPoP, ...insecure });
+      assert.equal(served.status, 200, await served.clone().text());
+      const otherKey = oauth.DPoP(opaqueClient, await oauth.generateKeyPair('ES256'));
+      // oauth4webapi throws on a 401 with a challenge.
+      await assert.rejects(oauth.protectedResourceRequest(token, 'GET', url, undefined, undefined, { DPoP: otherKey, ...insecure }), (error: unknown) => {
+        assert.ok(error instanceof oauth.WWWAuthenticateChallengeError, String(error));
+        assert.equal(error.response.status, 401);
+        return true;
+      });
+      assert.equal(api.logger.last()?.fields.code, 'ERR_TOKEN_DPOP_BINDING');
+    } finally {
+      await api.close();
+    }
   });
 });
