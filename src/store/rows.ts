@@ -168,6 +168,7 @@ export function codeRow(c: AuthorizationCodeRecord): AuthorizationCodesTable {
     grant_id: c.grantId,
     granted: grantedRow(c.granted),
     session_id: c.sessionId,
+    dpop_jkt: c.dpopJkt,
   };
 }
 
@@ -188,6 +189,7 @@ export function codeRecord(r: Selectable<AuthorizationCodesTable>): Authorizatio
     grantId: r.grant_id,
     granted: grantedRecord(r.granted),
     sessionId: r.session_id,
+    dpopJkt: r.dpop_jkt,
   };
 }
 

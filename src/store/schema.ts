@@ -93,6 +93,8 @@ export interface AuthorizationCodesTable {
   granted: string | null;
   /** The sid of the session the code was issued in (migration 0005). */
   session_id: string | null;
+  /** The DPoP key thumbprint the code is bound to (RFC 9449 §10, migration 0011): its exchange needs a proof by that key. */
+  dpop_jkt: string | null;
 }
 
 export interface GrantsTable {

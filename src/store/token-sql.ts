@@ -33,7 +33,7 @@ export const COLUMNS = {
     code_hash: true, client_id: true, user_id: true, redirect_uri: true, scopes: true, nonce: true, code_challenge: true,
     code_challenge_method: true, auth_time: true, created_at: true, expires_at: true, consumed_at: true, grant_id: true,
     granted: true,
-    session_id: true,
+    session_id: true, dpop_jkt: true,
   }),
   refresh_tokens: columns<RefreshTokensTable>({
     token_hash: true, grant_id: true, client_id: true, user_id: true, scopes: true, created_at: true, expires_at: true,

@@ -239,6 +239,8 @@ export interface AuthorizationCodeRecord {
   granted: GrantedSession | null;
   /** The sid of the session the code was issued in (null: none, or a session without one). */
   sessionId: string | null;
+  /** The DPoP key the authorization request bound the code to (RFC 9449 §10 dpop_jkt); null: none. */
+  dpopJkt: string | null;
 }
 
 export type DeviceCodeStatus = 'pending' | 'approved' | 'denied';

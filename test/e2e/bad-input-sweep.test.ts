@@ -53,7 +53,7 @@ const PUBLIC: Array<Route & { fields: string[]; body?: 'form' }> = [
   { method: 'GET', path: '/.well-known/oauth-authorization-server', fields: ['x'] },
   { method: 'GET', path: '/.well-known/openid-configuration', fields: ['x'] },
   { method: 'GET', path: '/.well-known/jwks.json', fields: ['x'] },
-  { method: 'GET', path: '/oauth2/authorize', fields: ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'login_hint', 'id_token_hint', 'resource', 'response_mode', 'return_to', 'login_verifier', 'consent_verifier', 'request', 'request_uri', 'pushed_request_seal'] },
+  { method: 'GET', path: '/oauth2/authorize', fields: ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'login_hint', 'id_token_hint', 'resource', 'response_mode', 'return_to', 'login_verifier', 'consent_verifier', 'request', 'request_uri', 'pushed_request_seal', 'dpop_jkt'] },
   { method: 'POST', path: '/oauth2/authorize', fields: ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'resource', 'decision', 'csrf', 'request_uri', 'pushed_request_seal'], body: 'form' },
   // Hydra's path for the same endpoint.
   { method: 'GET', path: '/oauth2/auth', fields: ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'prompt', 'id_token_hint', 'resource', 'login_verifier', 'consent_verifier', 'request_uri'] },
@@ -75,7 +75,7 @@ const DIRECT: Array<Route & { fields: string[] }> = [
   { method: 'POST', path: '/oauth2/token', fields: ['grant_type', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'scope', 'client_id', 'client_secret', 'resource', 'device_code', 'client_assertion_type', 'client_assertion'] },
   { method: 'POST', path: '/oauth2/device/auth', fields: ['client_id', 'client_secret', 'scope'] },
   // RFC 9126: client authentication, then the authorization request's own parameters.
-  { method: 'POST', path: '/oauth2/par', fields: ['client_id', 'client_secret', 'response_type', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'id_token_hint', 'request', 'request_uri', 'pushed_request_seal'] },
+  { method: 'POST', path: '/oauth2/par', fields: ['client_id', 'client_secret', 'response_type', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'id_token_hint', 'request', 'request_uri', 'pushed_request_seal', 'dpop_jkt'] },
   { method: 'POST', path: '/oauth2/introspect', fields: ['token', 'token_type_hint'] },
   { method: 'POST', path: '/oauth2/revoke', fields: ['token', 'token_type_hint'] },
 ];

@@ -189,6 +189,48 @@ await describeOnBackends('DPoP (RFC 9449)', (backend) => {
     assert.match(((await twice.json()) as { error_description: string }).error_description, /exactly one DPoP header/);
   });
 
+  test('dpop_jkt at the authorization endpoint (RFC 9449 §10) binds the code: only a proof by that key exchanges it', async () => {
+    const jkt = await thumbprint(key);
+    const verifier = oauth.generateRandomCodeVerifier();
+    const url = new URL(as.authorization_endpoint!);
+    url.search = new URLSearchParams({
+      client_id: 'dpop-app', redirect_uri: CALLBACK, response_type: 'code', scope: 'read:leads', state: 's', dpop_jkt: jkt,
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+    }).toString();
+    const params = oauth.validateAuthResponse(as, app, await new TestUserAgent(server.issuer).authorize(url.href, USER), 's');
+    const exchange = (DPoP?: oauth.DPoPHandle) => oauth.authorizationCodeGrantRequest(as, app, oauth.None(), params, CALLBACK, verifier, { DPoP, ...insecure }).then((response) => oauth.processAuthorizationCodeResponse(as, app, response));
+    await assert.rejects(exchange(oauth.DPoP(app, otherKey)), refusedWith('invalid_grant', /bound to a DPoP key \(dpop_jkt\)/));
+    await assert.rejects(exchange(), refusedWith('invalid_grant', /dpop_jkt/));
+    // The refusals spent nothing: the code still works with the right key.
+    assert.equal((await exchange(oauth.DPoP(app, key))).token_type, 'dpop');
+
+    const bad = new URL(url);
+    bad.searchParams.set('dpop_jkt', 'short');
+    const step = await new TestUserAgent(server.issuer).navigate(bad.href);
+    const redirected = new URL(step.location!);
+    assert.equal(redirected.searchParams.get('error'), 'invalid_request');
+    assert.match(redirected.searchParams.get('error_description')!, /dpop_jkt/);
+  });
+
+  test('a DPoP proof at PAR (RFC 9449 §10.1) binds the pushed request\'s code to its key; a dpop_jkt of another key is refused', async () => {
+    const verifier = oauth.generateRandomCodeVerifier();
+    const pushParams = new URLSearchParams({ redirect_uri: CALLBACK, response_type: 'code', scope: 'read:leads', state: 'p', code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const DPoP = oauth.DPoP(app, key);
+    const pushed = await oauth.processPushedAuthorizationResponse(as, app, await oauth.pushedAuthorizationRequest(as, app, oauth.None(), pushParams, { DPoP, ...insecure }));
+    const url = new URL(as.authorization_endpoint!);
+    url.search = new URLSearchParams({ client_id: 'dpop-app', request_uri: pushed.request_uri }).toString();
+    const params = oauth.validateAuthResponse(as, app, await new TestUserAgent(server.issuer).authorize(url.href, USER), 'p');
+    const exchange = (handle: oauth.DPoPHandle) => oauth.authorizationCodeGrantRequest(as, app, oauth.None(), params, CALLBACK, verifier, { DPoP: handle, ...insecure }).then((response) => oauth.processAuthorizationCodeResponse(as, app, response));
+    await assert.rejects(exchange(oauth.DPoP(app, otherKey)), refusedWith('invalid_grant', /dpop_jkt/));
+    assert.equal((await exchange(DPoP)).token_type, 'dpop');
+
+    const mismatched = new URLSearchParams(pushParams);
+    mismatched.set('dpop_jkt', await thumbprint(otherKey));
+    const refused = await postForm(`${server.issuer}/oauth2/par`, { client_id: 'dpop-app', ...Object.fromEntries(mismatched) }, { dpop: await proof(key, server.issuer, { htu: `${server.issuer}/oauth2/par` }) });
+    assert.equal(refused.status, 400);
+    assert.deepEqual(await refused.json(), { error: 'invalid_dpop_proof', error_description: 'dpop_jkt does not match the key of the DPoP proof' });
+  });
+
   test('a client made to require DPoP is refused a token without a proof, and gets one with it', async () => {
     const strict: oauth.Client = { client_id: 'dpop-required' };
     const first = await authorize(server.issuer, as, strict, 'read:leads');

@@ -70,6 +70,7 @@ export function code(clientId: string, userId: string, over: Partial<Authorizati
     grantId: null,
     granted: null,
     sessionId: null,
+    dpopJkt: null,
     ...over,
   };
 }

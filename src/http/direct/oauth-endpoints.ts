@@ -30,13 +30,18 @@ export const OAUTH_ENDPOINTS: ReadonlyMap<string, EndpointHandler> = new Map<str
   // RFC 8628's device authorization endpoint: client authentication, its throttle and the answers as at the token endpoint.
   ['/oauth2/device/auth', handleDeviceAuthorization],
   // RFC 9126: pushed authorization requests, 201 with the request_uri.
-  [PAR_PATH, async (services, authorization, form) => new Created(await handlePushedAuthorizationRequest(services, authorization, form))],
+  [PAR_PATH, async (services, authorization, form, headers) => new Created(await handlePushedAuthorizationRequest(services, authorization, form, headers))],
   ['/oauth2/introspect', handleIntrospection],
   ['/oauth2/revoke', async (services, authorization, form) => {
     await handleRevocation(services, authorization, form);
     return undefined;
   }],
 ]);
+
+/** The endpoints that take DPoP proofs (RFC 9449 §5, §10.1). */
+function takesDpop(handler: EndpointHandler): boolean {
+  return handler === handleTokenRequest || handler === OAUTH_ENDPOINTS.get(PAR_PATH);
+}
 
 /** Serves one request; resolves once the answer is written. Never rejects: every failure becomes an answer. */
 export async function serveOAuthEndpoint(
@@ -68,8 +73,8 @@ export async function serveOAuthEndpoint(
       }
       throw error;
     }
-    // RFC 9449 §8: with nonces on, every token endpoint answer hands out the current one.
-    const nonce = handler === handleTokenRequest ? services.dpop.nonce() : undefined;
+    // RFC 9449 §8: with nonces on, every answer of an endpoint that takes proofs hands out the current one.
+    const nonce = takesDpop(handler) ? services.dpop.nonce() : undefined;
     const extra = nonce === undefined ? undefined : { 'dpop-nonce': nonce };
     if (body instanceof Created) sendJson(response, 201, body.body, cors, extra);
     else sendJson(response, 200, body, cors, extra);
@@ -77,7 +82,7 @@ export async function serveOAuthEndpoint(
     // A client that went away mid-request has nobody to answer.
     if (response.headersSent || response.destroyed) return;
     const oauthError = toOAuthError(error, log);
-    if (handler === handleTokenRequest) oauthError.dpopNonce ??= services.dpop.nonce();
+    if (takesDpop(handler)) oauthError.dpopNonce ??= services.dpop.nonce();
     writeErrorAnswer(response, errorAnswer(oauthError, { cors }));
   }
 }
