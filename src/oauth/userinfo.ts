@@ -4,6 +4,7 @@ import type { LookupStore } from '../store/lookups.js';
 import { tokenStatus } from '../domain/token-status.js';
 import { userClaims } from '../domain/tokens.js';
 import { OAuthError } from './errors.js';
+import { InvalidDpopProof } from './dpop.js';
 
 export const USERINFO_PATH = '/userinfo';
 
@@ -67,7 +68,7 @@ export async function handleUserinfo(services: ServicesWith<LookupStore, 'tokens
   const token = presented.token;
   let proofJkt: string | undefined;
   if (presented.scheme === 'DPoP') {
-    if (request.dpop === undefined) throw dpopError(new BearerError('invalid_request', 'a DPoP access token needs a DPoP proof header', 401));
+    if (request.dpop === undefined) throw dpopError(new InvalidDpopProof('the DPoP scheme needs a DPoP proof header', 401));
     try {
       proofJkt = (await services.dpop.verify(request.dpop, { method: request.method, path: USERINFO_PATH, accessToken: token, status: 401 }))?.jkt;
     } catch (error) {

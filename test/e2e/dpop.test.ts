@@ -139,6 +139,10 @@ await describeOnBackends('DPoP (RFC 9449)', (backend) => {
     const challenge = refused.headers.get('www-authenticate') ?? '';
     assert.match(challenge, /^DPoP error="invalid_dpop_proof"/);
     assert.match(challenge, /algs="[^"]*ES256/);
+    // The DPoP scheme without a proof says what is missing.
+    const noProof = await fetch(`${server.issuer}/userinfo`, { headers: { authorization: `DPoP ${tokens.access_token}` } });
+    assert.equal(noProof.status, 401);
+    assert.match(noProof.headers.get('www-authenticate') ?? '', /^DPoP error="invalid_dpop_proof", error_description="the DPoP scheme needs a DPoP proof header"/);
   });
 
   test('a confidential client\'s access token is bound (opaque: introspection says cnf.jkt), its proof used once', async () => {
