@@ -69,6 +69,11 @@ export interface Config {
   rateLimitPerSecond: number;
   /** GATEHOUSE_REQUIRE_PAR: every authorization request must come through the PAR endpoint (RFC 9126). */
   requirePushedAuthorizationRequests: boolean;
+  /**
+   * GATEHOUSE_DPOP_NONCE: DPoP proofs must carry a nonce this server handed out (RFC 9449 §8). Off by default: replay
+   * is already stopped by the shared jti record and the iat window, and a nonce costs every client a refused first request.
+   */
+  dpopNonce: boolean;
   /** Limits on HTTP connections, so that slow or idle clients cannot hold the server (see HttpLimits). */
   http: HttpLimits;
   /** Sign-in and consent on the platform's own pages (Hydra's login and consent provider); see DelegationSettings. */
@@ -433,6 +438,7 @@ export function loadConfig(env: Env = process.env): Config {
     passwordCheckQueue: nonNegativeInt(env, 'GATEHOUSE_PASSWORD_CHECK_QUEUE', DEFAULT_PASSWORD_CHECK_QUEUE),
     rateLimitPerSecond: nonNegativeInt(env, 'GATEHOUSE_RATE_LIMIT', 1000),
     requirePushedAuthorizationRequests: bool(env, 'GATEHOUSE_REQUIRE_PAR', false),
+    dpopNonce: bool(env, 'GATEHOUSE_DPOP_NONCE', false),
     delegation: delegationSettings(env, issuer),
     outbound: outboundPolicy(env),
     clientMetadata: clientMetadataSettings(env),

@@ -13,6 +13,7 @@ import { PasswordCheckLimit } from './domain/password-check-limit.js';
 import { ResourceService } from './domain/resources.js';
 import { TokenService } from './domain/tokens.js';
 import { ClientAuthThrottle } from './oauth/client-auth-throttle.js';
+import { DpopService } from './oauth/dpop.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/types.js';
 import { epochSeconds, systemClock, type Clock } from './util/clock.js';
@@ -39,6 +40,8 @@ export interface Services {
   clientKeys: ClientKeySets;
   /** Failed client authentications per address and client, in this process. */
   clientAuthThrottle: ClientAuthThrottle;
+  /** DPoP proofs (RFC 9449): their checks, the shared jti record and the server's nonces. */
+  dpop: DpopService;
   /** The one clock every time decision reads; tests pass one they can move. */
   clock: Clock;
   /** The clock's time in whole seconds since the epoch. */
@@ -76,6 +79,7 @@ export function buildServices(config: Config, store: Store, options: ServiceOpti
     clientKeys: new ClientKeySets(config.outbound, clock),
     clientMetadata: new ClientMetadataDocuments(store, config.clientMetadata, config.outbound, clock),
     clientAuthThrottle: new ClientAuthThrottle({ clock }),
+    dpop: new DpopService({ issuer: config.issuer, secret: config.secret, nonce: config.dpopNonce }, store, now),
     clock,
     now,
   };

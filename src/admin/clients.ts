@@ -40,6 +40,8 @@ export interface ClientFields {
   frontchannel_logout_session_required?: boolean;
   /** RFC 9126: authorization requests must come through the PAR endpoint. */
   require_pushed_authorization_requests?: boolean;
+  /** RFC 9449 §5.2: every token request must carry a DPoP proof. */
+  dpop_bound_access_tokens?: boolean;
 }
 
 export interface ClientAdmin {
@@ -73,6 +75,7 @@ function clientInput(fields: ClientFields): ClientInput {
     frontchannelLogoutUri: fields.frontchannel_logout_uri,
     frontchannelLogoutSessionRequired: fields.frontchannel_logout_session_required,
     requirePushedAuthorizationRequests: fields.require_pushed_authorization_requests,
+    dpopBoundAccessTokens: fields.dpop_bound_access_tokens,
   };
   for (const key of Object.keys(input) as Array<keyof ClientInput>) if (input[key] === undefined) delete input[key];
   return input;

@@ -44,6 +44,7 @@ export interface ClientView {
   frontchannel_logout_session_required: boolean;
   /** RFC 9126: authorization requests must come through the PAR endpoint. */
   require_pushed_authorization_requests: boolean;
+  dpop_bound_access_tokens: boolean;
   created_at: string;
   updated_at: string;
   /** Only right after creation or rotation: the one time the secret is shown. */
@@ -73,6 +74,7 @@ export function clientView(client: ClientRecord, clientSecret?: string | null): 
     frontchannel_logout_uri: client.frontchannelLogoutUri,
     frontchannel_logout_session_required: client.frontchannelLogoutSessionRequired,
     require_pushed_authorization_requests: client.requirePushedAuthorizationRequests,
+    dpop_bound_access_tokens: client.dpopBoundAccessTokens,
     created_at: isoTime(client.createdAt),
     updated_at: isoTime(client.updatedAt),
   };
@@ -205,6 +207,7 @@ export interface CleanupView {
   device_codes: number;
   client_assertions: number;
   pushed_requests: number;
+  dpop_proofs: number;
 }
 
 export function cleanupView(result: CleanupResult): CleanupView {
@@ -219,6 +222,7 @@ export function cleanupView(result: CleanupResult): CleanupView {
     device_codes: result.deviceCodes,
     client_assertions: result.clientAssertions,
     pushed_requests: result.pushedRequests,
+    dpop_proofs: result.dpopProofs,
   };
 }
 

@@ -50,6 +50,8 @@ export interface ClientInput {
   frontchannelLogoutSessionRequired?: boolean;
   /** Authorization requests must come through PAR (CLI --require-par, admin API require_pushed_authorization_requests). */
   requirePushedAuthorizationRequests?: boolean;
+  /** Every token request must carry a DPoP proof (CLI --require-dpop, admin API dpop_bound_access_tokens, RFC 9449 §5.2). */
+  dpopBoundAccessTokens?: boolean;
 }
 
 const CLIENT_ID = /^[A-Za-z0-9._~-]{3,128}$/;
@@ -254,6 +256,7 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
     frontchannelLogoutUri: logoutUri(input.frontchannelLogoutUri, existing?.frontchannelLogoutUri ?? null, 'front-channel logout URI'),
     frontchannelLogoutSessionRequired: input.frontchannelLogoutSessionRequired ?? existing?.frontchannelLogoutSessionRequired ?? false,
     requirePushedAuthorizationRequests: input.requirePushedAuthorizationRequests ?? existing?.requirePushedAuthorizationRequests ?? false,
+    dpopBoundAccessTokens: input.dpopBoundAccessTokens ?? existing?.dpopBoundAccessTokens ?? false,
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   };

@@ -30,6 +30,8 @@ export interface AccessTokenInput {
   authTime: number | null;
   /** Extra claims the platform's consent granted (Hydra's session.access_token), carried under `ext`. */
   ext?: Record<string, unknown>;
+  /** The thumbprint of the DPoP key the token is bound to (RFC 9449 §6): cnf.jkt in a JWT, the row's dpop_jkt otherwise. */
+  dpopJkt?: string | null;
   now: number;
 }
 
@@ -103,6 +105,7 @@ export class TokenService {
       createdAt: now,
       expiresAt: now + expiresIn,
       revokedAt: null,
+      dpopJkt: input.dpopJkt ?? null,
     };
     if (client.accessTokenFormat === 'opaque') {
       const token = randomToken(OPAQUE_ACCESS_PREFIX);
@@ -123,11 +126,12 @@ export class TokenService {
     if (input.authTime !== null) claims.auth_time = input.authTime;
     if (input.grantId !== null) claims.grant_id = input.grantId;
     if (input.ext && Object.keys(input.ext).length > 0) claims.ext = input.ext;
+    if (input.dpopJkt) claims.cnf = { jkt: input.dpopJkt };
     const token = await signJwt(claims, { kind: 'access_token', key });
     return { token, record: { id: jti, ...base }, expiresIn, needsRow: false };
   }
 
-  issueRefreshToken(client: ClientRecord, grantId: string, userId: string | null, scopes: string[], now: number): { token: string; record: RefreshTokenRecord } {
+  issueRefreshToken(client: ClientRecord, grantId: string, userId: string | null, scopes: string[], now: number, dpopJkt: string | null = null): { token: string; record: RefreshTokenRecord } {
     const token = randomToken(REFRESH_PREFIX);
     return {
       token,
@@ -144,6 +148,7 @@ export class TokenService {
         successorSealed: null,
         revokedAt: null,
         retriedAt: null,
+        dpopJkt,
       },
     };
   }
@@ -304,7 +309,14 @@ function recordFromClaims(claims: Record<string, unknown>, grant: GrantRecord | 
     createdAt: typeof claims.iat === 'number' ? claims.iat : 0,
     expiresAt: typeof claims.exp === 'number' ? claims.exp : 0,
     revokedAt: grant?.revokedAt ?? null,
+    dpopJkt: boundJkt(claims),
   };
+}
+
+/** The DPoP key thumbprint a JWT access token is bound to (RFC 9449 §6.1 cnf.jkt), or null. */
+function boundJkt(claims: Record<string, unknown>): string | null {
+  const cnf = claims.cnf as { jkt?: unknown } | undefined;
+  return cnf !== null && typeof cnf === 'object' && typeof cnf.jkt === 'string' ? cnf.jkt : null;
 }
 
 /** OIDC Core §3.1.3.6: the left half of the SHA-256 of the access token, base64url. */

@@ -18,7 +18,7 @@ export const CORS_METHODS: ReadonlyMap<string, readonly string[]> = new Map([
 /** On every answer from a CORS path: any origin may read it, including the error challenge and when to retry. */
 export const CORS_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
   'access-control-allow-origin': '*',
-  'access-control-expose-headers': 'WWW-Authenticate, Retry-After',
+  'access-control-expose-headers': 'WWW-Authenticate, Retry-After, DPoP-Nonce',
 };
 
 /** The answer to a preflight (OPTIONS) on a CORS path. */

@@ -7,6 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyError, FastifyReply } from 'fastify';
 import { BodyTooLarge, MethodNotAllowed, NotFound, OAuthError, ServerError, UnsupportedMediaType } from '../oauth/errors.js';
 import { CORS_RESPONSE_HEADERS } from './cors.js';
+import { DPOP_ALGORITHMS } from '../jwt/dpop.js';
 import { renderErrorPage } from './pages/error.js';
 import { JSON_HEADERS } from './security-headers.js';
 import { sendPage } from './send-page.js';
@@ -54,7 +55,7 @@ export function toOAuthError(error: unknown, log: ErrorLog): OAuthError {
 }
 
 export interface ErrorAnswerOptions {
-  /** A Bearer-protected resource (userinfo): errors carry a Bearer challenge. */
+  /** A Bearer-protected resource (userinfo): errors carry a Bearer challenge (a DPoP one when the request used DPoP). */
   bearer?: boolean;
   /** A CORS path: any origin may read the answer. */
   cors?: boolean;
@@ -75,13 +76,22 @@ function bearerChallenge(error: OAuthError): string {
   return `Bearer realm="gatehouse", error="${error.error}", error_description="${description}"`;
 }
 
+/** RFC 9449 §7.1: the DPoP scheme's challenge, naming the algorithms proofs may use. */
+function dpopChallenge(error: OAuthError): string {
+  const algs = `algs="${DPOP_ALGORITHMS.join(' ')}"`;
+  if (error.error === 'invalid_request' && error.status === 401) return `DPoP ${algs}`;
+  const description = error.message.replace(/["\\]/g, "'");
+  return `DPoP error="${error.error}", error_description="${description}", ${algs}`;
+}
+
 /** The JSON answer for an error. */
 export function errorAnswer(error: OAuthError, options: ErrorAnswerOptions = {}): ErrorAnswer {
   const headers: Record<string, string> = options.cors ? { ...JSON_HEADERS, ...CORS_RESPONSE_HEADERS } : { ...JSON_HEADERS };
   // A server-side failure says nothing about the token: no challenge then.
-  if (options.bearer && error.status < 500) headers['www-authenticate'] = bearerChallenge(error);
+  if (options.bearer && error.status < 500) headers['www-authenticate'] = error.dpopChallenge ? dpopChallenge(error) : bearerChallenge(error);
   else if (error.basicChallenge) headers['www-authenticate'] = BASIC_CHALLENGE;
   if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+  if (error.dpopNonce !== undefined) headers['dpop-nonce'] = error.dpopNonce;
   if (error instanceof MethodNotAllowed) headers.allow = error.allow;
   // The rest of an oversized body is not read: close the connection instead of draining it.
   if (error instanceof BodyTooLarge) headers.connection = 'close';

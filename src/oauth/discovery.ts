@@ -1,6 +1,7 @@
 // Discovery metadata (RFC 8414, OIDC Discovery): exactly what this server supports, nothing more.
 import type { Config } from '../config.js';
 import { JWT_ALGORITHMS, SIGNING_ALG } from '../jwt/rules.js';
+import { DPOP_ALGORITHMS } from '../jwt/dpop.js';
 import { GRANTS } from './grants/index.js';
 
 export function authorizationServerMetadata(config: Config, issuer = config.issuer): Record<string, unknown> {
@@ -34,6 +35,8 @@ export function authorizationServerMetadata(config: Config, issuer = config.issu
     // the name of its drafts that MCP clients and SDKs read.
     resource_indicators_supported: true,
     prompt_values_supported: ['none', 'login', 'consent'],
+    // RFC 9449 §5.1: DPoP proofs are accepted at the token endpoint and userinfo, signed with one of these.
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
   };
 }
 

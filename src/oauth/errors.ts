@@ -25,6 +25,9 @@ export type OAuthErrorCode =
   | 'expired_token'
   // RFC 8707 §2: a `resource` that is malformed, unknown, not granted, or does not accept the scopes asked for.
   | 'invalid_target'
+  // RFC 9449 §5, §8: a DPoP proof that fails a check, or lacks the nonce the server wants.
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
   // Not an RFC 6749 code: the JSON answer for a path with no endpoint.
   | 'not_found';
 
@@ -46,6 +49,10 @@ export class OAuthError extends Error {
    * then (unknown client, unregistered redirect_uri) it is shown to the user as a page, never redirected.
    */
   redirect: ErrorRedirect | undefined;
+  /** A fresh DPoP nonce for the answer's DPoP-Nonce header (RFC 9449 §8); set at endpoints that take DPoP proofs. */
+  dpopNonce: string | undefined;
+  /** Set at a protected resource (userinfo) when the request used the DPoP scheme: the challenge is DPoP's (RFC 9449 §7.1). */
+  dpopChallenge = false;
 
   constructor(error: OAuthErrorCode, description: string, status = 400) {
     super(description);

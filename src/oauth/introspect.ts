@@ -57,8 +57,10 @@ export async function handleIntrospection(services: IntrospectionServices, autho
     if (!mayIntrospect(client, record) || tokenStatus(record, now).status !== 'active') return { active: false };
     const user = record.userId ? await services.store.getUserById(record.userId) : undefined;
     const ext = await extraClaims(services, presented.claims, record);
+    // RFC 9449 §6.2: a bound token's key thumbprint, which the resource server compares with the proof's key.
+    const binding = record.dpopJkt === null ? {} : { cnf: { jkt: record.dpopJkt } };
     return {
-      active: true, token_type: 'Bearer', iss: issuer, client_id: record.clientId, scope: formatScope(record.scopes),
+      active: true, token_type: record.dpopJkt === null ? 'Bearer' : 'DPoP', ...binding, iss: issuer, client_id: record.clientId, scope: formatScope(record.scopes),
       sub: record.userId ?? record.clientId, username: user?.external ? undefined : user?.username,
       aud: record.audience.length === 1 ? record.audience[0] : record.audience,
       iat: record.createdAt, exp: record.expiresAt, ...(record.format === 'jwt' ? { jti: record.id } : {}), ...(ext ? { ext } : {}),

@@ -8,6 +8,8 @@ import { validateAuthorizationRequest } from './authorize/index.js';
 import { PUSHED_REQUEST_TTL_SECONDS, PUSHED_SEAL_PARAM, REQUEST_URI_PREFIX } from './authorize/pushed-request.js';
 import { authenticateClient } from './client-auth.js';
 import { InvalidRequest, OAuthError } from './errors.js';
+import { InvalidDpopProof } from './dpop.js';
+import type { TokenRequestHeaders } from './token.js';
 import { Params, type RawParams } from './params.js';
 
 export const PAR_PATH = '/oauth2/par';
@@ -21,9 +23,10 @@ export interface PushedAuthorizationResponse {
 const NOT_PUSHED = new Set(['client_secret', PUSHED_SEAL_PARAM]);
 
 export async function handlePushedAuthorizationRequest(
-  services: Pick<Services, 'clientCache' | 'store' | 'tokens' | 'config' | 'now' | 'resources' | 'clientKeys' | 'clientMetadata'>,
+  services: Pick<Services, 'clientCache' | 'store' | 'tokens' | 'config' | 'now' | 'resources' | 'clientKeys' | 'clientMetadata' | 'dpop'>,
   authorization: string | undefined,
   body: RawParams,
+  headers: TokenRequestHeaders = {},
 ): Promise<PushedAuthorizationResponse> {
   const params = new Params(body);
   params.checkAll();
@@ -36,6 +39,12 @@ export async function handlePushedAuthorizationRequest(
   const raw: RawParams = Object.fromEntries(Object.entries(body).filter(([name]) => !NOT_PUSHED.has(name)));
   // With HTTP Basic, client_id may be absent from the body: the request names the client that authenticated.
   raw.client_id = client.clientId;
+  // RFC 9449 §10.1: a DPoP proof here binds the code to its key, as dpop_jkt would; both must name the same key.
+  const proof = await services.dpop.verify(headers.dpop, { method: 'POST', path: PAR_PATH });
+  if (proof) {
+    if (raw.dpop_jkt !== undefined && raw.dpop_jkt !== proof.jkt) throw new InvalidDpopProof('dpop_jkt does not match the key of the DPoP proof');
+    raw.dpop_jkt = proof.jkt;
+  }
   const request = await validateAuthorizationRequest(services, raw, { atPushEndpoint: true });
   const secret = randomToken();
   const now = services.now();

@@ -2,11 +2,19 @@
 import type { Services } from '../services.js';
 import type { GrantType } from '../store/types.js';
 import { authenticateClient } from './client-auth.js';
-import { UnauthorizedClient, UnsupportedGrantType } from './errors.js';
+import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from './errors.js';
 import { GRANTS, type TokenResponse } from './grants/index.js';
 import { Params, type RawParams } from './params.js';
 
-export async function handleTokenRequest(services: Services, authorization: string | undefined, body: RawParams): Promise<TokenResponse> {
+export const TOKEN_PATH = '/oauth2/token';
+
+/** What the token endpoint reads of the request beyond its form and Authorization header. */
+export interface TokenRequestHeaders {
+  /** The DPoP header (RFC 9449 §4.1), as received. */
+  dpop?: string | string[] | undefined;
+}
+
+export async function handleTokenRequest(services: Services, authorization: string | undefined, body: RawParams, headers: TokenRequestHeaders = {}): Promise<TokenResponse> {
   const params = new Params(body);
   params.checkAll();
   const grantType = params.required('grant_type', `one of ${Object.keys(GRANTS).join(', ')}`);
@@ -19,6 +27,11 @@ export async function handleTokenRequest(services: Services, authorization: stri
   if (!client.grantTypes.includes(grantType as GrantType)) {
     throw new UnauthorizedClient(`client "${client.clientId}" is not allowed the ${grantType} grant (allowed: ${client.grantTypes.join(', ')})`);
   }
+  // After client authentication, so a proof's jti is spent only by a request that could be answered.
+  const proof = await services.dpop.verify(headers.dpop, { method: 'POST', path: TOKEN_PATH });
+  if (!proof && client.dpopBoundAccessTokens) {
+    throw new InvalidRequest(`client "${client.clientId}" must send a DPoP proof with every token request (dpop_bound_access_tokens)`);
+  }
   const { store, tokens, resources, config } = services;
-  return GRANTS[grantType as GrantType]({ store, deviceFlows: store, tokens, resources, config, client, params, now: services.now() });
+  return GRANTS[grantType as GrantType]({ store, deviceFlows: store, tokens, resources, config, client, params, dpopJkt: proof?.jkt ?? null, now: services.now() });
 }

@@ -10,8 +10,21 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const SCHEME_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,19}$/;
 const SEND_BEARER = 'send `Authorization: Bearer <token>`';
 
+/** An access token with the scheme it came with: Bearer (RFC 6750) or DPoP (RFC 9449 §7.1). */
+export interface PresentedToken {
+  token: string;
+  scheme: 'Bearer' | 'DPoP';
+}
+
 /** The token from a request's Authorization header, or the error that explains why there is none. */
 export function extractBearerToken(request: BearerRequest): string {
+  const presented = extractAccessToken(request);
+  if (presented.scheme !== 'Bearer') throw new TokenMissingError('the Authorization header uses the DPoP scheme, not Bearer', { hint: SEND_BEARER });
+  return presented.token;
+}
+
+/** The token from a request's Authorization header, Bearer or DPoP, or the error that explains why there is none. */
+export function extractAccessToken(request: BearerRequest): PresentedToken {
   const header = singleHeader(request.authorization);
   const inQuery = queryTokenCount(request.url) > 0;
 
@@ -28,11 +41,18 @@ export function extractBearerToken(request: BearerRequest): string {
       hint: 'send it only in the Authorization header (RFC 6750 §2: one method per request)',
     });
   }
-  return parseAuthorization(header);
+  return parseCredentials(header);
 }
 
 /** Parses an Authorization header value: `Bearer <b64token>`. */
 export function parseAuthorization(value: string): string {
+  const presented = parseCredentials(value);
+  if (presented.scheme !== 'Bearer') throw new TokenMissingError('the Authorization header uses the DPoP scheme, not Bearer', { hint: SEND_BEARER });
+  return presented.token;
+}
+
+/** Parses an Authorization header value: `Bearer <b64token>` or `DPoP <b64token>`. */
+export function parseCredentials(value: string): PresentedToken {
   const trimmed = value.trim();
   if (trimmed === '') throw new TokenMissingError('the Authorization header is empty', { hint: SEND_BEARER });
 
@@ -40,7 +60,8 @@ export function parseAuthorization(value: string): string {
   const scheme = match?.[1] ?? '';
   const credentials = match?.[2] ?? '';
 
-  if (scheme.toLowerCase() !== 'bearer') {
+  const lower = scheme.toLowerCase();
+  if (lower !== 'bearer' && lower !== 'dpop') {
     if (credentials === '') {
       throw new TokenMissingError('the Authorization header has no Bearer scheme (a bare token?)', { hint: SEND_BEARER });
     }
@@ -59,7 +80,7 @@ export function parseAuthorization(value: string): string {
       hint: 'send the access token exactly as the token endpoint returned it',
     });
   }
-  return credentials;
+  return { token: credentials, scheme: lower === 'dpop' ? 'DPoP' : 'Bearer' };
 }
 
 /**

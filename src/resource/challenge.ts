@@ -3,6 +3,7 @@
 // `insufficient_scope`, `invalid_request`, or nothing when no token was sent) and never why a token
 // failed: the reason goes to the log, where the verifier wrote it.
 import type { ResourceAuthError } from './errors.js';
+import { DPOP_ALGORITHMS } from '../jwt/dpop.js';
 
 export interface ChallengeContext {
   realm: string;
@@ -23,6 +24,7 @@ const DESCRIPTIONS = {
   invalid_token: 'The access token is not valid.',
   insufficient_scope: 'The access token does not grant the scope this request needs.',
   unavailable: 'The access token could not be checked right now; try again shortly.',
+  invalid_dpop_proof: 'The DPoP proof is not valid: make a new one for this request, signed by the key the token is bound to.',
 } as const;
 
 const RETRY_AFTER_SECONDS = '5';
@@ -55,10 +57,12 @@ export function renderAuthError(error: ResourceAuthError, context: ChallengeCont
     body.scope = scope;
   }
   params.push(['resource_metadata', context.resourceMetadataUrl]);
+  // RFC 9449 §7.1: the DPoP scheme names the algorithms proofs may use.
+  if (error.dpop) params.push(['algs', DPOP_ALGORITHMS.join(' ')]);
 
   return {
     status: error.status,
-    headers: { ...base, 'www-authenticate': `Bearer ${params.map(([name, value]) => `${name}="${quoted(value)}"`).join(', ')}` },
+    headers: { ...base, 'www-authenticate': `${error.dpop ? 'DPoP' : 'Bearer'} ${params.map(([name, value]) => `${name}="${quoted(value)}"`).join(', ')}` },
     body: JSON.stringify(body),
   };
 }

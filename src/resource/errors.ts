@@ -17,11 +17,13 @@ export type ResourceAuthErrorCode =
   | 'ERR_TOKEN_ALG_NOT_ALLOWED'
   | 'ERR_TOKEN_INACTIVE'
   | 'ERR_INSUFFICIENT_SCOPE'
+  | 'ERR_DPOP_PROOF_INVALID'
+  | 'ERR_TOKEN_DPOP_BINDING'
   | 'ERR_ISSUER_UNREACHABLE'
   | 'ERR_ISSUER_METADATA_INVALID';
 
 /** The RFC 6750 §3.1 `error` value, or null when the challenge carries none (no credentials were sent). */
-export type BearerErrorValue = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | null;
+export type BearerErrorValue = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof' | null;
 
 export interface ResourceAuthErrorOptions {
   /** What the caller can do about it, for the log (e.g. "send `Authorization: Bearer <token>`"). */
@@ -39,6 +41,8 @@ export abstract class ResourceAuthError extends Error {
    * it authorizes); for a 403, what to ask for on step-up. Set by the verifier from the scopes it was asked to check.
    */
   challengeScopes: readonly string[] = [];
+  /** The request used DPoP, or the error is about DPoP: the challenge is DPoP's (RFC 9449 §7.1), not Bearer's. */
+  dpop = false;
 
   constructor(message: string, options: ResourceAuthErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -109,6 +113,20 @@ export class TokenAlgNotAllowedError extends InvalidTokenError {
 /** Introspection answered `active: false`: revoked, expired, unknown, or not an access token. */
 export class TokenInactiveError extends InvalidTokenError {
   readonly code = 'ERR_TOKEN_INACTIVE';
+}
+
+/** A DPoP-bound token presented as Bearer, with a proof by another key, or a plain token presented with DPoP. */
+export class TokenDpopBindingError extends InvalidTokenError {
+  readonly code = 'ERR_TOKEN_DPOP_BINDING';
+  override dpop = true;
+}
+
+/** The DPoP proof failed a check (RFC 9449 §4.3): 401 `invalid_dpop_proof`. */
+export class InvalidDpopProofError extends ResourceAuthError {
+  readonly code = 'ERR_DPOP_PROOF_INVALID';
+  readonly status = 401;
+  readonly bearerError = 'invalid_dpop_proof';
+  override dpop = true;
 }
 
 /** The token is valid but lacks a scope the operation needs (403, RFC 6750 §3.1). */

@@ -1,7 +1,10 @@
 // gatehouse-oauth/resource — the resource-server SDK: verify Gatehouse access tokens in an API.
 // One core (createTokenVerifier), one error family, thin adapters for Fastify, Express and fetch-API servers.
 export { createTokenVerifier } from './verifier.js';
-export type { TokenVerifier, TokenVerifierOptions } from './verifier.js';
+export type { DpopOptions, TokenVerifier, TokenVerifierOptions } from './verifier.js';
+export { MemoryDpopReplayCache } from './dpop.js';
+export type { DpopReplayCache } from './dpop.js';
+export { DPOP_ALGORITHMS } from '../jwt/dpop.js';
 export type { BearerRequest, FetchLike, Principal, ResourceLogger, VerifyOptions } from './types.js';
 
 export {
@@ -20,6 +23,8 @@ export {
   TokenAlgNotAllowedError,
   TokenInactiveError,
   InsufficientScopeError,
+  InvalidDpopProofError,
+  TokenDpopBindingError,
   IssuerUnreachableError,
   IssuerMetadataInvalidError,
   isResourceAuthError,

@@ -36,4 +36,11 @@ export interface BearerRequest {
   authorization: string | readonly string[] | null | undefined;
   /** The request target, absolute or origin-form (`/api/leads?x=1`). */
   url?: string | undefined;
+  /** The HTTP method (a DPoP proof's htm). */
+  method?: string | undefined;
+  /** The DPoP header(s) (RFC 9449 §4.1). */
+  dpop?: string | readonly string[] | null | undefined;
+  /** The Host the request came to, and its scheme: the proof's htu when `url` is origin-form and no publicBaseUrl is set. */
+  host?: string | undefined;
+  protocol?: string | undefined;
 }

@@ -5,10 +5,12 @@
 // hint (never the token), and rendered by challenge.ts.
 import { createHash } from 'node:crypto';
 import { decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
-import { extractBearerToken, tokenFromHeaderOrToken } from './bearer.js';
+import { extractAccessToken, tokenFromHeaderOrToken, type PresentedToken } from './bearer.js';
+import { checkDpopProof, MemoryDpopReplayCache, publicRequestUrl, recordDpopProof, type DpopReplayCache } from './dpop.js';
+import { DPOP_PROOF_MAX_AGE_SECONDS, type VerifiedDpopProof } from '../jwt/dpop.js';
 import { renderAuthError, type RenderedAuthError } from './challenge.js';
 import { IssuerDiscovery, type IssuerMetadata } from './discovery.js';
-import { InsufficientScopeError, IssuerMetadataInvalidError, ResourceAuthError, TokenMalformedError } from './errors.js';
+import { InsufficientScopeError, IssuerMetadataInvalidError, ResourceAuthError, TokenDpopBindingError, TokenMalformedError } from './errors.js';
 import { Introspector } from './introspection.js';
 import { fetchIssuerJson, unexpectedStatus, type IssuerHttpOptions } from './issuer-http.js';
 import { JwksCache } from './jwks-cache.js';
@@ -68,12 +70,31 @@ export interface TokenVerifierOptions {
   logger?: ResourceLogger;
   /** The current time in milliseconds since the epoch (default `Date.now`): every expiry and cache decision reads it, so tests can move it. */
   now?: () => number;
+  /** DPoP-bound tokens (RFC 9449): how their proofs are judged. Bound tokens are always checked; these tune how. */
+  dpop?: DpopOptions;
+}
+
+export interface DpopOptions {
+  /**
+   * The URL clients call this API at (e.g. `https://api.example.com`), for the proofs' htu when a proxy stands in
+   * front: the request's path is appended to it. Default: the URL the request arrived at (Host header and scheme).
+   */
+  publicBaseUrl?: string;
+  /** How old a proof may be (its iat). Default 300 (the authorization server's own window). */
+  maxAgeSeconds?: number;
+  /** Where seen proofs are remembered. Default: in this process (MemoryDpopReplayCache); share one across instances. */
+  replayCache?: DpopReplayCache;
+  /** Bound of the default replay cache. Default 100 000. */
+  replayCacheMaxEntries?: number;
 }
 
 export interface TokenVerifier {
   /** Verifies a token, or an Authorization header value (`Bearer …`). */
   verify(tokenOrAuthorization: string | null | undefined, options?: VerifyOptions): Promise<Principal>;
-  /** What adapters call: strict about the header (a bare token without `Bearer` is refused) and the query. */
+  /**
+   * What adapters call: strict about the header (a bare token without `Bearer` or `DPoP` is refused) and the query.
+   * A DPoP-bound token needs `Authorization: DPoP …` with the request's `dpop`, `method` and URL.
+   */
   verifyRequest(request: BearerRequest, options?: VerifyOptions): Promise<Principal>;
   /** The RFC 6750 answer for an error this verifier threw. */
   challenge(error: ResourceAuthError): RenderedAuthError;
@@ -126,6 +147,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       })
     : undefined;
 
+  const dpopOptions = options.dpop ?? {};
+  const replayCache = dpopOptions.replayCache ?? new MemoryDpopReplayCache(dpopOptions.replayCacheMaxEntries, now);
+  const dpopMaxAge = dpopOptions.maxAgeSeconds ?? DPOP_PROOF_MAX_AGE_SECONDS;
+
   const resourceMetadataUrl = protectedResourceMetadataUrl(config.resource);
   const challengeContext = { realm: config.realm, resourceMetadataUrl };
 
@@ -158,12 +183,32 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     return introspector.introspect(token, await introspectionEndpoint());
   }
 
-  async function run(findToken: () => string, verifyOptions: VerifyOptions | undefined): Promise<Principal> {
+  /** A DPoP request's proof, checked against the request (before the token: it needs no call to the issuer). */
+  async function proofOf(presented: PresentedToken, request: BearerRequest | undefined): Promise<VerifiedDpopProof | undefined> {
+    if (presented.scheme !== 'DPoP') return undefined;
+    return checkDpopProof({
+      proof: request?.dpop,
+      method: request?.method ?? 'GET',
+      url: publicRequestUrl(request?.url, dpopOptions.publicBaseUrl, request?.host, request?.protocol),
+      accessToken: presented.token,
+      nowSeconds: Math.floor(now() / 1000),
+      maxAgeSeconds: dpopMaxAge,
+      replay: replayCache,
+    });
+  }
+
+  async function run(findToken: () => PresentedToken, verifyOptions: VerifyOptions | undefined, request?: BearerRequest): Promise<Principal> {
     let token: string | undefined;
     let principal: Principal | undefined;
+    let presented: PresentedToken | undefined;
     try {
-      token = findToken();
+      presented = findToken();
+      token = presented.token;
+      const proof = await proofOf(presented, request);
       principal = await principalFor(token);
+      checkBinding(presented, boundJkt(principal.claims), proof);
+      // Recorded only once the token is known to be bound to the proof's key: strangers' proofs fill no cache.
+      if (proof) await recordDpopProof(replayCache, proof);
       const granted = principal.scopes;
       const required = verifyOptions?.requiredScopes ?? [];
       const missing = required.filter((scope) => !granted.includes(scope));
@@ -182,6 +227,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (error instanceof ResourceAuthError) {
         // A 401 names what the operation needs, so the client asks for it when it authorizes (RFC 6750 §3, MCP).
         if (error.status === 401 && verifyOptions?.requiredScopes) error.challengeScopes = [...verifyOptions.requiredScopes];
+        if (presented?.scheme === 'DPoP') error.dpop = true;
         logFailure(logger, error, token, principal);
       }
       throw error;
@@ -189,8 +235,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   }
 
   return {
-    verify: (tokenOrAuthorization, verifyOptions) => run(() => tokenFromHeaderOrToken(tokenOrAuthorization), verifyOptions),
-    verifyRequest: (request, verifyOptions) => run(() => extractBearerToken(request), verifyOptions),
+    verify: (tokenOrAuthorization, verifyOptions) => run(() => ({ token: tokenFromHeaderOrToken(tokenOrAuthorization), scheme: 'Bearer' }), verifyOptions),
+    verifyRequest: (request, verifyOptions) => run(() => extractAccessToken(request), verifyOptions, request),
     challenge: (error) => renderAuthError(error, challengeContext),
     issuer: config.issuer,
     audience: config.audience,
@@ -205,6 +251,26 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     metadataPaths: protectedResourceMetadataPaths(config.resource),
     resourceMetadataUrl,
   };
+}
+
+/** The thumbprint a token is bound to (RFC 9449 §6: cnf.jkt of the JWT or of the introspection answer), or null. */
+function boundJkt(claims: Record<string, unknown>): string | null {
+  const cnf = claims.cnf;
+  if (cnf === undefined || cnf === null || typeof cnf !== 'object') return null;
+  const jkt = (cnf as { jkt?: unknown }).jkt;
+  return typeof jkt === 'string' ? jkt : null;
+}
+
+/** RFC 9449 §7.1: a bound token only with DPoP and a proof by its key; an unbound one only as Bearer. */
+function checkBinding(presented: PresentedToken, bound: string | null, proof: VerifiedDpopProof | undefined): void {
+  if (bound === null) {
+    if (presented.scheme === 'DPoP') throw new TokenDpopBindingError('the token is not DPoP-bound but was sent with the DPoP scheme', { hint: 'send it as `Authorization: Bearer <token>`' });
+    return;
+  }
+  if (presented.scheme !== 'DPoP' || proof === undefined) {
+    throw new TokenDpopBindingError('the token is DPoP-bound (cnf.jkt) but was sent as a bearer token', { hint: 'send `Authorization: DPoP <token>` with a DPoP proof header' });
+  }
+  if (proof.jkt !== bound) throw new TokenDpopBindingError('the DPoP proof is signed by another key than the one the token is bound to');
 }
 
 /** The protected header when the token is a JWS compact serialization, undefined when it is not a JWT. */

@@ -85,6 +85,7 @@ export function clientRow(c: ClientRecord): ClientsTable {
     frontchannel_logout_uri: c.frontchannelLogoutUri,
     frontchannel_logout_session_required: c.frontchannelLogoutSessionRequired ? 1 : 0,
     require_pushed_authorization_requests: c.requirePushedAuthorizationRequests ? 1 : 0,
+    dpop_bound_access_tokens: c.dpopBoundAccessTokens ? 1 : 0,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   };
@@ -114,6 +115,7 @@ export function clientRecord(r: Selectable<ClientsTable>): ClientRecord {
     frontchannelLogoutUri: r.frontchannel_logout_uri,
     frontchannelLogoutSessionRequired: Number(r.frontchannel_logout_session_required) === 1,
     requirePushedAuthorizationRequests: Number(r.require_pushed_authorization_requests) === 1,
+    dpopBoundAccessTokens: Number(r.dpop_bound_access_tokens) === 1,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -166,6 +168,7 @@ export function codeRow(c: AuthorizationCodeRecord): AuthorizationCodesTable {
     grant_id: c.grantId,
     granted: grantedRow(c.granted),
     session_id: c.sessionId,
+    dpop_jkt: c.dpopJkt,
   };
 }
 
@@ -186,6 +189,7 @@ export function codeRecord(r: Selectable<AuthorizationCodesTable>): Authorizatio
     grantId: r.grant_id,
     granted: grantedRecord(r.granted),
     sessionId: r.session_id,
+    dpopJkt: r.dpop_jkt,
   };
 }
 
@@ -237,6 +241,7 @@ export function refreshTokenRow(t: RefreshTokenRecord): RefreshTokensTable {
     successor_sealed: t.successorSealed,
     revoked_at: t.revokedAt,
     retried_at: t.retriedAt,
+    dpop_jkt: t.dpopJkt,
   };
 }
 
@@ -254,6 +259,7 @@ export function refreshTokenRecord(r: Selectable<RefreshTokensTable>): RefreshTo
     successorSealed: r.successor_sealed,
     revokedAt: r.revoked_at,
     retriedAt: r.retried_at,
+    dpopJkt: r.dpop_jkt,
   };
 }
 
@@ -269,6 +275,7 @@ export function accessTokenRow(t: AccessTokenRecord): AccessTokensTable {
     created_at: t.createdAt,
     expires_at: t.expiresAt,
     revoked_at: t.revokedAt,
+    dpop_jkt: t.dpopJkt,
   };
 }
 
@@ -284,6 +291,7 @@ export function accessTokenRecord(r: Selectable<AccessTokensTable>): AccessToken
     createdAt: r.created_at,
     expiresAt: r.expires_at,
     revokedAt: r.revoked_at,
+    dpopJkt: r.dpop_jkt,
   };
 }
 

@@ -35,6 +35,8 @@ export interface ClientsTable {
   frontchannel_logout_session_required: number;
   /** 1: authorization requests must come through PAR (RFC 9126, migration 0008). */
   require_pushed_authorization_requests: number;
+  /** 1: every token request must carry a DPoP proof (RFC 9449 §5.2, migration 0011). */
+  dpop_bound_access_tokens: number;
   created_at: number;
   updated_at: number;
 }
@@ -91,6 +93,8 @@ export interface AuthorizationCodesTable {
   granted: string | null;
   /** The sid of the session the code was issued in (migration 0005). */
   session_id: string | null;
+  /** The DPoP key thumbprint the code is bound to (RFC 9449 §10, migration 0011): its exchange needs a proof by that key. */
+  dpop_jkt: string | null;
 }
 
 export interface GrantsTable {
@@ -125,6 +129,8 @@ export interface RefreshTokensTable {
   successor_sealed: string | null;
   revoked_at: number | null;
   retried_at: number | null;
+  /** Thumbprint (RFC 7638) of the DPoP key a public client's refresh token is bound to; null when unbound (migration 0011). */
+  dpop_jkt: string | null;
 }
 
 export interface AccessTokensTable {
@@ -140,6 +146,8 @@ export interface AccessTokensTable {
   created_at: number;
   expires_at: number;
   revoked_at: number | null;
+  /** Thumbprint of the DPoP key the token is bound to (cnf.jkt); null for a Bearer token (migration 0011). */
+  dpop_jkt: string | null;
 }
 
 export interface SigningKeysTable {
@@ -249,6 +257,13 @@ export interface ClientAssertionsTable {
   expires_at: number;
 }
 
+/** A DPoP proof's jti, used once (RFC 9449 §11.1, migration 0011), per key. */
+export interface DpopProofsTable {
+  jkt: string;
+  jti: string;
+  expires_at: number;
+}
+
 export interface Database {
   clients: ClientsTable;
   users: UsersTable;
@@ -262,6 +277,7 @@ export interface Database {
   readiness_probe: ReadinessProbeTable;
   interaction_challenges: InteractionChallengesTable;
   client_assertions: ClientAssertionsTable;
+  dpop_proofs: DpopProofsTable;
   device_codes: DeviceCodesTable;
   resources: ResourcesTable;
   pushed_requests: PushedRequestsTable;

@@ -10,6 +10,7 @@ import { migrateToLatest } from './migrations/index.js';
 import * as accounts from './queries/accounts.js';
 import * as challenges from './queries/challenges.js';
 import * as clientAssertions from './queries/client-assertions.js';
+import * as dpopProofs from './queries/dpop-proofs.js';
 import { cleanup } from './queries/cleanup.js';
 import * as devices from './queries/device-codes.js';
 import * as pushed from './queries/pushed-requests.js';
@@ -130,6 +131,9 @@ export class SqlStore implements Store {
   }
   recordClientAssertion(clientId: string, jti: string, expiresAt: number): Promise<boolean> {
     return clientAssertions.recordClientAssertion(this.db, clientId, jti, expiresAt);
+  }
+  recordDpopProof(jkt: string, jti: string, expiresAt: number): Promise<boolean> {
+    return dpopProofs.recordDpopProof(this.db, jkt, jti, expiresAt);
   }
   ensureExternalUser(user: UserRecord): Promise<void> {
     return write(challenges.ensureExternalUser(this.db, user));

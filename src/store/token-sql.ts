@@ -22,7 +22,7 @@ export const COLUMNS = {
     token_endpoint_auth_method: true, access_token_ttl: true, refresh_token_ttl: true, refresh_token_grace: true,
     access_token_format: true, resource_server_for: true, skip_consent: true, jwks: true, jwks_uri: true, post_logout_redirect_uris: true, backchannel_logout_uri: true,
     backchannel_logout_session_required: true, frontchannel_logout_uri: true, frontchannel_logout_session_required: true,
-    require_pushed_authorization_requests: true, created_at: true, updated_at: true,
+    require_pushed_authorization_requests: true, dpop_bound_access_tokens: true, created_at: true, updated_at: true,
   }),
   users: columns<UsersTable>({ id: true, username: true, password_hash: true, name: true, email: true, created_at: true, external: true }),
   grants: columns<GrantsTable>({
@@ -33,15 +33,15 @@ export const COLUMNS = {
     code_hash: true, client_id: true, user_id: true, redirect_uri: true, scopes: true, nonce: true, code_challenge: true,
     code_challenge_method: true, auth_time: true, created_at: true, expires_at: true, consumed_at: true, grant_id: true,
     granted: true,
-    session_id: true,
+    session_id: true, dpop_jkt: true,
   }),
   refresh_tokens: columns<RefreshTokensTable>({
     token_hash: true, grant_id: true, client_id: true, user_id: true, scopes: true, created_at: true, expires_at: true,
-    rotated_at: true, replaced_by: true, successor_sealed: true, revoked_at: true, retried_at: true,
+    rotated_at: true, replaced_by: true, successor_sealed: true, revoked_at: true, retried_at: true, dpop_jkt: true,
   }),
   access_tokens: columns<AccessTokensTable>({
     id: true, grant_id: true, client_id: true, user_id: true, scopes: true, audience: true, format: true,
-    created_at: true, expires_at: true, revoked_at: true,
+    created_at: true, expires_at: true, revoked_at: true, dpop_jkt: true,
   }),
 };
 

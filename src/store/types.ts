@@ -10,6 +10,7 @@ import type { PushedRequestStore, PushedRequestWrites } from './pushed-requests.
 import type { InteractionStore, InteractionWrites } from './interactions.js';
 import type { LogoutStore, LogoutWrites } from './logout.js';
 import type { ClientAssertionWrites } from './client-assertions.js';
+import type { DpopProofWrites } from './dpop-proofs.js';
 import type { TokenFlowStore, TokenFlowWrites } from './token-flows.js';
 
 /** RFC 8628's grant type, as clients send it and as it is registered. */
@@ -58,6 +59,8 @@ export interface ClientRecord {
   frontchannelLogoutSessionRequired: boolean;
   /** Authorization requests must come through the PAR endpoint (RFC 9126 require_pushed_authorization_requests). */
   requirePushedAuthorizationRequests: boolean;
+  /** Every token request must carry a DPoP proof, so every token is sender-constrained (RFC 9449 §5.2 dpop_bound_access_tokens). */
+  dpopBoundAccessTokens: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -236,6 +239,8 @@ export interface AuthorizationCodeRecord {
   granted: GrantedSession | null;
   /** The sid of the session the code was issued in (null: none, or a session without one). */
   sessionId: string | null;
+  /** The DPoP key the authorization request bound the code to (RFC 9449 §10 dpop_jkt); null: none. */
+  dpopJkt: string | null;
 }
 
 export type DeviceCodeStatus = 'pending' | 'approved' | 'denied';
@@ -318,6 +323,8 @@ export interface RefreshTokenRecord {
   revokedAt: number | null;
   /** When a retry of this token's rotation was answered (the answer was lost); a rotation is retried only once. */
   retriedAt: number | null;
+  /** JWK thumbprint of the DPoP key this token is bound to (public clients, RFC 9449 §5); its successors keep it. */
+  dpopJkt: string | null;
 }
 
 export interface AccessTokenRecord {
@@ -332,6 +339,8 @@ export interface AccessTokenRecord {
   createdAt: number;
   expiresAt: number;
   revokedAt: number | null;
+  /** JWK thumbprint of the DPoP key the token is bound to (cnf.jkt, RFC 9449 §6); null for a Bearer token. */
+  dpopJkt: string | null;
 }
 
 export interface SigningKeyRecord {
@@ -395,6 +404,8 @@ export interface CleanupResult {
   clientAssertions: number;
   /** Pushed authorization requests (RFC 9126) past their lifetime, used or not. */
   pushedRequests: number;
+  /** DPoP proofs' jtis (RFC 9449) past the time their proof could be accepted. */
+  dpopProofs: number;
 }
 
 /** A request a client pushed to the PAR endpoint (RFC 9126): its request_uri only as a hash. */
@@ -416,11 +427,11 @@ export type ConsumePushedRequestResult = { ok: true; request: PushedRequestRecor
  * Every flow's storage in one object, for the composition root (services.ts, the CLI's context) alone: protocol and
  * domain modules receive the narrow interface they use (TokenFlowStore, InteractionStore, AdminStore, LookupStore).
  */
-export interface Store extends TokenFlowStore, InteractionStore, AdminStore, DeviceFlowStore, LogoutStore, ClientAssertionWrites, PushedRequestStore {
+export interface Store extends TokenFlowStore, InteractionStore, AdminStore, DeviceFlowStore, LogoutStore, ClientAssertionWrites, PushedRequestStore, DpopProofWrites {
   /** Creates or upgrades the schema. Safe to run by several instances at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Every method that writes: what each write interface declares, and only that (see sqlite/group-sync.ts). */
-export type StoreWrites = TokenFlowWrites & InteractionWrites & AdminWrites & DeviceFlowWrites & LogoutWrites & ClientAssertionWrites & PushedRequestWrites;
+export type StoreWrites = TokenFlowWrites & InteractionWrites & AdminWrites & DeviceFlowWrites & LogoutWrites & ClientAssertionWrites & PushedRequestWrites & DpopProofWrites;

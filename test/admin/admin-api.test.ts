@@ -143,6 +143,23 @@ describe('admin API: clients', () => {
     await admin.app.inject({ method: 'DELETE', url: '/admin/clients/par-rp' });
   });
 
+  test('dpop_bound_access_tokens (RFC 9449 §5.2) is set on create and update, false by default, and must be a boolean', async () => {
+    const created = await admin.app.inject({ method: 'POST', url: '/admin/clients', payload: { client_name: 'DPoP', client_id: 'dpop-rp', redirect_uris: [CALLBACK], dpop_bound_access_tokens: true } });
+    assert.equal(created.statusCode, 201, created.body);
+    assert.equal(created.json<Record<string, unknown>>().dpop_bound_access_tokens, true);
+    assert.equal((await admin.services.store.getClient('dpop-rp'))?.dpopBoundAccessTokens, true);
+    const updated = await admin.app.inject({ method: 'PATCH', url: '/admin/clients/dpop-rp', payload: { dpop_bound_access_tokens: false } });
+    assert.equal(updated.statusCode, 200, updated.body);
+    assert.equal(updated.json<Record<string, unknown>>().dpop_bound_access_tokens, false);
+    const plain = await admin.app.inject({ method: 'POST', url: '/admin/clients', payload: { client_name: 'Plain', client_id: 'plain-rp', redirect_uris: [CALLBACK] } });
+    assert.equal(plain.json<Record<string, unknown>>().dpop_bound_access_tokens, false);
+    const bad = await admin.app.inject({ method: 'PATCH', url: '/admin/clients/dpop-rp', payload: { dpop_bound_access_tokens: 'yes' } });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.json<{ error_description: string }>().error_description, /dpop_bound_access_tokens must be boolean/);
+    await admin.app.inject({ method: 'DELETE', url: '/admin/clients/dpop-rp' });
+    await admin.app.inject({ method: 'DELETE', url: '/admin/clients/plain-rp' });
+  });
+
   test('logout fields use the OIDC registration names; bad logout URIs are a 400 naming them, null removes one', async () => {
     const created = await admin.app.inject({
       method: 'POST',

@@ -56,6 +56,17 @@ describe('gatehouse clients', () => {
     assert.equal((await cli.run(['clients', 'delete', 'par-rp', '--yes'])).code, 0);
   });
 
+  test('--require-dpop makes every token request of a client need a DPoP proof (RFC 9449); update --no-require-dpop lifts it', async () => {
+    const created = await cli.run(['clients', 'create', '--name', 'DPoP RP', '--client-id', 'dpop-rp', '--redirect-uri', CALLBACK, '--public', '--require-dpop', '--json']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal((JSON.parse(created.stdout) as Record<string, unknown>).dpop_bound_access_tokens, true);
+    assert.match((await cli.run(['clients', 'show', 'dpop-rp'])).stdout, /DPoP:\s+required on every token request/);
+    const updated = await cli.run(['clients', 'update', 'dpop-rp', '--no-require-dpop', '--json']);
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.equal((JSON.parse(updated.stdout) as Record<string, unknown>).dpop_bound_access_tokens, false);
+    assert.equal((await cli.run(['clients', 'delete', 'dpop-rp'])).code, 0);
+  });
+
   test('logout options: --post-logout-redirect-uri (repeatable), --backchannel-logout-uri, --frontchannel-logout-uri, and --no- forms on update', async () => {
     const created = await cli.run([
       'clients', 'create', '--name', 'Logout RP', '--client-id', 'logout-rp', '--redirect-uri', CALLBACK,

@@ -121,6 +121,7 @@ export async function issueUserTokens(services: Services, clientId: string, user
     grantId: null,
     granted: null,
     sessionId: null,
+    dpopJkt: null,
   });
   const grantId = `grant_${randomId()}`;
   const access = await services.tokens.issueAccessToken({ client, userId: user.id, scopes, audience: [services.config.defaultAudience], grantId, authTime: now, now });

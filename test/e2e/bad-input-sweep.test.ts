@@ -53,7 +53,7 @@ const PUBLIC: Array<Route & { fields: string[]; body?: 'form' }> = [
   { method: 'GET', path: '/.well-known/oauth-authorization-server', fields: ['x'] },
   { method: 'GET', path: '/.well-known/openid-configuration', fields: ['x'] },
   { method: 'GET', path: '/.well-known/jwks.json', fields: ['x'] },
-  { method: 'GET', path: '/oauth2/authorize', fields: ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'login_hint', 'id_token_hint', 'resource', 'response_mode', 'return_to', 'login_verifier', 'consent_verifier', 'request', 'request_uri', 'pushed_request_seal'] },
+  { method: 'GET', path: '/oauth2/authorize', fields: ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'login_hint', 'id_token_hint', 'resource', 'response_mode', 'return_to', 'login_verifier', 'consent_verifier', 'request', 'request_uri', 'pushed_request_seal', 'dpop_jkt'] },
   { method: 'POST', path: '/oauth2/authorize', fields: ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'resource', 'decision', 'csrf', 'request_uri', 'pushed_request_seal'], body: 'form' },
   // Hydra's path for the same endpoint.
   { method: 'GET', path: '/oauth2/auth', fields: ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'prompt', 'id_token_hint', 'resource', 'login_verifier', 'consent_verifier', 'request_uri'] },
@@ -75,7 +75,7 @@ const DIRECT: Array<Route & { fields: string[] }> = [
   { method: 'POST', path: '/oauth2/token', fields: ['grant_type', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'scope', 'client_id', 'client_secret', 'resource', 'device_code', 'client_assertion_type', 'client_assertion'] },
   { method: 'POST', path: '/oauth2/device/auth', fields: ['client_id', 'client_secret', 'scope'] },
   // RFC 9126: client authentication, then the authorization request's own parameters.
-  { method: 'POST', path: '/oauth2/par', fields: ['client_id', 'client_secret', 'response_type', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'id_token_hint', 'request', 'request_uri', 'pushed_request_seal'] },
+  { method: 'POST', path: '/oauth2/par', fields: ['client_id', 'client_secret', 'response_type', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'id_token_hint', 'request', 'request_uri', 'pushed_request_seal', 'dpop_jkt'] },
   { method: 'POST', path: '/oauth2/introspect', fields: ['token', 'token_type_hint'] },
   { method: 'POST', path: '/oauth2/revoke', fields: ['token', 'token_type_hint'] },
 ];
@@ -85,10 +85,10 @@ const ADMIN: Array<Route & { fields: string[]; query?: Record<string, string> }>
   { method: 'GET', path: '/healthz', fields: [] },
   { method: 'GET', path: '/readyz', fields: [] },
   { method: 'GET', path: '/metrics', fields: [] },
-  { method: 'POST', path: '/admin/clients', fields: ['client_name', 'client_id', 'redirect_uris', 'grant_types', 'scope', 'token_endpoint_auth_method', 'access_token_ttl', 'refresh_token_ttl', 'refresh_token_grace', 'access_token_format', 'resource_server_for', 'post_logout_redirect_uris', 'backchannel_logout_uri', 'backchannel_logout_session_required', 'frontchannel_logout_uri', 'frontchannel_logout_session_required', 'require_pushed_authorization_requests', 'jwks', 'jwks_uri'] },
+  { method: 'POST', path: '/admin/clients', fields: ['client_name', 'client_id', 'redirect_uris', 'grant_types', 'scope', 'token_endpoint_auth_method', 'access_token_ttl', 'refresh_token_ttl', 'refresh_token_grace', 'access_token_format', 'resource_server_for', 'post_logout_redirect_uris', 'backchannel_logout_uri', 'backchannel_logout_session_required', 'frontchannel_logout_uri', 'frontchannel_logout_session_required', 'require_pushed_authorization_requests', 'dpop_bound_access_tokens', 'jwks', 'jwks_uri'] },
   { method: 'GET', path: '/admin/clients', fields: ['limit'] },
   { method: 'GET', path: '/admin/clients/:id', fields: [] },
-  { method: 'PATCH', path: '/admin/clients/:id', fields: ['client_name', 'redirect_uris', 'grant_types', 'scope', 'access_token_ttl', 'refresh_token_grace', 'access_token_format', 'resource_server_for', 'post_logout_redirect_uris', 'backchannel_logout_uri', 'frontchannel_logout_uri', 'require_pushed_authorization_requests'] },
+  { method: 'PATCH', path: '/admin/clients/:id', fields: ['client_name', 'redirect_uris', 'grant_types', 'scope', 'access_token_ttl', 'refresh_token_grace', 'access_token_format', 'resource_server_for', 'post_logout_redirect_uris', 'backchannel_logout_uri', 'frontchannel_logout_uri', 'require_pushed_authorization_requests', 'dpop_bound_access_tokens'] },
   { method: 'DELETE', path: '/admin/clients/:id', fields: [] },
   { method: 'POST', path: '/admin/clients/:id/rotate-secret', fields: [] },
   { method: 'POST', path: '/admin/users', fields: ['username', 'password', 'name', 'email'] },

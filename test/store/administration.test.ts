@@ -320,6 +320,8 @@ await storeContract('administration', (store, db, backend) => {
       // Client assertions' jtis: one expired (forgotten), one live (still refused as a replay afterwards).
       assert.equal(await store.recordClientAssertion(c.clientId, 'jti-old', T), true);
       assert.equal(await store.recordClientAssertion(c.clientId, 'jti-live', T + 60), true);
+      assert.equal(await store.recordDpopProof('jkt', 'proof-old', T), true);
+      assert.equal(await store.recordDpopProof('jkt', 'proof-live', T + 60), true);
 
       const redeem = async (access: { expiresAt: number }, refresh: { expiresAt: number } | null) => {
         const cd = code(c.clientId, u.id, { expiresAt: T - 5 });
@@ -365,7 +367,7 @@ await storeContract('administration', (store, db, backend) => {
       const spied = new SqlStore(raw(store).withPlugin(spy), (store as SqlStore).dialect, store);
 
       const batch = 2;
-      const expected = { codes: 6, sessions: 3, challenges: 3, accessTokens: 7, refreshTokens: 2, grants: 2, keys: 1, deviceCodes: 0, clientAssertions: 1, pushedRequests: 0 };
+      const expected = { codes: 6, sessions: 3, challenges: 3, accessTokens: 7, refreshTokens: 2, grants: 2, keys: 1, deviceCodes: 0, clientAssertions: 1, pushedRequests: 0, dpopProofs: 1 };
       assert.deepEqual(await spied.cleanup(T, batch), expected);
       // A table with n expired rows takes floor(n / batch) full batches and one short one.
       const statements = (n: number) => Math.floor(n / batch) + 1;
@@ -380,6 +382,7 @@ await storeContract('administration', (store, db, backend) => {
         device_codes: statements(0),
         client_assertions: statements(1),
         pushed_requests: statements(0),
+        dpop_proofs: statements(1),
       });
 
       // What is left is exactly what is still live.
@@ -390,6 +393,7 @@ await storeContract('administration', (store, db, backend) => {
       assert.deepEqual(await store.getChallenge(liveChallenge.challengeHash, 'consent'), liveChallenge);
       assert.equal(await count(store, 'select count(*) as n from interaction_challenges'), 1);
       assert.equal(await store.recordClientAssertion(c.clientId, 'jti-live', T + 60), false, 'a live jti is still remembered');
+      assert.equal(await store.recordDpopProof('jkt', 'proof-live', T + 60), false, 'a live proof jti is still remembered');
       assert.deepEqual(
         (await store.listGrants({ includeRevoked: true })).map((g) => g.id).sort(),
         [a.grant.id, cGrant.grant.id].sort(),
@@ -406,7 +410,7 @@ await storeContract('administration', (store, db, backend) => {
       assert.equal(await count(store, 'select count(*) as n from signing_keys'), 2);
       assert.deepEqual(await orphans(store), {});
 
-      assert.deepEqual(await store.cleanup(T, batch), { codes: 0, sessions: 0, challenges: 0, accessTokens: 0, refreshTokens: 0, grants: 0, keys: 0, deviceCodes: 0, clientAssertions: 0, pushedRequests: 0 });
+      assert.deepEqual(await store.cleanup(T, batch), { codes: 0, sessions: 0, challenges: 0, accessTokens: 0, refreshTokens: 0, grants: 0, keys: 0, deviceCodes: 0, clientAssertions: 0, pushedRequests: 0, dpopProofs: 0 });
     });
 
     test('refuses a batch size that would never finish', async () => {

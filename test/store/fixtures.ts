@@ -41,6 +41,7 @@ export function client(over: Partial<ClientRecord> = {}): ClientRecord {
     frontchannelLogoutUri: null,
     frontchannelLogoutSessionRequired: false,
     requirePushedAuthorizationRequests: false,
+    dpopBoundAccessTokens: false,
     createdAt: NOW,
     updatedAt: NOW,
     ...over,
@@ -69,6 +70,7 @@ export function code(clientId: string, userId: string, over: Partial<Authorizati
     grantId: null,
     granted: null,
     sessionId: null,
+    dpopJkt: null,
     ...over,
   };
 }
@@ -103,6 +105,7 @@ export function accessToken(g: Pick<GrantRecord, 'id' | 'clientId' | 'userId'> |
     createdAt: NOW,
     expiresAt: NOW + 3600,
     revokedAt: null,
+    dpopJkt: null,
     ...over,
   };
 }
@@ -121,6 +124,7 @@ export function refreshToken(g: Pick<GrantRecord, 'id' | 'clientId' | 'userId'>,
     successorSealed: null,
     revokedAt: null,
     retriedAt: null,
+    dpopJkt: null,
     ...over,
   };
 }

@@ -106,6 +106,16 @@ await storeContract('interactions', (store) => {
     });
   });
 
+  describe('DPoP proofs (RFC 9449 §11.1)', () => {
+    test('a jti is recorded once per key: a second use is refused, even racing; another key\'s same jti is not', async () => {
+      assert.equal(await store.recordDpopProof('jkt-a', 'jti-1', NOW + 60), true);
+      assert.equal(await store.recordDpopProof('jkt-a', 'jti-1', NOW + 60), false);
+      assert.equal(await store.recordDpopProof('jkt-b', 'jti-1', NOW + 60), true);
+      const racing = await Promise.all(Array.from({ length: 4 }, () => store.recordDpopProof('jkt-a', 'jti-race', NOW + 60)));
+      assert.equal(racing.filter(Boolean).length, 1);
+    });
+  });
+
   describe('authorization codes saved at authorization', () => {
     test('a code round-trips, nulls included', async () => {
       const { client: c, user: u } = await seedParties(store);

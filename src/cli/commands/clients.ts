@@ -28,6 +28,8 @@ type ClientOptions = Omit<ClientInput, 'redirectUris' | 'grantTypes' | 'scopes' 
   jwksUri?: string;
   /** --require-par / --no-require-par. */
   requirePar?: boolean;
+  /** --require-dpop / --no-require-dpop. */
+  requireDpop?: boolean;
   json?: boolean;
 };
 
@@ -75,6 +77,8 @@ function addClientOptions(command: Command, creating: boolean): Command {
   }
   withAudiences.option('--require-par', 'authorization requests must be pushed to /oauth2/par first (RFC 9126)');
   if (!creating) withAudiences.option('--no-require-par', 'plain authorization requests are accepted again');
+  withAudiences.option('--require-dpop', 'every token request must carry a DPoP proof, so every token is sender-constrained (RFC 9449)');
+  if (!creating) withAudiences.option('--no-require-dpop', 'token requests without a DPoP proof are accepted again');
   return withAudiences.option('--json', 'print JSON');
 }
 
@@ -102,6 +106,7 @@ function toFields(options: ClientOptions): ClientFields {
     frontchannel_logout_uri: options.frontchannelLogoutUri === false ? null : options.frontchannelLogoutUri,
     frontchannel_logout_session_required: options.frontchannelLogoutSessionRequired,
     require_pushed_authorization_requests: options.requirePar,
+    dpop_bound_access_tokens: options.requireDpop,
   };
 }
 
@@ -140,6 +145,7 @@ function printClient(client: ClientRecord, secret?: string): void {
     ['Back-channel logout', client.backchannelLogoutUri ? `${client.backchannelLogoutUri}${client.backchannelLogoutSessionRequired ? ' (sid required)' : ''}` : '(none)'],
     ['Front-channel logout', client.frontchannelLogoutUri ? `${client.frontchannelLogoutUri}${client.frontchannelLogoutSessionRequired ? ' (with iss and sid)' : ''}` : '(none)'],
     ['Pushed requests (PAR)', client.requirePushedAuthorizationRequests ? 'required' : 'accepted, not required'],
+    ['DPoP', client.dpopBoundAccessTokens ? 'required on every token request' : 'accepted, not required'],
     ['Created', formatTime(client.createdAt)],
     ['Updated', formatTime(client.updatedAt)],
   );

@@ -17,9 +17,10 @@ const HEADERS = {
 };
 
 /** A 200 with `body` as JSON, or an empty one when it is undefined; `cors`: any origin may read it (../cors.ts). */
-export function sendJson(response: ServerResponse, status: number, body: unknown, cors: boolean): void {
+export function sendJson(response: ServerResponse, status: number, body: unknown, cors: boolean, extra?: Readonly<Record<string, string>>): void {
   const text = body === undefined ? '' : JSON.stringify(body);
   const headers = (body === undefined ? (cors ? HEADERS.emptyCors : HEADERS.empty) : cors ? HEADERS.bodyCors : HEADERS.body).slice();
+  if (extra) headers.push(...Object.entries(extra).flat());
   headers.push('content-length', String(Buffer.byteLength(text)));
   response.writeHead(status, headers);
   response.end(text);

@@ -7,7 +7,7 @@ import { handleDeviceAuthorization } from '../../oauth/device-authorization.js';
 import { handleIntrospection } from '../../oauth/introspect.js';
 import { handlePushedAuthorizationRequest, PAR_PATH } from '../../oauth/par.js';
 import { handleRevocation } from '../../oauth/revoke.js';
-import { handleTokenRequest } from '../../oauth/token.js';
+import { handleTokenRequest, TOKEN_PATH, type TokenRequestHeaders } from '../../oauth/token.js';
 import { InvalidClient, InvalidRequest } from '../../oauth/errors.js';
 import { ClientAuthenticationFailed, presentedClientId } from '../../oauth/client-auth.js';
 import type { RawParams } from '../../oauth/params.js';
@@ -16,7 +16,8 @@ import { sendJson } from './json-response.js';
 import { errorAnswer, toOAuthError, writeErrorAnswer, type ErrorLog } from '../error-response.js';
 import type { RateLimits } from '../rate-limits/index.js';
 
-export type EndpointHandler = (services: Services, authorization: string | undefined, form: RawParams) => Promise<unknown>;
+/** headers: what an endpoint reads of the request's headers besides Authorization (the token endpoint's DPoP proof). */
+export type EndpointHandler = (services: Services, authorization: string | undefined, form: RawParams, headers: TokenRequestHeaders) => Promise<unknown>;
 
 /** A handler's answer that is 201 Created rather than 200. */
 class Created {
@@ -25,17 +26,22 @@ class Created {
 
 /** The endpoints by path; the body each handler returns is the 200 answer (undefined: an empty one; Created: a 201). */
 export const OAUTH_ENDPOINTS: ReadonlyMap<string, EndpointHandler> = new Map<string, EndpointHandler>([
-  ['/oauth2/token', handleTokenRequest],
+  [TOKEN_PATH, handleTokenRequest],
   // RFC 8628's device authorization endpoint: client authentication, its throttle and the answers as at the token endpoint.
   ['/oauth2/device/auth', handleDeviceAuthorization],
   // RFC 9126: pushed authorization requests, 201 with the request_uri.
-  [PAR_PATH, async (services, authorization, form) => new Created(await handlePushedAuthorizationRequest(services, authorization, form))],
+  [PAR_PATH, async (services, authorization, form, headers) => new Created(await handlePushedAuthorizationRequest(services, authorization, form, headers))],
   ['/oauth2/introspect', handleIntrospection],
   ['/oauth2/revoke', async (services, authorization, form) => {
     await handleRevocation(services, authorization, form);
     return undefined;
   }],
 ]);
+
+/** The endpoints that take DPoP proofs (RFC 9449 §5, §10.1). */
+function takesDpop(handler: EndpointHandler): boolean {
+  return handler === handleTokenRequest || handler === OAUTH_ENDPOINTS.get(PAR_PATH);
+}
 
 /** Serves one request; resolves once the answer is written. Never rejects: every failure becomes an answer. */
 export async function serveOAuthEndpoint(
@@ -60,18 +66,23 @@ export async function serveOAuthEndpoint(
     rateLimits.clientAuth.check(clientAddress, () => presentedClientId(authorization, form));
     let body: unknown;
     try {
-      body = await handler(services, authorization, form);
+      body = await handler(services, authorization, form, { dpop: request.headers.dpop });
     } catch (error) {
       if (error instanceof InvalidClient) {
         rateLimits.clientAuth.recordFailure(clientAddress, error instanceof ClientAuthenticationFailed ? error.clientId : undefined);
       }
       throw error;
     }
-    if (body instanceof Created) sendJson(response, 201, body.body, cors);
-    else sendJson(response, 200, body, cors);
+    // RFC 9449 §8: with nonces on, every answer of an endpoint that takes proofs hands out the current one.
+    const nonce = takesDpop(handler) ? services.dpop.nonce() : undefined;
+    const extra = nonce === undefined ? undefined : { 'dpop-nonce': nonce };
+    if (body instanceof Created) sendJson(response, 201, body.body, cors, extra);
+    else sendJson(response, 200, body, cors, extra);
   } catch (error) {
     // A client that went away mid-request has nobody to answer.
     if (response.headersSent || response.destroyed) return;
-    writeErrorAnswer(response, errorAnswer(toOAuthError(error, log), { cors }));
+    const oauthError = toOAuthError(error, log);
+    if (takesDpop(handler)) oauthError.dpopNonce ??= services.dpop.nonce();
+    writeErrorAnswer(response, errorAnswer(oauthError, { cors }));
   }
 }

@@ -16,6 +16,8 @@ export interface AuthorizationRequest {
   resources: string[];
   nonce: string | undefined;
   codeChallenge: string | null;
+  /** RFC 9449 §10: the thumbprint of the DPoP key the code is bound to (dpop_jkt); null: none. */
+  dpopJkt: string | null;
   prompt: Prompt[];
   /** Seconds; the user must have signed in this recently (OIDC max_age). */
   maxAge: number | undefined;

@@ -49,6 +49,7 @@ export async function issueCode(services: ServicesWith<InteractionStore, 'config
     grantId: null,
     granted: withResources(grant.granted, request.resources),
     sessionId: grant.sessionId,
+    dpopJkt: request.dpopJkt ?? null,
   });
   return withQuery(request.redirectUri, { code, state: request.state, iss: services.config.issuer });
 }

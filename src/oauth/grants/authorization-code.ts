@@ -24,6 +24,10 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
     throw new InvalidGrant('redirect_uri does not match the one sent in the authorization request');
   }
   verifyCodeVerifier(record.codeChallenge, verifier);
+  // RFC 9449 §10: a code bound to a key is exchanged only with a proof by it.
+  if (record.dpopJkt !== null && context.dpopJkt !== record.dpopJkt) {
+    throw new InvalidGrant('code is bound to a DPoP key (dpop_jkt): send a DPoP proof signed with that key');
+  }
 
   if (!user) throw new InvalidGrant('the user this code was issued for no longer exists');
   const grant = newGrant(client.clientId, { userId: user.id, scopes: record.scopes, authTime: record.authTime, nonce: record.nonce, granted: record.granted, sessionId: record.sessionId }, now);

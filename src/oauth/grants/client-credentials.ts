@@ -4,7 +4,7 @@ import { checkResources, scopesAcceptedBy } from '../resources.js';
 import { parseScope, requireWithin } from '../scopes.js';
 import type { GrantHandler } from './types.js';
 
-export const clientCredentialsGrant: GrantHandler = async ({ store, tokens, resources: resourceService, config, client, params, now }) => {
+export const clientCredentialsGrant: GrantHandler = async ({ store, tokens, resources: resourceService, config, client, params, dpopJkt, now }) => {
   const requested = params.optional('scope');
   const resources = params.list('resource');
   const resourceServices = { resources: resourceService, config };
@@ -23,9 +23,10 @@ export const clientCredentialsGrant: GrantHandler = async ({ store, tokens, reso
     audience: resources.length > 0 ? resources : [config.defaultAudience],
     grantId: null,
     authTime: null,
+    dpopJkt,
     now,
   });
   // An opaque token is its row; a JWT stands on its own signature (see domain/tokens.ts).
   if (access.needsRow) await store.issueClientToken(access.record);
-  return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope: formatScope(scopes) };
+  return { access_token: access.token, token_type: dpopJkt ? 'DPoP' : 'Bearer', expires_in: access.expiresIn, scope: formatScope(scopes) };
 };

@@ -3,6 +3,7 @@ import type { GrantRecord, NewTokens, UserRecord } from '../../store/types.js';
 import { randomId } from '../../domain/crypto.js';
 import { formatScope } from '../../domain/scopes.js';
 import { narrowAudience } from '../resources.js';
+import { isPublicClient } from '../../domain/clients.js';
 import type { GrantContext, TokenResponse } from './types.js';
 
 export interface MintedTokens {
@@ -25,7 +26,7 @@ export async function mintTokens(
   accessScopes: string[],
   options: { nonce: string | null },
 ): Promise<MintedTokens> {
-  const { tokens, config, client, now } = context;
+  const { tokens, config, client, now, dpopJkt } = context;
   // What the grant's audience is (the resources of the authorization request, what the platform granted, else the
   // default audience), narrowed to the `resource` this token request names, if any (RFC 8707 §2.2).
   const granted = grant.granted?.audience.length ? grant.granted.audience : [config.defaultAudience];
@@ -38,17 +39,20 @@ export async function mintTokens(
     grantId: grant.id,
     authTime: grant.authTime,
     ext: grant.granted?.accessToken,
+    dpopJkt,
     now,
   });
   const response: TokenResponse = {
     access_token: access.token,
-    token_type: 'Bearer',
+    token_type: dpopJkt ? 'DPoP' : 'Bearer',
     expires_in: access.expiresIn,
     scope: formatScope(accessScopes),
   };
   let refreshRecord = null;
   if (client.grantTypes.includes('refresh_token')) {
-    const refresh = tokens.issueRefreshToken(client, grant.id, user.id, grant.scopes, now);
+    // RFC 9449 §5: a public client's refresh token is bound to its DPoP key; a confidential client's is bound by its
+    // client authentication already, so it may change keys.
+    const refresh = tokens.issueRefreshToken(client, grant.id, user.id, grant.scopes, now, isPublicClient(client) ? dpopJkt : null);
     response.refresh_token = refresh.token;
     refreshRecord = refresh.record;
   }

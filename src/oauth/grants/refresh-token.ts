@@ -35,6 +35,12 @@ export const refreshTokenGrant: GrantHandler = async (context) => {
   const found = await store.getRefreshTokenContext(sha256Hex(value));
   if (!found || found.token.clientId !== client.clientId) throw new InvalidGrant('refresh_token is not valid: unknown, or issued to another client');
   const { token: record, grant, user } = found;
+  // RFC 9449 §5: a bound token works only with a proof by its key, whichever way it is judged below.
+  if (record.dpopJkt !== null && context.dpopJkt !== record.dpopJkt) {
+    throw new InvalidGrant(context.dpopJkt === null
+      ? 'refresh_token is bound to a DPoP key: send a DPoP proof signed with it'
+      : 'refresh_token is bound to another DPoP key than the proof\'s');
+  }
   const presented: Presented = { value, record, grant, user, requestedScope };
   if (record.revokedAt !== null) return revoked(context, presented);
   if (record.rotatedAt !== null) return reuse(context, presented);

@@ -9,7 +9,8 @@ import type { Params } from '../params.js';
 
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  /** DPoP when the token is bound to the key of the request's proof (RFC 9449 §5). */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   scope: string;
   refresh_token?: string;
@@ -27,6 +28,8 @@ export interface GrantContext {
   config: Pick<Config, 'defaultAudience' | 'refreshRetryWindowSeconds' | 'unregisteredResources'>;
   client: ClientRecord;
   params: Params;
+  /** The thumbprint of the key of the request's valid DPoP proof; null without one (RFC 9449). */
+  dpopJkt: string | null;
   now: number;
 }
 

@@ -10,9 +10,11 @@ import type { TokenVerifier } from '../verifier.js';
 import { METADATA_HEADERS, isMetadataRequest, normalizeScopes } from './shared.js';
 
 export interface ExpressLikeRequest {
-  headers: { authorization?: string | string[] | undefined };
+  headers: { authorization?: string | string[] | undefined; dpop?: string | string[] | undefined; host?: string | undefined };
   /** Node's every-line view of the headers (IncomingMessage.headersDistinct). */
-  headersDistinct?: { authorization?: string[] | undefined };
+  headersDistinct?: { authorization?: string[] | undefined; dpop?: string[] | undefined };
+  /** Express's `req.protocol` (honours its trust proxy setting); absent on bare node:http. */
+  protocol?: string | undefined;
   method?: string | undefined;
   url?: string | undefined;
   /** Express keeps the full target here when a router is mounted under a prefix. */
@@ -51,7 +53,14 @@ export function createExpressAuth(verifier: TokenVerifier): ExpressAuth {
       let principal: Principal;
       try {
         principal = await verifier.verifyRequest(
-          { authorization: request.headersDistinct?.authorization ?? request.headers.authorization, url: request.originalUrl ?? request.url },
+          {
+            authorization: request.headersDistinct?.authorization ?? request.headers.authorization,
+            url: request.originalUrl ?? request.url,
+            method: request.method,
+            dpop: request.headersDistinct?.dpop ?? request.headers.dpop,
+            host: request.headers.host,
+            protocol: request.protocol,
+          },
           { requiredScopes: scopesOf(request) },
         );
       } catch (error) {

@@ -70,7 +70,14 @@ export function createFastifyAuth(verifier: TokenVerifier): FastifyAuth {
     try {
       request.principal = await verifier.verifyRequest(
         // headersDistinct keeps every Authorization line; headers.authorization only the first.
-        { authorization: request.raw.headersDistinct?.authorization ?? request.headers.authorization, url: request.url },
+        {
+          authorization: request.raw.headersDistinct?.authorization ?? request.headers.authorization,
+          url: request.url,
+          method: request.method,
+          dpop: request.raw.headersDistinct?.dpop ?? request.headers.dpop,
+          host: request.headers.host,
+          protocol: request.protocol,
+        },
         { requiredScopes },
       );
     } catch (error) {

@@ -29,7 +29,7 @@ export function createFetchAuth(verifier: TokenVerifier): FetchAuth {
   async function authenticate(request: Request, scopes?: Scopes): Promise<Principal | Response> {
     try {
       return await verifier.verifyRequest(
-        { authorization: request.headers.get('authorization'), url: request.url },
+        { authorization: request.headers.get('authorization'), url: request.url, method: request.method, dpop: request.headers.get('dpop') },
         { requiredScopes: normalizeScopes(scopes) },
       );
     } catch (error) {

@@ -101,5 +101,13 @@ export async function cleanup(db: Db, now: number, batchSize: number): Promise<C
       .where('request_hash', 'in', db.selectFrom('pushed_requests').select('request_hash').where('expires_at', '<=', now).limit(batchSize))
       .executeTakeFirstOrThrow(),
   );
-  return { codes, sessions, challenges, accessTokens, refreshTokens, grants, keys, deviceCodes, clientAssertions, pushedRequests };
+  // A proof past its iat window is refused for its age alone: its jti need not be remembered any longer.
+  const dpopProofs = await inBatches(batchSize, () =>
+    db
+      .deleteFrom('dpop_proofs')
+      .where('expires_at', '<=', now)
+      .where('jti', 'in', db.selectFrom('dpop_proofs').select('jti').where('expires_at', '<=', now).limit(batchSize))
+      .executeTakeFirstOrThrow(),
+  );
+  return { codes, sessions, challenges, accessTokens, refreshTokens, grants, keys, deviceCodes, clientAssertions, pushedRequests, dpopProofs };
 }

@@ -2,7 +2,10 @@
 // POST /api/leads needs write:leads, both answer with the principal) built on each framework.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { randomUUID } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { TokenVerifier } from '../../../src/resource/index.js';
+import { accessTokenHash } from '../../../src/jwt/dpop.js';
 import { activeIntrospection, TestIssuer } from './issuer.js';
 import type { CapturingLogger } from './logger.js';
 import { verifierFor } from './verifier.js';
@@ -101,6 +104,77 @@ export function adapterContract(name: string, startApp: StartApp): void {
       const response = await call(`/api/leads?access_token=${token}`, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(response.status, 400);
       assert.match(response.headers.get('www-authenticate') ?? '', /error="invalid_request"/);
+    });
+
+    describe('DPoP-bound tokens (RFC 9449 §7)', () => {
+      let key: CryptoKeyPair;
+      let otherKey: CryptoKeyPair;
+      let bound: string;
+
+      /** A proof for GET /api/leads on this app and `forToken`, with these claims over good defaults. */
+      async function proof(forToken: string, claims: Record<string, unknown> = {}, signer = key): Promise<string> {
+        return new SignJWT({ jti: randomUUID(), htm: 'GET', htu: `${app.baseUrl}/api/leads`, iat: Math.floor(Date.now() / 1000), ath: accessTokenHash(forToken), ...claims })
+          .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: await exportJWK(signer.publicKey) })
+          .sign(signer.privateKey);
+      }
+      const dpopCall = (value: string, dpop: string, path = '/api/leads?page=2') => call(path, { headers: { authorization: `DPoP ${value}`, dpop } });
+
+      before(async () => {
+        key = await generateKeyPair('ES256');
+        otherKey = await generateKeyPair('ES256');
+        const jkt = await calculateJwkThumbprint(await exportJWK(key.publicKey), 'sha256');
+        bound = await issuer.sign({ claims: { cnf: { jkt } } });
+        issuer.opaque.set('gha_opaque_bound', activeIntrospection(issuer, { cnf: { jkt }, token_type: 'DPoP' }));
+      });
+
+      it('200 for a bound JWT and for a bound opaque token, each with a good proof (htu without the query)', async () => {
+        const response = await dpopCall(bound, await proof(bound));
+        assert.equal(response.status, 200, await response.clone().text());
+        assert.equal(((await response.json()) as { tokenType: string }).tokenType, 'jwt');
+        const opaque = await dpopCall('gha_opaque_bound', await proof('gha_opaque_bound'));
+        assert.equal(opaque.status, 200);
+        assert.equal(((await opaque.json()) as { tokenType: string }).tokenType, 'opaque');
+      });
+
+      it('401 invalid_dpop_proof with a DPoP challenge naming the algorithms, for a replayed proof', async () => {
+        const once = await proof(bound);
+        assert.equal((await dpopCall(bound, once)).status, 200);
+        const again = await dpopCall(bound, once);
+        assert.equal(again.status, 401);
+        const challenge = again.headers.get('www-authenticate') ?? '';
+        assert.match(challenge, /^DPoP realm="[^"]+", error="invalid_dpop_proof", /);
+        assert.match(challenge, /algs="ES256 /);
+        assert.equal(logger.last()?.fields.code, 'ERR_DPOP_PROOF_INVALID');
+        assert.match(String(logger.last()?.fields.reason), /used before/);
+      });
+
+      const broken: Array<[string, (token: string) => Promise<string>, RegExp]> = [
+        ['ath of another token', (t) => proof(t, { ath: accessTokenHash('another-token') }), /ath/],
+        ['htm of another method', (t) => proof(t, { htm: 'POST' }), /htm/],
+        ['htu of another URL', (t) => proof(t, { htu: 'http://elsewhere.test/api/leads' }), /htu/],
+        ['an old iat', (t) => proof(t, { iat: Math.floor(Date.now() / 1000) - 3600 }), /too old/],
+      ];
+      for (const [what, make, reason] of broken) {
+        it(`401 invalid_dpop_proof for a proof with ${what}`, async () => {
+          const response = await dpopCall(bound, await make(bound));
+          assert.equal(response.status, 401);
+          assert.match(response.headers.get('www-authenticate') ?? '', /^DPoP .*error="invalid_dpop_proof"/);
+          assert.match(String(logger.last()?.fields.reason), reason);
+        });
+      }
+
+      it('401 invalid_token for a bound token sent as Bearer, and for a proof by another key', async () => {
+        const asBearer = await call('/api/leads', { headers: { authorization: `Bearer ${bound}` } });
+        assert.equal(asBearer.status, 401);
+        assert.match(asBearer.headers.get('www-authenticate') ?? '', /^DPoP .*error="invalid_token"/);
+        assert.equal(logger.last()?.fields.code, 'ERR_TOKEN_DPOP_BINDING');
+        const otherSigner = await dpopCall(bound, await proof(bound, {}, otherKey));
+        assert.equal(otherSigner.status, 401);
+        assert.match(String(logger.last()?.fields.reason), /another key/);
+        const noProof = await call('/api/leads', { headers: { authorization: `DPoP ${bound}` } });
+        assert.equal(noProof.status, 401);
+        assert.equal(logger.last()?.fields.code, 'ERR_DPOP_PROOF_INVALID');
+      });
     });
 
     for (const path of ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/leads']) {

@@ -28,6 +28,7 @@ const clientProperties = {
   frontchannel_logout_uri: { type: ['string', 'null'], maxLength: 2000 },
   frontchannel_logout_session_required: { type: 'boolean' },
   require_pushed_authorization_requests: { type: 'boolean' },
+  dpop_bound_access_tokens: { type: 'boolean' },
 } as const;
 
 const createBody = {
