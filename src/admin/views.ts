@@ -205,6 +205,9 @@ export interface CleanupView {
   device_codes: number;
   client_assertions: number;
   pushed_requests: number;
+  initial_access_tokens: number;
+  /** Dynamically registered clients that never obtained a token in time. */
+  unused_clients: number;
 }
 
 export function cleanupView(result: CleanupResult): CleanupView {
@@ -219,6 +222,8 @@ export function cleanupView(result: CleanupResult): CleanupView {
     device_codes: result.deviceCodes,
     client_assertions: result.clientAssertions,
     pushed_requests: result.pushedRequests,
+    initial_access_tokens: result.initialAccessTokens,
+    unused_clients: result.unusedClients,
   };
 }
 

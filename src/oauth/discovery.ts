@@ -34,6 +34,8 @@ export function authorizationServerMetadata(config: Config, issuer = config.issu
     // the name of its drafts that MCP clients and SDKs read.
     resource_indicators_supported: true,
     prompt_values_supported: ['none', 'login', 'consent'],
+    // RFC 7591: announced only when registration is on (GATEHOUSE_REGISTRATION open or token).
+    ...(config.registration.mode === 'off' ? {} : { registration_endpoint: `${issuer}/oauth2/register` }),
   };
 }
 

@@ -25,6 +25,11 @@ export type OAuthErrorCode =
   | 'expired_token'
   // RFC 8707 §2: a `resource` that is malformed, unknown, not granted, or does not accept the scopes asked for.
   | 'invalid_target'
+  // RFC 7591 §3.2.2: dynamic client registration's refusals.
+  | 'invalid_redirect_uri'
+  | 'invalid_client_metadata'
+  | 'invalid_software_statement'
+  | 'unapproved_software_statement'
   // Not an RFC 6749 code: the JSON answer for a path with no endpoint.
   | 'not_found';
 

@@ -20,5 +20,8 @@ export async function handleTokenRequest(services: Services, authorization: stri
     throw new UnauthorizedClient(`client "${client.clientId}" is not allowed the ${grantType} grant (allowed: ${client.grantTypes.join(', ')})`);
   }
   const { store, tokens, resources, config } = services;
-  return GRANTS[grantType as GrantType]({ store, deviceFlows: store, tokens, resources, config, client, params, now: services.now() });
+  const response = await GRANTS[grantType as GrantType]({ store, deviceFlows: store, tokens, resources, config, client, params, now: services.now() });
+  // A dynamically registered client's first token: housekeeping keeps it from now on (one write, only while unmarked).
+  if (await services.registration.markUsed(client)) services.clientCache.forget(client.clientId);
+  return response;
 }

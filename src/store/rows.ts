@@ -85,6 +85,13 @@ export function clientRow(c: ClientRecord): ClientsTable {
     frontchannel_logout_uri: c.frontchannelLogoutUri,
     frontchannel_logout_session_required: c.frontchannelLogoutSessionRequired ? 1 : 0,
     require_pushed_authorization_requests: c.requirePushedAuthorizationRequests ? 1 : 0,
+    logo_uri: c.logoUri,
+    client_uri: c.clientUri,
+    policy_uri: c.policyUri,
+    tos_uri: c.tosUri,
+    registration_token_hash: c.registration?.tokenHash ?? null,
+    application_type: c.registration?.applicationType ?? null,
+    unused_until: c.registration?.unusedUntil ?? null,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   };
@@ -114,6 +121,13 @@ export function clientRecord(r: Selectable<ClientsTable>): ClientRecord {
     frontchannelLogoutUri: r.frontchannel_logout_uri,
     frontchannelLogoutSessionRequired: Number(r.frontchannel_logout_session_required) === 1,
     requirePushedAuthorizationRequests: Number(r.require_pushed_authorization_requests) === 1,
+    logoUri: r.logo_uri,
+    clientUri: r.client_uri,
+    policyUri: r.policy_uri,
+    tosUri: r.tos_uri,
+    registration: r.registration_token_hash === null
+      ? null
+      : { tokenHash: r.registration_token_hash, applicationType: r.application_type === 'native' ? 'native' : 'web', unusedUntil: r.unused_until === null ? null : Number(r.unused_until) },
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

@@ -56,6 +56,7 @@ const WRITES = {
   saveDeviceCode: true, decideDeviceCode: true, pollDeviceCode: true, redeemDeviceCode: true,
   endSession: true, leaseLogoutDeliveries: true, deleteLogoutDelivery: true, rescheduleLogoutDelivery: true,
   recordClientAssertion: true,
+  createInitialAccessToken: true, deleteInitialAccessToken: true, registerClient: true, markClientUsed: true,
   savePushedRequest: true, consumePushedRequest: true,
 } as const satisfies Record<keyof StoreWrites, true>;
 
