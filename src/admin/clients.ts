@@ -40,6 +40,11 @@ export interface ClientFields {
   frontchannel_logout_session_required?: boolean;
   /** RFC 9126: authorization requests must come through the PAR endpoint. */
   require_pushed_authorization_requests?: boolean;
+  /** What the client shows of itself (RFC 7591 §2): https URLs; null (or "") removes one. */
+  logo_uri?: string | null;
+  client_uri?: string | null;
+  policy_uri?: string | null;
+  tos_uri?: string | null;
 }
 
 export interface ClientAdmin {
@@ -73,6 +78,10 @@ function clientInput(fields: ClientFields): ClientInput {
     frontchannelLogoutUri: fields.frontchannel_logout_uri,
     frontchannelLogoutSessionRequired: fields.frontchannel_logout_session_required,
     requirePushedAuthorizationRequests: fields.require_pushed_authorization_requests,
+    logoUri: fields.logo_uri,
+    clientUri: fields.client_uri,
+    policyUri: fields.policy_uri,
+    tosUri: fields.tos_uri,
   };
   for (const key of Object.keys(input) as Array<keyof ClientInput>) if (input[key] === undefined) delete input[key];
   return input;

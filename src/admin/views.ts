@@ -5,7 +5,7 @@
 // was just made, and never a hash.
 import { isPublicClient } from '../domain/clients.js';
 import type { TokenReport } from '../domain/token-inspection.js';
-import type { CleanupResult, ClientRecord, GrantRecord, GrantSummary, JsonWebKeySet, ResourceRecord, UserRecord } from '../store/types.js';
+import type { CleanupResult, ClientRecord, InitialAccessTokenRecord, GrantRecord, GrantSummary, JsonWebKeySet, ResourceRecord, UserRecord } from '../store/types.js';
 import type { ListedKey } from './keys.js';
 
 export function isoTime(seconds: number): string;
@@ -44,6 +44,15 @@ export interface ClientView {
   frontchannel_logout_session_required: boolean;
   /** RFC 9126: authorization requests must come through the PAR endpoint. */
   require_pushed_authorization_requests: boolean;
+  /** What the client shows of itself (RFC 7591 §2); null when not set. */
+  logo_uri: string | null;
+  client_uri: string | null;
+  policy_uri: string | null;
+  tos_uri: string | null;
+  /** Registered by the client itself at /oauth2/register (RFC 7591): users are always asked and told it is not verified. */
+  dynamically_registered: boolean;
+  /** A dynamic registration never used yet is deleted at this time; null once used (or not dynamic). */
+  unused_until: string | null;
   created_at: string;
   updated_at: string;
   /** Only right after creation or rotation: the one time the secret is shown. */
@@ -73,6 +82,12 @@ export function clientView(client: ClientRecord, clientSecret?: string | null): 
     frontchannel_logout_uri: client.frontchannelLogoutUri,
     frontchannel_logout_session_required: client.frontchannelLogoutSessionRequired,
     require_pushed_authorization_requests: client.requirePushedAuthorizationRequests,
+    logo_uri: client.logoUri,
+    client_uri: client.clientUri,
+    policy_uri: client.policyUri,
+    tos_uri: client.tosUri,
+    dynamically_registered: client.registration !== null,
+    unused_until: isoTime(client.registration?.unusedUntil ?? null),
     created_at: isoTime(client.createdAt),
     updated_at: isoTime(client.updatedAt),
   };
@@ -224,6 +239,28 @@ export function cleanupView(result: CleanupResult): CleanupView {
     pushed_requests: result.pushedRequests,
     initial_access_tokens: result.initialAccessTokens,
     unused_clients: result.unusedClients,
+  };
+}
+
+/** An initial access token for dynamic registration; `token` only in the answer that made it. */
+export interface RegistrationTokenView {
+  id: string;
+  token?: string;
+  created_at: string;
+  expires_at: string;
+  /** null: any number of registrations until it expires. */
+  max_uses: number | null;
+  uses: number;
+}
+
+export function registrationTokenView(record: InitialAccessTokenRecord, token?: string): RegistrationTokenView {
+  return {
+    id: record.id,
+    ...(token === undefined ? {} : { token }),
+    created_at: isoTime(record.createdAt),
+    expires_at: isoTime(record.expiresAt),
+    max_uses: record.maxUses,
+    uses: record.uses,
   };
 }
 

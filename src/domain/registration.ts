@@ -91,7 +91,7 @@ export class RegistrationService {
    */
   async checkInitialAccessToken(token: string | undefined): Promise<string | null> {
     if (this.settings.mode !== 'token') return null;
-    if (token === undefined) throw new RegistrationTokenRefused('registration needs an initial access token (Authorization: Bearer …)');
+    if (token === undefined) throw new RegistrationTokenRefused('registration needs an initial access token (Authorization: Bearer <token>)');
     const hash = sha256Hex(token);
     const found = await this.store.findInitialAccessToken(hash);
     if (!found || !live(found, epochSeconds(this.clock))) throw new RegistrationTokenRefused('the initial access token is unknown, expired or used up');

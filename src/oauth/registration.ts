@@ -139,7 +139,7 @@ export async function handleClientConfiguration(
   ensureEnabled(services, `${REGISTRATION_PATH}/${clientId}`);
   try {
     const token = bearer(authorization);
-    if (token === undefined) throw new RegistrationTokenRefused('the registration access token is required (Authorization: Bearer …)');
+    if (token === undefined) throw new RegistrationTokenRefused('the registration access token is required (Authorization: Bearer <token>)');
     if (method === 'GET') return clientInformation(services.config.issuer, await services.registration.read(clientId, token));
     if (method === 'DELETE') {
       await services.registration.delete(clientId, token);
