@@ -57,14 +57,6 @@ export interface ClientInput {
   tosUri?: string | null;
 }
 
-/** The four display fields, by their RFC 7591 names, with the ClientInput/ClientRecord key of each. */
-export const DISPLAY_URI_FIELDS = [
-  ['logo_uri', 'logoUri'],
-  ['client_uri', 'clientUri'],
-  ['policy_uri', 'policyUri'],
-  ['tos_uri', 'tosUri'],
-] as const;
-
 const CLIENT_ID = /^[A-Za-z0-9._~-]{3,128}$/;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -230,15 +222,15 @@ function skipConsent(skip: boolean, registration: ClientRegistration | null): bo
 
 /**
  * Clients whose description comes from the client itself, not from this platform: a metadata document's (its
- * client_id's host) or a dynamic registration's (its first redirect URI's host, where codes go). The consent page
- * shows this host and says the app is not verified; undefined for clients registered by an administrator.
+ * client_id's host) or a dynamic registration's (the host of the redirect URI the code goes to, or its scheme for a
+ * private-use one). The consent page shows this host and says the app is not verified; undefined for clients
+ * registered by an administrator.
  */
-export function unverifiedHost(client: Pick<ClientRecord, 'clientId' | 'registration' | 'redirectUris'>): string | undefined {
+export function unverifiedHost(client: Pick<ClientRecord, 'clientId' | 'registration' | 'redirectUris'>, redirectUri = client.redirectUris[0]): string | undefined {
   if (isMetadataDocumentId(client.clientId)) return new URL(client.clientId).host;
   if (client.registration === null) return undefined;
-  const first = client.redirectUris[0];
-  if (first === undefined) return 'an unverified source';
-  const url = new URL(first);
+  if (redirectUri === undefined) return 'an unverified source';
+  const url = new URL(redirectUri);
   return url.host || url.protocol.slice(0, -1);
 }
 

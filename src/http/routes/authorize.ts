@@ -78,7 +78,7 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
       redirectHost: new URL(authorization.redirectUri).host || authorization.redirectUri,
       hiddenFields: authorization.params,
       // A client that described itself (metadata document, dynamic registration): its name is its own claim, its host is not.
-      unverifiedHost: unverifiedHost(authorization.client),
+      unverifiedHost: unverifiedHost(authorization.client, authorization.redirectUri),
     }));
   }
 
