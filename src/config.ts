@@ -82,6 +82,23 @@ export interface Config {
   outbound: OutboundPolicy;
   /** Clients described by a metadata document at their https client_id (domain/client-metadata.ts). */
   clientMetadata: ClientMetadataSettings;
+  /** Dynamic client registration (RFC 7591, RFC 7592) at /oauth2/register: see RegistrationSettings. */
+  registration: RegistrationSettings;
+}
+
+/** Dynamic client registration (domain/registration.ts). */
+export interface RegistrationSettings {
+  /** GATEHOUSE_REGISTRATION: off (default; no endpoint, not in discovery), open (anyone), token (an initial access token). */
+  mode: 'off' | 'open' | 'token';
+  /** GATEHOUSE_REGISTRATION_UNUSED_TTL: a registered client that obtains no token within it is deleted (default 1d). */
+  unusedTtlSeconds: number;
+  /** GATEHOUSE_REGISTRATION_RATE_LIMIT: registrations per client address per hour (default 20); 0 turns it off. */
+  perAddressPerHour: number;
+  /**
+   * GATEHOUSE_REGISTRATION_SCOPES: the scopes a registered client may ask for, space-separated; unset: the scope
+   * catalogue (every scope with a description, OIDC's included) and the scopes of registered resources. A registration that names none gets all of them.
+   */
+  scopes: string[] | undefined;
 }
 
 /** Client ID metadata documents (domain/client-metadata.ts): on or off, and from which hosts (empty: any public host). */
@@ -442,7 +459,24 @@ export function loadConfig(env: Env = process.env): Config {
     delegation: delegationSettings(env, issuer),
     outbound: outboundPolicy(env),
     clientMetadata: clientMetadataSettings(env),
+    registration: registrationSettings(env),
   };
+}
+
+function registrationSettings(env: Env): RegistrationSettings {
+  const mode = env.GATEHOUSE_REGISTRATION || 'off';
+  if (mode !== 'off' && mode !== 'open' && mode !== 'token') throw new ConfigError(`GATEHOUSE_REGISTRATION must be off, open or token, got "${mode}"`);
+  const unusedTtlSeconds = duration(env, 'GATEHOUSE_REGISTRATION_UNUSED_TTL', 86400);
+  if (unusedTtlSeconds < 60) throw new ConfigError(`GATEHOUSE_REGISTRATION_UNUSED_TTL must be at least 1m, got "${env.GATEHOUSE_REGISTRATION_UNUSED_TTL}"`);
+  const rawScopes = env.GATEHOUSE_REGISTRATION_SCOPES;
+  let scopes: string[] | undefined;
+  if (rawScopes !== undefined && rawScopes.trim() !== '') {
+    scopes = [...new Set(rawScopes.split(/[\s,]+/).filter(Boolean))];
+    for (const scope of scopes) {
+      if (!/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope)) throw new ConfigError(`GATEHOUSE_REGISTRATION_SCOPES must be scopes separated by spaces (e.g. "openid read:leads"), got "${scope}"`);
+    }
+  }
+  return { mode, unusedTtlSeconds, perAddressPerHour: nonNegativeInt(env, 'GATEHOUSE_REGISTRATION_RATE_LIMIT', 20), scopes };
 }
 
 function clientMetadataSettings(env: Env): ClientMetadataSettings {

@@ -10,6 +10,7 @@ import { DeviceCodeService } from './domain/device-codes.js';
 import { KeyService } from './domain/keys.js';
 import { LogoutService } from './domain/logout.js';
 import { PasswordCheckLimit } from './domain/password-check-limit.js';
+import { RegistrationService } from './domain/registration.js';
 import { ResourceService } from './domain/resources.js';
 import { TokenService } from './domain/tokens.js';
 import { ClientAuthThrottle } from './oauth/client-auth-throttle.js';
@@ -36,6 +37,8 @@ export interface Services {
   logout: LogoutService;
   /** Clients described by a metadata document at their https client_id (MCP clients, agents). */
   clientMetadata: ClientMetadataDocuments;
+  /** Dynamic client registration (RFC 7591, RFC 7592) and its initial access tokens. */
+  registration: RegistrationService;
   /** private_key_jwt clients' keys: inline, or fetched from their jwks_uri and cached. */
   clientKeys: ClientKeySets;
   /** Failed client authentications per address and client, in this process. */
@@ -63,19 +66,21 @@ export function buildServices(config: Config, store: Store, options: ServiceOpti
   const clock = options.clock ?? systemClock;
   const now = (): number => epochSeconds(clock);
   const clientCache = new ClientCache(store, clock);
+  const clients = new ClientService(store, clock, clientCache);
   const keys = new KeyService(store, clock, config.secret, config.keyRetentionSeconds, config.keyRefreshSeconds);
   return {
     config,
     store,
     keys,
     tokens: new TokenService(config.issuer, keys, store, clientCache, now),
-    clients: new ClientService(store, clock, clientCache),
+    clients,
     clientCache,
     accounts: new AccountService(store, clock, new PasswordCheckLimit({ concurrency: config.passwordChecks, queue: config.passwordCheckQueue })),
     resources: new ResourceService(store, clock),
     consent: new ConsentService(store, clock),
     devices: new DeviceCodeService(store, clock, config.deviceCodeTtlSeconds),
     logout: new LogoutService(config.issuer, store, keys, clock),
+    registration: new RegistrationService(store, clients, config.registration, async () => [...Object.keys(config.scopeDescriptions), ...(await store.listResources()).flatMap((resource) => resource.scopes)], clock),
     clientKeys: new ClientKeySets(config.outbound, clock),
     clientMetadata: new ClientMetadataDocuments(store, config.clientMetadata, config.outbound, clock),
     clientAuthThrottle: new ClientAuthThrottle({ clock }),

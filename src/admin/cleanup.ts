@@ -13,13 +13,14 @@ export interface CleanupAdmin {
 }
 
 export function cleanupTotal(result: CleanupResult): number {
-  return result.codes + result.sessions + result.challenges + result.accessTokens + result.refreshTokens + result.grants + result.keys + result.deviceCodes + result.clientAssertions + result.dpopProofs;
+  // Every kind of record, so a new one cannot be left out of the sum.
+  return Object.values(result).reduce((sum, count) => sum + count, 0);
 }
 
 /** Deletes batch after batch until one finds nothing; answers how many of each record went. */
 export async function cleanUp(admin: CleanupAdmin, batchSize: number): Promise<CleanupResult> {
   const now = admin.now();
-  const sum: CleanupResult = { codes: 0, sessions: 0, challenges: 0, accessTokens: 0, refreshTokens: 0, grants: 0, keys: 0, deviceCodes: 0, clientAssertions: 0, pushedRequests: 0, dpopProofs: 0 };
+  const sum: CleanupResult = { codes: 0, sessions: 0, challenges: 0, accessTokens: 0, refreshTokens: 0, grants: 0, keys: 0, deviceCodes: 0, clientAssertions: 0, pushedRequests: 0, initialAccessTokens: 0, unusedClients: 0, dpopProofs: 0 };
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const batch = await admin.store.cleanup(now, batchSize);
     for (const key of Object.keys(sum) as Array<keyof CleanupResult>) sum[key] += batch[key];

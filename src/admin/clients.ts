@@ -42,6 +42,11 @@ export interface ClientFields {
   require_pushed_authorization_requests?: boolean;
   /** RFC 9449 §5.2: every token request must carry a DPoP proof. */
   dpop_bound_access_tokens?: boolean;
+  /** What the client shows of itself (RFC 7591 §2): https URLs; null (or "") removes one. */
+  logo_uri?: string | null;
+  client_uri?: string | null;
+  policy_uri?: string | null;
+  tos_uri?: string | null;
 }
 
 export interface ClientAdmin {
@@ -76,6 +81,10 @@ function clientInput(fields: ClientFields): ClientInput {
     frontchannelLogoutSessionRequired: fields.frontchannel_logout_session_required,
     requirePushedAuthorizationRequests: fields.require_pushed_authorization_requests,
     dpopBoundAccessTokens: fields.dpop_bound_access_tokens,
+    logoUri: fields.logo_uri,
+    clientUri: fields.client_uri,
+    policyUri: fields.policy_uri,
+    tosUri: fields.tos_uri,
   };
   for (const key of Object.keys(input) as Array<keyof ClientInput>) if (input[key] === undefined) delete input[key];
   return input;

@@ -5,7 +5,7 @@
 // was just made, and never a hash.
 import { isPublicClient } from '../domain/clients.js';
 import type { TokenReport } from '../domain/token-inspection.js';
-import type { CleanupResult, ClientRecord, GrantRecord, GrantSummary, JsonWebKeySet, ResourceRecord, UserRecord } from '../store/types.js';
+import type { CleanupResult, ClientRecord, InitialAccessTokenRecord, GrantRecord, GrantSummary, JsonWebKeySet, ResourceRecord, UserRecord } from '../store/types.js';
 import type { ListedKey } from './keys.js';
 
 export function isoTime(seconds: number): string;
@@ -45,6 +45,15 @@ export interface ClientView {
   /** RFC 9126: authorization requests must come through the PAR endpoint. */
   require_pushed_authorization_requests: boolean;
   dpop_bound_access_tokens: boolean;
+  /** What the client shows of itself (RFC 7591 §2); null when not set. */
+  logo_uri: string | null;
+  client_uri: string | null;
+  policy_uri: string | null;
+  tos_uri: string | null;
+  /** Registered by the client itself at /oauth2/register (RFC 7591): users are always asked and told it is not verified. */
+  dynamically_registered: boolean;
+  /** A dynamic registration never used yet is deleted at this time; null once used (or not dynamic). */
+  unused_until: string | null;
   created_at: string;
   updated_at: string;
   /** Only right after creation or rotation: the one time the secret is shown. */
@@ -75,6 +84,12 @@ export function clientView(client: ClientRecord, clientSecret?: string | null): 
     frontchannel_logout_session_required: client.frontchannelLogoutSessionRequired,
     require_pushed_authorization_requests: client.requirePushedAuthorizationRequests,
     dpop_bound_access_tokens: client.dpopBoundAccessTokens,
+    logo_uri: client.logoUri,
+    client_uri: client.clientUri,
+    policy_uri: client.policyUri,
+    tos_uri: client.tosUri,
+    dynamically_registered: client.registration !== null,
+    unused_until: isoTime(client.registration?.unusedUntil ?? null),
     created_at: isoTime(client.createdAt),
     updated_at: isoTime(client.updatedAt),
   };
@@ -208,6 +223,9 @@ export interface CleanupView {
   client_assertions: number;
   pushed_requests: number;
   dpop_proofs: number;
+  initial_access_tokens: number;
+  /** Dynamically registered clients that never obtained a token in time. */
+  unused_clients: number;
 }
 
 export function cleanupView(result: CleanupResult): CleanupView {
@@ -223,6 +241,30 @@ export function cleanupView(result: CleanupResult): CleanupView {
     client_assertions: result.clientAssertions,
     pushed_requests: result.pushedRequests,
     dpop_proofs: result.dpopProofs,
+    initial_access_tokens: result.initialAccessTokens,
+    unused_clients: result.unusedClients,
+  };
+}
+
+/** An initial access token for dynamic registration; `token` only in the answer that made it. */
+export interface RegistrationTokenView {
+  id: string;
+  token?: string;
+  created_at: string;
+  expires_at: string;
+  /** null: any number of registrations until it expires. */
+  max_uses: number | null;
+  uses: number;
+}
+
+export function registrationTokenView(record: InitialAccessTokenRecord, token?: string): RegistrationTokenView {
+  return {
+    id: record.id,
+    ...(token === undefined ? {} : { token }),
+    created_at: isoTime(record.createdAt),
+    expires_at: isoTime(record.expiresAt),
+    max_uses: record.maxUses,
+    uses: record.uses,
   };
 }
 

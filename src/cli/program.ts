@@ -8,6 +8,7 @@ import { registerClients } from './commands/clients.js';
 import { registerGrants } from './commands/grants.js';
 import { registerKeys } from './commands/keys.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerRegistrationTokens } from './commands/registration-tokens.js';
 import { registerResources } from './commands/resources.js';
 import { registerServe } from './commands/serve.js';
 import { registerTokens } from './commands/tokens.js';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerClients(program);
   registerUsers(program);
   registerResources(program);
+  registerRegistrationTokens(program);
   registerKeys(program);
   registerTokens(program);
   registerGrants(program);

@@ -1,6 +1,6 @@
 // Registered clients: creation with a server-made secret (shown once, kept as a SHA-256 hash), updates, secret rotation.
 import type { AdminStore } from '../store/administration.js';
-import { DEVICE_CODE_GRANT, type AccessTokenFormat, type ClientRecord, type GrantType, type JsonWebKeySet, type TokenEndpointAuthMethod } from '../store/types.js';
+import { DEVICE_CODE_GRANT, type AccessTokenFormat, type ClientRecord, type ClientRegistration, type GrantType, type JsonWebKeySet, type TokenEndpointAuthMethod } from '../store/types.js';
 import { createPublicKey } from 'node:crypto';
 import { randomToken, sha256Hex } from './crypto.js';
 import { parseScopeList } from './scopes.js';
@@ -52,6 +52,11 @@ export interface ClientInput {
   requirePushedAuthorizationRequests?: boolean;
   /** Every token request must carry a DPoP proof (CLI --require-dpop, admin API dpop_bound_access_tokens, RFC 9449 §5.2). */
   dpopBoundAccessTokens?: boolean;
+  /** What the client shows of itself (RFC 7591 §2): https URLs (http on loopback); null (or "") removes one. */
+  logoUri?: string | null;
+  clientUri?: string | null;
+  policyUri?: string | null;
+  tosUri?: string | null;
 }
 
 const CLIENT_ID = /^[A-Za-z0-9._~-]{3,128}$/;
@@ -93,6 +98,22 @@ function absoluteUri(uri: string, what: string): URL {
     throw new ClientInputError(`${what} "${uri}" uses http on a host that is not loopback; use https`);
   }
   return url;
+}
+
+/** A page or image the client points users to: https (http on loopback), no fragment; undefined keeps, null or "" removes. */
+function displayUri(value: string | null | undefined, existing: string | null, what: string): string | null {
+  if (value === undefined) return existing;
+  if (value === null || value === '') return null;
+  if (value.length > 2000) throw new ClientInputError(`${what} must be at most 2000 characters`);
+  const url = absoluteUri(value, what);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ClientInputError(`${what} "${value}" must use https (or http on localhost)`);
+  if (url.username || url.password) throw new ClientInputError(`${what} "${value}" must not carry credentials`);
+  return value;
+}
+
+/** A private-use scheme (com.example.app:/callback, RFC 8252 §7.1), as opposed to https or http. */
+export function isPrivateUseUri(uri: string): boolean {
+  return !/^https?:/i.test(uri);
 }
 
 const MAX_LOGOUT_REDIRECT_URIS = 20;
@@ -188,7 +209,34 @@ export function isMetadataDocumentId(clientId: string): boolean {
   return clientId.startsWith('https://') && /^https:\/\/[^/?#]+\/[^?#]*[^/?#][^?#]*$/.test(clientId) && clientId.length <= 2000;
 }
 
-export function buildClient(input: ClientInput, existing: ClientRecord | undefined, now: number, options: { metadataDocument?: boolean } = {}): ClientRecord {
+export interface BuildOptions {
+  /** The client_id is the URL of its metadata document (client-metadata.ts). */
+  metadataDocument?: boolean;
+  /** Registered at /oauth2/register (registration.ts). */
+  registration?: ClientRegistration;
+}
+
+/** A client that registered itself is nobody's first-party app: its users are always asked. */
+function skipConsent(skip: boolean, registration: ClientRegistration | null): boolean {
+  if (skip && registration !== null) throw new ClientInputError('a dynamically registered client cannot skip consent: it registered itself and is not verified');
+  return skip;
+}
+
+/**
+ * Clients whose description comes from the client itself, not from this platform: a metadata document's (its
+ * client_id's host) or a dynamic registration's (the host of the redirect URI the code goes to, or its scheme for a
+ * private-use one). The consent page shows this host and says the app is not verified; undefined for clients
+ * registered by an administrator.
+ */
+export function unverifiedHost(client: Pick<ClientRecord, 'clientId' | 'registration' | 'redirectUris'>, redirectUri = client.redirectUris[0]): string | undefined {
+  if (isMetadataDocumentId(client.clientId)) return new URL(client.clientId).host;
+  if (client.registration === null) return undefined;
+  if (redirectUri === undefined) return 'an unverified source';
+  const url = new URL(redirectUri);
+  return url.host || url.protocol.slice(0, -1);
+}
+
+export function buildClient(input: ClientInput, existing: ClientRecord | undefined, now: number, options: BuildOptions = {}): ClientRecord {
   const name = (input.name ?? existing?.name ?? '').trim();
   if (!name) throw new ClientInputError('a client needs a name (--name), shown to users on the consent page');
   if (name.length > 100) throw new ClientInputError('a client name must be at most 100 characters');
@@ -207,8 +255,15 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
   if (!isPublic && method === 'none') throw new ClientInputError('auth method "none" makes a public client; add --public');
   if (isPublic) method = 'none';
 
+  const registration = options.registration ?? existing?.registration ?? null;
   const redirectUris = input.redirectUris ?? existing?.redirectUris ?? [];
-  for (const uri of redirectUris) validateRedirectUri(uri);
+  for (const uri of redirectUris) {
+    validateRedirectUri(uri);
+    // A web app registering itself cannot claim a private-use scheme: any app on a device may register that scheme.
+    if (registration?.applicationType === 'web' && isPrivateUseUri(uri)) {
+      throw new ClientInputError(`redirect URI "${uri}" uses a private-use scheme, which only a client with application_type "native" may register`);
+    }
+  }
   const defaultGrants: GrantType[] = ['authorization_code', 'refresh_token'];
   const grantTypes = [...new Set((input.grantTypes ?? existing?.grantTypes ?? defaultGrants).map((g) => oneOf(g, GRANT_TYPES, 'grant type')))];
   if (grantTypes.length === 0) throw new ClientInputError('a client needs at least one grant type');
@@ -244,7 +299,7 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
     refreshTokenGrace: ttl(input.refreshTokenGrace, existing?.refreshTokenGrace ?? 0, 'refresh token reuse grace', 0),
     accessTokenFormat: format,
     resourceServerFor: audiences(input.resourceServerFor ?? existing?.resourceServerFor ?? []),
-    skipConsent: input.skipConsent ?? existing?.skipConsent ?? false,
+    skipConsent: skipConsent(input.skipConsent ?? existing?.skipConsent ?? false, registration),
     ...clientKeys(
       input.jwks === undefined ? existing?.jwks ?? null : input.jwks,
       input.jwksUri === undefined ? existing?.jwksUri ?? null : input.jwksUri,
@@ -257,6 +312,11 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
     frontchannelLogoutSessionRequired: input.frontchannelLogoutSessionRequired ?? existing?.frontchannelLogoutSessionRequired ?? false,
     requirePushedAuthorizationRequests: input.requirePushedAuthorizationRequests ?? existing?.requirePushedAuthorizationRequests ?? false,
     dpopBoundAccessTokens: input.dpopBoundAccessTokens ?? existing?.dpopBoundAccessTokens ?? false,
+    logoUri: displayUri(input.logoUri, existing?.logoUri ?? null, 'logo_uri'),
+    clientUri: displayUri(input.clientUri, existing?.clientUri ?? null, 'client_uri'),
+    policyUri: displayUri(input.policyUri, existing?.policyUri ?? null, 'policy_uri'),
+    tosUri: displayUri(input.tosUri, existing?.tosUri ?? null, 'tos_uri'),
+    registration,
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   };
@@ -291,6 +351,12 @@ function newSecret(): { secret: string; hash: string } {
   return { secret, hash: sha256Hex(secret) };
 }
 
+/** The client with a new server-made secret: the secret is returned this once, the record keeps its hash. */
+export function withNewSecret(client: ClientRecord): { client: ClientRecord; secret: string } {
+  const made = newSecret();
+  return { client: { ...client, secretHash: made.hash }, secret: made.secret };
+}
+
 export class ClientService {
   constructor(
     private readonly store: AdminStore,
@@ -318,10 +384,10 @@ export class ClientService {
     return { client, clientSecret };
   }
 
-  async update(clientId: string, input: ClientInput): Promise<ClientRecord> {
+  async update(clientId: string, input: ClientInput, options: Pick<BuildOptions, 'registration'> = {}): Promise<ClientRecord> {
     const existing = await this.require(clientId);
     if (input.clientId !== undefined && input.clientId !== clientId) throw new ClientInputError('a client id cannot be changed');
-    const client = buildClient(input, existing, epochSeconds(this.clock));
+    const client = buildClient(input, existing, epochSeconds(this.clock), options);
     if (usesSecret(client) && client.secretHash === null) {
       throw new ClientInputError(existing.tokenEndpointAuthMethod === 'none' ? 'a public client cannot become confidential; create a new client' : 'a private_key_jwt client cannot switch to a secret; create a new client');
     }

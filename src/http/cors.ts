@@ -12,6 +12,8 @@ export const CORS_METHODS: ReadonlyMap<string, readonly string[]> = new Map([
   // Browser-based public clients (MCP Inspector, SPAs) push their authorization requests too (RFC 9126).
   ['/oauth2/par', ['POST']],
   ['/oauth2/revoke', ['POST']],
+  // Browser-based MCP clients (MCP Inspector) register themselves (RFC 7591); /oauth2/register/{id}: routes/registration.ts.
+  ['/oauth2/register', ['POST']],
   ['/userinfo', ['GET', 'HEAD', 'POST']],
 ]);
 

@@ -15,6 +15,7 @@ import { sessionRoutes } from './routes/session.js';
 import { END_SESSION_PATHS, logoutRoutes } from './routes/logout.js';
 import { accountAppsRoutes } from './routes/account-apps.js';
 import { deviceRoutes } from './routes/device.js';
+import { registrationRoutes } from './routes/registration.js';
 import { renderMessagePage } from './pages/message.js';
 import { sendPage } from './send-page.js';
 import { RouteMethods, methodNotAllowed } from './route-methods.js';
@@ -125,5 +126,6 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
   await app.register(logoutRoutes, options);
   await app.register(accountAppsRoutes, options);
   await app.register(deviceRoutes, options);
+  await app.register(registrationRoutes, options);
   return app;
 }

@@ -37,6 +37,8 @@ export function authorizationServerMetadata(config: Config, issuer = config.issu
     prompt_values_supported: ['none', 'login', 'consent'],
     // RFC 9449 §5.1: DPoP proofs are accepted at the token endpoint and userinfo, signed with one of these.
     dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
+    // RFC 7591: announced only when registration is on (GATEHOUSE_REGISTRATION open or token).
+    ...(config.registration.mode === 'off' ? {} : { registration_endpoint: `${issuer}/oauth2/register` }),
   };
 }
 

@@ -28,6 +28,11 @@ export type OAuthErrorCode =
   // RFC 9449 §5, §8: a DPoP proof that fails a check, or lacks the nonce the server wants.
   | 'invalid_dpop_proof'
   | 'use_dpop_nonce'
+  // RFC 7591 §3.2.2: dynamic client registration's refusals.
+  | 'invalid_redirect_uri'
+  | 'invalid_client_metadata'
+  | 'invalid_software_statement'
+  | 'unapproved_software_statement'
   // Not an RFC 6749 code: the JSON answer for a path with no endpoint.
   | 'not_found';
 

@@ -86,6 +86,13 @@ export function clientRow(c: ClientRecord): ClientsTable {
     frontchannel_logout_session_required: c.frontchannelLogoutSessionRequired ? 1 : 0,
     require_pushed_authorization_requests: c.requirePushedAuthorizationRequests ? 1 : 0,
     dpop_bound_access_tokens: c.dpopBoundAccessTokens ? 1 : 0,
+    logo_uri: c.logoUri,
+    client_uri: c.clientUri,
+    policy_uri: c.policyUri,
+    tos_uri: c.tosUri,
+    registration_token_hash: c.registration?.tokenHash ?? null,
+    application_type: c.registration?.applicationType ?? null,
+    unused_until: c.registration?.unusedUntil ?? null,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   };
@@ -116,6 +123,13 @@ export function clientRecord(r: Selectable<ClientsTable>): ClientRecord {
     frontchannelLogoutSessionRequired: Number(r.frontchannel_logout_session_required) === 1,
     requirePushedAuthorizationRequests: Number(r.require_pushed_authorization_requests) === 1,
     dpopBoundAccessTokens: Number(r.dpop_bound_access_tokens) === 1,
+    logoUri: r.logo_uri,
+    clientUri: r.client_uri,
+    policyUri: r.policy_uri,
+    tosUri: r.tos_uri,
+    registration: r.registration_token_hash === null
+      ? null
+      : { tokenHash: r.registration_token_hash, applicationType: r.application_type === 'native' ? 'native' : 'web', unusedUntil: r.unused_until === null ? null : Number(r.unused_until) },
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

@@ -37,6 +37,17 @@ export interface ClientsTable {
   require_pushed_authorization_requests: number;
   /** 1: every token request must carry a DPoP proof (RFC 9449 §5.2, migration 0011). */
   dpop_bound_access_tokens: number;
+  /** What the client shows of itself (RFC 7591 §2; migration 0010): https URLs, or null. */
+  logo_uri: string | null;
+  client_uri: string | null;
+  policy_uri: string | null;
+  tos_uri: string | null;
+  /** SHA-256 hex of the RFC 7592 registration access token; non-null only for dynamically registered clients. */
+  registration_token_hash: string | null;
+  /** 'web' or 'native' (OIDC Dynamic Client Registration), for dynamically registered clients; null otherwise. */
+  application_type: string | null;
+  /** A dynamically registered client that has obtained no token by then is deleted by housekeeping; null once used. */
+  unused_until: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -264,6 +275,16 @@ export interface DpopProofsTable {
   expires_at: number;
 }
 
+/** An initial access token for dynamic registration (RFC 7591 §3, migration 0010). */
+export interface InitialAccessTokensTable {
+  id: string;
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  max_uses: number | null;
+  uses: number;
+}
+
 export interface Database {
   clients: ClientsTable;
   users: UsersTable;
@@ -278,6 +299,7 @@ export interface Database {
   interaction_challenges: InteractionChallengesTable;
   client_assertions: ClientAssertionsTable;
   dpop_proofs: DpopProofsTable;
+  initial_access_tokens: InitialAccessTokensTable;
   device_codes: DeviceCodesTable;
   resources: ResourcesTable;
   pushed_requests: PushedRequestsTable;

@@ -18,10 +18,11 @@ import * as grants from './queries/grants.js';
 import * as keys from './queries/signing-keys.js';
 import * as logout from './queries/logout.js';
 import { probeWrite } from './queries/readiness.js';
+import * as registrations from './queries/registrations.js';
 import * as resources from './queries/resources.js';
 import type { Database } from './schema.js';
 import type { SuccessorTokens, TokenFlowStore } from './token-flows.js';
-import type { AccessTokenRecord, AuthorizationCodeContext, AuthorizationCodeRecord, ChallengeKind, ChallengeOutcome, ChallengeRecord, CleanupResult, ClientRecord, ConsentRecord, ConsumePushedRequestResult, DeviceCodeContext, DeviceCodeRecord, DeviceDecision, DevicePollResult, EndedSession, GrantRecord, GrantSummary, LogoutDeliveryRecord, NewTokens, PushedRequestRecord, RedeemCodeResult, RedeemDeviceCodeResult, RedeemResult, RefreshTokenContext, RefreshTokenRecord, ReplaceSuccessorResult, ResourceRecord, RotateRefreshResult, SessionRecord, SigningKeyRecord, Store, UserRecord } from './types.js';
+import type { AccessTokenRecord, AuthorizationCodeContext, AuthorizationCodeRecord, ChallengeKind, ChallengeOutcome, ChallengeRecord, CleanupResult, ClientRecord, ConsentRecord, InitialAccessTokenRecord, ConsumePushedRequestResult, DeviceCodeContext, DeviceCodeRecord, DeviceDecision, DevicePollResult, EndedSession, GrantRecord, GrantSummary, LogoutDeliveryRecord, NewTokens, PushedRequestRecord, RedeemCodeResult, RedeemDeviceCodeResult, RedeemResult, RefreshTokenContext, RefreshTokenRecord, ReplaceSuccessorResult, ResourceRecord, RotateRefreshResult, SessionRecord, SigningKeyRecord, Store, UserRecord } from './types.js';
 
 /** What each backend implements on its own driver: the token flows but revocation, and the lookups by id. */
 export type NativeTokenFlows = Omit<TokenFlowStore, 'revokeAccessToken' | 'revokeGrant' | 'revokeLeakedGrant'>;
@@ -236,6 +237,24 @@ export class SqlStore implements Store {
   }
   rotateSigningKey(key: SigningKeyRecord, retiredUntil: number, options?: { onlyIfNone?: boolean }): Promise<boolean> {
     return write(keys.rotateSigningKey(this.db, this.dialect, key, retiredUntil, options?.onlyIfNone ?? false));
+  }
+  createInitialAccessToken(token: InitialAccessTokenRecord): Promise<void> {
+    return write(registrations.createInitialAccessToken(this.db, token));
+  }
+  deleteInitialAccessToken(id: string): Promise<boolean> {
+    return registrations.deleteInitialAccessToken(this.db, id);
+  }
+  listInitialAccessTokens(): Promise<InitialAccessTokenRecord[]> {
+    return registrations.listInitialAccessTokens(this.db);
+  }
+  findInitialAccessToken(tokenHash: string): Promise<InitialAccessTokenRecord | undefined> {
+    return registrations.findInitialAccessToken(this.db, tokenHash);
+  }
+  registerClient(client: ClientRecord, initialTokenHash: string | null, now: number): Promise<boolean> {
+    return write(registrations.registerClient(this.db, client, initialTokenHash, now));
+  }
+  markClientUsed(clientId: string): Promise<void> {
+    return registrations.markClientUsed(this.db, clientId);
   }
   cleanup(now: number, batchSize: number): Promise<CleanupResult> {
     return cleanup(this.db, now, batchSize);

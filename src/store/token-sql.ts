@@ -22,7 +22,8 @@ export const COLUMNS = {
     token_endpoint_auth_method: true, access_token_ttl: true, refresh_token_ttl: true, refresh_token_grace: true,
     access_token_format: true, resource_server_for: true, skip_consent: true, jwks: true, jwks_uri: true, post_logout_redirect_uris: true, backchannel_logout_uri: true,
     backchannel_logout_session_required: true, frontchannel_logout_uri: true, frontchannel_logout_session_required: true,
-    require_pushed_authorization_requests: true, dpop_bound_access_tokens: true, created_at: true, updated_at: true,
+    require_pushed_authorization_requests: true, logo_uri: true, client_uri: true, policy_uri: true, tos_uri: true, dpop_bound_access_tokens: true,
+    registration_token_hash: true, application_type: true, unused_until: true, created_at: true, updated_at: true,
   }),
   users: columns<UsersTable>({ id: true, username: true, password_hash: true, name: true, email: true, created_at: true, external: true }),
   grants: columns<GrantsTable>({

@@ -11,6 +11,7 @@ import type { InteractionStore, InteractionWrites } from './interactions.js';
 import type { LogoutStore, LogoutWrites } from './logout.js';
 import type { ClientAssertionWrites } from './client-assertions.js';
 import type { DpopProofWrites } from './dpop-proofs.js';
+import type { RegistrationStore, RegistrationWrites } from './registrations.js';
 import type { TokenFlowStore, TokenFlowWrites } from './token-flows.js';
 
 /** RFC 8628's grant type, as clients send it and as it is registered. */
@@ -61,8 +62,36 @@ export interface ClientRecord {
   requirePushedAuthorizationRequests: boolean;
   /** Every token request must carry a DPoP proof, so every token is sender-constrained (RFC 9449 §5.2 dpop_bound_access_tokens). */
   dpopBoundAccessTokens: boolean;
+  /** What the client shows of itself (RFC 7591 §2): https URLs (http on loopback), or null. */
+  logoUri: string | null;
+  clientUri: string | null;
+  policyUri: string | null;
+  tosUri: string | null;
+  /** Registered at /oauth2/register (RFC 7591); null for clients made by the CLI or the admin API. */
+  registration: ClientRegistration | null;
   createdAt: number;
   updatedAt: number;
+}
+
+/** How a dynamically registered client was registered (RFC 7591, RFC 7592). */
+export interface ClientRegistration {
+  /** SHA-256 hex of its registration access token (RFC 7592), which reads, replaces and deletes it. */
+  tokenHash: string;
+  /** OIDC's application_type: private-use scheme redirect URIs only for native. */
+  applicationType: 'web' | 'native';
+  /** Deleted by housekeeping when it has obtained no token by then; null once it has. */
+  unusedUntil: number | null;
+}
+
+/** An initial access token (RFC 7591 §3) for GATEHOUSE_REGISTRATION=token; the token itself is kept only as a hash. */
+export interface InitialAccessTokenRecord {
+  id: string;
+  tokenHash: string;
+  createdAt: number;
+  expiresAt: number;
+  /** null: any number of registrations until it expires. */
+  maxUses: number | null;
+  uses: number;
 }
 
 /** A JSON Web Key Set of public keys (RFC 7517 §5), as a client registers it. */
@@ -406,6 +435,10 @@ export interface CleanupResult {
   pushedRequests: number;
   /** DPoP proofs' jtis (RFC 9449) past the time their proof could be accepted. */
   dpopProofs: number;
+  /** Initial access tokens (dynamic registration) past their expiry. */
+  initialAccessTokens: number;
+  /** Dynamically registered clients that obtained no token before their unused_until (GATEHOUSE_REGISTRATION_UNUSED_TTL). */
+  unusedClients: number;
 }
 
 /** A request a client pushed to the PAR endpoint (RFC 9126): its request_uri only as a hash. */
@@ -427,11 +460,11 @@ export type ConsumePushedRequestResult = { ok: true; request: PushedRequestRecor
  * Every flow's storage in one object, for the composition root (services.ts, the CLI's context) alone: protocol and
  * domain modules receive the narrow interface they use (TokenFlowStore, InteractionStore, AdminStore, LookupStore).
  */
-export interface Store extends TokenFlowStore, InteractionStore, AdminStore, DeviceFlowStore, LogoutStore, ClientAssertionWrites, PushedRequestStore, DpopProofWrites {
+export interface Store extends TokenFlowStore, InteractionStore, AdminStore, DeviceFlowStore, LogoutStore, ClientAssertionWrites, PushedRequestStore, RegistrationStore, DpopProofWrites {
   /** Creates or upgrades the schema. Safe to run by several instances at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Every method that writes: what each write interface declares, and only that (see sqlite/group-sync.ts). */
-export type StoreWrites = TokenFlowWrites & InteractionWrites & AdminWrites & DeviceFlowWrites & LogoutWrites & ClientAssertionWrites & PushedRequestWrites & DpopProofWrites;
+export type StoreWrites = TokenFlowWrites & InteractionWrites & AdminWrites & DeviceFlowWrites & LogoutWrites & ClientAssertionWrites & PushedRequestWrites & RegistrationWrites & DpopProofWrites;

@@ -69,6 +69,19 @@ const PUBLIC: Array<Route & { fields: string[]; body?: 'form' }> = [
   { method: 'POST', path: '/account/apps/:clientId/revoke', fields: ['csrf'], body: 'form' },
   { method: 'GET', path: '/oauth2/device/verify', fields: ['user_code', 'device_verifier'] },
   { method: 'POST', path: '/oauth2/device/verify', fields: ['user_code', 'csrf', 'decision'], body: 'form' },
+  // Dynamic client registration takes JSON: its fields are swept by their own test (REGISTRATION_FIELDS below).
+  { method: 'POST', path: '/oauth2/register', fields: [] },
+  { method: 'GET', path: '/oauth2/register/:clientId', fields: [] },
+  { method: 'PUT', path: '/oauth2/register/:clientId', fields: [] },
+  { method: 'DELETE', path: '/oauth2/register/:clientId', fields: [] },
+  // Its preflight: the path has a parameter, so cors.ts's list cannot answer it.
+  { method: 'OPTIONS', path: '/oauth2/register/:clientId', fields: [] },
+];
+/** Every metadata field /oauth2/register and /oauth2/register/{id} read (RFC 7591 §2, RFC 7592 §2.2). */
+const REGISTRATION_FIELDS = [
+  'redirect_uris', 'token_endpoint_auth_method', 'grant_types', 'response_types', 'client_name', 'client_uri', 'logo_uri', 'scope',
+  'contacts', 'tos_uri', 'policy_uri', 'jwks_uri', 'jwks', 'software_id', 'software_version', 'software_statement', 'application_type',
+  'post_logout_redirect_uris', 'client_id', 'client_secret',
 ];
 // Served on node:http ahead of Fastify, so not in its route table.
 const DIRECT: Array<Route & { fields: string[] }> = [
@@ -85,10 +98,10 @@ const ADMIN: Array<Route & { fields: string[]; query?: Record<string, string> }>
   { method: 'GET', path: '/healthz', fields: [] },
   { method: 'GET', path: '/readyz', fields: [] },
   { method: 'GET', path: '/metrics', fields: [] },
-  { method: 'POST', path: '/admin/clients', fields: ['client_name', 'client_id', 'redirect_uris', 'grant_types', 'scope', 'token_endpoint_auth_method', 'access_token_ttl', 'refresh_token_ttl', 'refresh_token_grace', 'access_token_format', 'resource_server_for', 'post_logout_redirect_uris', 'backchannel_logout_uri', 'backchannel_logout_session_required', 'frontchannel_logout_uri', 'frontchannel_logout_session_required', 'require_pushed_authorization_requests', 'dpop_bound_access_tokens', 'jwks', 'jwks_uri'] },
+  { method: 'POST', path: '/admin/clients', fields: ['client_name', 'client_id', 'redirect_uris', 'grant_types', 'scope', 'token_endpoint_auth_method', 'access_token_ttl', 'refresh_token_ttl', 'refresh_token_grace', 'access_token_format', 'resource_server_for', 'post_logout_redirect_uris', 'backchannel_logout_uri', 'backchannel_logout_session_required', 'frontchannel_logout_uri', 'frontchannel_logout_session_required', 'require_pushed_authorization_requests', 'dpop_bound_access_tokens', 'jwks', 'jwks_uri', 'logo_uri', 'client_uri', 'policy_uri', 'tos_uri'] },
   { method: 'GET', path: '/admin/clients', fields: ['limit'] },
   { method: 'GET', path: '/admin/clients/:id', fields: [] },
-  { method: 'PATCH', path: '/admin/clients/:id', fields: ['client_name', 'redirect_uris', 'grant_types', 'scope', 'access_token_ttl', 'refresh_token_grace', 'access_token_format', 'resource_server_for', 'post_logout_redirect_uris', 'backchannel_logout_uri', 'frontchannel_logout_uri', 'require_pushed_authorization_requests', 'dpop_bound_access_tokens'] },
+  { method: 'PATCH', path: '/admin/clients/:id', fields: ['client_name', 'redirect_uris', 'grant_types', 'scope', 'access_token_ttl', 'refresh_token_grace', 'access_token_format', 'resource_server_for', 'post_logout_redirect_uris', 'backchannel_logout_uri', 'frontchannel_logout_uri', 'require_pushed_authorization_requests', 'dpop_bound_access_tokens', 'logo_uri', 'client_uri', 'policy_uri', 'tos_uri', 'skip_consent'] },
   { method: 'DELETE', path: '/admin/clients/:id', fields: [] },
   { method: 'POST', path: '/admin/clients/:id/rotate-secret', fields: [] },
   { method: 'POST', path: '/admin/users', fields: ['username', 'password', 'name', 'email'] },
@@ -98,6 +111,9 @@ const ADMIN: Array<Route & { fields: string[]; query?: Record<string, string> }>
   { method: 'POST', path: '/admin/resources', fields: ['uri', 'name', 'scope'] },
   { method: 'GET', path: '/admin/resources', fields: [] },
   { method: 'DELETE', path: '/admin/resources/:uri', fields: [] },
+  { method: 'POST', path: '/admin/registration-tokens', fields: ['expires_in', 'max_uses'] },
+  { method: 'GET', path: '/admin/registration-tokens', fields: [] },
+  { method: 'DELETE', path: '/admin/registration-tokens/:id', fields: [] },
   { method: 'GET', path: '/admin/keys', fields: [] },
   { method: 'POST', path: '/admin/keys/rotate', fields: ['alg'] },
   { method: 'GET', path: '/admin/grants', fields: ['user', 'client', 'include_revoked'] },
@@ -168,7 +184,7 @@ await describeOnBackends('bad input on every route', (backend) => {
   let clock = Date.now();
 
   before(async () => {
-    server = await startTestServer({ backend });
+    server = await startTestServer({ backend, env: { GATEHOUSE_REGISTRATION: 'open', GATEHOUSE_REGISTRATION_RATE_LIMIT: '0' } });
     server.services.clientAuthThrottle = new ClientAuthThrottle({ clock: { now: () => clock } });
     await createUser(server);
     const { clientSecret } = await createClient(server, { clientId: 'sweep-client', scopes: 'openid read:leads', grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'] });
@@ -202,9 +218,36 @@ await describeOnBackends('bad input on every route', (backend) => {
       }
       if (route.path.includes(':')) {
         for (const value of PATH_PARAM_VALUES) {
-          const response = await fetch(`${server.issuer}${sub(route.path, value)}`, { method: route.method, redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'csrf=x' });
+          const withBody = route.method === 'POST' || route.method === 'PUT';
+          const response = await fetch(`${server.issuer}${sub(route.path, value)}`, { method: route.method, redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: withBody ? 'csrf=x' : undefined });
           assertDeliberate(`${route.method} ${sub(route.path, value)}`, await answer(response), 'page');
         }
+      }
+    }
+  });
+
+  test('dynamic registration: every metadata field with every JSON type and hostile value, at registration and replacement', async () => {
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${server.issuer}/oauth2/register`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const registered = await (await post({ client_name: 'Swept', redirect_uris: [CALLBACK] })).json() as Record<string, string>;
+    for (const field of REGISTRATION_FIELDS) {
+      for (const value of [...HOSTILE_JSON, ...HOSTILE_STRINGS, [CALLBACK, ...HOSTILE_STRINGS.slice(0, 40)], { keys: [{ kty: 'EC', kid: '\u0000' }] }]) {
+        const what = `POST /oauth2/register ${field}=${JSON.stringify(value)?.slice(0, 30)}`;
+        assertDeliberate(what, await answer(await post({ client_name: 'Swept', redirect_uris: [CALLBACK], [field]: value })), 'oauth');
+      }
+      for (const value of HOSTILE_JSON) {
+        const response = await fetch(registered.registration_client_uri!, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${registered.registration_access_token}` },
+          body: JSON.stringify({ client_id: registered.client_id, redirect_uris: [CALLBACK], [field]: value }),
+        });
+        assertDeliberate(`PUT /oauth2/register/{id} ${field}=${JSON.stringify(value)?.slice(0, 30)}`, await answer(response), 'oauth');
+      }
+    }
+    for (const token of ['', 'x', 'ghr_' + 'x'.repeat(5000), '\u00fc']) {
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        const response = await fetch(registered.registration_client_uri!, { method, headers: { authorization: `Bearer ${encodeURIComponent(token)}`, 'content-type': 'application/json' }, body: method === 'PUT' ? '{}' : undefined });
+        assertDeliberate(`${method} /oauth2/register/{id} with token ${token.slice(0, 10)}`, await answer(response), 'oauth');
       }
     }
   });

@@ -286,7 +286,7 @@ await describeOnBackends('MCP: the MCP SDK client against examples/leads-mcp, au
     assert.equal(provider.clientInformation()?.client_id, `${tls.origin}/agents/leads-agent.json`, 'no registration: the document URL is the client_id');
   });
 
-  it('(b) dynamic registration: the same story with a client the SDK registers itself', { skip: 'needs dynamic registration (i13/dcr)' }, async () => {
+  it('(b) dynamic registration: the same story with a client the SDK registers itself', async () => {
     const provider = await agentStory('bob', undefined);
     assert.ok(provider.clientInformation()?.client_id, 'the SDK registered a client');
   });

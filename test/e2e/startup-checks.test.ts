@@ -75,3 +75,17 @@ test('GATEHOUSE_CLIENT_METADATA is on (default) or off; GATEHOUSE_CLIENT_METADAT
   assert.throws(() => loadConfig({ ...env, GATEHOUSE_CLIENT_METADATA: 'maybe' }), /GATEHOUSE_CLIENT_METADATA must be on or off/);
   assert.throws(() => loadConfig({ ...env, GATEHOUSE_CLIENT_METADATA_HOSTS: 'https://vscode.dev' }), /GATEHOUSE_CLIENT_METADATA_HOSTS must be comma-separated host names/);
 });
+
+test('GATEHOUSE_REGISTRATION is off (default), open or token; its TTL, rate limit and scopes are checked at start', () => {
+  const env = { GATEHOUSE_DATABASE_URL: 'sqlite::memory:' };
+  assert.deepEqual(loadConfig(env).registration, { mode: 'off', unusedTtlSeconds: 86400, perAddressPerHour: 20, scopes: undefined });
+  assert.deepEqual(
+    loadConfig({ ...env, GATEHOUSE_REGISTRATION: 'token', GATEHOUSE_REGISTRATION_UNUSED_TTL: '7d', GATEHOUSE_REGISTRATION_RATE_LIMIT: '0', GATEHOUSE_REGISTRATION_SCOPES: 'openid read:leads, read:leads' }).registration,
+    { mode: 'token', unusedTtlSeconds: 7 * 86400, perAddressPerHour: 0, scopes: ['openid', 'read:leads'] },
+  );
+  assert.throws(() => loadConfig({ ...env, GATEHOUSE_REGISTRATION: 'on' }), /GATEHOUSE_REGISTRATION must be off, open or token, got "on"/);
+  assert.throws(() => loadConfig({ ...env, GATEHOUSE_REGISTRATION_UNUSED_TTL: '30s' }), /GATEHOUSE_REGISTRATION_UNUSED_TTL must be at least 1m/);
+  assert.throws(() => loadConfig({ ...env, GATEHOUSE_REGISTRATION_UNUSED_TTL: 'a week' }), /GATEHOUSE_REGISTRATION_UNUSED_TTL must be a duration/);
+  assert.throws(() => loadConfig({ ...env, GATEHOUSE_REGISTRATION_RATE_LIMIT: '-1' }), /GATEHOUSE_REGISTRATION_RATE_LIMIT must be a whole number/);
+  assert.throws(() => loadConfig({ ...env, GATEHOUSE_REGISTRATION_SCOPES: 'openid "quoted"' }), /GATEHOUSE_REGISTRATION_SCOPES must be scopes separated by spaces/);
+});

@@ -299,6 +299,49 @@ await storeContract('administration', (store, db, backend) => {
     });
   });
 
+  describe('dynamic registration', () => {
+    const iat = (over: Partial<{ expiresAt: number; maxUses: number | null }> = {}) => ({ id: id('iat'), tokenHash: id('h'), createdAt: NOW, expiresAt: NOW + 60, maxUses: null, uses: 0, ...over });
+    const registered = () => client({ registration: { tokenHash: id('r'), applicationType: 'native', unusedUntil: NOW + 60 }, logoUri: 'https://app.example/logo.png', tosUri: 'https://app.example/tos' });
+
+    test('a registered client round-trips with its registration and display fields', async () => {
+      const c = registered();
+      assert.equal(await store.registerClient(c, null, NOW), true);
+      assert.deepEqual(await store.getClient(c.clientId), c);
+      assert.deepEqual((await store.listClients()).find((x) => x.clientId === c.clientId), c);
+    });
+
+    test('racing registrations spend a one-use initial access token once; nothing is written for the losers', async () => {
+      const token = iat({ maxUses: 1 });
+      await store.createInitialAccessToken(token);
+      const clients = Array.from({ length: RACERS }, registered);
+      const results = await Promise.all(clients.map((c) => store.registerClient(c, token.tokenHash, NOW)));
+      assert.equal(results.filter(Boolean).length, 1);
+      assert.equal((await store.listClients()).filter((c) => c.registration !== null).length, 1);
+      assert.equal((await store.findInitialAccessToken(token.tokenHash))?.uses, 1);
+    });
+
+    test('an expired, unknown or deleted initial access token registers nothing', async () => {
+      const expired = iat({ expiresAt: NOW });
+      await store.createInitialAccessToken(expired);
+      assert.equal(await store.registerClient(registered(), expired.tokenHash, NOW), false);
+      assert.equal(await store.registerClient(registered(), 'unknown', NOW), false);
+      const revoked = iat();
+      await store.createInitialAccessToken(revoked);
+      assert.equal(await store.deleteInitialAccessToken(revoked.id), true);
+      assert.equal(await store.deleteInitialAccessToken(revoked.id), false);
+      assert.equal(await store.registerClient(registered(), revoked.tokenHash, NOW), false);
+      assert.equal((await store.listClients()).length, 0);
+    });
+
+    test('markClientUsed clears unused_until once', async () => {
+      const c = registered();
+      await store.registerClient(c, null, NOW);
+      await store.markClientUsed(c.clientId);
+      await store.markClientUsed(c.clientId);
+      assert.equal((await store.getClient(c.clientId))?.registration?.unusedUntil, null);
+    });
+  });
+
   describe('cleanup', () => {
     test('removes exactly the expired rows, in batches', async () => {
       const T = Math.floor(Date.now() / 1000); // "now" for cleanup; everything below is relative to it
@@ -322,6 +365,18 @@ await storeContract('administration', (store, db, backend) => {
       assert.equal(await store.recordClientAssertion(c.clientId, 'jti-live', T + 60), true);
       assert.equal(await store.recordDpopProof('jkt', 'proof-old', T), true);
       assert.equal(await store.recordDpopProof('jkt', 'proof-live', T + 60), true);
+      // Initial access tokens (dynamic registration): one expired, one live.
+      const iat = (expiresAt: number) => ({ id: id('iat'), tokenHash: id('h'), createdAt: T - 100, expiresAt, maxUses: null, uses: 0 });
+      await store.createInitialAccessToken(iat(T));
+      const liveIat = iat(T + 1);
+      await store.createInitialAccessToken(liveIat);
+      // Dynamically registered clients: one never used past its time (deleted), one not yet due, one used (kept).
+      const registered = (unusedUntil: number | null) => client({ registration: { tokenHash: id('r'), applicationType: 'web', unusedUntil } });
+      const unused = registered(T);
+      const young = registered(T + 1);
+      const used = registered(T - 1000);
+      for (const r of [unused, young, used]) await store.createClient(r);
+      await store.markClientUsed(used.clientId);
 
       const redeem = async (access: { expiresAt: number }, refresh: { expiresAt: number } | null) => {
         const cd = code(c.clientId, u.id, { expiresAt: T - 5 });
@@ -367,7 +422,7 @@ await storeContract('administration', (store, db, backend) => {
       const spied = new SqlStore(raw(store).withPlugin(spy), (store as SqlStore).dialect, store);
 
       const batch = 2;
-      const expected = { codes: 6, sessions: 3, challenges: 3, accessTokens: 7, refreshTokens: 2, grants: 2, keys: 1, deviceCodes: 0, clientAssertions: 1, pushedRequests: 0, dpopProofs: 1 };
+      const expected = { codes: 6, sessions: 3, challenges: 3, accessTokens: 7, refreshTokens: 2, grants: 2, keys: 1, deviceCodes: 0, clientAssertions: 1, pushedRequests: 0, initialAccessTokens: 1, unusedClients: 1, dpopProofs: 1 };
       assert.deepEqual(await spied.cleanup(T, batch), expected);
       // A table with n expired rows takes floor(n / batch) full batches and one short one.
       const statements = (n: number) => Math.floor(n / batch) + 1;
@@ -383,6 +438,8 @@ await storeContract('administration', (store, db, backend) => {
         client_assertions: statements(1),
         pushed_requests: statements(0),
         dpop_proofs: statements(1),
+        initial_access_tokens: statements(1),
+        clients: statements(1),
       });
 
       // What is left is exactly what is still live.
@@ -409,8 +466,12 @@ await storeContract('administration', (store, db, backend) => {
       assert.deepEqual((await store.listSigningKeys(T)).map((k) => k.kid).sort(), [published.kid, active.kid].sort());
       assert.equal(await count(store, 'select count(*) as n from signing_keys'), 2);
       assert.deepEqual(await orphans(store), {});
+      assert.deepEqual((await store.listInitialAccessTokens()).map((t) => t.id), [liveIat.id]);
+      assert.equal(await store.getClient(unused.clientId), undefined, 'an unused registration past its time is gone');
+      assert.equal((await store.getClient(young.clientId))?.registration?.unusedUntil, T + 1);
+      assert.deepEqual((await store.getClient(used.clientId))?.registration, { ...used.registration, unusedUntil: null }, 'a used registration is kept');
 
-      assert.deepEqual(await store.cleanup(T, batch), { codes: 0, sessions: 0, challenges: 0, accessTokens: 0, refreshTokens: 0, grants: 0, keys: 0, deviceCodes: 0, clientAssertions: 0, pushedRequests: 0, dpopProofs: 0 });
+      assert.deepEqual(await store.cleanup(T, batch), { codes: 0, sessions: 0, challenges: 0, accessTokens: 0, refreshTokens: 0, grants: 0, keys: 0, deviceCodes: 0, clientAssertions: 0, pushedRequests: 0, initialAccessTokens: 0, unusedClients: 0, dpopProofs: 0 });
     });
 
     test('refuses a batch size that would never finish', async () => {

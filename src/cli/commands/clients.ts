@@ -75,6 +75,12 @@ function addClientOptions(command: Command, creating: boolean): Command {
       .option('--no-frontchannel-logout-uri', 'stop front-channel logout')
       .option('--no-frontchannel-logout-session-required', 'no iss and sid on the front-channel logout URI');
   }
+  // What the client shows of itself (RFC 7591 §2); on update "" removes one.
+  withAudiences
+    .option('--logo-uri <url>', `the client's logo (https, or http on localhost)${creating ? '' : '; "" removes it'}`)
+    .option('--client-uri <url>', `the client's home page${creating ? '' : '; "" removes it'}`)
+    .option('--policy-uri <url>', `the client's privacy policy${creating ? '' : '; "" removes it'}`)
+    .option('--tos-uri <url>', `the client's terms of service${creating ? '' : '; "" removes it'}`);
   withAudiences.option('--require-par', 'authorization requests must be pushed to /oauth2/par first (RFC 9126)');
   if (!creating) withAudiences.option('--no-require-par', 'plain authorization requests are accepted again');
   withAudiences.option('--require-dpop', 'every token request must carry a DPoP proof, so every token is sender-constrained (RFC 9449)');
@@ -107,6 +113,10 @@ function toFields(options: ClientOptions): ClientFields {
     frontchannel_logout_session_required: options.frontchannelLogoutSessionRequired,
     require_pushed_authorization_requests: options.requirePar,
     dpop_bound_access_tokens: options.requireDpop,
+    logo_uri: options.logoUri,
+    client_uri: options.clientUri,
+    policy_uri: options.policyUri,
+    tos_uri: options.tosUri,
   };
 }
 
@@ -146,6 +156,11 @@ function printClient(client: ClientRecord, secret?: string): void {
     ['Front-channel logout', client.frontchannelLogoutUri ? `${client.frontchannelLogoutUri}${client.frontchannelLogoutSessionRequired ? ' (with iss and sid)' : ''}` : '(none)'],
     ['Pushed requests (PAR)', client.requirePushedAuthorizationRequests ? 'required' : 'accepted, not required'],
     ['DPoP', client.dpopBoundAccessTokens ? 'required on every token request' : 'accepted, not required'],
+    ['Logo', client.logoUri ?? '(none)'],
+    ['Home page', client.clientUri ?? '(none)'],
+    ['Privacy policy', client.policyUri ?? '(none)'],
+    ['Terms of service', client.tosUri ?? '(none)'],
+    ['Registered', client.registration === null ? 'by an administrator' : `by itself (dynamic registration, ${client.registration.applicationType}; not verified)${client.registration.unusedUntil === null ? '' : `, deleted ${formatTime(client.registration.unusedUntil)} unless used`}`],
     ['Created', formatTime(client.createdAt)],
     ['Updated', formatTime(client.updatedAt)],
   );

@@ -16,6 +16,7 @@ import { keyRoutes } from './routes/keys.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 import { resourceRoutes } from './routes/resources.js';
+import { registrationTokenRoutes } from './routes/registration-tokens.js';
 
 export const ADMIN_BODY_LIMIT = 64 * 1024;
 
@@ -54,6 +55,7 @@ export function buildAdminApp(services: Services, options: AdminAppOptions = {})
   app.register(clientRoutes, { services, prefix: '/admin/clients' });
   app.register(userRoutes, { services, prefix: '/admin/users' });
   app.register(resourceRoutes, { services, prefix: '/admin/resources' });
+  app.register(registrationTokenRoutes, { services, prefix: '/admin/registration-tokens' });
   app.register(keyRoutes, { services, prefix: '/admin/keys' });
   app.register(grantRoutes, { services, prefix: '/admin/grants' });
   app.register(tokenRoutes, { services, prefix: '/admin/tokens' });

@@ -13,7 +13,7 @@ export function renderConsentPage(input: {
   hiddenFields: Record<string, string | string[]>;
   /** The resources (RFC 8707) the access will be for: "… on Leads API". */
   resources?: string[];
-  /** A client that described itself in a metadata document: the host it comes from, shown as not verified. */
+  /** A client that described itself (metadata document, dynamic registration): the host it comes from, shown as not verified. */
   unverifiedHost?: string | undefined;
 } & ({ redirectHost: string; device?: undefined } | { device: { userCode: string; action: string } })): string {
   const { clientName } = input;

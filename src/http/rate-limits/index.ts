@@ -5,6 +5,7 @@
 // - userCodes: wrong device user codes on the verification page, 10 per address per minute; once used up, every
 //   look-up is refused, right or wrong, until the minute ends, so the 8-letter codes (RFC 8628 §5.1) cannot be
 //   guessed, while people who type their code right are never counted;
+// - registrations: dynamic client registrations, GATEHOUSE_REGISTRATION_RATE_LIMIT per address per hour;
 // - clientAuth: failed client authentications at token, introspection and revocation, per address and per
 //   client (../../oauth/client-auth-throttle.ts).
 // Each refusal is a 429 temporarily_unavailable with Retry-After, rendered by ../error-response.ts.
@@ -22,6 +23,8 @@ export interface RateLimits {
   requests: AddressLimit;
   signIn: AddressLimit;
   userCodes: AddressLimit;
+  /** Dynamic client registrations (POST /oauth2/register), GATEHOUSE_REGISTRATION_RATE_LIMIT per address per hour. */
+  registrations: AddressLimit;
   /** Read at each request: tests swap in a throttle with a fake clock. */
   readonly clientAuth: ClientAuthThrottle;
 }
@@ -32,6 +35,7 @@ export function createRateLimits(services: Services): RateLimits {
     requests: new AddressLimit({ max: services.config.rateLimitPerSecond * REQUEST_WINDOW_SECONDS, windowSeconds: REQUEST_WINDOW_SECONDS, what: 'requests', now }),
     signIn: new AddressLimit({ max: SIGN_IN_ATTEMPTS_PER_MINUTE, windowSeconds: 60, what: 'sign-in attempts', now }),
     userCodes: new AddressLimit({ max: WRONG_USER_CODES_PER_MINUTE, windowSeconds: 60, what: 'wrong device codes', now }),
+    registrations: new AddressLimit({ max: services.config.registration.perAddressPerHour, windowSeconds: 3600, what: 'client registrations', now }),
     get clientAuth() {
       return services.clientAuthThrottle;
     },

@@ -15,7 +15,7 @@ import type { RawParams } from '../../oauth/params.js';
 import { handOff, VERIFIER_PARAMS } from '../../oauth/delegated/hand-off.js';
 import { redeemVerifier, VerifierRefused } from '../../oauth/delegated/redeem.js';
 import { consentCovers } from '../../domain/consent.js';
-import { isMetadataDocumentId } from '../../domain/clients.js';
+import { unverifiedHost } from '../../domain/clients.js';
 import type { ChallengeKind, ChallengeRecord, GrantedSession, LoginDecision } from '../../store/types.js';
 import { browserBinding, csrfToken, csrfValid, sentBrowserBinding, sessionCookie } from '../cookies.js';
 import { renderConsentPage } from '../pages/consent.js';
@@ -77,8 +77,8 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
       scopes: authorization.scopes.map((scope) => ({ scope, description: describeScope(scope, config.scopeDescriptions) })),
       redirectHost: new URL(authorization.redirectUri).host || authorization.redirectUri,
       hiddenFields: authorization.params,
-      // A client that described itself (metadata document): its name is its own claim, its host is not.
-      unverifiedHost: isMetadataDocumentId(authorization.client.clientId) ? new URL(authorization.client.clientId).host : undefined,
+      // A client that described itself (metadata document, dynamic registration): its name is its own claim, its host is not.
+      unverifiedHost: unverifiedHost(authorization.client, authorization.redirectUri),
     }));
   }
 

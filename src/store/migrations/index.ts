@@ -11,6 +11,7 @@ import * as deviceCodes from './0006_device_codes.js';
 import * as resources from './0007_resources.js';
 import * as pushedRequests from './0008_pushed_requests.js';
 import * as privateKeyJwt from './0009_private_key_jwt.js';
+import * as dynamicRegistration from './0010_dynamic_registration.js';
 import * as dpop from './0011_dpop.js';
 
 /** Every migration, by name; names sort in the order they apply. Append, never edit or reorder. */
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007_resources': resources,
   '0008_pushed_requests': pushedRequests,
   '0009_private_key_jwt': privateKeyJwt,
+  '0010_dynamic_registration': dynamicRegistration,
   '0011_dpop': dpop,
 };
 

@@ -109,5 +109,19 @@ export async function cleanup(db: Db, now: number, batchSize: number): Promise<C
       .where('jti', 'in', db.selectFrom('dpop_proofs').select('jti').where('expires_at', '<=', now).limit(batchSize))
       .executeTakeFirstOrThrow(),
   );
-  return { codes, sessions, challenges, accessTokens, refreshTokens, grants, keys, deviceCodes, clientAssertions, pushedRequests, dpopProofs };
+  const initialAccessTokens = await inBatches(batchSize, () =>
+    db
+      .deleteFrom('initial_access_tokens')
+      .where('id', 'in', db.selectFrom('initial_access_tokens').select('id').where('expires_at', '<=', now).limit(batchSize))
+      .executeTakeFirstOrThrow(),
+  );
+  // A dynamically registered client that never obtained a token by its unused_until (registration left behind by a
+  // tool that was tried once, or junk): deleted with everything it holds (codes, consents) through ON DELETE CASCADE.
+  const unusedClients = await inBatches(batchSize, () =>
+    db
+      .deleteFrom('clients')
+      .where('client_id', 'in', db.selectFrom('clients').select('client_id').where('unused_until', '<=', now).limit(batchSize))
+      .executeTakeFirstOrThrow(),
+  );
+  return { codes, sessions, challenges, accessTokens, refreshTokens, grants, keys, deviceCodes, clientAssertions, pushedRequests, initialAccessTokens, unusedClients, dpopProofs };
 }

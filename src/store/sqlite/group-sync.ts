@@ -57,6 +57,7 @@ const WRITES = {
   endSession: true, leaseLogoutDeliveries: true, deleteLogoutDelivery: true, rescheduleLogoutDelivery: true,
   recordClientAssertion: true,
   recordDpopProof: true,
+  createInitialAccessToken: true, deleteInitialAccessToken: true, registerClient: true, markClientUsed: true,
   savePushedRequest: true, consumePushedRequest: true,
 } as const satisfies Record<keyof StoreWrites, true>;
 

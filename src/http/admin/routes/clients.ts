@@ -29,6 +29,11 @@ const clientProperties = {
   frontchannel_logout_session_required: { type: 'boolean' },
   require_pushed_authorization_requests: { type: 'boolean' },
   dpop_bound_access_tokens: { type: 'boolean' },
+  // RFC 7591 §2 display fields: the domain checks they are https (http on loopback) URLs.
+  logo_uri: { type: ['string', 'null'], maxLength: 2000 },
+  client_uri: { type: ['string', 'null'], maxLength: 2000 },
+  policy_uri: { type: ['string', 'null'], maxLength: 2000 },
+  tos_uri: { type: ['string', 'null'], maxLength: 2000 },
 } as const;
 
 const createBody = {
