@@ -1,13 +1,13 @@
 // Registered clients: creation with a server-made secret (shown once, kept as a SHA-256 hash), updates, secret rotation.
 import type { AdminStore } from '../store/administration.js';
-import { DEVICE_CODE_GRANT, type AccessTokenFormat, type ClientRecord, type GrantType, type JsonWebKeySet, type TokenEndpointAuthMethod } from '../store/types.js';
+import { DEVICE_CODE_GRANT, TOKEN_EXCHANGE_GRANT, type AccessTokenFormat, type ClientRecord, type GrantType, type JsonWebKeySet, type TokenEndpointAuthMethod } from '../store/types.js';
 import { createPublicKey } from 'node:crypto';
 import { randomToken, sha256Hex } from './crypto.js';
 import { parseScopeList } from './scopes.js';
 import { controlCharacterIn, controlOrSpaceIn } from '../util/text.js';
 import { epochSeconds, type Clock } from '../util/clock.js';
 
-export const GRANT_TYPES: GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials', DEVICE_CODE_GRANT];
+export const GRANT_TYPES: GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials', DEVICE_CODE_GRANT, TOKEN_EXCHANGE_GRANT];
 export const AUTH_METHODS: TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
 export const ACCESS_TOKEN_FORMATS: AccessTokenFormat[] = ['jwt', 'opaque'];
 export const DEFAULT_ACCESS_TOKEN_TTL = 3600;
@@ -215,6 +215,10 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
   }
   if (isPublic && grantTypes.includes('client_credentials')) {
     throw new ClientInputError('a public client cannot use client_credentials: it has no secret to authenticate with');
+  }
+  // An exchange mints a token for another API from a token the client holds: only a client that proves who it is.
+  if (isPublic && grantTypes.includes(TOKEN_EXCHANGE_GRANT)) {
+    throw new ClientInputError(`a public client cannot use ${TOKEN_EXCHANGE_GRANT}: it has no secret to authenticate with`);
   }
   if (grantTypes.includes('refresh_token') && !grantTypes.includes('authorization_code') && !grantTypes.includes(DEVICE_CODE_GRANT)) {
     throw new ClientInputError(`the refresh_token grant only makes sense with authorization_code or ${DEVICE_CODE_GRANT}`);

@@ -2,7 +2,7 @@
 // One core (createTokenVerifier), one error family, thin adapters for Fastify, Express and fetch-API servers.
 export { createTokenVerifier } from './verifier.js';
 export type { TokenVerifier, TokenVerifierOptions } from './verifier.js';
-export type { BearerRequest, FetchLike, Principal, ResourceLogger, VerifyOptions } from './types.js';
+export type { Actor, BearerRequest, FetchLike, Principal, ResourceLogger, VerifyOptions } from './types.js';
 
 export {
   ResourceAuthError,

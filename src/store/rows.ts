@@ -19,6 +19,7 @@ import type { PushedRequestRecord } from './types.js';
 import type {
   AccessTokenFormat,
   AccessTokenRecord,
+  ActClaim,
   AuthorizationCodeRecord,
   ClientRecord,
   ConsentRecord,
@@ -269,6 +270,7 @@ export function accessTokenRow(t: AccessTokenRecord): AccessTokensTable {
     created_at: t.createdAt,
     expires_at: t.expiresAt,
     revoked_at: t.revokedAt,
+    act: t.act ? JSON.stringify(t.act) : null,
   };
 }
 
@@ -284,6 +286,7 @@ export function accessTokenRecord(r: Selectable<AccessTokensTable>): AccessToken
     createdAt: r.created_at,
     expiresAt: r.expires_at,
     revokedAt: r.revoked_at,
+    ...(r.act ? { act: JSON.parse(r.act) as ActClaim } : {}),
   };
 }
 

@@ -140,6 +140,8 @@ export interface AccessTokensTable {
   created_at: number;
   expires_at: number;
   revoked_at: number | null;
+  /** JSON ActClaim of an exchanged token (RFC 8693); null otherwise. */
+  act: string | null;
 }
 
 export interface SigningKeysTable {

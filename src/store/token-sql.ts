@@ -41,7 +41,7 @@ export const COLUMNS = {
   }),
   access_tokens: columns<AccessTokensTable>({
     id: true, grant_id: true, client_id: true, user_id: true, scopes: true, audience: true, format: true,
-    created_at: true, expires_at: true, revoked_at: true,
+    created_at: true, expires_at: true, revoked_at: true, act: true,
   }),
 };
 
