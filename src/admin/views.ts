@@ -31,6 +31,8 @@ export interface ClientView {
   refresh_token_grace: number;
   /** Audiences whose access tokens this client may introspect (it is their resource server). */
   resource_server_for: string[];
+  /** Token exchange (RFC 8693): resources this client may exchange a user's token for. */
+  token_exchange_resources: string[];
   /** First-party: users are never asked for consent. */
   skip_consent: boolean;
   /** private_key_jwt: the client's public keys; null otherwise. */
@@ -64,6 +66,7 @@ export function clientView(client: ClientRecord, clientSecret?: string | null): 
     refresh_token_ttl: client.refreshTokenTtl,
     refresh_token_grace: client.refreshTokenGrace,
     resource_server_for: client.resourceServerFor,
+    token_exchange_resources: client.tokenExchangeResources,
     skip_consent: client.skipConsent,
     jwks: client.jwks,
     jwks_uri: client.jwksUri,

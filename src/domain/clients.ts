@@ -3,6 +3,7 @@ import type { AdminStore } from '../store/administration.js';
 import { DEVICE_CODE_GRANT, TOKEN_EXCHANGE_GRANT, type AccessTokenFormat, type ClientRecord, type GrantType, type JsonWebKeySet, type TokenEndpointAuthMethod } from '../store/types.js';
 import { createPublicKey } from 'node:crypto';
 import { randomToken, sha256Hex } from './crypto.js';
+import { resourceUriProblem } from './resources.js';
 import { parseScopeList } from './scopes.js';
 import { controlCharacterIn, controlOrSpaceIn } from '../util/text.js';
 import { epochSeconds, type Clock } from '../util/clock.js';
@@ -34,6 +35,8 @@ export interface ClientInput {
   accessTokenFormat?: string;
   /** Audiences whose access tokens the client may introspect (it is their resource server); replaces the list. */
   resourceServerFor?: string[];
+  /** Token exchange (RFC 8693): the resources the client may exchange a user's token for; replaces the list. */
+  tokenExchangeResources?: string[];
   /** First-party: users are never asked for consent (CLI --skip-consent, admin API skip_consent). */
   skipConsent?: boolean;
   /** private_key_jwt: the client's public keys (a JWK Set); null removes them. */
@@ -112,6 +115,16 @@ function audiences(list: readonly string[]): string[] {
     if (audience.length === 0 || audience.length > 2000 || !/^[\x21-\x7e]+$/.test(audience)) {
       throw new ClientInputError(`resource server audience "${audience.slice(0, 100)}" must be 1-2000 printable characters without spaces, e.g. https://api.example.com`);
     }
+  }
+  return [...new Set(list)];
+}
+
+/** Resource URIs (RFC 8707 §2) a client may exchange tokens for; registration is checked at exchange time (resources come and go). */
+function exchangeResources(list: readonly string[]): string[] {
+  if (list.length > MAX_AUDIENCES) throw new ClientInputError(`a client may exchange tokens for at most ${MAX_AUDIENCES} resources`);
+  for (const uri of list) {
+    const problem = resourceUriProblem(uri);
+    if (problem) throw new ClientInputError(`token exchange resource "${uri.slice(0, 100)}" ${problem}`);
   }
   return [...new Set(list)];
 }
@@ -246,6 +259,7 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
     refreshTokenGrace: ttl(input.refreshTokenGrace, existing?.refreshTokenGrace ?? 0, 'refresh token reuse grace', 0),
     accessTokenFormat: format,
     resourceServerFor: audiences(input.resourceServerFor ?? existing?.resourceServerFor ?? []),
+    tokenExchangeResources: exchangeResources(input.tokenExchangeResources ?? existing?.tokenExchangeResources ?? []),
     skipConsent: input.skipConsent ?? existing?.skipConsent ?? false,
     ...clientKeys(
       input.jwks === undefined ? existing?.jwks ?? null : input.jwks,

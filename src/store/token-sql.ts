@@ -20,7 +20,7 @@ export const COLUMNS = {
   clients: columns<ClientsTable>({
     client_id: true, name: true, secret_hash: true, redirect_uris: true, grant_types: true, scopes: true,
     token_endpoint_auth_method: true, access_token_ttl: true, refresh_token_ttl: true, refresh_token_grace: true,
-    access_token_format: true, resource_server_for: true, skip_consent: true, jwks: true, jwks_uri: true, post_logout_redirect_uris: true, backchannel_logout_uri: true,
+    access_token_format: true, resource_server_for: true, token_exchange_resources: true, skip_consent: true, jwks: true, jwks_uri: true, post_logout_redirect_uris: true, backchannel_logout_uri: true,
     backchannel_logout_session_required: true, frontchannel_logout_uri: true, frontchannel_logout_session_required: true,
     require_pushed_authorization_requests: true, created_at: true, updated_at: true,
   }),

@@ -42,6 +42,8 @@ export interface ClientRecord {
    * Any client may introspect its own tokens; no other client may (it gets `active: false`).
    */
   resourceServerFor: string[];
+  /** Token exchange (RFC 8693): the resources this client may exchange a user's token for; [] allows none. */
+  tokenExchangeResources: string[];
   /** First-party: consent is never asked (the built-in page and the platform's alike). */
   skipConsent: boolean;
   /** The public keys a private_key_jwt client signs its assertions with (RFC 7517 JWK Set); null otherwise. */

@@ -20,6 +20,7 @@ const LEADS = 'https://api.example.com/leads';
 const ENRICH = 'https://enrich.example.com';
 const ARCHIVE = 'https://archive.example.com';
 const UNREGISTERED = 'https://unknown.example.com';
+const BILLING = 'https://billing.example.com';
 
 const oauthError = (code: string, pattern?: RegExp) => (error: client.ResponseBodyError) => {
   assert.equal(error.error, code, `${error.error}: ${error.error_description}`);
@@ -57,15 +58,15 @@ await describeOnBackends('token exchange (RFC 8693)', (backend) => {
     await server.services.resources.create({ uri: ARCHIVE, name: 'Archive', scopes: 'read:leads' });
     const clients = [
       // The third-party app the user connected; it may also exchange its own user tokens (an agent acting for the user).
-      { clientId: 'zapier', scopes: 'read:leads write:leads', grantTypes: ['authorization_code', 'refresh_token', EXCHANGE] },
+      { clientId: 'zapier', scopes: 'read:leads write:leads', grantTypes: ['authorization_code', 'refresh_token', EXCHANGE], tokenExchangeResources: [ENRICH] },
       // The leads API: a resource server for LEADS that calls the enrichment API for the user.
-      { clientId: 'leads-api', scopes: 'read:leads', grantTypes: [EXCHANGE, 'client_credentials'], resourceServerFor: [LEADS] },
+      { clientId: 'leads-api', scopes: 'read:leads', grantTypes: [EXCHANGE, 'client_credentials'], resourceServerFor: [LEADS], tokenExchangeResources: [ENRICH, UNREGISTERED, BILLING] },
       // The enrichment API: serves ENRICH, calls the archive; its tokens are opaque (their `act` lives on their row).
-      { clientId: 'enricher', scopes: 'read:leads', grantTypes: [EXCHANGE], resourceServerFor: [ENRICH], accessTokenFormat: 'opaque' as const },
+      { clientId: 'enricher', scopes: 'read:leads', grantTypes: [EXCHANGE], resourceServerFor: [ENRICH], tokenExchangeResources: [ARCHIVE], accessTokenFormat: 'opaque' as const },
       // Serves LEADS too but was never allowed to exchange.
-      { clientId: 'reporter', scopes: 'read:leads', grantTypes: ['client_credentials'], resourceServerFor: [LEADS] },
+      { clientId: 'reporter', scopes: 'read:leads', grantTypes: ['client_credentials'], resourceServerFor: [LEADS], tokenExchangeResources: [ENRICH] },
       // May exchange, but neither holds nor serves the user's token.
-      { clientId: 'bystander', scopes: 'read:leads', grantTypes: [EXCHANGE] },
+      { clientId: 'bystander', scopes: 'read:leads', grantTypes: [EXCHANGE], tokenExchangeResources: [ENRICH] },
     ];
     for (const input of clients) {
       const made = await createClient(server, input as never);
@@ -154,10 +155,12 @@ await describeOnBackends('token exchange (RFC 8693)', (backend) => {
     await assert.rejects(exchange('zapier', user.access_token, { resource: ENRICH, scope: 'write:leads' }), oauthError('invalid_target', /"https:\/\/enrich\.example\.com" does not accept scope "write:leads"/));
   });
 
-  test('the target must be a registered resource; one is required', async () => {
+  test('the target must be in the client\'s token_exchange_resources and registered; one is required', async () => {
     const user = await userToken();
+    await assert.rejects(exchange('leads-api', user.access_token, { resource: ARCHIVE }), oauthError('invalid_target', /client "leads-api" may not exchange tokens for "https:\/\/archive\.example\.com" \(its token_exchange_resources: "https:\/\/enrich\.example\.com", /));
+    await assert.rejects(exchange('leads-api', user.access_token, { resource: ENRICH, audience: ARCHIVE }), oauthError('invalid_target', /may not exchange tokens for "https:\/\/archive\.example\.com"/));
     await assert.rejects(exchange('leads-api', user.access_token, { resource: UNREGISTERED }), oauthError('invalid_target', /resource "https:\/\/unknown\.example\.com" is not registered/));
-    await assert.rejects(exchange('leads-api', user.access_token, { audience: 'billing' }), oauthError('invalid_target', /^audience "billing"/));
+    await assert.rejects(exchange('leads-api', user.access_token, { audience: BILLING }), oauthError('invalid_target', /^audience "https:\/\/billing\.example\.com" is not registered/));
     await assert.rejects(exchange('leads-api', user.access_token), oauthError('invalid_request', /resource or audience is required/));
   });
 

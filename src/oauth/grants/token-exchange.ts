@@ -9,6 +9,7 @@
 //   - the client is allowed this grant type (token.ts) and is confidential (domain/clients.ts);
 //   - the subject token was issued to this client, or is meant for a resource this client serves (resource_server_for);
 //   - an actor_token, when sent, is an active access token issued to this client;
+//   - every target is in the client's token_exchange_resources (CLI --token-exchange-resource; none by default);
 //   - every target (resource / audience) is a registered resource that accepts the scopes (whatever
 //     GATEHOUSE_UNREGISTERED_RESOURCES says: an exchange mints a token for an API nobody asked the user about);
 //   - the scopes are within the subject token's and within the client's registered scopes.
@@ -62,6 +63,11 @@ export const tokenExchangeGrant: GrantHandler = async (context) => {
 
   // Targets: each resource, and the audience, must be a registered resource (RFC 8707 / RFC 8693 §2.1).
   const targets = [...new Set([...resources, ...(audience === undefined ? [] : [audience])])];
+  const refused = targets.find((uri) => !client.tokenExchangeResources.includes(uri));
+  if (refused !== undefined) {
+    const allowed = client.tokenExchangeResources.length ? client.tokenExchangeResources.map((uri) => `"${uri}"`).join(', ') : 'none';
+    throw new InvalidTarget(`client "${client.clientId}" may not exchange tokens for "${refused.slice(0, 200)}" (its token_exchange_resources: ${allowed})`);
+  }
   const checks: ResourceCheckServices = { resources: context.resources, config: { unregisteredResources: 'refuse' } };
   const offered = subject.scopes.filter((scope) => !NOT_EXCHANGED.has(scope));
   let scopes: string[];
