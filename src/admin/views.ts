@@ -5,7 +5,7 @@
 // was just made, and never a hash.
 import { isPublicClient } from '../domain/clients.js';
 import type { TokenReport } from '../domain/token-inspection.js';
-import type { CleanupResult, ClientRecord, GrantRecord, GrantSummary, JsonWebKeySet, ResourceRecord, UserRecord } from '../store/types.js';
+import type { ActClaim, CleanupResult, ClientRecord, GrantRecord, GrantSummary, JsonWebKeySet, ResourceRecord, UserRecord } from '../store/types.js';
 import type { ListedKey } from './keys.js';
 
 export function isoTime(seconds: number): string;
@@ -177,6 +177,8 @@ export interface TokenReportView {
   issued_at: string | null;
   expires_at: string | null;
   grant_id: string | null;
+  /** RFC 8693 `act` of an exchanged token: who acts for the user, earlier actors nested; null otherwise. */
+  act: ActClaim | null;
 }
 
 export function tokenReportView(report: TokenReport): TokenReportView {
@@ -194,6 +196,7 @@ export function tokenReportView(report: TokenReport): TokenReportView {
     issued_at: isoTime(report.issuedAt),
     expires_at: isoTime(report.expiresAt),
     grant_id: report.grantId,
+    act: report.act,
   };
 }
 

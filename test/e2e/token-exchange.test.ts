@@ -131,6 +131,15 @@ await describeOnBackends('token exchange (RFC 8693)', (backend) => {
     assert.equal(original.active, true);
     assert.equal(original.act, undefined, 'a token nobody exchanged names no actor');
 
+    // So does `tokens inspect` (admin API, same domain function as the CLI).
+    const inspect = async (token: string) => (await fetch(`${server.adminUrl}/admin/tokens/inspect`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) })).json() as Promise<Record<string, unknown>>;
+    const report = await inspect(second.access_token);
+    assert.equal(report.kind, 'opaque_access_token');
+    assert.equal(report.status, 'active');
+    assert.deepEqual(report.act, chain);
+    assert.deepEqual((await inspect(first.access_token)).act, { sub: 'leads-api' });
+    assert.equal((await inspect(user.access_token)).act, null);
+
     // The SDK reads the chain from introspection too.
     const verifier = createTokenVerifier({ issuer: server.issuer, audience: ARCHIVE, introspection: { clientId: 'enricher', clientSecret: secrets.enricher! }, now: () => clock.now() });
     assert.deepEqual((await verifier.verify(second.access_token)).act, chain);

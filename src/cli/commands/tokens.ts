@@ -22,6 +22,13 @@ function statusLine(report: TokenReport, now: number): string {
   }
 }
 
+/** A token exchange's chain, current actor first: "enricher via leads-api" (leads-api exchanged the user's token first). */
+function actors(act: NonNullable<TokenReport['act']>): string {
+  const chain: string[] = [];
+  for (let link: typeof act | undefined = act; link; link = link.act) chain.push(link.sub);
+  return chain.join(' via ');
+}
+
 function printReport(report: TokenReport, now: number): void {
   if (report.kind === 'unknown') {
     printFields([
@@ -40,6 +47,7 @@ function printReport(report: TokenReport, now: number): void {
   if (report.kind !== 'refresh_token') fields.push(['Audience', report.audience]);
   fields.push(['Issued', formatTime(report.issuedAt)], ['Expires', formatTime(report.expiresAt)]);
   if (report.kind !== 'id_token') fields.push(['Grant', report.grantId ?? '-']);
+  if (report.act) fields.push(['Acting', actors(report.act)]);
   printFields(fields);
 }
 
