@@ -157,6 +157,18 @@ await describeOnBackends('token exchange (RFC 8693)', (backend) => {
     await assert.rejects(exchange('leads-api', user.access_token, { resource: ENRICH, actor_token: serviceToken.access_token }), oauthError('invalid_request', /actor_token_type is required/));
   });
 
+  test('a chain records at most 5 actors', async () => {
+    let token = (await userToken()).access_token;
+    for (let depth = 1; depth <= 5; depth++) {
+      token = (await exchange('zapier', token, { resource: ENRICH })).access_token;
+      let act = decodeJwt(token).act as { sub: string; act?: unknown } | undefined;
+      let links = 0;
+      for (; act; act = act.act as typeof act) links++;
+      assert.equal(links, depth);
+    }
+    await assert.rejects(exchange('zapier', token, { resource: ENRICH }), oauthError('invalid_grant', /subject_token already records 5 actors; a chain may hold at most 5/));
+  });
+
   test('scope may only narrow: beyond the subject token, the client, or the target is refused', async () => {
     const user = await userToken();
     await assert.rejects(exchange('leads-api', user.access_token, { resource: ENRICH, scope: 'read:leads delete:leads' }), oauthError('invalid_scope', /the token exchange asked for "delete:leads", beyond "read:leads write:leads"/));
