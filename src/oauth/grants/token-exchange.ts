@@ -91,6 +91,8 @@ export const tokenExchangeGrant: GrantHandler = async (context) => {
     audience: targets,
     grantId: grant.id,
     authTime: grant.authTime,
+    // The platform's extra claims travel with the user's grant, as introspection reads them for an opaque token.
+    ext: grant.granted?.accessToken,
     act,
     notAfter: subject.expiresAt,
     now,
