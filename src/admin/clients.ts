@@ -24,6 +24,8 @@ export interface ClientFields {
   access_token_format?: string;
   /** Replaces the whole list; [] clears it. */
   resource_server_for?: string[];
+  /** Token exchange (RFC 8693): resources the client may exchange tokens for; replaces the whole list, [] clears it. */
+  token_exchange_resources?: string[];
   /** First-party: users are never asked for consent. */
   skip_consent?: boolean;
   /** private_key_jwt: the client's public keys; null removes them. */
@@ -71,6 +73,7 @@ function clientInput(fields: ClientFields): ClientInput {
     refreshTokenGrace: seconds(fields.refresh_token_grace),
     accessTokenFormat: fields.access_token_format,
     resourceServerFor: fields.resource_server_for,
+    tokenExchangeResources: fields.token_exchange_resources,
     skipConsent: fields.skip_consent,
     jwks: fields.jwks,
     jwksUri: fields.jwks_uri,

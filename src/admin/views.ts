@@ -5,7 +5,7 @@
 // was just made, and never a hash.
 import { isPublicClient } from '../domain/clients.js';
 import type { TokenReport } from '../domain/token-inspection.js';
-import type { CleanupResult, ClientRecord, InitialAccessTokenRecord, GrantRecord, GrantSummary, JsonWebKeySet, ResourceRecord, UserRecord } from '../store/types.js';
+import type { ActClaim, CleanupResult, ClientRecord, InitialAccessTokenRecord, GrantRecord, GrantSummary, JsonWebKeySet, ResourceRecord, UserRecord } from '../store/types.js';
 import type { ListedKey } from './keys.js';
 
 export function isoTime(seconds: number): string;
@@ -31,6 +31,8 @@ export interface ClientView {
   refresh_token_grace: number;
   /** Audiences whose access tokens this client may introspect (it is their resource server). */
   resource_server_for: string[];
+  /** Token exchange (RFC 8693): resources this client may exchange a user's token for. */
+  token_exchange_resources: string[];
   /** First-party: users are never asked for consent. */
   skip_consent: boolean;
   /** private_key_jwt: the client's public keys; null otherwise. */
@@ -74,6 +76,7 @@ export function clientView(client: ClientRecord, clientSecret?: string | null): 
     refresh_token_ttl: client.refreshTokenTtl,
     refresh_token_grace: client.refreshTokenGrace,
     resource_server_for: client.resourceServerFor,
+    token_exchange_resources: client.tokenExchangeResources,
     skip_consent: client.skipConsent,
     jwks: client.jwks,
     jwks_uri: client.jwksUri,
@@ -191,6 +194,8 @@ export interface TokenReportView {
   issued_at: string | null;
   expires_at: string | null;
   grant_id: string | null;
+  /** RFC 8693 `act` of an exchanged token: who acts for the user, earlier actors nested; null otherwise. */
+  act: ActClaim | null;
 }
 
 export function tokenReportView(report: TokenReport): TokenReportView {
@@ -208,6 +213,7 @@ export function tokenReportView(report: TokenReport): TokenReportView {
     issued_at: isoTime(report.issuedAt),
     expires_at: isoTime(report.expiresAt),
     grant_id: report.grantId,
+    act: report.act,
   };
 }
 

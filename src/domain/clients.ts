@@ -1,13 +1,14 @@
 // Registered clients: creation with a server-made secret (shown once, kept as a SHA-256 hash), updates, secret rotation.
 import type { AdminStore } from '../store/administration.js';
-import { DEVICE_CODE_GRANT, type AccessTokenFormat, type ClientRecord, type ClientRegistration, type GrantType, type JsonWebKeySet, type TokenEndpointAuthMethod } from '../store/types.js';
+import { DEVICE_CODE_GRANT, TOKEN_EXCHANGE_GRANT, type AccessTokenFormat, type ClientRecord, type ClientRegistration, type GrantType, type JsonWebKeySet, type TokenEndpointAuthMethod } from '../store/types.js';
 import { createPublicKey } from 'node:crypto';
 import { randomToken, sha256Hex } from './crypto.js';
+import { resourceUriProblem } from './resources.js';
 import { parseScopeList } from './scopes.js';
 import { controlCharacterIn, controlOrSpaceIn } from '../util/text.js';
 import { epochSeconds, type Clock } from '../util/clock.js';
 
-export const GRANT_TYPES: GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials', DEVICE_CODE_GRANT];
+export const GRANT_TYPES: GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials', DEVICE_CODE_GRANT, TOKEN_EXCHANGE_GRANT];
 export const AUTH_METHODS: TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
 export const ACCESS_TOKEN_FORMATS: AccessTokenFormat[] = ['jwt', 'opaque'];
 export const DEFAULT_ACCESS_TOKEN_TTL = 3600;
@@ -34,6 +35,8 @@ export interface ClientInput {
   accessTokenFormat?: string;
   /** Audiences whose access tokens the client may introspect (it is their resource server); replaces the list. */
   resourceServerFor?: string[];
+  /** Token exchange (RFC 8693): the resources the client may exchange a user's token for; replaces the list. */
+  tokenExchangeResources?: string[];
   /** First-party: users are never asked for consent (CLI --skip-consent, admin API skip_consent). */
   skipConsent?: boolean;
   /** private_key_jwt: the client's public keys (a JWK Set); null removes them. */
@@ -135,6 +138,16 @@ function audiences(list: readonly string[]): string[] {
     if (audience.length === 0 || audience.length > 2000 || !/^[\x21-\x7e]+$/.test(audience)) {
       throw new ClientInputError(`resource server audience "${audience.slice(0, 100)}" must be 1-2000 printable characters without spaces, e.g. https://api.example.com`);
     }
+  }
+  return [...new Set(list)];
+}
+
+/** Resource URIs (RFC 8707 §2) a client may exchange tokens for; registration is checked at exchange time (resources come and go). */
+function exchangeResources(list: readonly string[]): string[] {
+  if (list.length > MAX_AUDIENCES) throw new ClientInputError(`a client may exchange tokens for at most ${MAX_AUDIENCES} resources`);
+  for (const uri of list) {
+    const problem = resourceUriProblem(uri);
+    if (problem) throw new ClientInputError(`token exchange resource "${uri.slice(0, 100)}" ${problem}`);
   }
   return [...new Set(list)];
 }
@@ -273,6 +286,10 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
   if (isPublic && grantTypes.includes('client_credentials')) {
     throw new ClientInputError('a public client cannot use client_credentials: it has no secret to authenticate with');
   }
+  // An exchange mints a token for another API from a token the client holds: only a client that proves who it is.
+  if (isPublic && grantTypes.includes(TOKEN_EXCHANGE_GRANT)) {
+    throw new ClientInputError(`a public client cannot use ${TOKEN_EXCHANGE_GRANT}: it has no secret to authenticate with`);
+  }
   if (grantTypes.includes('refresh_token') && !grantTypes.includes('authorization_code') && !grantTypes.includes(DEVICE_CODE_GRANT)) {
     throw new ClientInputError(`the refresh_token grant only makes sense with authorization_code or ${DEVICE_CODE_GRANT}`);
   }
@@ -299,6 +316,7 @@ export function buildClient(input: ClientInput, existing: ClientRecord | undefin
     refreshTokenGrace: ttl(input.refreshTokenGrace, existing?.refreshTokenGrace ?? 0, 'refresh token reuse grace', 0),
     accessTokenFormat: format,
     resourceServerFor: audiences(input.resourceServerFor ?? existing?.resourceServerFor ?? []),
+    tokenExchangeResources: exchangeResources(input.tokenExchangeResources ?? existing?.tokenExchangeResources ?? []),
     skipConsent: skipConsent(input.skipConsent ?? existing?.skipConsent ?? false, registration),
     ...clientKeys(
       input.jwks === undefined ? existing?.jwks ?? null : input.jwks,

@@ -3,7 +3,8 @@
 // The token itself never appears in the report.
 import type { ServicesWith } from '../services.js';
 import type { TokenFlowStore } from '../store/token-flows.js';
-import type { GrantRecord, RefreshTokenRecord } from '../store/types.js';
+import type { ActClaim, GrantRecord, RefreshTokenRecord } from '../store/types.js';
+import { isActClaim } from './tokens.js';
 import { tokenStatus, type TokenStatus } from './token-status.js';
 
 export type TokenKind = 'jwt_access_token' | 'opaque_access_token' | 'refresh_token' | 'id_token' | 'unknown';
@@ -22,6 +23,8 @@ export interface TokenReport {
   issuedAt: number | null;
   expiresAt: number | null;
   grantId: string | null;
+  /** RFC 8693: who acts for the user, for a token made by token exchange (the chain nested under `act`). */
+  act: ActClaim | null;
 }
 
 export const TOKEN_KIND_LABELS: Record<TokenKind, string> = {
@@ -51,6 +54,7 @@ const UNKNOWN: TokenReport = {
   issuedAt: null,
   expiresAt: null,
   grantId: null,
+  act: null,
 };
 
 interface Issued {
@@ -64,6 +68,7 @@ interface Issued {
   grantId: string | null;
   revokedAt: number | null;
   rotatedAt: number | null;
+  act?: ActClaim | undefined;
 }
 
 export async function inspectToken(services: InspectionServices, presented: string, now: number): Promise<TokenReport> {
@@ -87,6 +92,7 @@ export async function inspectToken(services: InspectionServices, presented: stri
         grantId: record.grantId,
         revokedAt: record.revokedAt,
         rotatedAt: null,
+        act: record.act,
       });
     }
     case 'id_token':
@@ -136,6 +142,7 @@ async function inspectUnrecordedJwt(services: InspectionServices, claims: Claims
     grantId: null,
     revokedAt: null,
     rotatedAt: null,
+    act: isActClaim(claims.act) ? claims.act : undefined,
   });
   if (report.status === 'active') {
     return { ...report, status: 'revoked', revokedReason: 'Gatehouse has no record of this token any more (was its client deleted?), so it is not accepted' };
@@ -181,6 +188,7 @@ async function describe(services: InspectionServices, now: number, issued: Issue
     issuedAt: issued.issuedAt,
     expiresAt: issued.expiresAt,
     grantId: issued.grantId,
+    act: issued.act ?? null,
   };
   const revoked = revocation(issued, grant);
   const state = tokenStatus({ ...issued, revokedAt: revoked ? revoked.at : null, revoked: revoked !== undefined }, now);

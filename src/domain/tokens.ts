@@ -6,7 +6,7 @@
 // token, so revoking the grant ends it; a client's JWT lives while its client does. Introspection, userinfo and
 // revocation therefore honour every JWT. Opaque values are never stored, only hashes.
 import type { TokenFlowStore } from '../store/token-flows.js';
-import type { AccessTokenRecord, ClientRecord, GrantedSession, GrantRecord, RefreshTokenRecord, UserRecord } from '../store/types.js';
+import type { AccessTokenRecord, ActClaim, ClientRecord, GrantedSession, GrantRecord, RefreshTokenRecord, UserRecord } from '../store/types.js';
 import { randomId, randomToken, sha256Base64Url, sha256Hex } from './crypto.js';
 import type { KeyService } from './keys.js';
 import { formatScope, parseScopeList } from './scopes.js';
@@ -32,6 +32,10 @@ export interface AccessTokenInput {
   ext?: Record<string, unknown>;
   /** The thumbprint of the DPoP key the token is bound to (RFC 9449 §6): cnf.jkt in a JWT, the row's dpop_jkt otherwise. */
   dpopJkt?: string | null;
+  /** RFC 8693 `act`, for a token made by token exchange. */
+  act?: ActClaim;
+  /** The latest the token may expire (token exchange: never past the subject token); else the client's lifetime decides. */
+  notAfter?: number;
   now: number;
 }
 
@@ -94,7 +98,7 @@ export class TokenService {
 
   async issueAccessToken(input: AccessTokenInput): Promise<IssuedAccessToken> {
     const { client, now } = input;
-    const expiresIn = client.accessTokenTtl;
+    const expiresIn = input.notAfter === undefined ? client.accessTokenTtl : Math.min(client.accessTokenTtl, input.notAfter - now);
     const base = {
       grantId: input.grantId,
       clientId: client.clientId,
@@ -106,6 +110,7 @@ export class TokenService {
       expiresAt: now + expiresIn,
       revokedAt: null,
       dpopJkt: input.dpopJkt ?? null,
+      ...(input.act ? { act: input.act } : {}),
     };
     if (client.accessTokenFormat === 'opaque') {
       const token = randomToken(OPAQUE_ACCESS_PREFIX);
@@ -127,6 +132,7 @@ export class TokenService {
     if (input.grantId !== null) claims.grant_id = input.grantId;
     if (input.ext && Object.keys(input.ext).length > 0) claims.ext = input.ext;
     if (input.dpopJkt) claims.cnf = { jkt: input.dpopJkt };
+    if (input.act) claims.act = input.act;
     const token = await signJwt(claims, { kind: 'access_token', key });
     return { token, record: { id: jti, ...base }, expiresIn, needsRow: false };
   }
@@ -277,7 +283,12 @@ export class TokenService {
     // A user's token: valid while its grant is (revoking the grant, its client or its user ends it).
     if (typeof claims.grant_id !== 'string') return { ...NOT_FOUND, claims };
     const grant = await this.store.getGrant(claims.grant_id);
-    if (!grant || grant.clientId !== claims.client_id || grant.userId !== claims.sub) return { ...NOT_FOUND, claims };
+    if (!grant || grant.userId !== claims.sub) return { ...NOT_FOUND, claims };
+    if (grant.clientId !== claims.client_id) {
+      // Only a token made by token exchange names a grant of another client (the one whose token was exchanged:
+      // revoking that grant ends it); it also ends with the client it was issued to.
+      if (!isActClaim(claims.act) || !(await this.clients.get(claims.client_id as string))) return { ...NOT_FOUND, claims };
+    }
     return { record: recordFromClaims(claims, grant), claims, stored: false };
   }
 
@@ -310,6 +321,7 @@ function recordFromClaims(claims: Record<string, unknown>, grant: GrantRecord | 
     expiresAt: typeof claims.exp === 'number' ? claims.exp : 0,
     revokedAt: grant?.revokedAt ?? null,
     dpopJkt: boundJkt(claims),
+    ...(isActClaim(claims.act) ? { act: claims.act } : {}),
   };
 }
 
@@ -317,6 +329,13 @@ function recordFromClaims(claims: Record<string, unknown>, grant: GrantRecord | 
 function boundJkt(claims: Record<string, unknown>): string | null {
   const cnf = claims.cnf as { jkt?: unknown } | undefined;
   return cnf !== null && typeof cnf === 'object' && typeof cnf.jkt === 'string' ? cnf.jkt : null;
+}
+
+/** An RFC 8693 `act` claim as Gatehouse writes it: a `sub`, and maybe the earlier actor under `act`. */
+export function isActClaim(value: unknown): value is ActClaim {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const act = value as Record<string, unknown>;
+  return typeof act.sub === 'string' && (act.act === undefined || isActClaim(act.act));
 }
 
 /** OIDC Core §3.1.3.6: the left half of the SHA-256 of the access token, base64url. */

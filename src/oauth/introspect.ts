@@ -64,6 +64,8 @@ export async function handleIntrospection(services: IntrospectionServices, autho
       sub: record.userId ?? record.clientId, username: user?.external ? undefined : user?.username,
       aud: record.audience.length === 1 ? record.audience[0] : record.audience,
       iat: record.createdAt, exp: record.expiresAt, ...(record.format === 'jwt' ? { jti: record.id } : {}), ...(ext ? { ext } : {}),
+      // RFC 8693 §4.1: who acts for the user, each earlier actor nested under `act`.
+      ...(record.act ? { act: record.act } : {}),
     };
   }
   return { active: false };

@@ -5,7 +5,7 @@ export type { DpopOptions, TokenVerifier, TokenVerifierOptions } from './verifie
 export { MemoryDpopReplayCache } from './dpop.js';
 export type { DpopReplayCache } from './dpop.js';
 export { DPOP_ALGORITHMS } from '../jwt/dpop.js';
-export type { BearerRequest, FetchLike, Principal, ResourceLogger, VerifyOptions } from './types.js';
+export type { Actor, BearerRequest, FetchLike, Principal, ResourceLogger, VerifyOptions } from './types.js';
 
 export {
   ResourceAuthError,

@@ -21,7 +21,7 @@ import {
   TokenWrongTypeError,
 } from './errors.js';
 import type { JwksCache } from './jwks-cache.js';
-import type { Principal } from './types.js';
+import type { Actor, Principal } from './types.js';
 
 /** Asymmetric only: `none` and HMAC (which a public key could be misused as the secret for) are refused. */
 export const ALLOWED_ALGORITHMS: readonly string[] = JWT_ALGORITHMS;
@@ -112,9 +112,19 @@ export function principalOf(claims: Record<string, unknown>, tokenType: Principa
     scopes: splitScope(claims.scope),
     audience: audienceList(claims.aud),
     expiresAt: typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : null,
+    act: actorOf(claims.act),
     tokenType,
     claims: { ...claims },
   };
+}
+
+/** The `act` chain as far as it is well formed (a string `sub` at each level); null without one. */
+function actorOf(value: unknown, depth = 0): Actor | null {
+  if (depth > 10 || value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  const { sub, act } = value as Record<string, unknown>;
+  if (typeof sub !== 'string') return null;
+  const previous = actorOf(act, depth + 1);
+  return previous ? { sub, act: previous } : { sub };
 }
 
 function splitScope(scope: unknown): string[] {

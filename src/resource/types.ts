@@ -11,10 +11,21 @@ export interface Principal {
   /** `aud`, always as a list. */
   audience: string[];
   expiresAt: Date | null;
+  /**
+   * RFC 8693 `act`: who acts for the subject when the token came from a token exchange (`{ sub, act? }`, each earlier
+   * actor nested under `act`); null for a token the subject's own client holds.
+   */
+  act: Actor | null;
   /** 'jwt': verified locally against the issuer's JWKS; 'opaque': answered by introspection. */
   tokenType: 'jwt' | 'opaque';
   /** Every claim: the JWT payload, or the introspection response. */
   claims: Record<string, unknown>;
+}
+
+/** An acting party (RFC 8693 §4.1), and the one that acted before it. */
+export interface Actor {
+  sub: string;
+  act?: Actor;
 }
 
 /** pino-like: `logger.info({ code, reason }, 'message')`. Fastify's `app.log` and pino fit; so does `console`. */

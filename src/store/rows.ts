@@ -19,6 +19,7 @@ import type { PushedRequestRecord } from './types.js';
 import type {
   AccessTokenFormat,
   AccessTokenRecord,
+  ActClaim,
   AuthorizationCodeRecord,
   ClientRecord,
   ConsentRecord,
@@ -76,6 +77,7 @@ export function clientRow(c: ClientRecord): ClientsTable {
     refresh_token_grace: c.refreshTokenGrace,
     access_token_format: c.accessTokenFormat,
     resource_server_for: json(c.resourceServerFor),
+    token_exchange_resources: json(c.tokenExchangeResources),
     skip_consent: c.skipConsent ? 1 : 0,
     jwks: c.jwks === null ? null : JSON.stringify(c.jwks),
     jwks_uri: c.jwksUri,
@@ -112,6 +114,7 @@ export function clientRecord(r: Selectable<ClientsTable>): ClientRecord {
     refreshTokenGrace: r.refresh_token_grace,
     accessTokenFormat: r.access_token_format as AccessTokenFormat,
     resourceServerFor: list(r.resource_server_for),
+    tokenExchangeResources: list(r.token_exchange_resources),
     skipConsent: r.skip_consent === 1,
     jwks: r.jwks === null ? null : (JSON.parse(r.jwks) as JsonWebKeySet),
     jwksUri: r.jwks_uri,
@@ -290,6 +293,7 @@ export function accessTokenRow(t: AccessTokenRecord): AccessTokensTable {
     expires_at: t.expiresAt,
     revoked_at: t.revokedAt,
     dpop_jkt: t.dpopJkt,
+    act: t.act ? JSON.stringify(t.act) : null,
   };
 }
 
@@ -306,6 +310,7 @@ export function accessTokenRecord(r: Selectable<AccessTokensTable>): AccessToken
     expiresAt: r.expires_at,
     revokedAt: r.revoked_at,
     dpopJkt: r.dpop_jkt,
+    ...(r.act ? { act: JSON.parse(r.act) as ActClaim } : {}),
   };
 }
 

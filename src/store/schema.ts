@@ -19,6 +19,8 @@ export interface ClientsTable {
   access_token_format: string;
   /** JSON string[]: audiences whose access tokens this client may introspect. */
   resource_server_for: string;
+  /** JSON string[]: resources this client may exchange tokens for (RFC 8693). */
+  token_exchange_resources: string;
   /** 1: first-party, consent is never asked. */
   skip_consent: number;
   /** JSON {"keys": [...]}: the client's public keys (private_key_jwt), or null. */
@@ -159,6 +161,8 @@ export interface AccessTokensTable {
   revoked_at: number | null;
   /** Thumbprint of the DPoP key the token is bound to (cnf.jkt); null for a Bearer token (migration 0011). */
   dpop_jkt: string | null;
+  /** JSON ActClaim of an exchanged token (RFC 8693); null otherwise. */
+  act: string | null;
 }
 
 export interface SigningKeysTable {

@@ -26,7 +26,10 @@ export interface TokenFlowWrites {
    * grant. Of racing calls, exactly one succeeds; the others write nothing.
    */
   replaceUnusedSuccessor(rotatedHash: string, successorHash: string, now: number, tokens: SuccessorTokens, successorSealed: string | null): Promise<ReplaceSuccessorResult>;
-  /** client_credentials: records the access token (no grant: the client acts for itself). */
+  /**
+   * client_credentials: records the access token (no grant: the client acts for itself). Token exchange: records an
+   * opaque exchanged token (its grant is the subject token's; the read joins it, so its revocation shows).
+   */
   issueClientToken(accessToken: AccessTokenRecord): Promise<void>;
   revokeAccessToken(id: string, now: number): Promise<void>;
   /** Revokes the grant and with it every access and refresh token it issued; a second call keeps the first time and reason. */

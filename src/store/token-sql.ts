@@ -20,7 +20,7 @@ export const COLUMNS = {
   clients: columns<ClientsTable>({
     client_id: true, name: true, secret_hash: true, redirect_uris: true, grant_types: true, scopes: true,
     token_endpoint_auth_method: true, access_token_ttl: true, refresh_token_ttl: true, refresh_token_grace: true,
-    access_token_format: true, resource_server_for: true, skip_consent: true, jwks: true, jwks_uri: true, post_logout_redirect_uris: true, backchannel_logout_uri: true,
+    access_token_format: true, resource_server_for: true, token_exchange_resources: true, skip_consent: true, jwks: true, jwks_uri: true, post_logout_redirect_uris: true, backchannel_logout_uri: true,
     backchannel_logout_session_required: true, frontchannel_logout_uri: true, frontchannel_logout_session_required: true,
     require_pushed_authorization_requests: true, logo_uri: true, client_uri: true, policy_uri: true, tos_uri: true, dpop_bound_access_tokens: true,
     registration_token_hash: true, application_type: true, unused_until: true, created_at: true, updated_at: true,
@@ -42,7 +42,7 @@ export const COLUMNS = {
   }),
   access_tokens: columns<AccessTokensTable>({
     id: true, grant_id: true, client_id: true, user_id: true, scopes: true, audience: true, format: true,
-    created_at: true, expires_at: true, revoked_at: true, dpop_jkt: true,
+    created_at: true, expires_at: true, revoked_at: true, dpop_jkt: true, act: true,
   }),
 };
 

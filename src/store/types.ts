@@ -16,7 +16,9 @@ import type { TokenFlowStore, TokenFlowWrites } from './token-flows.js';
 
 /** RFC 8628's grant type, as clients send it and as it is registered. */
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
-export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials' | typeof DEVICE_CODE_GRANT;
+/** RFC 8693 token exchange: a user's access token traded for a narrower one for another resource, `act` naming who acts. */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials' | typeof DEVICE_CODE_GRANT | typeof TOKEN_EXCHANGE_GRANT;
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 export type AccessTokenFormat = 'jwt' | 'opaque';
 export type SigningAlg = 'ES256' | 'RS256';
@@ -42,6 +44,8 @@ export interface ClientRecord {
    * Any client may introspect its own tokens; no other client may (it gets `active: false`).
    */
   resourceServerFor: string[];
+  /** Token exchange (RFC 8693): the resources this client may exchange a user's token for; [] allows none. */
+  tokenExchangeResources: string[];
   /** First-party: consent is never asked (the built-in page and the platform's alike). */
   skipConsent: boolean;
   /** The public keys a private_key_jwt client signs its assertions with (RFC 7517 JWK Set); null otherwise. */
@@ -370,6 +374,17 @@ export interface AccessTokenRecord {
   revokedAt: number | null;
   /** JWK thumbprint of the DPoP key the token is bound to (cnf.jkt, RFC 9449 §6); null for a Bearer token. */
   dpopJkt: string | null;
+  /**
+   * RFC 8693 §4.1 `act` of a token made by token exchange: who acts for the user (`sub`), nesting the actors of
+   * earlier exchanges; absent on every other token.
+   */
+  act?: ActClaim;
+}
+
+/** RFC 8693 §4.1: the acting party, and under `act` the one that acted before it. */
+export interface ActClaim {
+  sub: string;
+  act?: ActClaim;
 }
 
 export interface SigningKeyRecord {

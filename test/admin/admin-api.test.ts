@@ -45,7 +45,7 @@ describe('admin API: clients', () => {
       [{ redirect_uris: [CALLBACK] }, /client_name/],
       [{ client_name: 'X', redirect_uri: CALLBACK }, /^body has an unknown property "redirect_uri"$/],
       [{ client_name: 5, redirect_uris: [CALLBACK] }, /^body\/client_name must be string$/],
-      [{ client_name: 'X', redirect_uris: [CALLBACK], grant_types: ['password'] }, /^body\/grant_types\/0 must be one of authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code$/],
+      [{ client_name: 'X', redirect_uris: [CALLBACK], grant_types: ['password'] }, /^body\/grant_types\/0 must be one of authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code, urn:ietf:params:oauth:grant-type:token-exchange$/],
       [{ client_name: 'X', grant_types: ['refresh_token', 'client_credentials'] }, /refresh_token grant only makes sense with authorization_code or urn:ietf:params:oauth:grant-type:device_code/],
       [{ client_name: 'X', redirect_uris: [CALLBACK], access_token_ttl: 'soon' }, /^body\/access_token_ttl must be whole seconds or a duration/],
       [{ client_name: 'X', redirect_uris: [CALLBACK], access_token_ttl: 0 }, /access token lifetime must be between/],
@@ -117,6 +117,26 @@ describe('admin API: clients', () => {
     assert.match(bad.json<{ error_description: string }>().error_description, /resource server audience/);
     const cleared = await admin.app.inject({ method: 'PATCH', url: '/admin/clients/leads-api', payload: { resource_server_for: [] } });
     assert.deepEqual(cleared.json<Record<string, unknown>>().resource_server_for, []);
+  });
+
+  test('token exchange: the grant type and token_exchange_resources; a public client or a bad resource URI is a 400 naming it', async () => {
+    const exchange = 'urn:ietf:params:oauth:grant-type:token-exchange';
+    const response = await admin.app.inject({
+      method: 'POST', url: '/admin/clients',
+      payload: { client_name: 'Agent', client_id: 'agent', grant_types: [exchange], token_exchange_resources: ['https://enrich.example.com'] },
+    });
+    assert.equal(response.statusCode, 201, response.body);
+    assert.deepEqual(response.json<Record<string, unknown>>().grant_types, [exchange]);
+    assert.deepEqual(response.json<Record<string, unknown>>().token_exchange_resources, ['https://enrich.example.com']);
+    assert.deepEqual((await admin.services.store.getClient('agent'))?.tokenExchangeResources, ['https://enrich.example.com']);
+    const bad = await admin.app.inject({ method: 'PATCH', url: '/admin/clients/agent', payload: { token_exchange_resources: ['https://enrich.example.com/#x'] } });
+    assert.equal(bad.statusCode, 400, bad.body);
+    assert.match(bad.json<{ error_description: string }>().error_description, /token exchange resource "https:\/\/enrich\.example\.com\/#x" must not contain a fragment/);
+    const cleared = await admin.app.inject({ method: 'PATCH', url: '/admin/clients/agent', payload: { token_exchange_resources: [] } });
+    assert.deepEqual(cleared.json<Record<string, unknown>>().token_exchange_resources, []);
+    const publicClient = await admin.app.inject({ method: 'POST', url: '/admin/clients', payload: { client_name: 'Public agent', public: true, grant_types: [exchange] } });
+    assert.equal(publicClient.statusCode, 400, publicClient.body);
+    assert.match(publicClient.json<{ error_description: string }>().error_description, /a public client cannot use urn:ietf:params:oauth:grant-type:token-exchange/);
   });
 
   test('skip_consent marks a first-party client; it must be a boolean', async () => {

@@ -64,7 +64,7 @@ describe('gatehouse clients', () => {
     const updated = await cli.run(['clients', 'update', 'dpop-rp', '--no-require-dpop', '--json']);
     assert.equal(updated.code, 0, updated.stderr);
     assert.equal((JSON.parse(updated.stdout) as Record<string, unknown>).dpop_bound_access_tokens, false);
-    assert.equal((await cli.run(['clients', 'delete', 'dpop-rp'])).code, 0);
+    assert.equal((await cli.run(['clients', 'delete', 'dpop-rp', '--yes'])).code, 0);
   });
 
   test('logout options: --post-logout-redirect-uri (repeatable), --backchannel-logout-uri, --frontchannel-logout-uri, and --no- forms on update', async () => {
@@ -249,6 +249,32 @@ describe('gatehouse clients', () => {
     const cleared = await cli.run(['clients', 'update', 'leads-api', '--no-resource-server-for', '--json']);
     assert.equal(cleared.code, 0, cleared.stderr);
     assert.deepEqual((JSON.parse(cleared.stdout) as Record<string, unknown>).resource_server_for, []);
+  });
+
+  test('token exchange: --grant-type with --token-exchange-resource, shown by show, replaced on update, cleared with --no-token-exchange-resource', async () => {
+    const exchange = 'urn:ietf:params:oauth:grant-type:token-exchange';
+    const created = await cli.run([
+      'clients', 'create', '--name', 'Enricher', '--client-id', 'enricher', '--grant-type', exchange,
+      '--token-exchange-resource', 'https://enrich.example.com', '--token-exchange-resource', 'https://archive.example.com', '--json',
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    const client = JSON.parse(created.stdout) as Record<string, unknown>;
+    assert.deepEqual(client.grant_types, [exchange]);
+    assert.deepEqual(client.token_exchange_resources, ['https://enrich.example.com', 'https://archive.example.com']);
+    const show = await cli.run(['clients', 'show', 'enricher']);
+    assert.match(show.stdout, /Token exchange for:\s+https:\/\/enrich\.example\.com/);
+    const updated = await cli.run(['clients', 'update', 'enricher', '--token-exchange-resource', 'https://archive.example.com', '--json']);
+    assert.deepEqual((JSON.parse(updated.stdout) as Record<string, unknown>).token_exchange_resources, ['https://archive.example.com']);
+    const bad = await cli.run(['clients', 'update', 'enricher', '--token-exchange-resource', 'archive']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^error: token exchange resource "archive" is not an absolute URI/);
+    const cleared = await cli.run(['clients', 'update', 'enricher', '--no-token-exchange-resource', '--json']);
+    assert.deepEqual((JSON.parse(cleared.stdout) as Record<string, unknown>).token_exchange_resources, []);
+    const shown = await cli.run(['clients', 'show', 'enricher']);
+    assert.match(shown.stdout, /Token exchange for:\s+\(no resource: every exchange is refused\)/);
+    const publicClient = await cli.run(['clients', 'create', '--name', 'Public agent', '--public', '--grant-type', exchange]);
+    assert.equal(publicClient.code, 1);
+    assert.match(publicClient.stderr, /a public client cannot use urn:ietf:params:oauth:grant-type:token-exchange/);
   });
 
   test('--skip-consent makes a first-party client, shown by show; --no-skip-consent asks again', async () => {

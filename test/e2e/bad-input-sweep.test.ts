@@ -11,6 +11,9 @@ import { describeOnBackends } from '../helpers/backends.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { CALLBACK, basic, createClient, createUser } from '../helpers/fixtures.js';
 import { ClientAuthThrottle } from '../../src/http/rate-limits/index.js';
+import * as oidc from 'openid-client';
+import { TestUserAgent } from '../helpers/user-agent.js';
+import { USER, oidcClient } from '../helpers/fixtures.js';
 
 const C0 = Array.from({ length: 32 }, (_, code) => String.fromCharCode(code));
 /** Values that must never crash a handler, whatever field they land in. */
@@ -23,6 +26,10 @@ const HOSTILE_STRINGS = [
 ];
 /** JSON values of every type, for the admin API's typed fields. */
 const HOSTILE_JSON: unknown[] = [null, true, 0, -1, 1.5, 1e308, [], ['a', 1], {}, { a: 1 }, 'a\u0000b', 'a\nb', 'x'.repeat(5000), '😀'];
+
+/** Token exchange (RFC 8693): its grant type, and the resource the sweep's client may exchange for. */
+const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const EXCHANGE_TARGET = 'https://exchange-target.example.com';
 
 interface Route { method: string; path: string }
 
@@ -85,7 +92,7 @@ const REGISTRATION_FIELDS = [
 ];
 // Served on node:http ahead of Fastify, so not in its route table.
 const DIRECT: Array<Route & { fields: string[] }> = [
-  { method: 'POST', path: '/oauth2/token', fields: ['grant_type', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'scope', 'client_id', 'client_secret', 'resource', 'device_code', 'client_assertion_type', 'client_assertion'] },
+  { method: 'POST', path: '/oauth2/token', fields: ['grant_type', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'scope', 'client_id', 'client_secret', 'resource', 'device_code', 'client_assertion_type', 'client_assertion', 'subject_token', 'subject_token_type', 'actor_token', 'actor_token_type', 'requested_token_type', 'audience'] },
   { method: 'POST', path: '/oauth2/device/auth', fields: ['client_id', 'client_secret', 'scope'] },
   // RFC 9126: client authentication, then the authorization request's own parameters.
   { method: 'POST', path: '/oauth2/par', fields: ['client_id', 'client_secret', 'response_type', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'id_token_hint', 'request', 'request_uri', 'pushed_request_seal', 'dpop_jkt'] },
@@ -98,10 +105,10 @@ const ADMIN: Array<Route & { fields: string[]; query?: Record<string, string> }>
   { method: 'GET', path: '/healthz', fields: [] },
   { method: 'GET', path: '/readyz', fields: [] },
   { method: 'GET', path: '/metrics', fields: [] },
-  { method: 'POST', path: '/admin/clients', fields: ['client_name', 'client_id', 'redirect_uris', 'grant_types', 'scope', 'token_endpoint_auth_method', 'access_token_ttl', 'refresh_token_ttl', 'refresh_token_grace', 'access_token_format', 'resource_server_for', 'post_logout_redirect_uris', 'backchannel_logout_uri', 'backchannel_logout_session_required', 'frontchannel_logout_uri', 'frontchannel_logout_session_required', 'require_pushed_authorization_requests', 'dpop_bound_access_tokens', 'jwks', 'jwks_uri', 'logo_uri', 'client_uri', 'policy_uri', 'tos_uri'] },
+  { method: 'POST', path: '/admin/clients', fields: ['client_name', 'client_id', 'redirect_uris', 'grant_types', 'scope', 'token_endpoint_auth_method', 'access_token_ttl', 'refresh_token_ttl', 'refresh_token_grace', 'access_token_format', 'resource_server_for', 'token_exchange_resources', 'post_logout_redirect_uris', 'backchannel_logout_uri', 'backchannel_logout_session_required', 'frontchannel_logout_uri', 'frontchannel_logout_session_required', 'require_pushed_authorization_requests', 'dpop_bound_access_tokens', 'jwks', 'jwks_uri', 'logo_uri', 'client_uri', 'policy_uri', 'tos_uri'] },
   { method: 'GET', path: '/admin/clients', fields: ['limit'] },
   { method: 'GET', path: '/admin/clients/:id', fields: [] },
-  { method: 'PATCH', path: '/admin/clients/:id', fields: ['client_name', 'redirect_uris', 'grant_types', 'scope', 'access_token_ttl', 'refresh_token_grace', 'access_token_format', 'resource_server_for', 'post_logout_redirect_uris', 'backchannel_logout_uri', 'frontchannel_logout_uri', 'require_pushed_authorization_requests', 'dpop_bound_access_tokens', 'logo_uri', 'client_uri', 'policy_uri', 'tos_uri', 'skip_consent'] },
+  { method: 'PATCH', path: '/admin/clients/:id', fields: ['client_name', 'redirect_uris', 'grant_types', 'scope', 'access_token_ttl', 'refresh_token_grace', 'access_token_format', 'resource_server_for', 'token_exchange_resources', 'post_logout_redirect_uris', 'backchannel_logout_uri', 'frontchannel_logout_uri', 'require_pushed_authorization_requests', 'dpop_bound_access_tokens', 'logo_uri', 'client_uri', 'policy_uri', 'tos_uri', 'skip_consent'] },
   { method: 'DELETE', path: '/admin/clients/:id', fields: [] },
   { method: 'POST', path: '/admin/clients/:id/rotate-secret', fields: [] },
   { method: 'POST', path: '/admin/users', fields: ['username', 'password', 'name', 'email'] },
@@ -179,6 +186,7 @@ function rawStatus(port: number, request: string): Promise<number> {
 await describeOnBackends('bad input on every route', (backend) => {
   let server: TestServer;
   let auth: string;
+  let userToken: string;
   let adminHeaders: Record<string, string>;
   // The sweep fails client authentication hundreds of times from one address: the throttle's clock is moved on at the end.
   let clock = Date.now();
@@ -187,8 +195,14 @@ await describeOnBackends('bad input on every route', (backend) => {
     server = await startTestServer({ backend, env: { GATEHOUSE_REGISTRATION: 'open', GATEHOUSE_REGISTRATION_RATE_LIMIT: '0' } });
     server.services.clientAuthThrottle = new ClientAuthThrottle({ clock: { now: () => clock } });
     await createUser(server);
-    const { clientSecret } = await createClient(server, { clientId: 'sweep-client', scopes: 'openid read:leads', grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'] });
+    const { clientSecret } = await createClient(server, { clientId: 'sweep-client', scopes: 'openid read:leads', grantTypes: ['authorization_code', 'refresh_token', 'client_credentials', EXCHANGE], tokenExchangeResources: [EXCHANGE_TARGET] });
     auth = basic('sweep-client', clientSecret!);
+    await server.services.resources.create({ uri: EXCHANGE_TARGET, scopes: 'read:leads' });
+    // A live user token for the token exchange sweep, made before the sweeps trip the sign-in rate limits.
+    const config = await oidcClient(server, 'sweep-client', oidc.ClientSecretBasic(clientSecret!));
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: CALLBACK, scope: 'read:leads', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    userToken = (await oidc.authorizationCodeGrant(config, await new TestUserAgent(server.issuer).authorize(url.href, USER), { pkceCodeVerifier: verifier })).access_token;
     // The admin sweep updates, rotates and deletes this one; the public sweep's client stays as it was.
     await createClient(server, { clientId: 'victim-client' });
     adminHeaders = { 'content-type': 'application/json' };
@@ -250,6 +264,23 @@ await describeOnBackends('bad input on every route', (backend) => {
         assertDeliberate(`${method} /oauth2/register/{id} with token ${token.slice(0, 10)}`, await answer(response), 'oauth');
       }
     }
+  });
+
+  // Before the sweep below floods client authentication (and trips its throttle): these requests authenticate.
+  test('token exchange (RFC 8693): each of its fields with every hostile value, around a live user token', async () => {
+    const base = { grant_type: EXCHANGE, subject_token: userToken, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', resource: EXCHANGE_TARGET };
+    const fields = ['subject_token', 'subject_token_type', 'actor_token', 'actor_token_type', 'requested_token_type', 'resource', 'audience', 'scope'];
+    for (const field of fields) {
+      for (const value of HOSTILE_STRINGS) {
+        const form = new URLSearchParams({ ...base, ...(field === 'actor_token' ? { actor_token_type: base.subject_token_type } : {}), [field]: value });
+        const response = await fetch(`${server.issuer}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth }, body: form.toString() });
+        const got = await answer(response);
+        assertDeliberate(`token exchange ${field}=${JSON.stringify(value.slice(0, 20))}`, got, 'oauth');
+      }
+    }
+    // The baseline itself works: the sweep reached the exchange, not only its parameter checks.
+    const ok = await fetch(`${server.issuer}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth }, body: new URLSearchParams(base).toString() });
+    assert.equal(ok.status, 200, await ok.text());
   });
 
   test('token, introspection and revocation: every field with every hostile value, authenticated and not', async () => {

@@ -32,6 +32,7 @@ export function client(over: Partial<ClientRecord> = {}): ClientRecord {
     refreshTokenGrace: 0,
     accessTokenFormat: 'jwt',
     resourceServerFor: [],
+    tokenExchangeResources: [],
     skipConsent: false,
     jwks: null,
     jwksUri: null,

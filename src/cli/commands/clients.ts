@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { createClient, deleteClient, listClients, rotateClientSecret, showClient, updateClient, type ClientFields } from '../../admin/clients.js';
 import { clientView } from '../../admin/views.js';
 import { ACCESS_TOKEN_FORMATS, AUTH_METHODS, GRANT_TYPES, isPublicClient, type ClientInput } from '../../domain/clients.js';
-import type { ClientRecord } from '../../store/types.js';
+import { TOKEN_EXCHANGE_GRANT, type ClientRecord } from '../../store/types.js';
 import { formatDuration } from '../../util/duration.js';
 import { confirm, requireConfirmable } from '../confirm.js';
 import { withServices } from '../context.js';
@@ -11,7 +11,7 @@ import { collect, collectOneOf, duration, joinScopes, jsonFile } from '../option
 import { formatTime, print, printFields, printJson, printTable } from '../output.js';
 
 /** What commander parses: the domain's client input, named after the flags (one --redirect-uri per value). */
-type ClientOptions = Omit<ClientInput, 'redirectUris' | 'grantTypes' | 'scopes' | 'resourceServerFor' | 'postLogoutRedirectUris' | 'backchannelLogoutUri' | 'frontchannelLogoutUri'> & {
+type ClientOptions = Omit<ClientInput, 'redirectUris' | 'grantTypes' | 'scopes' | 'resourceServerFor' | 'tokenExchangeResources' | 'postLogoutRedirectUris' | 'backchannelLogoutUri' | 'frontchannelLogoutUri'> & {
   redirectUri?: string[];
   /** false: --no-post-logout-redirect-uri (update: clear the list). */
   postLogoutRedirectUri?: string[] | false;
@@ -23,6 +23,8 @@ type ClientOptions = Omit<ClientInput, 'redirectUris' | 'grantTypes' | 'scopes' 
   scope?: string;
   /** false: --no-resource-server-for (update: clear the list). */
   resourceServerFor?: string[] | false;
+  /** false: --no-token-exchange-resource (update: clear the list). */
+  tokenExchangeResource?: string[] | false;
   /** --jwks-file: the parsed file (validated by the domain). */
   jwksFile?: unknown;
   jwksUri?: string;
@@ -56,6 +58,12 @@ function addClientOptions(command: Command, creating: boolean): Command {
       collect,
     );
   if (!creating) withAudiences.option('--no-resource-server-for', 'the client is no longer a resource server for any audience');
+  withAudiences.option(
+    '--token-exchange-resource <uri>',
+    `${creating ? '' : 'new list: '}a registered resource this client may exchange a user's access token for (RFC 8693 token exchange; repeat for several)`,
+    collect,
+  );
+  if (!creating) withAudiences.option('--no-token-exchange-resource', 'the client may no longer exchange tokens for any resource');
   withAudiences.option('--jwks-uri <url>', 'private_key_jwt: the https URL where the client publishes its public keys (instead of --jwks-file)');
   withAudiences.option('--jwks-file <path>', 'private_key_jwt: a JSON file with the client\'s public keys ({"keys": [...]}, each with a kid)', jsonFile);
   withAudiences.option('--skip-consent', 'first-party: users are never asked for consent (the built-in and the platform\'s consent page alike)');
@@ -103,6 +111,7 @@ function toFields(options: ClientOptions): ClientFields {
     refresh_token_grace: options.refreshTokenGrace,
     access_token_format: options.accessTokenFormat,
     resource_server_for: options.resourceServerFor === false ? [] : options.resourceServerFor,
+    token_exchange_resources: options.tokenExchangeResource === false ? [] : options.tokenExchangeResource,
     skip_consent: options.skipConsent,
     jwks: options.jwksFile as ClientFields['jwks'],
     jwks_uri: options.jwksUri,
@@ -150,6 +159,9 @@ function printClient(client: ClientRecord, secret?: string): void {
         : 'not issued (no refresh_token grant)',
     ],
     ['Resource server for', client.resourceServerFor.length ? client.resourceServerFor : '(none: introspects only its own tokens)'],
+    ...(client.grantTypes.includes(TOKEN_EXCHANGE_GRANT) || client.tokenExchangeResources.length
+      ? [['Token exchange for', client.tokenExchangeResources.length ? client.tokenExchangeResources : '(no resource: every exchange is refused)'] as [string, string | string[]]]
+      : []),
     ['Consent', client.skipConsent ? 'never asked (first-party client)' : 'asked, then remembered'],
     ['Post-logout redirect URIs', client.postLogoutRedirectUris.length ? client.postLogoutRedirectUris : '(none)'],
     ['Back-channel logout', client.backchannelLogoutUri ? `${client.backchannelLogoutUri}${client.backchannelLogoutSessionRequired ? ' (sid required)' : ''}` : '(none)'],

@@ -23,6 +23,13 @@ function statusLine(report: TokenReport, now: number): string {
   }
 }
 
+/** A token exchange's chain, current actor first: "enricher via leads-api" (leads-api exchanged the user's token first). */
+function actors(act: NonNullable<TokenReport['act']>): string {
+  const chain: string[] = [];
+  for (let link: typeof act | undefined = act; link; link = link.act) chain.push(link.sub);
+  return chain.join(' via ');
+}
+
 /**
  * The `iss` of a JWT from another issuer (another Gatehouse, staging vs production…), read without verifying:
  * it only explains why the token is unknown here. Undefined for our own issuer or a token that is not a JWT.
@@ -67,6 +74,7 @@ function printReport(report: TokenReport, now: number, otherIssuer?: [iss: strin
   if (report.kind !== 'refresh_token') fields.push(['Audience', report.audience]);
   fields.push(['Issued', formatTime(report.issuedAt)], ['Expires', formatTime(report.expiresAt)]);
   if (report.kind !== 'id_token') fields.push(['Grant', report.grantId ?? '-']);
+  if (report.act) fields.push(['Acting', actors(report.act)]);
   printFields(fields);
 }
 

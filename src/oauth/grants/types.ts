@@ -15,6 +15,8 @@ export interface TokenResponse {
   scope: string;
   refresh_token?: string;
   id_token?: string;
+  /** RFC 8693 §2.2.1: what a token exchange issued (always an access token here). */
+  issued_token_type?: string;
 }
 
 /** What a grant handler may use: the token flows' storage, token minting and its two settings, not the services bag. */

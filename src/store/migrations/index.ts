@@ -13,6 +13,7 @@ import * as pushedRequests from './0008_pushed_requests.js';
 import * as privateKeyJwt from './0009_private_key_jwt.js';
 import * as dynamicRegistration from './0010_dynamic_registration.js';
 import * as dpop from './0011_dpop.js';
+import * as tokenExchange from './0012_token_exchange.js';
 
 /** Every migration, by name; names sort in the order they apply. Append, never edit or reorder. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009_private_key_jwt': privateKeyJwt,
   '0010_dynamic_registration': dynamicRegistration,
   '0011_dpop': dpop,
+  '0012_token_exchange': tokenExchange,
 };
 
 /** Every migration's name, in the order they apply. */

@@ -18,6 +18,7 @@ const clientProperties = {
   refresh_token_grace: durationSchema,
   access_token_format: { type: 'string', enum: ACCESS_TOKEN_FORMATS },
   resource_server_for: { type: 'array', items: { type: 'string', maxLength: 2000 }, maxItems: 50 },
+  token_exchange_resources: { type: 'array', items: { type: 'string', maxLength: 2000 }, maxItems: 50 },
   skip_consent: { type: 'boolean' },
   // A JWK Set; its keys are checked by the domain (validateJwks), which names what is wrong.
   jwks_uri: { type: ['string', 'null'], maxLength: 2000 },
