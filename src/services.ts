@@ -1,6 +1,7 @@
 // The composition root: one place that builds every service over one store for a configuration.
 import type { Config } from './config.js';
 import { AccountService } from './domain/accounts.js';
+import { AuditTrail } from './domain/audit.js';
 import { ClientService } from './domain/clients.js';
 import { ClientCache } from './domain/client-cache.js';
 import { ConsentService } from './domain/consent.js';
@@ -29,6 +30,8 @@ export interface Services {
   /** Registered resources (RFC 8707), read through a cache of at most a second. */
   resources: ResourceService;
   consent: ConsentService;
+  /** The audit trail: security events stored, logged and counted (domain/audit.ts). */
+  audit: AuditTrail;
   /** Device authorization requests (RFC 8628): started by the device, decided by the user. */
   devices: DeviceCodeService;
   /** Ending sessions and notifying their clients (back-channel deliveries, front-channel URIs). */
@@ -60,6 +63,7 @@ export function buildServices(config: Config, store: Store, options: ServiceOpti
   const clock = options.clock ?? systemClock;
   const now = (): number => epochSeconds(clock);
   const clientCache = new ClientCache(store, clock);
+  const audit = new AuditTrail(store, clock);
   const keys = new KeyService(store, clock, config.secret, config.keyRetentionSeconds, config.keyRefreshSeconds);
   return {
     config,
@@ -70,7 +74,8 @@ export function buildServices(config: Config, store: Store, options: ServiceOpti
     clientCache,
     accounts: new AccountService(store, clock, new PasswordCheckLimit({ concurrency: config.passwordChecks, queue: config.passwordCheckQueue })),
     resources: new ResourceService(store, clock),
-    consent: new ConsentService(store, clock),
+    consent: new ConsentService(store, clock, audit),
+    audit,
     devices: new DeviceCodeService(store, clock, config.deviceCodeTtlSeconds),
     logout: new LogoutService(config.issuer, store, keys, clock),
     clientKeys: new ClientKeySets(config.outbound, clock),

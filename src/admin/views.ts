@@ -205,6 +205,7 @@ export interface CleanupView {
   device_codes: number;
   client_assertions: number;
   pushed_requests: number;
+  audit_events: number;
 }
 
 export function cleanupView(result: CleanupResult): CleanupView {
@@ -219,6 +220,7 @@ export function cleanupView(result: CleanupResult): CleanupView {
     device_codes: result.deviceCodes,
     client_assertions: result.clientAssertions,
     pushed_requests: result.pushedRequests,
+    audit_events: result.auditEvents,
   };
 }
 

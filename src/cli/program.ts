@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { registerAudit } from './commands/audit.js';
 import { registerCleanup } from './commands/cleanup.js';
 import { registerClients } from './commands/clients.js';
 import { registerGrants } from './commands/grants.js';
@@ -44,5 +45,6 @@ export function buildProgram(): Command {
   registerTokens(program);
   registerGrants(program);
   registerCleanup(program);
+  registerAudit(program);
   return program;
 }

@@ -19,6 +19,8 @@ export async function handleTokenRequest(services: Services, authorization: stri
   if (!client.grantTypes.includes(grantType as GrantType)) {
     throw new UnauthorizedClient(`client "${client.clientId}" is not allowed the ${grantType} grant (allowed: ${client.grantTypes.join(', ')})`);
   }
-  const { store, tokens, resources, config } = services;
-  return GRANTS[grantType as GrantType]({ store, deviceFlows: store, tokens, resources, config, client, params, now: services.now() });
+  const { store, tokens, resources, config, audit } = services;
+  const response = await GRANTS[grantType as GrantType]({ store, deviceFlows: store, tokens, resources, config, client, params, now: services.now(), audit });
+  audit.tokenIssued(client.clientId, grantType, null);
+  return response;
 }

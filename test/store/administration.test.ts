@@ -365,7 +365,7 @@ await storeContract('administration', (store, db, backend) => {
       const spied = new SqlStore(raw(store).withPlugin(spy), (store as SqlStore).dialect, store);
 
       const batch = 2;
-      const expected = { codes: 6, sessions: 3, challenges: 3, accessTokens: 7, refreshTokens: 2, grants: 2, keys: 1, deviceCodes: 0, clientAssertions: 1, pushedRequests: 0 };
+      const expected = { codes: 6, sessions: 3, challenges: 3, accessTokens: 7, refreshTokens: 2, grants: 2, keys: 1, deviceCodes: 0, clientAssertions: 1, pushedRequests: 0, auditEvents: 0 };
       assert.deepEqual(await spied.cleanup(T, batch), expected);
       // A table with n expired rows takes floor(n / batch) full batches and one short one.
       const statements = (n: number) => Math.floor(n / batch) + 1;
@@ -406,7 +406,7 @@ await storeContract('administration', (store, db, backend) => {
       assert.equal(await count(store, 'select count(*) as n from signing_keys'), 2);
       assert.deepEqual(await orphans(store), {});
 
-      assert.deepEqual(await store.cleanup(T, batch), { codes: 0, sessions: 0, challenges: 0, accessTokens: 0, refreshTokens: 0, grants: 0, keys: 0, deviceCodes: 0, clientAssertions: 0, pushedRequests: 0 });
+      assert.deepEqual(await store.cleanup(T, batch), { codes: 0, sessions: 0, challenges: 0, accessTokens: 0, refreshTokens: 0, grants: 0, keys: 0, deviceCodes: 0, clientAssertions: 0, pushedRequests: 0, auditEvents: 0 });
     });
 
     test('refuses a batch size that would never finish', async () => {

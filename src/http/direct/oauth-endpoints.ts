@@ -15,6 +15,7 @@ import { readFormBody } from '../form-body.js';
 import { sendJson } from './json-response.js';
 import { errorAnswer, toOAuthError, writeErrorAnswer, type ErrorLog } from '../error-response.js';
 import type { RateLimits } from '../rate-limits/index.js';
+import { tokenErrors } from '../../domain/oauth-metrics.js';
 
 export type EndpointHandler = (services: Services, authorization: string | undefined, form: RawParams) => Promise<unknown>;
 
@@ -72,6 +73,8 @@ export async function serveOAuthEndpoint(
   } catch (error) {
     // A client that went away mid-request has nobody to answer.
     if (response.headersSent || response.destroyed) return;
-    writeErrorAnswer(response, errorAnswer(toOAuthError(error, log), { cors }));
+    const oauthError = toOAuthError(error, log);
+    if (handler === handleTokenRequest) tokenErrors.inc({ error: oauthError.error });
+    writeErrorAnswer(response, errorAnswer(oauthError, { cors }));
   }
 }

@@ -1,5 +1,6 @@
 // What every grant handler receives and returns.
 import type { Config } from '../../config.js';
+import type { AuditTrail } from '../../domain/audit.js';
 import type { ResourceService } from '../../domain/resources.js';
 import type { TokenService } from '../../domain/tokens.js';
 import type { DeviceFlowStore } from '../../store/device-flows.js';
@@ -27,6 +28,8 @@ export interface GrantContext {
   config: Pick<Config, 'defaultAudience' | 'refreshRetryWindowSeconds' | 'unregisteredResources'>;
   client: ClientRecord;
   params: Params;
+  /** Refresh reuse and code replay are audit events. */
+  audit: Pick<AuditTrail, 'record'>;
   now: number;
 }
 

@@ -11,6 +11,7 @@ import * as deviceCodes from './0006_device_codes.js';
 import * as resources from './0007_resources.js';
 import * as pushedRequests from './0008_pushed_requests.js';
 import * as privateKeyJwt from './0009_private_key_jwt.js';
+import * as auditEvents from './0013_audit_events.js';
 
 /** Every migration, by name; names sort in the order they apply. Append, never edit or reorder. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007_resources': resources,
   '0008_pushed_requests': pushedRequests,
   '0009_private_key_jwt': privateKeyJwt,
+  '0013_audit_events': auditEvents,
 };
 
 /** Every migration's name, in the order they apply. */

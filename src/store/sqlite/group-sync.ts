@@ -57,6 +57,7 @@ const WRITES = {
   endSession: true, leaseLogoutDeliveries: true, deleteLogoutDelivery: true, rescheduleLogoutDelivery: true,
   recordClientAssertion: true,
   savePushedRequest: true, consumePushedRequest: true,
+  recordAuditEvents: true,
 } as const satisfies Record<keyof StoreWrites, true>;
 
 const isWrite = (property: string | symbol): property is keyof StoreWrites => Object.hasOwn(WRITES, property);

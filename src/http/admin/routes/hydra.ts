@@ -144,7 +144,8 @@ export const hydraRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
     }
     const clients = client !== undefined ? [client] : [...new Set((await services.store.listGrants({ userId: subject, includeRevoked: true })).map((grant) => grant.clientId))];
     for (const clientId of clients) {
-      await services.store.revokeClientAccess(subject, clientId, services.now(), 'consent withdrawn by the platform (admin API)');
+      const revoked = await services.store.revokeClientAccess(subject, clientId, services.now(), 'consent withdrawn by the platform (admin API)');
+      await services.audit.record({ event: 'consent.withdrawn', subject, clientId, detail: { by: 'platform', grants_revoked: revoked } });
     }
     return reply.code(204).send();
   });

@@ -1,0 +1,212 @@
+// The audit trail: security events with stable names (AUDIT_EVENTS), each stored as a row (AuditStore) and written as
+// one structured log line with the same name and fields (`audit: true, event: "…"`), and counted in the OAuth metrics.
+// No event ever carries a secret, token, code or password: only names, ids, addresses and outcomes.
+//
+// Who acted: an event names its actor, or takes the one of the context it runs in (runAs): the admin API runs each
+// request as its admin identity, the CLI as "cli" with the OS user; otherwise "system".
+//
+// token.issued is the hot path (the token endpoint answers thousands a second): its rows are queued and written in
+// batches (one multi-row INSERT per second or per BATCH_SIZE events), not one write per token, so issuance keeps its
+// own single round trip. The cost: a crash loses at most the last second of token.issued rows (the metric and the log
+// line are already out). Every other event is written before the action answers.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { AuditStore } from '../store/audit.js';
+import type { AuditEventFilter, AuditEventRecord } from '../store/types.js';
+import { epochSeconds, type Clock } from '../util/clock.js';
+import { refreshReuse, revocations, signIns, tokensIssued } from './oauth-metrics.js';
+
+/** Every event, by its stable name, with what it means (docs/operations.md lists the same). */
+export const AUDIT_EVENTS = {
+  'signin.succeeded': 'a user signed in on the login page',
+  'signin.failed': 'a sign-in was refused (wrong username or password)',
+  'consent.granted': 'a user allowed a client scopes (remembered consent)',
+  'consent.withdrawn': "a user's consent for a client was withdrawn (connected apps, the platform, or refresh reuse)",
+  'token.issued': 'the token endpoint issued tokens (batched, see above)',
+  'token.revoked': 'a client revoked one access token (RFC 7009)',
+  'refresh.reuse_detected': 'a rotated refresh token was presented again: its grant was revoked',
+  'grant.revoked': 'a grant and its tokens were revoked (detail.by: client, user, admin, platform, code_replay)',
+  'client.created': 'a client was registered',
+  'client.updated': "a client's registration was changed",
+  'client.deleted': 'a client was deleted with its grants and tokens',
+  'client.secret_rotated': "a client's secret was replaced",
+  'key.rotated': 'signing keys were rotated',
+} as const;
+
+export type AuditEventName = keyof typeof AUDIT_EVENTS;
+
+export type ActorType = 'user' | 'client' | 'admin' | 'cli' | 'login_app' | 'system';
+
+export interface Actor {
+  type: ActorType;
+  /** The user id, client_id, admin identity or OS user; null when there is none. */
+  id: string | null;
+  /** The request's client address, when the actor came over HTTP. */
+  address?: string | null;
+}
+
+export const SYSTEM_ACTOR: Actor = { type: 'system', id: null };
+
+const actors = new AsyncLocalStorage<Actor>();
+
+/** Runs `run` (and everything it starts) as `actor`: events recorded within name it unless they name their own. */
+export function runAs<T>(actor: Actor, run: () => T): T {
+  return actors.run(actor, run);
+}
+
+export interface AuditEvent {
+  event: AuditEventName;
+  /** Default: the actor of the context (runAs), else system. */
+  actor?: Actor;
+  subject?: string | null;
+  clientId?: string | null;
+  grantType?: string | null;
+  /** Default: the actor's address. */
+  address?: string | null;
+  outcome?: string | null;
+  detail?: AuditEventRecord['detail'];
+}
+
+/** Where the log lines go: pino's logger, or anything shaped like it. */
+export interface AuditLogger {
+  info(object: Record<string, unknown>, message: string): void;
+  error(object: Record<string, unknown>, message: string): void;
+}
+
+const SILENT: AuditLogger = { info() {}, error() {} };
+
+/** token.issued rows per batch insert, and the longest a queued row waits (ms). */
+const BATCH_SIZE = 500;
+const BATCH_WAIT_MS = 1000;
+/** Queued rows kept while the database refuses them; beyond this the oldest are dropped (and logged as dropped). */
+const MAX_QUEUED = 50_000;
+
+export class AuditTrail {
+  private logger: AuditLogger = SILENT;
+  private queue: AuditEventRecord[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  /** client_id → grant_type → the counter's child: the token path bumps it without building a label object. */
+  private readonly issuedCounters = new Map<string, Map<string, { inc(): void }>>();
+
+  constructor(
+    private readonly store: AuditStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Log lines go to this logger from now on (the server's; the CLI keeps none, its output is the answer). */
+  useLogger(logger: AuditLogger): void {
+    this.logger = logger;
+  }
+
+  /** Records one event: the log line at once, the row before it resolves. A failed write is logged, never thrown: the action it tells of happened. */
+  async record(event: AuditEvent): Promise<void> {
+    const record = this.toRecord(event);
+    this.emit(record);
+    try {
+      await this.store.recordAuditEvents([record]);
+    } catch (error) {
+      this.logger.error({ err: error, event: record.event }, 'audit event could not be stored');
+    }
+  }
+
+  /** token.issued, on the hot path: metric and log line now, the row in the next batch. */
+  tokenIssued(clientId: string, grantType: string, subject: string | null): void {
+    this.issuedCounter(clientId, grantType).inc();
+    const record = this.toRecord({ event: 'token.issued', actor: { type: 'client', id: clientId }, subject, clientId, grantType, outcome: 'succeeded' });
+    this.log(record);
+    if (this.queue.length >= MAX_QUEUED) this.queue.shift();
+    this.queue.push(record);
+    if (this.queue.length >= BATCH_SIZE) void this.flush();
+    else if (this.timer === undefined) {
+      this.timer = setTimeout(() => void this.flush(), BATCH_WAIT_MS);
+      // A pending batch never keeps the process alive; close() flushes it.
+      this.timer.unref();
+    }
+  }
+
+  /** Writes the queued token.issued rows; resolves once they (and any flush before) are stored or reported lost. */
+  flush(): Promise<void> {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.queue;
+    this.queue = [];
+    this.flushing = this.flushing.then(async () => {
+      if (batch.length === 0) return;
+      try {
+        await this.store.recordAuditEvents(batch);
+      } catch (error) {
+        this.logger.error({ err: error, lost: batch.length }, 'audit events (token.issued) could not be stored');
+      }
+    });
+    return this.flushing;
+  }
+
+  /** The stored events, newest first; token.issued rows still queued here are written first. */
+  async list(filter: AuditEventFilter): Promise<AuditEventRecord[]> {
+    await this.flush();
+    return this.store.listAuditEvents(filter);
+  }
+
+  private toRecord(event: AuditEvent): AuditEventRecord {
+    const actor = event.actor ?? actors.getStore() ?? SYSTEM_ACTOR;
+    return {
+      id: randomUUID(),
+      at: epochSeconds(this.clock),
+      event: event.event,
+      actorType: actor.type,
+      actorId: actor.id,
+      subject: event.subject ?? null,
+      clientId: event.clientId ?? null,
+      grantType: event.grantType ?? null,
+      address: event.address ?? actor.address ?? null,
+      outcome: event.outcome ?? null,
+      detail: event.detail ?? {},
+    };
+  }
+
+  /** The log line and the counters an event moves. */
+  private emit(record: AuditEventRecord): void {
+    this.log(record);
+    switch (record.event as AuditEventName) {
+      case 'signin.succeeded':
+      case 'signin.failed':
+        signIns.inc({ outcome: record.outcome ?? 'unknown' });
+        break;
+      case 'refresh.reuse_detected':
+        refreshReuse.inc();
+        revocations.inc({ by: 'reuse' });
+        break;
+      case 'grant.revoked':
+      case 'token.revoked':
+        revocations.inc({ by: String(record.detail.by ?? record.actorType) });
+        break;
+      default:
+    }
+  }
+
+  private log(record: AuditEventRecord): void {
+    this.logger.info(
+      {
+        audit: true,
+        event: record.event,
+        actor: { type: record.actorType, id: record.actorId },
+        subject: record.subject,
+        client_id: record.clientId,
+        grant_type: record.grantType,
+        address: record.address,
+        outcome: record.outcome,
+        detail: record.detail,
+      },
+      record.event,
+    );
+  }
+
+  private issuedCounter(clientId: string, grantType: string): { inc(): void } {
+    let byGrant = this.issuedCounters.get(clientId);
+    if (!byGrant) this.issuedCounters.set(clientId, (byGrant = new Map()));
+    let counter = byGrant.get(grantType);
+    if (!counter) byGrant.set(grantType, (counter = tokensIssued.labels({ grant_type: grantType, client_id: clientId })));
+    return counter;
+  }
+}
