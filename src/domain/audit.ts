@@ -10,7 +10,7 @@
 // own single round trip. The cost: a crash loses at most the last second of token.issued rows (the metric and the log
 // line are already out). Every other event is written before the action answers.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { AuditStore } from '../store/audit.js';
 import type { AuditEventFilter, AuditEventRecord } from '../store/types.js';
 import { epochSeconds, type Clock } from '../util/clock.js';
@@ -86,6 +86,7 @@ export class AuditTrail {
   private queue: AuditEventRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private sequence = 0;
   /** client_id → grant_type → the counter's child: the token path bumps it without building a label object. */
   private readonly issuedCounters = new Map<string, Map<string, { inc(): void }>>();
 
@@ -151,7 +152,7 @@ export class AuditTrail {
   private toRecord(event: AuditEvent): AuditEventRecord {
     const actor = event.actor ?? actors.getStore() ?? SYSTEM_ACTOR;
     return {
-      id: randomUUID(),
+      id: this.nextId(),
       at: epochSeconds(this.clock),
       event: event.event,
       actorType: actor.type,
@@ -163,6 +164,16 @@ export class AuditTrail {
       outcome: event.outcome ?? null,
       detail: event.detail ?? {},
     };
+  }
+
+  /**
+   * Ids sort in the order events were recorded (listing is by time, then id): the clock's milliseconds and this
+   * process's sequence, in decimal digits so every collation sorts them alike, then random bytes so that instances
+   * never collide.
+   */
+  private nextId(): string {
+    this.sequence = (this.sequence + 1) % 1e9;
+    return `${String(this.clock.now()).padStart(15, '0')}${String(this.sequence).padStart(9, '0')}-${randomBytes(6).toString('hex')}`;
   }
 
   /** The log line and the counters an event moves. */
@@ -180,6 +191,10 @@ export class AuditTrail {
       case 'grant.revoked':
       case 'token.revoked':
         revocations.inc({ by: String(record.detail.by ?? record.actorType) });
+        break;
+      case 'consent.withdrawn':
+        // Withdrawing consent revokes the user's grants for the client: a revocation when there were any.
+        if (Number(record.detail.grants_revoked) > 0) revocations.inc({ by: String(record.detail.by ?? record.actorType) });
         break;
       default:
     }
