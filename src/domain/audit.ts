@@ -18,7 +18,7 @@ import { refreshReuse, revocations, signIns, tokensIssued } from './oauth-metric
 
 /** Every event, by its stable name, with what it means (docs/operations.md lists the same). */
 export const AUDIT_EVENTS = {
-  'signin.succeeded': 'a user signed in on the login page',
+  'signin.succeeded': 'a user signed in on the login page, or the platform accepted a login (delegated)',
   'signin.failed': 'a sign-in was refused (wrong username or password)',
   'consent.granted': 'a user allowed a client scopes (remembered consent)',
   'consent.withdrawn': "a user's consent for a client was withdrawn (connected apps, the platform, or refresh reuse)",

@@ -35,7 +35,7 @@ export const revocations = new Counter({
 
 export const signIns = new Counter({
   name: 'gatehouse_signins_total',
-  help: "Sign-ins on Gatehouse's own login page, by outcome (succeeded, failed)",
+  help: 'Sign-ins by outcome: succeeded (login page, or a login the platform accepted), failed (login page)',
   labelNames: ['outcome'] as const,
   registers,
 });
