@@ -5,12 +5,15 @@
 // Who acted: an event names its actor, or takes the one of the context it runs in (runAs): the admin API runs each
 // request as its admin identity, the CLI as "cli" with the OS user; otherwise "system".
 //
-// token.issued is the hot path (the token endpoint answers thousands a second): its rows are queued and written in
-// batches (one multi-row INSERT per second or per BATCH_SIZE events), not one write per token, so issuance keeps its
-// own single round trip. The cost: a crash loses at most the last second of token.issued rows (the metric and the log
-// line are already out). Every other event is written before the action answers.
+// token.issued is the hot path (the token endpoint answers thousands a second, and a JWT client_credentials token
+// writes nothing at all): a row per token would add a write to every issuance and billions of rows to the retention.
+// So the trail keeps token.issued as counts: each second at most one row per client and grant type, `detail.count`
+// tokens issued since the row before (`detail.from`, the first one's time). The log line is still one per token, and
+// the metric counts each. The cost: a crash loses at most the last second's counts from the table (not from the log or
+// the metric). Every other event is written, one row each, before the action answers.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
+
 import type { AuditStore } from '../store/audit.js';
 import type { AuditEventFilter, AuditEventRecord } from '../store/types.js';
 import { epochSeconds, type Clock } from '../util/clock.js';
@@ -71,24 +74,34 @@ export interface AuditEvent {
 export interface AuditLogger {
   info(object: Record<string, unknown>, message: string): void;
   error(object: Record<string, unknown>, message: string): void;
+  /** pino's: lets the token path skip building a line nobody will write. */
+  isLevelEnabled?(level: string): boolean;
 }
 
-const SILENT: AuditLogger = { info() {}, error() {} };
+const SILENT: AuditLogger = { info() {}, error() {}, isLevelEnabled: () => false };
 
-/** token.issued rows per batch insert, and the longest a queued row waits (ms). */
-const BATCH_SIZE = 500;
-const BATCH_WAIT_MS = 1000;
-/** Queued rows kept while the database refuses them; beyond this the oldest are dropped (and logged as dropped). */
-const MAX_QUEUED = 50_000;
+/** How long token.issued counts gather before their rows are written (ms). */
+const COUNT_WINDOW_MS = 1000;
+
+/** One client's tokens of one grant type: the metric's series, and what was issued since the last row. */
+interface IssuedCount {
+  counter: { inc(): void };
+  count: number;
+  /** When the first of `count` was issued (epoch seconds). */
+  from: number;
+}
+
+/** Tells this process's event ids from another's (made once: a random value per event would cost the hot path). */
+const PROCESS_TAG = randomBytes(6).toString('hex');
 
 export class AuditTrail {
   private logger: AuditLogger = SILENT;
-  private queue: AuditEventRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private sequence = 0;
-  /** client_id → grant_type → the counter's child: the token path bumps it without building a label object. */
-  private readonly issuedCounters = new Map<string, Map<string, { inc(): void }>>();
+  /** client_id → grant_type → its count: the token path bumps it without building a label object. */
+  private readonly issued = new Map<string, Map<string, IssuedCount>>();
+  private pendingCounts = false;
 
   constructor(
     private readonly store: AuditStore,
@@ -111,48 +124,63 @@ export class AuditTrail {
     }
   }
 
-  /** token.issued, on the hot path: metric and log line now, the row in the next batch. */
+  /** token.issued, on the hot path: the metric and the log line now; the count goes in the next second's row. */
   tokenIssued(clientId: string, grantType: string, subject: string | null): void {
-    this.issuedCounter(clientId, grantType).inc();
-    const record = this.toRecord({ event: 'token.issued', actor: { type: 'client', id: clientId }, subject, clientId, grantType, outcome: 'succeeded' });
-    this.log(record);
-    if (this.queue.length >= MAX_QUEUED) this.queue.shift();
-    this.queue.push(record);
-    if (this.queue.length >= BATCH_SIZE) void this.flush();
-    else if (this.timer === undefined) {
-      this.timer = setTimeout(() => void this.flush(), BATCH_WAIT_MS);
-      // A pending batch never keeps the process alive; close() flushes it.
+    const issued = this.issuedCount(clientId, grantType);
+    issued.counter.inc();
+    if (issued.count++ === 0) issued.from = epochSeconds(this.clock);
+    if (this.logger.isLevelEnabled?.('info') ?? true) {
+      this.log(this.toRecord({ event: 'token.issued', actor: { type: 'client', id: clientId }, subject, clientId, grantType, outcome: 'succeeded' }, ''));
+    }
+    this.pendingCounts = true;
+    if (this.timer === undefined) {
+      this.timer = setTimeout(() => void this.flush(), COUNT_WINDOW_MS);
+      // Pending counts never keep the process alive; a graceful stop flushes them.
       this.timer.unref();
     }
   }
 
-  /** Writes the queued token.issued rows; resolves once they (and any flush before) are stored or reported lost. */
+  /** Writes the pending token.issued counts; resolves once they (and any flush before) are stored or reported lost. */
   flush(): Promise<void> {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    const batch = this.queue;
-    this.queue = [];
+    const rows = this.pendingCounts ? this.takeCounts() : [];
+    this.pendingCounts = false;
     this.flushing = this.flushing.then(async () => {
-      if (batch.length === 0) return;
+      if (rows.length === 0) return;
       try {
-        await this.store.recordAuditEvents(batch);
+        await this.store.recordAuditEvents(rows);
       } catch (error) {
-        this.logger.error({ err: error, lost: batch.length }, 'audit events (token.issued) could not be stored');
+        this.logger.error({ err: error, lost: rows.length }, 'audit events (token.issued counts) could not be stored');
       }
     });
     return this.flushing;
   }
 
-  /** The stored events, newest first; token.issued rows still queued here are written first. */
+  /** One token.issued row per client and grant type that issued since the last, the counts reset. */
+  private takeCounts(): AuditEventRecord[] {
+    const rows: AuditEventRecord[] = [];
+    for (const [clientId, byGrant] of this.issued) {
+      for (const [grantType, issued] of byGrant) {
+        if (issued.count === 0) continue;
+        rows.push(this.toRecord({ event: 'token.issued', actor: { type: 'client', id: clientId }, clientId, grantType, outcome: 'succeeded', detail: { count: issued.count, from: issued.from } }));
+        issued.count = 0;
+      }
+    }
+    return rows;
+  }
+
+  /** The stored events, newest first; this process's pending token.issued counts are written first. */
   async list(filter: AuditEventFilter): Promise<AuditEventRecord[]> {
     await this.flush();
     return this.store.listAuditEvents(filter);
   }
 
-  private toRecord(event: AuditEvent): AuditEventRecord {
+  /** The record of an event; `id` given: for a log line only, which needs none. */
+  private toRecord(event: AuditEvent, id?: string): AuditEventRecord {
     const actor = event.actor ?? actors.getStore() ?? SYSTEM_ACTOR;
     return {
-      id: this.nextId(),
+      id: id ?? this.nextId(),
       at: epochSeconds(this.clock),
       event: event.event,
       actorType: actor.type,
@@ -168,12 +196,12 @@ export class AuditTrail {
 
   /**
    * Ids sort in the order events were recorded (listing is by time, then id): the clock's milliseconds and this
-   * process's sequence, in decimal digits so every collation sorts them alike, then random bytes so that instances
-   * never collide.
+   * process's sequence, in decimal digits so every collation sorts them alike, then the process's tag so that
+   * instances never collide.
    */
   private nextId(): string {
     this.sequence = (this.sequence + 1) % 1e9;
-    return `${String(this.clock.now()).padStart(15, '0')}${String(this.sequence).padStart(9, '0')}-${randomBytes(6).toString('hex')}`;
+    return `${String(this.clock.now()).padStart(15, '0')}${String(this.sequence).padStart(9, '0')}-${PROCESS_TAG}`;
   }
 
   /** The log line and the counters an event moves. */
@@ -217,11 +245,11 @@ export class AuditTrail {
     );
   }
 
-  private issuedCounter(clientId: string, grantType: string): { inc(): void } {
-    let byGrant = this.issuedCounters.get(clientId);
-    if (!byGrant) this.issuedCounters.set(clientId, (byGrant = new Map()));
-    let counter = byGrant.get(grantType);
-    if (!counter) byGrant.set(grantType, (counter = tokensIssued.labels({ grant_type: grantType, client_id: clientId })));
-    return counter;
+  private issuedCount(clientId: string, grantType: string): IssuedCount {
+    let byGrant = this.issued.get(clientId);
+    if (!byGrant) this.issued.set(clientId, (byGrant = new Map()));
+    let issued = byGrant.get(grantType);
+    if (!issued) byGrant.set(grantType, (issued = { counter: tokensIssued.labels({ grant_type: grantType, client_id: clientId }), count: 0, from: 0 }));
+    return issued;
   }
 }

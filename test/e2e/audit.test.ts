@@ -117,7 +117,7 @@ await describeOnBackends('audit events and OAuth metrics', (backend) => {
     assert.equal(sample(after, 'gatehouse_signins_total', { outcome: 'succeeded' }) - sample(before, 'gatehouse_signins_total', { outcome: 'succeeded' }), 1);
   });
 
-  test('consent and code exchange: consent.granted with the scopes, token.issued per grant type, gatehouse_tokens_issued_total by grant type and client', async () => {
+  test('consent and code exchange: consent.granted with the scopes, token.issued counted per grant type, gatehouse_tokens_issued_total by grant type and client', async () => {
     const before = await metrics();
     const { tokens } = await connect();
     const refreshed = await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
@@ -130,6 +130,9 @@ await describeOnBackends('audit events and OAuth metrics', (backend) => {
     const issued = await events({ event: 'token.issued', client: 'zapier-client' });
     assert.deepEqual(issued.slice(0, 2).map((e) => e.grant_type).sort(), ['authorization_code', 'refresh_token']);
     assert.deepEqual(issued[0]!.actor, { type: 'client', id: 'zapier-client' });
+    // Counted, not one row per token: each row says how many were issued since the one before.
+    assert.deepEqual(issued.slice(0, 2).map((e) => e.detail.count), [1, 1]);
+    assert.ok(typeof issued[0]!.detail.from === 'number');
     const after = await metrics();
     for (const grantType of ['authorization_code', 'refresh_token']) {
       const labels = { grant_type: grantType, client_id: 'zapier-client' };
@@ -138,6 +141,26 @@ await describeOnBackends('audit events and OAuth metrics', (backend) => {
     // The token endpoint's latency, under its route, never its raw URL.
     assert.ok(sample(after, 'gatehouse_http_request_duration_seconds_count', { route: '/oauth2/token', method: 'POST', status: '200' }) >= 2);
     assert.ok(sample(after, 'gatehouse_http_request_duration_seconds_count', { route: '/oauth2/authorize', method: 'GET' }) >= 1);
+  });
+
+  test('the token hot path: token.issued rows are counts per client and grant type, not one row per token; the metric counts each', async () => {
+    const machineSecret = (await createClient(server, { name: 'Machine', clientId: 'machine-client', redirectUris: [], scopes: 'read:leads', grantTypes: ['client_credentials'] })).clientSecret!;
+    secrets.push(machineSecret);
+    const before = await metrics();
+    for (let i = 0; i < 5; i++) {
+      const response = await postForm(`${server.issuer}/oauth2/token`, { grant_type: 'client_credentials', client_id: 'machine-client', client_secret: machineSecret });
+      assert.equal(response.status, 200);
+      secrets.push(((await response.json()) as { access_token: string }).access_token);
+    }
+    const rows = await events({ event: 'token.issued', client: 'machine-client' });
+    // Five tokens in a few milliseconds: one row (two if the one-second window closed between them).
+    assert.ok(rows.length >= 1 && rows.length <= 2, `${rows.length} rows`);
+    assert.equal(rows.reduce((sum, row) => sum + Number(row.detail.count), 0), 5);
+    assert.ok(rows.every((row) => row.grant_type === 'client_credentials'));
+    const labels = { grant_type: 'client_credentials', client_id: 'machine-client' };
+    assert.equal(sample(await metrics(), 'gatehouse_tokens_issued_total', labels) - sample(before, 'gatehouse_tokens_issued_total', labels), 5);
+    // One log line per token all the same.
+    assert.equal(logText.split('\n').filter((line) => line.includes('"event":"token.issued"') && line.includes('"client_id":"machine-client"')).length, 5);
   });
 
   test('a rotated refresh token presented again: refresh.reuse_detected, the grant revoked; reuse, revocation and token-error series move', async () => {
