@@ -57,6 +57,8 @@ export interface Config {
   adminHostnames: string[];
   /** Seconds between housekeeping runs that delete expired rows; 0 turns it off. */
   cleanupIntervalSeconds: number;
+  /** How long audit events are kept before housekeeping deletes them (GATEHOUSE_AUDIT_RETENTION). */
+  auditRetentionSeconds: number;
   /**
    * Seconds after a rotation during which the rotated refresh token may be presented again, while its successor
    * is still unused, and get a new working pair (the answer of the rotation was lost); 0 turns it off.
@@ -449,6 +451,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminToken: env.GATEHOUSE_ADMIN_TOKEN || undefined,
     adminHostnames: adminHostnames(env, adminHost),
     cleanupIntervalSeconds: duration(env, 'GATEHOUSE_CLEANUP_INTERVAL', 600),
+    auditRetentionSeconds: positiveDuration(env, 'GATEHOUSE_AUDIT_RETENTION', 90 * 24 * 3600),
     http: httpLimits(env),
     refreshRetryWindowSeconds: refreshRetryWindow(env),
     passwordChecks: positiveInt(env, 'GATEHOUSE_PASSWORD_CHECKS', defaultPasswordCheckConcurrency()),

@@ -1,6 +1,7 @@
 // The composition root: one place that builds every service over one store for a configuration.
 import type { Config } from './config.js';
 import { AccountService } from './domain/accounts.js';
+import { AuditTrail } from './domain/audit.js';
 import { ClientService } from './domain/clients.js';
 import { ClientCache } from './domain/client-cache.js';
 import { ConsentService } from './domain/consent.js';
@@ -31,6 +32,8 @@ export interface Services {
   /** Registered resources (RFC 8707), read through a cache of at most a second. */
   resources: ResourceService;
   consent: ConsentService;
+  /** The audit trail: security events stored, logged and counted (domain/audit.ts). */
+  audit: AuditTrail;
   /** Device authorization requests (RFC 8628): started by the device, decided by the user. */
   devices: DeviceCodeService;
   /** Ending sessions and notifying their clients (back-channel deliveries, front-channel URIs). */
@@ -67,6 +70,7 @@ export function buildServices(config: Config, store: Store, options: ServiceOpti
   const now = (): number => epochSeconds(clock);
   const clientCache = new ClientCache(store, clock);
   const clients = new ClientService(store, clock, clientCache);
+  const audit = new AuditTrail(store, clock);
   const keys = new KeyService(store, clock, config.secret, config.keyRetentionSeconds, config.keyRefreshSeconds);
   return {
     config,
@@ -77,10 +81,11 @@ export function buildServices(config: Config, store: Store, options: ServiceOpti
     clientCache,
     accounts: new AccountService(store, clock, new PasswordCheckLimit({ concurrency: config.passwordChecks, queue: config.passwordCheckQueue })),
     resources: new ResourceService(store, clock),
-    consent: new ConsentService(store, clock),
+    consent: new ConsentService(store, clock, audit),
+    audit,
     devices: new DeviceCodeService(store, clock, config.deviceCodeTtlSeconds),
     logout: new LogoutService(config.issuer, store, keys, clock),
-    registration: new RegistrationService(store, clients, config.registration, async () => [...Object.keys(config.scopeDescriptions), ...(await store.listResources()).flatMap((resource) => resource.scopes)], clock),
+    registration: new RegistrationService(store, clients, config.registration, async () => [...Object.keys(config.scopeDescriptions), ...(await store.listResources()).flatMap((resource) => resource.scopes)], clock, audit),
     clientKeys: new ClientKeySets(config.outbound, clock),
     clientMetadata: new ClientMetadataDocuments(store, config.clientMetadata, config.outbound, clock),
     clientAuthThrottle: new ClientAuthThrottle({ clock }),

@@ -8,6 +8,7 @@ const MAX_ROUNDS = 100_000;
 
 export interface CleanupAdmin {
   store: Pick<Store, 'cleanup'>;
+  config: { auditRetentionSeconds: number };
   /** The current time in whole epoch seconds. */
   now(): number;
 }
@@ -20,9 +21,9 @@ export function cleanupTotal(result: CleanupResult): number {
 /** Deletes batch after batch until one finds nothing; answers how many of each record went. */
 export async function cleanUp(admin: CleanupAdmin, batchSize: number): Promise<CleanupResult> {
   const now = admin.now();
-  const sum: CleanupResult = { codes: 0, sessions: 0, challenges: 0, accessTokens: 0, refreshTokens: 0, grants: 0, keys: 0, deviceCodes: 0, clientAssertions: 0, pushedRequests: 0, initialAccessTokens: 0, unusedClients: 0, dpopProofs: 0 };
+  const sum: CleanupResult = { codes: 0, sessions: 0, challenges: 0, accessTokens: 0, refreshTokens: 0, grants: 0, keys: 0, deviceCodes: 0, clientAssertions: 0, pushedRequests: 0, initialAccessTokens: 0, unusedClients: 0, dpopProofs: 0, auditEvents: 0 };
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const batch = await admin.store.cleanup(now, batchSize);
+    const batch = await admin.store.cleanup(now, batchSize, admin.config.auditRetentionSeconds);
     for (const key of Object.keys(sum) as Array<keyof CleanupResult>) sum[key] += batch[key];
     if (cleanupTotal(batch) === 0) break;
   }

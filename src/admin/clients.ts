@@ -1,4 +1,5 @@
 // Administering clients: one function per action, called by `gatehouse clients …` and /admin/clients alike.
+import type { AuditTrail } from '../domain/audit.js';
 import type { ClientInput, ClientService } from '../domain/clients.js';
 import { DuplicateError } from '../store/errors.js';
 import type { ClientRecord, JsonWebKeySet, Store } from '../store/types.js';
@@ -54,6 +55,8 @@ export interface ClientFields {
 export interface ClientAdmin {
   store: Pick<Store, 'getClient' | 'listClients'>;
   clients: Pick<ClientService, 'create' | 'update' | 'delete' | 'rotateSecret'>;
+  /** Each change is an audit event; the actor is the caller's context (admin API request or CLI). */
+  audit: Pick<AuditTrail, 'record'>;
 }
 
 const seconds = (value: number | string | undefined): number | undefined => (typeof value === 'string' ? parseDuration(value) : value);
@@ -105,23 +108,33 @@ export async function listClients(admin: ClientAdmin): Promise<ClientRecord[]> {
 
 /** A confidential client's secret is in the answer this once, and never again. */
 export async function createClient(admin: ClientAdmin, fields: ClientFields): Promise<{ client: ClientRecord; clientSecret: string | null }> {
-  return admin.clients.create(clientInput(fields)).catch((error: unknown) => {
+  const created = await admin.clients.create(clientInput(fields)).catch((error: unknown) => {
     throw error instanceof DuplicateError ? new AlreadyExists(`a client with id "${fields.client_id ?? '(generated)'}" already exists`) : error;
   });
+  await admin.audit.record({ event: 'client.created', clientId: created.client.clientId, detail: { fields: changedFields(fields) } });
+  return created;
 }
+
+/** The names of the fields given (never their values: a JWK set or URI list says nothing the client record does not). */
+const changedFields = (fields: ClientFields): string[] => Object.keys(fields).filter((key) => fields[key as keyof ClientFields] !== undefined);
 
 export async function updateClient(admin: ClientAdmin, clientId: string, fields: ClientFields): Promise<ClientRecord> {
   await showClient(admin, clientId);
-  return admin.clients.update(clientId, clientInput(fields));
+  const updated = await admin.clients.update(clientId, clientInput(fields));
+  await admin.audit.record({ event: 'client.updated', clientId, detail: { fields: changedFields(fields) } });
+  return updated;
 }
 
 /** Deletes the client and every grant and token issued to it. */
 export async function deleteClient(admin: ClientAdmin, clientId: string): Promise<void> {
   if (!(await admin.clients.delete(clientId))) throw new NotFound(`no client with id "${clientId}"`);
+  await admin.audit.record({ event: 'client.deleted', clientId });
 }
 
 /** The old secret stops working at once; the new one is in the answer this once. */
 export async function rotateClientSecret(admin: ClientAdmin, clientId: string): Promise<{ client: ClientRecord; clientSecret: string }> {
   await showClient(admin, clientId);
-  return admin.clients.rotateSecret(clientId);
+  const rotated = await admin.clients.rotateSecret(clientId);
+  await admin.audit.record({ event: 'client.secret_rotated', clientId });
+  return rotated;
 }

@@ -1,5 +1,6 @@
 // Administering grants (one grant is everything issued from one consent and code exchange): one function per
 // action, called by `gatehouse grants …` and /admin/grants alike.
+import type { AuditTrail } from '../domain/audit.js';
 import type { GrantRecord, GrantSummary, Store } from '../store/types.js';
 import { NotFound } from './errors.js';
 
@@ -7,6 +8,7 @@ export interface GrantAdmin {
   store: Pick<Store, 'getUserByUsername' | 'getClient' | 'listGrants' | 'getGrant' | 'revokeGrant'>;
   /** The current time in whole epoch seconds. */
   now(): number;
+  audit: Pick<AuditTrail, 'record'>;
 }
 
 export interface GrantFilter {
@@ -39,6 +41,9 @@ export async function revokeGrant(admin: GrantAdmin, grantId: string, reason: st
   const grant = await admin.store.getGrant(grantId);
   if (!grant) throw new NotFound(`no grant with id "${grantId}"`);
   const alreadyRevoked = grant.revokedAt !== null;
-  if (!alreadyRevoked) await admin.store.revokeGrant(grantId, admin.now(), reason);
+  if (!alreadyRevoked) {
+    await admin.store.revokeGrant(grantId, admin.now(), reason);
+    await admin.audit.record({ event: 'grant.revoked', subject: grant.userId, clientId: grant.clientId, detail: { by: 'admin', grant_id: grantId, reason } });
+  }
   return { grant: (await admin.store.getGrant(grantId)) ?? grant, alreadyRevoked };
 }

@@ -1,4 +1,5 @@
 // Administering signing keys: one function per action, called by `gatehouse keys …` and /admin/keys alike.
+import type { AuditTrail } from '../domain/audit.js';
 import { SIGNING_ALGS, type KeyService } from '../domain/keys.js';
 import type { SigningAlg, SigningKeyRecord, Store } from '../store/types.js';
 
@@ -6,6 +7,7 @@ export interface KeyAdmin {
   store: Pick<Store, 'listSigningKeys'>;
   keys: Pick<KeyService, 'jwks' | 'rotate'>;
   now(): number;
+  audit: Pick<AuditTrail, 'record'>;
 }
 
 export interface ListedKey {
@@ -29,5 +31,6 @@ export async function rotateKeys(
   const distinct = [...new Set(algs)];
   const made = new Set((await admin.keys.rotate(distinct)).map((key) => key.kid));
   const keys = await listKeys(admin);
+  await admin.audit.record({ event: 'key.rotated', detail: { algs: distinct, kids: [...made] } });
   return { algs: distinct, rotated: keys.filter((key) => made.has(key.record.kid)), keys };
 }

@@ -232,6 +232,7 @@ export interface CleanupView {
   initial_access_tokens: number;
   /** Dynamically registered clients that never obtained a token in time. */
   unused_clients: number;
+  audit_events: number;
 }
 
 export function cleanupView(result: CleanupResult): CleanupView {
@@ -249,6 +250,7 @@ export function cleanupView(result: CleanupResult): CleanupView {
     dpop_proofs: result.dpopProofs,
     initial_access_tokens: result.initialAccessTokens,
     unused_clients: result.unusedClients,
+    audit_events: result.auditEvents,
   };
 }
 

@@ -2,6 +2,7 @@
 // services the server uses, one line on stderr naming the database and issuer it works on, and closing the
 // store afterwards so the process exits.
 import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import type { Services } from '../services.js';
 import { CliError } from './errors.js';
 
@@ -48,9 +49,21 @@ export async function openCliServices(missing: MissingDatabase): Promise<Service
 
 export async function withServices<T>(run: (services: Services) => Promise<T>, missing: MissingDatabase = 'refuse'): Promise<T> {
   const services = await openCliServices(missing);
+  const { runAs } = await import('../domain/audit.js');
   try {
-    return await run(services);
+    // Audit events name the CLI and the OS user who ran it.
+    return await runAs({ type: 'cli', id: osUser() }, () => run(services));
   } finally {
+    await services.audit.flush();
     await services.store.close();
+  }
+}
+
+function osUser(): string | null {
+  try {
+    return userInfo().username;
+  } catch {
+    // No passwd entry for this uid (some containers).
+    return process.env.USER ?? null;
   }
 }

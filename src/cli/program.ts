@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { registerAudit } from './commands/audit.js';
 import { registerCleanup } from './commands/cleanup.js';
 import { registerClients } from './commands/clients.js';
 import { registerGrants } from './commands/grants.js';
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerGrants(program);
   registerCleanup(program);
   addDatabaseOptions(program);
+  registerAudit(program);
   return program;
 }
 

@@ -2,6 +2,7 @@
 // consent is withdrawn or (when the platform's consent page remembered it for a while) it expires.
 import type { InteractionStore } from '../store/interactions.js';
 import type { ConsentRecord, GrantedSession } from '../store/types.js';
+import type { AuditTrail } from './audit.js';
 import { isWithin } from './scopes.js';
 import { epochSeconds, type Clock } from '../util/clock.js';
 
@@ -23,6 +24,7 @@ export class ConsentService {
   constructor(
     private readonly store: InteractionStore,
     private readonly clock: Clock,
+    private readonly audit: Pick<AuditTrail, 'record'>,
   ) {}
 
   /** The user's live consent for the client, or undefined (none, or it expired). */
@@ -57,5 +59,6 @@ export class ConsentService {
       granted,
       expiresAt: options.rememberFor ? now + options.rememberFor : null,
     });
+    await this.audit.record({ event: 'consent.granted', actor: { type: 'user', id: userId }, subject: userId, clientId, detail: { scopes: merged } });
   }
 }

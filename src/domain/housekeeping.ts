@@ -11,14 +11,14 @@ export interface HousekeepingLogger {
 }
 
 // The interval itself is a real timer (it paces work); what counts as expired is decided by `clock`.
-export function startHousekeeping(store: AdminStore, clock: Clock, intervalSeconds: number, log: HousekeepingLogger): { stop(): void } {
+export function startHousekeeping(store: AdminStore, clock: Clock, intervalSeconds: number, log: HousekeepingLogger, auditRetentionSeconds?: number): { stop(): void } {
   if (intervalSeconds <= 0) return { stop() {} };
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
     store
-      .cleanup(epochSeconds(clock), CLEANUP_BATCH_SIZE)
+      .cleanup(epochSeconds(clock), CLEANUP_BATCH_SIZE, auditRetentionSeconds)
       .then((removed) => {
         const total = Object.values(removed).reduce((sum, count) => sum + count, 0);
         if (total > 0) log.info({ removed }, 'housekeeping removed expired rows');

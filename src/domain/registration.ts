@@ -10,6 +10,7 @@ import { epochSeconds, type Clock } from '../util/clock.js';
 import { buildClient, ClientInputError, isPrivateUseUri, usesSecret, validateRedirectUri, withNewSecret, type ClientInput, type ClientService } from './clients.js';
 import { constantTimeEqual, randomId, randomToken, sha256Hex } from './crypto.js';
 import { parseScopeList } from './scopes.js';
+import type { AuditTrail } from './audit.js';
 
 /** RFC 7591 §3.2.2's error codes, and RFC 7592's refusal of a wrong registration access token. */
 export type RegistrationErrorCode = 'invalid_redirect_uri' | 'invalid_client_metadata' | 'invalid_software_statement' | 'unapproved_software_statement';
@@ -77,6 +78,8 @@ export class RegistrationService {
      */
     private readonly catalogue: () => Promise<string[]>,
     private readonly clock: Clock,
+    /** Registrations, replacements and deletions are client.* audit events whose actor is the client itself. */
+    private readonly audit: Pick<AuditTrail, 'record'>,
   ) {}
 
   get mode(): RegistrationSettings['mode'] {
@@ -113,6 +116,7 @@ export class RegistrationService {
     if (!(await this.store.registerClient(client, initialTokenHash, now))) {
       throw new RegistrationTokenRefused('the initial access token is unknown, expired or used up');
     }
+    await this.audit.record({ event: 'client.created', actor: { type: 'client', id: client.clientId }, clientId: client.clientId, detail: { via: 'dynamic_registration' } });
     return { client, clientSecret, registrationAccessToken };
   }
 
@@ -143,7 +147,9 @@ export class RegistrationService {
       throw new RegistrationRefused('invalid_client_metadata', `token_endpoint_auth_method cannot change from ${existing.tokenEndpointAuthMethod} to ${built.tokenEndpointAuthMethod}; register a new client`);
     }
     try {
-      return await this.clients.update(clientId, this.input(metadata, allowed), { registration });
+      const updated = await this.clients.update(clientId, this.input(metadata, allowed), { registration });
+      await this.audit.record({ event: 'client.updated', actor: { type: 'client', id: clientId }, clientId, detail: { via: 'dynamic_registration' } });
+      return updated;
     } catch (error) {
       throw error instanceof ClientInputError ? new RegistrationRefused('invalid_client_metadata', error.message) : error;
     }
@@ -153,6 +159,7 @@ export class RegistrationService {
   async delete(clientId: string, token: string | undefined): Promise<void> {
     await this.read(clientId, token);
     await this.clients.delete(clientId);
+    await this.audit.record({ event: 'client.deleted', actor: { type: 'client', id: clientId }, clientId, detail: { via: 'dynamic_registration' } });
   }
 
   /** The client obtained a token: housekeeping keeps it. Writes once, while the client is still unmarked. */

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import cookie from '@fastify/cookie';
 import type { Services } from '../services.js';
 import { RequestLines, loggerOptions } from './logger.js';
+import { observeLatency } from './latency.js';
 import { addSecurityHeaders, clientErrorWithSecurityHeaders, SECURITY_HEADERS } from './security-headers.js';
 import { createDirectListener } from './direct/listener.js';
 import { createLimitedServer } from './http-limits.js';
@@ -99,6 +100,7 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
     return payload;
   });
   refuseUnsendableLocation(app);
+  observeLatency(app);
 
   // One error handler for every route: JSON for the OAuth endpoints, discovery and userinfo, a page elsewhere.
   app.setErrorHandler((error, request, reply) => sendError(request, reply, toOAuthError(error, request.log)));

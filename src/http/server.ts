@@ -36,7 +36,8 @@ export async function startServer(services: Services, options: { logStream?: Nod
     await publicApp.close();
     throw error;
   }
-  const housekeeping = startHousekeeping(services.store, services.clock, config.cleanupIntervalSeconds, publicApp.log);
+  services.audit.useLogger(publicApp.log);
+  const housekeeping = startHousekeeping(services.store, services.clock, config.cleanupIntervalSeconds, publicApp.log, config.auditRetentionSeconds);
   // Back-channel logout deliveries: sent as soon as a session ends, and due retries picked up on this beat.
   services.logout.start(LOGOUT_DELIVERY_INTERVAL_SECONDS, publicApp.log);
   publicApp.log.info({ issuer: config.issuer, public: urlOf(publicApp), admin: urlOf(adminApp) }, 'Gatehouse is listening');
@@ -49,6 +50,8 @@ export async function startServer(services: Services, options: { logStream?: Nod
       housekeeping.stop();
       await services.logout.stop();
       await Promise.allSettled([publicApp.close(), adminApp.close()]);
+      // token.issued rows still queued are written before the store closes.
+      await services.audit.flush();
     },
   };
 }

@@ -7,7 +7,7 @@ import { authenticateClient } from './client-auth.js';
 import { OAuthError, UnsupportedTokenType } from './errors.js';
 import { Params, type RawParams } from './params.js';
 
-export async function handleRevocation(services: ServicesWith<TokenFlowStore & ClientAssertionWrites, 'clientCache' | 'tokens' | 'now' | 'config' | 'clientKeys' | 'clientMetadata'>, authorization: string | undefined, body: RawParams): Promise<void> {
+export async function handleRevocation(services: ServicesWith<TokenFlowStore & ClientAssertionWrites, 'clientCache' | 'tokens' | 'now' | 'config' | 'clientKeys' | 'clientMetadata' | 'audit'>, authorization: string | undefined, body: RawParams): Promise<void> {
   const params = new Params(body);
   params.checkAll();
   const { client } = await authenticateClient(services, authorization, params);
@@ -23,4 +23,5 @@ export async function handleRevocation(services: ServicesWith<TokenFlowStore & C
   if (record.clientId !== client.clientId) throw new OAuthError('unauthorized_client', 'the token was issued to another client', 400);
   if (presented.kind === 'refresh_token') await services.store.revokeGrant(presented.record.grantId, now, 'refresh token revoked by the client');
   else if (presented.kind === 'access_token') await services.tokens.revokeAccessToken(presented, now);
+  await services.audit.record({ event: presented.kind === 'refresh_token' ? 'grant.revoked' : 'token.revoked', actor: { type: 'client', id: client.clientId }, subject: record.userId, clientId: client.clientId, detail: { by: 'client', grant_id: record.grantId } });
 }

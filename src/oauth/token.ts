@@ -32,8 +32,9 @@ export async function handleTokenRequest(services: Services, authorization: stri
   if (!proof && client.dpopBoundAccessTokens) {
     throw new InvalidRequest(`client "${client.clientId}" must send a DPoP proof with every token request (dpop_bound_access_tokens)`);
   }
-  const { store, tokens, resources, config } = services;
-  const response = await GRANTS[grantType as GrantType]({ store, deviceFlows: store, tokens, resources, config, client, params, dpopJkt: proof?.jkt ?? null, now: services.now() });
+  const { store, tokens, resources, config, audit } = services;
+  const response = await GRANTS[grantType as GrantType]({ store, deviceFlows: store, tokens, resources, config, client, params, dpopJkt: proof?.jkt ?? null, now: services.now(), audit });
+  audit.tokenIssued(client.clientId, grantType, null);
   // A dynamically registered client's first token: housekeeping keeps it from now on (one write, only while unmarked).
   if (await services.registration.markUsed(client)) services.clientCache.forget(client.clientId);
   return response;

@@ -36,7 +36,8 @@ export interface AdminWrites {
    * so instances starting together make one key, not one each.
    */
   rotateSigningKey(key: SigningKeyRecord, retiredUntil: number, options?: { onlyIfNone?: boolean }): Promise<boolean>;
-  cleanup(now: number, batchSize: number): Promise<CleanupResult>;
+  /** Deletes what expired; with auditRetentionSeconds, audit events older than that too. */
+  cleanup(now: number, batchSize: number, auditRetentionSeconds?: number): Promise<CleanupResult>;
   /**
    * Writes one row and reads it back in one transaction (committed, and on SQLite synced like every write). Throws
    * the driver's error when the database does not take the write: read-only, full, or locked by another writer for

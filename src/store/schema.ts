@@ -186,6 +186,22 @@ export interface PushedRequestsTable {
   used_at: number | null;
 }
 
+/** A security event (migration 0013): written once, never updated; no secret in any column. */
+export interface AuditEventsTable {
+  id: string;
+  at: number;
+  event: string;
+  actor_type: string;
+  actor_id: string | null;
+  subject: string | null;
+  client_id: string | null;
+  grant_type: string | null;
+  address: string | null;
+  outcome: string | null;
+  /** JSON Record<string, string | number | boolean | string[]> */
+  detail: string;
+}
+
 /** A device authorization request (RFC 8628, migration 0006): both codes only as hashes. */
 export interface DeviceCodesTable {
   device_code_hash: string;
@@ -307,6 +323,7 @@ export interface Database {
   device_codes: DeviceCodesTable;
   resources: ResourcesTable;
   pushed_requests: PushedRequestsTable;
+  audit_events: AuditEventsTable;
   session_clients: SessionClientsTable;
   logout_deliveries: LogoutDeliveriesTable;
 }

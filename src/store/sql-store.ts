@@ -8,6 +8,7 @@ import type { Dialect } from './dialect.js';
 import { rethrowDuplicate } from './errors.js';
 import { migrateToLatest } from './migrations/index.js';
 import * as accounts from './queries/accounts.js';
+import * as audit from './queries/audit-events.js';
 import * as challenges from './queries/challenges.js';
 import * as clientAssertions from './queries/client-assertions.js';
 import * as dpopProofs from './queries/dpop-proofs.js';
@@ -22,7 +23,7 @@ import * as registrations from './queries/registrations.js';
 import * as resources from './queries/resources.js';
 import type { Database } from './schema.js';
 import type { SuccessorTokens, TokenFlowStore } from './token-flows.js';
-import type { AccessTokenRecord, AuthorizationCodeContext, AuthorizationCodeRecord, ChallengeKind, ChallengeOutcome, ChallengeRecord, CleanupResult, ClientRecord, ConsentRecord, InitialAccessTokenRecord, ConsumePushedRequestResult, DeviceCodeContext, DeviceCodeRecord, DeviceDecision, DevicePollResult, EndedSession, GrantRecord, GrantSummary, LogoutDeliveryRecord, NewTokens, PushedRequestRecord, RedeemCodeResult, RedeemDeviceCodeResult, RedeemResult, RefreshTokenContext, RefreshTokenRecord, ReplaceSuccessorResult, ResourceRecord, RotateRefreshResult, SessionRecord, SigningKeyRecord, Store, UserRecord } from './types.js';
+import type { AccessTokenRecord, AuditEventFilter, AuditEventRecord, AuthorizationCodeContext, AuthorizationCodeRecord, ChallengeKind, ChallengeOutcome, ChallengeRecord, CleanupResult, ClientRecord, ConsentRecord, InitialAccessTokenRecord, ConsumePushedRequestResult, DeviceCodeContext, DeviceCodeRecord, DeviceDecision, DevicePollResult, EndedSession, GrantRecord, GrantSummary, LogoutDeliveryRecord, NewTokens, PushedRequestRecord, RedeemCodeResult, RedeemDeviceCodeResult, RedeemResult, RefreshTokenContext, RefreshTokenRecord, ReplaceSuccessorResult, ResourceRecord, RotateRefreshResult, SessionRecord, SigningKeyRecord, Store, UserRecord } from './types.js';
 
 /** What each backend implements on its own driver: the token flows but revocation, and the lookups by id. */
 export type NativeTokenFlows = Omit<TokenFlowStore, 'revokeAccessToken' | 'revokeGrant' | 'revokeLeakedGrant'>;
@@ -256,8 +257,16 @@ export class SqlStore implements Store {
   markClientUsed(clientId: string): Promise<void> {
     return registrations.markClientUsed(this.db, clientId);
   }
-  cleanup(now: number, batchSize: number): Promise<CleanupResult> {
-    return cleanup(this.db, now, batchSize);
+  cleanup(now: number, batchSize: number, auditRetentionSeconds?: number): Promise<CleanupResult> {
+    return cleanup(this.db, now, batchSize, auditRetentionSeconds);
+  }
+
+  // The audit trail (audit.ts): shared Kysely code; token.issued rows come batched.
+  recordAuditEvents(events: readonly AuditEventRecord[]): Promise<void> {
+    return write(audit.recordAuditEvents(this.db, events));
+  }
+  listAuditEvents(filter: AuditEventFilter): Promise<AuditEventRecord[]> {
+    return audit.listAuditEvents(this.db, filter);
   }
   probeWrite(now: number): Promise<void> {
     return this.probe ? this.probe.probeWrite(now) : probeWrite(this.db, this.dialect, now, READINESS_WAIT_MS);

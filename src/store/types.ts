@@ -5,6 +5,7 @@
 
 import type { JsonWebKey } from 'node:crypto';
 import type { AdminWrites, AdminStore } from './administration.js';
+import type { AuditStore, AuditWrites } from './audit.js';
 import type { DeviceFlowStore, DeviceFlowWrites } from './device-flows.js';
 import type { PushedRequestStore, PushedRequestWrites } from './pushed-requests.js';
 import type { InteractionStore, InteractionWrites } from './interactions.js';
@@ -454,6 +455,38 @@ export interface CleanupResult {
   initialAccessTokens: number;
   /** Dynamically registered clients that obtained no token before their unused_until (GATEHOUSE_REGISTRATION_UNUSED_TTL). */
   unusedClients: number;
+  /** Audit events older than the retention (GATEHOUSE_AUDIT_RETENTION). */
+  auditEvents: number;
+}
+
+/** One security event as stored (domain/audit.ts names the events and their fields). Never holds a secret. */
+export interface AuditEventRecord {
+  id: string;
+  /** Whole epoch seconds. */
+  at: number;
+  event: string;
+  /** Who did it: user, client, admin, cli, login_app or system. */
+  actorType: string;
+  /** The user id, client_id, admin identity or OS user; null when the actor has none (system). */
+  actorId: string | null;
+  /** Whom it concerns: a user id or username (a failed sign-in's username as typed). */
+  subject: string | null;
+  clientId: string | null;
+  grantType: string | null;
+  /** The client address of the request, through the configured proxy trust. */
+  address: string | null;
+  outcome: string | null;
+  detail: Record<string, string | number | boolean | string[] | null>;
+}
+
+export interface AuditEventFilter {
+  event?: string;
+  clientId?: string;
+  /** Matches the subject or the actor id. */
+  user?: string;
+  /** Only events at or after this time. */
+  since?: number;
+  limit: number;
 }
 
 /** A request a client pushed to the PAR endpoint (RFC 9126): its request_uri only as a hash. */
@@ -475,11 +508,11 @@ export type ConsumePushedRequestResult = { ok: true; request: PushedRequestRecor
  * Every flow's storage in one object, for the composition root (services.ts, the CLI's context) alone: protocol and
  * domain modules receive the narrow interface they use (TokenFlowStore, InteractionStore, AdminStore, LookupStore).
  */
-export interface Store extends TokenFlowStore, InteractionStore, AdminStore, DeviceFlowStore, LogoutStore, ClientAssertionWrites, PushedRequestStore, RegistrationStore, DpopProofWrites {
+export interface Store extends TokenFlowStore, InteractionStore, AdminStore, DeviceFlowStore, LogoutStore, ClientAssertionWrites, PushedRequestStore, RegistrationStore, DpopProofWrites, AuditStore {
   /** Creates or upgrades the schema. Safe to run by several instances at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Every method that writes: what each write interface declares, and only that (see sqlite/group-sync.ts). */
-export type StoreWrites = TokenFlowWrites & InteractionWrites & AdminWrites & DeviceFlowWrites & LogoutWrites & ClientAssertionWrites & PushedRequestWrites & RegistrationWrites & DpopProofWrites;
+export type StoreWrites = TokenFlowWrites & InteractionWrites & AdminWrites & DeviceFlowWrites & LogoutWrites & ClientAssertionWrites & PushedRequestWrites & RegistrationWrites & DpopProofWrites & AuditWrites;

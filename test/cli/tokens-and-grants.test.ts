@@ -153,7 +153,7 @@ describe('gatehouse tokens inspect and grants', () => {
     const result = await cli.run(['cleanup', '--batch-size', '1', '--json']);
     assert.equal(result.code, 0, result.stderr);
     const counts = JSON.parse(result.stdout) as Record<string, number>;
-    assert.deepEqual(Object.keys(counts).sort(), ['access_tokens', 'authorization_codes', 'client_assertions', 'device_codes', 'dpop_proofs', 'grants', 'initial_access_tokens', 'interaction_challenges', 'pushed_requests', 'refresh_tokens', 'sessions', 'signing_keys', 'unused_clients']);
+    assert.deepEqual(Object.keys(counts).sort(), ['access_tokens', 'audit_events', 'authorization_codes', 'client_assertions', 'device_codes', 'dpop_proofs', 'grants', 'initial_access_tokens', 'interaction_challenges', 'pushed_requests', 'refresh_tokens', 'sessions', 'signing_keys', 'unused_clients']);
     assert.ok(counts.access_tokens! >= 1, 'the expired opaque token');
     assert.ok(counts.authorization_codes! >= 1, 'the back-dated authorization code');
     const second = await cli.run(['cleanup']);

@@ -126,6 +126,7 @@ const ADMIN: Array<Route & { fields: string[]; query?: Record<string, string> }>
   { method: 'GET', path: '/admin/grants', fields: ['user', 'client', 'include_revoked'] },
   { method: 'DELETE', path: '/admin/grants/:id', fields: [] },
   { method: 'POST', path: '/admin/tokens/inspect', fields: ['token'] },
+  { method: 'GET', path: '/admin/audit-events', fields: ['event', 'client', 'user', 'since', 'limit'] },
   // Hydra's login and consent API: the challenge in the query, the answer in the body.
   { method: 'GET', path: '/admin/oauth2/auth/requests/login', fields: ['login_challenge'] },
   { method: 'PUT', path: '/admin/oauth2/auth/requests/login/accept', query: { login_challenge: 'c' }, fields: ['subject', 'remember', 'remember_for', 'acr', 'amr', 'context', 'extend_session_lifespan', 'force_subject_identifier'] },

@@ -117,6 +117,10 @@ await describeOnBackends('delegated sign-in (Hydra-compatible login and consent)
     assert.equal(consent!.subject, PLATFORM_SUBJECT);
     assert.equal(consent!.acr, 'urn:platform:mfa');
     assert.deepEqual(consent!.amr, ['pwd', 'otp']);
+    // The platform's accepted login is on the audit trail as a sign-in of its subject.
+    const [signedIn] = await server.services.audit.list({ event: 'signin.succeeded', user: PLATFORM_SUBJECT, limit: 1 });
+    assert.equal(signedIn?.outcome, 'succeeded');
+    assert.deepEqual(signedIn?.detail, { delegated: true });
 
     const claims = tokens.claims()!;
     assert.equal(claims.sub, PLATFORM_SUBJECT);

@@ -189,6 +189,14 @@ await describeOnBackends('dynamic client registration, open', (backend) => {
     assert.equal(deleted.status, 204);
     assert.equal(await server.services.store.getClient(String(first.json.client_id)), undefined);
     assert.equal((await manage(url, 'GET', token)).status, 401, 'gone');
+
+    // Each change is an audit event whose actor is the registered client itself.
+    await server.services.audit.flush();
+    const trail = await server.services.store.listAuditEvents({ clientId: String(first.json.client_id), limit: 50 });
+    const seen = trail.map((event) => `${event.event} by ${event.actorType}:${event.actorId}`);
+    for (const name of ['client.created', 'client.updated', 'client.deleted']) {
+      assert.ok(seen.includes(`${name} by client:${first.json.client_id}`), `${name} in ${seen.join(', ')}`);
+    }
   });
 
   test('deleting a used registration revokes what it was issued', async () => {

@@ -422,7 +422,7 @@ await storeContract('administration', (store, db, backend) => {
       const spied = new SqlStore(raw(store).withPlugin(spy), (store as SqlStore).dialect, store);
 
       const batch = 2;
-      const expected = { codes: 6, sessions: 3, challenges: 3, accessTokens: 7, refreshTokens: 2, grants: 2, keys: 1, deviceCodes: 0, clientAssertions: 1, pushedRequests: 0, initialAccessTokens: 1, unusedClients: 1, dpopProofs: 1 };
+      const expected = { codes: 6, sessions: 3, challenges: 3, accessTokens: 7, refreshTokens: 2, grants: 2, keys: 1, deviceCodes: 0, clientAssertions: 1, pushedRequests: 0, initialAccessTokens: 1, unusedClients: 1, dpopProofs: 1, auditEvents: 0 };
       assert.deepEqual(await spied.cleanup(T, batch), expected);
       // A table with n expired rows takes floor(n / batch) full batches and one short one.
       const statements = (n: number) => Math.floor(n / batch) + 1;
@@ -471,7 +471,7 @@ await storeContract('administration', (store, db, backend) => {
       assert.equal((await store.getClient(young.clientId))?.registration?.unusedUntil, T + 1);
       assert.deepEqual((await store.getClient(used.clientId))?.registration, { ...used.registration, unusedUntil: null }, 'a used registration is kept');
 
-      assert.deepEqual(await store.cleanup(T, batch), { codes: 0, sessions: 0, challenges: 0, accessTokens: 0, refreshTokens: 0, grants: 0, keys: 0, deviceCodes: 0, clientAssertions: 0, pushedRequests: 0, initialAccessTokens: 0, unusedClients: 0, dpopProofs: 0 });
+      assert.deepEqual(await store.cleanup(T, batch), { codes: 0, sessions: 0, challenges: 0, accessTokens: 0, refreshTokens: 0, grants: 0, keys: 0, deviceCodes: 0, clientAssertions: 0, pushedRequests: 0, initialAccessTokens: 0, unusedClients: 0, dpopProofs: 0, auditEvents: 0 });
     });
 
     test('refuses a batch size that would never finish', async () => {

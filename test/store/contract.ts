@@ -58,7 +58,7 @@ export async function emptyAllTables(store: Store): Promise<void> {
   await raw(store)
     .transaction()
     .execute(async (trx) => {
-      for (const table of ['logout_deliveries', 'session_clients', 'interaction_challenges', 'client_assertions', 'dpop_proofs', 'access_tokens', 'refresh_tokens', 'grants', 'authorization_codes', 'device_codes', 'consents', 'sessions', 'users', 'clients', 'signing_keys', 'initial_access_tokens'] as const) {
+      for (const table of ['audit_events', 'logout_deliveries', 'session_clients', 'interaction_challenges', 'client_assertions', 'dpop_proofs', 'access_tokens', 'refresh_tokens', 'grants', 'authorization_codes', 'device_codes', 'consents', 'sessions', 'users', 'clients', 'signing_keys', 'initial_access_tokens'] as const) {
         await trx.deleteFrom(table).execute();
       }
     });

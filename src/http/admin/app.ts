@@ -5,9 +5,12 @@ import type { Services } from '../../services.js';
 import type { HttpLimits } from '../../config.js';
 import { createLimitedServer } from '../http-limits.js';
 import { loggerOptions } from '../logger.js';
-import { loginAppExemption, requireAdminToken } from './auth.js';
+import { adminActor, loginAppExemption, requireAdminToken } from './auth.js';
+import { observeLatency } from '../latency.js';
+import { runAs } from '../../domain/audit.js';
 import { AdminError, adminErrorHandler } from './errors.js';
 import { guardAdminRequests, requireJsonForChanges } from './guards.js';
+import { auditRoutes } from './routes/audit.js';
 import { clientRoutes } from './routes/clients.js';
 import { grantRoutes } from './routes/grants.js';
 import { hydraRoutes, HYDRA_ROUTES_PREFIX } from './routes/hydra.js';
@@ -44,7 +47,12 @@ export function buildAdminApp(services: Services, options: AdminAppOptions = {})
     throw new AdminError(404, 'not_found', `no admin route ${request.method} ${request.url.split('?')[0]}`);
   });
   guardAdminRequests(app, services.config.adminHostnames);
-  requireAdminToken(app, services.config.adminToken, loginAppExemption(services.config.delegation.appAddresses));
+  const exemption = loginAppExemption(services.config.delegation.appAddresses);
+  requireAdminToken(app, services.config.adminToken, exemption);
+  // Each request runs as its admin identity: the audit events it causes name it (callback style, so that the rest of
+  // the request runs inside the context).
+  app.addHook('onRequest', (request, _reply, done) => runAs(adminActor(request, services.config.adminToken !== undefined, exemption), done));
+  observeLatency(app);
   requireJsonForChanges(app);
   // Admin answers can hold a client secret just made; nothing here may be cached.
   app.addHook('onSend', async (_request, reply) => {
@@ -59,6 +67,7 @@ export function buildAdminApp(services: Services, options: AdminAppOptions = {})
   app.register(keyRoutes, { services, prefix: '/admin/keys' });
   app.register(grantRoutes, { services, prefix: '/admin/grants' });
   app.register(tokenRoutes, { services, prefix: '/admin/tokens' });
+  app.register(auditRoutes, { services, prefix: '/admin/audit-events' });
   app.register(hydraRoutes, { services, prefix: HYDRA_ROUTES_PREFIX });
   return app;
 }

@@ -7,6 +7,7 @@ import { BlockList, isIPv6 } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AdminError } from './errors.js';
 import { PROBE_PATHS } from './guards.js';
+import type { Actor } from '../../domain/audit.js';
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -50,4 +51,15 @@ export function requireAdminToken(app: FastifyInstance, adminToken: string | und
       throw new AdminError(401, 'invalid_token', 'the admin token is not valid');
     }
   });
+}
+
+/**
+ * Who an admin request acts as, for the audit trail. The admin API has one shared token and no user accounts: its
+ * identity is "admin-token" when GATEHOUSE_ADMIN_TOKEN is set, "admin-network" when the network alone guards the port;
+ * a login app exempted from the token is "login_app". The address is the connecting socket's.
+ */
+export function adminActor(request: FastifyRequest, tokenRequired: boolean, exempt: TokenExemption): Actor {
+  const address = request.socket.remoteAddress ?? null;
+  if (tokenRequired && exempt(request)) return { type: 'login_app', id: null, address };
+  return { type: 'admin', id: tokenRequired ? 'admin-token' : 'admin-network', address };
 }

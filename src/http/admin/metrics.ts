@@ -1,7 +1,3 @@
-// The Prometheus registry served at GET /metrics on the admin port. Node's default metrics are in it;
-// other modules add their own: `new Counter({ name: 'gatehouse_…', help: '…', registers: [metricsRegistry] })`.
-import { collectDefaultMetrics, Registry } from 'prom-client';
-
-export const metricsRegistry = new Registry();
-metricsRegistry.setDefaultLabels({ app: 'gatehouse' });
-collectDefaultMetrics({ register: metricsRegistry, prefix: 'gatehouse_' });
+// The Prometheus registry served at GET /metrics on the admin port (util/metrics.ts holds it, so lower layers can
+// add series). Other modules add their own: `new Counter({ name: 'gatehouse_…', help: '…', registers: [metricsRegistry] })`.
+export { metricsRegistry } from '../../util/metrics.js';

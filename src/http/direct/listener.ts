@@ -16,6 +16,7 @@ import { errorAnswer, writeErrorAnswer } from '../error-response.js';
 import { logRequestCompleted, logsRequests } from '../logger.js';
 import { methodNotAllowed } from '../route-methods.js';
 import type { RateLimits } from '../rate-limits/index.js';
+import { observeRequest } from '../../domain/oauth-metrics.js';
 
 export interface DirectListenerOptions {
   services: Services;
@@ -64,13 +65,16 @@ export function createDirectListener(options: DirectListenerOptions): RequestLis
     const handler = OAUTH_ENDPOINTS.get(path)!;
     const log = logger();
     const id = `req-d${(requestCount++).toString(36)}`;
-    const started = logsRequests(log) ? performance.now() : 0;
+    const started = performance.now();
     const ip = clientAddress(request);
     void serveOAuthEndpoint(services, rateLimits, handler, request, response, bodyLimit, {
       error: (details, message) => log.error({ reqId: id, ...details }, message),
     }, ip, CORS_METHODS.has(path)).then(() => {
-      if (started === 0) return;
-      logRequestCompleted(log, { id, method: request.method!, url: request.url!, ip, statusCode: response.statusCode, responseTime: performance.now() - started });
+      const elapsed = performance.now() - started;
+      // The path is one of OAUTH_ENDPOINTS' keys: a route pattern, bounded.
+      observeRequest(path, 'POST', response.statusCode, elapsed / 1000);
+      if (!logsRequests(log)) return;
+      logRequestCompleted(log, { id, method: request.method!, url: request.url!, ip, statusCode: response.statusCode, responseTime: elapsed });
     });
   };
 }

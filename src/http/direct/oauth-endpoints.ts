@@ -15,6 +15,7 @@ import { readFormBody } from '../form-body.js';
 import { sendJson } from './json-response.js';
 import { errorAnswer, toOAuthError, writeErrorAnswer, type ErrorLog } from '../error-response.js';
 import type { RateLimits } from '../rate-limits/index.js';
+import { tokenErrors } from '../../domain/oauth-metrics.js';
 
 /** headers: what an endpoint reads of the request's headers besides Authorization (the token endpoint's DPoP proof). */
 export type EndpointHandler = (services: Services, authorization: string | undefined, form: RawParams, headers: TokenRequestHeaders) => Promise<unknown>;
@@ -83,6 +84,7 @@ export async function serveOAuthEndpoint(
     if (response.headersSent || response.destroyed) return;
     const oauthError = toOAuthError(error, log);
     if (takesDpop(handler)) oauthError.dpopNonce ??= services.dpop.nonce();
+    if (handler === handleTokenRequest) tokenErrors.inc({ error: oauthError.error });
     writeErrorAnswer(response, errorAnswer(oauthError, { cors }));
   }
 }

@@ -75,6 +75,7 @@ export async function accountAppsRoutes(app: FastifyInstance, { services }: { se
     const { clientId } = request.params;
     const now = services.now();
     const revoked = await services.store.revokeClientAccess(signedIn.user.id, clientId, now, 'revoked by the user in connected apps');
+    await services.audit.record({ event: 'consent.withdrawn', actor: { type: 'user', id: signedIn.user.id, address: request.ip }, subject: signedIn.user.username, clientId, detail: { by: 'user', grants_revoked: revoked } });
     // The banner names only what this request really revoked.
     if (revoked === 0) return reply.redirect('/account/apps', 303);
     const notice = encodeURIComponent(sealRevokedNotice(config.secret, signedIn.user.id, clientId, now));

@@ -79,10 +79,12 @@ export async function sessionRoutes(app: FastifyInstance, { services, rateLimits
       return render(503, 'Gatehouse is busy right now. Please wait a moment and sign in again.');
     }
     if (!user) {
-      request.log.info('sign-in failed');
+      // The username as typed (never the password): who was tried, from where.
+      await services.audit.record({ event: 'signin.failed', actor: { type: 'user', id: null, address: request.ip }, subject: username, outcome: 'failed' });
       return render(401, 'Wrong username or password.');
     }
     // A session already in this browser (perhaps another user's) ends here, its clients told: one browser, one signed-in user.
+    await services.audit.record({ event: 'signin.succeeded', actor: { type: 'user', id: user.id, address: request.ip }, subject: user.username, outcome: 'succeeded' });
     await services.logout.endSession({ cookieValue: sessionCookie(request) });
     const { cookieValue } = await services.accounts.startSession(user.id, config.sessionTtlSeconds);
     setSessionCookie(reply, cookieValue, secure, config.sessionTtlSeconds);

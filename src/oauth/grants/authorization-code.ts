@@ -40,6 +40,9 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
 
 /** A code redeemed twice by its own client has leaked: end the grant it made, with its consent. */
 async function replayed(context: GrantContext, grantId: string | null): Promise<never> {
-  if (grantId) await context.store.revokeLeakedGrant(grantId, context.now, 'authorization code replayed');
+  if (grantId) {
+    await context.store.revokeLeakedGrant(grantId, context.now, 'authorization code replayed');
+    await context.audit.record({ event: 'grant.revoked', actor: { type: 'client', id: context.client.clientId }, clientId: context.client.clientId, grantType: 'authorization_code', detail: { by: 'code_replay', grant_id: grantId, reason: 'authorization code replayed' } });
+  }
   throw new InvalidGrant('code was already used; the tokens issued with it have been revoked');
 }

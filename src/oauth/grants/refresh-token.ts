@@ -80,6 +80,7 @@ function sealFor(context: GrantContext, presented: Presented, response: TokenRes
 /** Ends a grant whose tokens two parties hold: every token it issued, and the consent that would silently renew it. */
 async function revokeForReuse(context: GrantContext, grantId: string, reason: string, what = 'was already used and has been rotated'): Promise<never> {
   await context.store.revokeLeakedGrant(grantId, context.now, reason);
+  await context.audit.record({ event: 'refresh.reuse_detected', actor: { type: 'client', id: context.client.clientId }, clientId: context.client.clientId, grantType: 'refresh_token', outcome: 'grant_revoked', detail: { grant_id: grantId, reason } });
   throw new InvalidGrant(`refresh_token ${what}; the grant is revoked, so the user must authorize again`);
 }
 

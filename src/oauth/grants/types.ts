@@ -1,5 +1,6 @@
 // What every grant handler receives and returns.
 import type { Config } from '../../config.js';
+import type { AuditTrail } from '../../domain/audit.js';
 import type { ResourceService } from '../../domain/resources.js';
 import type { TokenService } from '../../domain/tokens.js';
 import type { DeviceFlowStore } from '../../store/device-flows.js';
@@ -32,6 +33,8 @@ export interface GrantContext {
   params: Params;
   /** The thumbprint of the key of the request's valid DPoP proof; null without one (RFC 9449). */
   dpopJkt: string | null;
+  /** Refresh reuse and code replay are audit events. */
+  audit: Pick<AuditTrail, 'record'>;
   now: number;
 }
 

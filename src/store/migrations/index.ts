@@ -14,6 +14,7 @@ import * as privateKeyJwt from './0009_private_key_jwt.js';
 import * as dynamicRegistration from './0010_dynamic_registration.js';
 import * as dpop from './0011_dpop.js';
 import * as tokenExchange from './0012_token_exchange.js';
+import * as auditEvents from './0013_audit_events.js';
 
 /** Every migration, by name; names sort in the order they apply. Append, never edit or reorder. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010_dynamic_registration': dynamicRegistration,
   '0011_dpop': dpop,
   '0012_token_exchange': tokenExchange,
+  '0013_audit_events': auditEvents,
 };
 
 /** Every migration's name, in the order they apply. */

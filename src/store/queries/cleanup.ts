@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 import { affected } from '../transaction.js';
 import type { CleanupResult } from '../types.js';
+import { deleteAuditEventsBefore } from './audit-events.js';
 
 type Db = Kysely<Database>;
 
@@ -17,7 +18,8 @@ async function inBatches(batchSize: number, deleteBatch: () => Promise<{ numDele
   }
 }
 
-export async function cleanup(db: Db, now: number, batchSize: number): Promise<CleanupResult> {
+/** `auditRetentionSeconds`: audit events older than this go; undefined keeps them all. */
+export async function cleanup(db: Db, now: number, batchSize: number, auditRetentionSeconds?: number): Promise<CleanupResult> {
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`cleanup batchSize must be a positive integer, got ${batchSize}`);
   // Each batch: DELETE ... WHERE pk IN (SELECT pk ... LIMIT n), portable to both dialects.
   const codes = await inBatches(batchSize, () =>
@@ -123,5 +125,7 @@ export async function cleanup(db: Db, now: number, batchSize: number): Promise<C
       .where('client_id', 'in', db.selectFrom('clients').select('client_id').where('unused_until', '<=', now).limit(batchSize))
       .executeTakeFirstOrThrow(),
   );
-  return { codes, sessions, challenges, accessTokens, refreshTokens, grants, keys, deviceCodes, clientAssertions, pushedRequests, initialAccessTokens, unusedClients, dpopProofs };
+  // The audit trail is kept for its retention, whatever became of what it tells of.
+  const auditEvents = auditRetentionSeconds === undefined ? 0 : await inBatches(batchSize, () => deleteAuditEventsBefore(db, now - auditRetentionSeconds, batchSize));
+  return { codes, sessions, challenges, accessTokens, refreshTokens, grants, keys, deviceCodes, clientAssertions, pushedRequests, initialAccessTokens, unusedClients, dpopProofs, auditEvents };
 }

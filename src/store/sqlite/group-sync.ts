@@ -59,6 +59,7 @@ const WRITES = {
   recordDpopProof: true,
   createInitialAccessToken: true, deleteInitialAccessToken: true, registerClient: true, markClientUsed: true,
   savePushedRequest: true, consumePushedRequest: true,
+  recordAuditEvents: true,
 } as const satisfies Record<keyof StoreWrites, true>;
 
 const isWrite = (property: string | symbol): property is keyof StoreWrites => Object.hasOwn(WRITES, property);

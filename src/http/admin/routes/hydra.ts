@@ -109,9 +109,12 @@ export const hydraRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
       body: { type: 'object', additionalProperties: false, required: ['user_code'], properties: { user_code: { ...text(32), minLength: 1 } } },
     },
   }, async (request) => ({ redirect_to: await acceptDevice(services, request.query.device_challenge, request.body) }));
-  app.put<{ Querystring: Record<string, string>; Body: LoginAcceptance }>('/requests/login/accept', { schema: { querystring: challengeQuery('login'), body: acceptLoginBody } }, async (request) => ({
-    redirect_to: await acceptLogin(services, request.query.login_challenge, request.body),
-  }));
+  app.put<{ Querystring: Record<string, string>; Body: LoginAcceptance }>('/requests/login/accept', { schema: { querystring: challengeQuery('login'), body: acceptLoginBody } }, async (request) => {
+    const redirectTo = await acceptLogin(services, request.query.login_challenge, request.body);
+    // The platform signed the user in: the actor is the login app (or the admin identity), the subject its user.
+    await services.audit.record({ event: 'signin.succeeded', subject: request.body.subject, outcome: 'succeeded', detail: { delegated: true } });
+    return { redirect_to: redirectTo };
+  });
   app.put<{ Querystring: Record<string, string>; Body: ConsentAcceptance }>('/requests/consent/accept', { schema: { querystring: challengeQuery('consent'), body: acceptConsentBody } }, async (request) => ({
     redirect_to: await acceptConsent(services, request.query.consent_challenge, request.body ?? {}),
   }));
@@ -144,7 +147,8 @@ export const hydraRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
     }
     const clients = client !== undefined ? [client] : [...new Set((await services.store.listGrants({ userId: subject, includeRevoked: true })).map((grant) => grant.clientId))];
     for (const clientId of clients) {
-      await services.store.revokeClientAccess(subject, clientId, services.now(), 'consent withdrawn by the platform (admin API)');
+      const revoked = await services.store.revokeClientAccess(subject, clientId, services.now(), 'consent withdrawn by the platform (admin API)');
+      await services.audit.record({ event: 'consent.withdrawn', subject, clientId, detail: { by: 'platform', grants_revoked: revoked } });
     }
     return reply.code(204).send();
   });
