@@ -103,7 +103,15 @@ await describeOnBackends('account pages', (backend) => {
 
     const apps = await agent.navigate('/account/apps');
     assert.match(apps.html, /Zapier/);
-    const revoke = await agent.request('/account/apps/zapier-client/revoke', { form: { csrf: agent.cookies.get('gatehouse_csrf')! } });
+    // The list's Revoke button asks first: nothing is revoked until the confirmation form comes back.
+    const ask = await agent.request('/account/apps/zapier-client/revoke', { form: { csrf: agent.cookies.get('gatehouse_csrf')! } });
+    assert.equal(ask.status, 200);
+    const confirmation = await ask.text();
+    assert.match(confirmation, /<h1>Revoke access for Zapier\?<\/h1>/);
+    assert.match(confirmation, /<input type="hidden" name="confirm" value="yes">/);
+    assert.match(confirmation, /<a class="button secondary" href="\/account\/apps">Cancel<\/a>/);
+    assert.match((await agent.navigate('/account/apps')).html, /Revoke access for Zapier/, 'still connected after only the first step');
+    const revoke = await agent.request('/account/apps/zapier-client/revoke', { form: { csrf: agent.cookies.get('gatehouse_csrf')!, confirm: 'yes' } });
     assert.equal(revoke.status, 303);
     const location = revoke.headers.get('location')!;
     const landing = await agent.navigate(location);
@@ -115,9 +123,9 @@ await describeOnBackends('account pages', (backend) => {
     const tampered = location.replace(/revoked=(.)/, (_, first: string) => `revoked=${first === 'A' ? 'B' : 'A'}`);
     assert.doesNotMatch((await agent.navigate(tampered)).html, BANNER, 'an altered notice shows nothing');
 
-    const again = await agent.request('/account/apps/zapier-client/revoke', { form: { csrf: agent.cookies.get('gatehouse_csrf')! } });
+    const again = await agent.request('/account/apps/zapier-client/revoke', { form: { csrf: agent.cookies.get('gatehouse_csrf')!, confirm: 'yes' } });
     assert.equal(again.headers.get('location'), '/account/apps', 'nothing was left to revoke: no banner');
-    const never = await agent.request('/account/apps/bank/revoke', { form: { csrf: agent.cookies.get('gatehouse_csrf')! } });
+    const never = await agent.request('/account/apps/bank/revoke', { form: { csrf: agent.cookies.get('gatehouse_csrf')!, confirm: 'yes' } });
     assert.equal(never.headers.get('location'), '/account/apps', 'an app never connected: no banner');
   });
 });

@@ -66,7 +66,7 @@ const PUBLIC: Array<Route & { fields: string[]; body?: 'form' }> = [
     { method: 'POST', path, fields: ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state', 'logout_hint', 'decision', 'csrf'], body: 'form' as const },
   ]),
   { method: 'GET', path: '/account/apps', fields: ['revoked'] },
-  { method: 'POST', path: '/account/apps/:clientId/revoke', fields: ['csrf'], body: 'form' },
+  { method: 'POST', path: '/account/apps/:clientId/revoke', fields: ['csrf', 'confirm'], body: 'form' },
   { method: 'GET', path: '/oauth2/device/verify', fields: ['user_code', 'device_verifier'] },
   { method: 'POST', path: '/oauth2/device/verify', fields: ['user_code', 'csrf', 'decision'], body: 'form' },
 ];

@@ -6,13 +6,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
-import { renderLoginPage } from '../../src/http/pages/login.js';
-import { renderConsentPage } from '../../src/http/pages/consent.js';
-import { renderErrorPage } from '../../src/http/pages/error.js';
-import { renderConnectedAppsPage } from '../../src/http/pages/apps.js';
-import { renderMessagePage } from '../../src/http/pages/message.js';
-import { renderDeviceCodePage } from '../../src/http/pages/device.js';
-import { PAGE_STYLE_CSP_SOURCE } from '../../src/http/pages/layout.js';
+import {
+  renderConnectedAppsPage, renderConsentPage, renderDeviceCodePage, renderErrorPage, renderMessagePage, renderLoginPage,
+} from './rendered.js';
+import { PAGE_SCRIPT_CSP_SOURCE, PAGE_STYLE_CSP_SOURCE } from '../../src/http/pages/layout.js';
 
 const OUT = resolve('test-artifacts/pages');
 const NOW = 1_795_635_600; // 25 Nov 2026, 19:40 UTC
@@ -45,12 +42,9 @@ const pages: Record<string, string> = {
   }),
   'error': renderErrorPage({
     title: 'This sign-in link is not valid',
-    message: 'redirect_uri "https://evil.example/cb" is not registered for client "zapier-client".',
-    details: [
-      ['client_id', 'zapier-client'],
-      ['redirect_uri', 'https://evil.example/cb'],
-      ['Registered', 'https://zapier.com/dashboard/auth/oauth/return/App123CLIAPI/'],
-    ],
+    message: 'The app that sent you here asked for something that cannot be done, so you cannot continue to it from this page.',
+    developerNote: 'redirect_uri "https://evil.example/cb" is not registered for client "zapier-client"; it must match exactly',
+    reference: 'req-1f',
   }),
   'apps': renderConnectedAppsPage({
     csrfToken, username: 'demo', now: NOW, notice: 'Slack no longer has access to your account.',
@@ -75,7 +69,7 @@ const pages: Record<string, string> = {
 };
 
 const ORIGIN = 'http://gatehouse.test';
-const CSP = `default-src 'none'; style-src ${PAGE_STYLE_CSP_SOURCE}; frame-ancestors 'none'; base-uri 'none'`;
+const CSP = `default-src 'none'; script-src ${PAGE_SCRIPT_CSP_SOURCE}; style-src ${PAGE_STYLE_CSP_SOURCE}; frame-ancestors 'none'; base-uri 'none'`;
 const problems: string[] = [];
 
 const viewports = { phone: { width: 375, height: 812 }, desktop: { width: 1280, height: 800 } } as const;
