@@ -44,7 +44,7 @@ ${input.unverifiedHost
   ? html`<p class="unverified" role="note">This app comes from <strong>${input.unverifiedHost}</strong>. It described itself and has not been verified by this platform: allow only if you trust ${input.unverifiedHost}.</p>`
   : ''}
 ${asks
-  ? html`<p class="lede" id="consent-asks">It will be able to:</p>
+  ? html`<p class="lede asks" id="consent-asks">It will be able to:</p>
 <ul class="scopes" aria-labelledby="consent-asks">
 ${input.scopes.map((s) => html`<li data-scope="${s.scope}">${icons.check}<span>${s.description}</span></li>
 `)}</ul>`

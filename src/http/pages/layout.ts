@@ -43,6 +43,7 @@ body{margin:0;min-height:100vh;display:flex;flex-direction:column;align-items:ce
 .site-links{display:flex;flex-direction:column;gap:12px;margin-top:24px}
 .client-links{display:flex;gap:16px;flex-wrap:wrap;justify-content:center;margin-top:10px;font-size:.875rem}
 .hero .logo{display:block;width:64px;height:64px;object-fit:contain;margin:0 auto 16px;border-radius:14px}
+.asks{margin-top:16px}
 .hero .account-name{margin-top:8px;color:var(--muted);overflow-wrap:anywhere}
 .card{width:100%;max-width:420px;background:var(--card);border:1px solid var(--border);border-radius:16px;
   padding:32px;box-shadow:var(--shadow)}
