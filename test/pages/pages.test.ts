@@ -328,3 +328,61 @@ test('the consent and connected-apps pages name the resources (RFC 8707), escape
   assert.match(listed, /<p class="meta resources">on <strong>Leads API<\/strong><\/p>/);
   assert.doesNotMatch(apps(), /class="meta resources"/);
 });
+
+test('consent shows what the app says about itself when the client record has it: logo, home page, privacy policy, terms', () => {
+  const page = consent({
+    logoUri: 'https://cdn.zapier.com/logo.png',
+    clientUri: 'https://zapier.com/',
+    policyUri: 'https://zapier.com/privacy?a=1&b=2',
+    tosUri: 'https://zapier.com/terms',
+  });
+  // The logo replaces the initial and is decorative: the heading names the app.
+  assert.match(page, /<img class="logo" src="https:\/\/cdn\.zapier\.com\/logo\.png" alt="">/);
+  assert.ok(!page.includes('class="avatar'), 'no initial when there is a logo');
+  assert.match(page, /<a href="https:\/\/zapier\.com\/">About Zapier<\/a>/);
+  assert.match(page, /<a href="https:\/\/zapier\.com\/privacy\?a=1&amp;b=2">Privacy policy<\/a>/);
+  assert.match(page, /<a href="https:\/\/zapier\.com\/terms">Terms of service<\/a>/);
+  const plain = consent();
+  assert.ok(!plain.includes('class="client-links"') && !plain.includes('<img'), 'nothing when the client has none');
+  assert.match(plain, /<span class="avatar[^"]*" aria-hidden="true">Z<\/span>/);
+});
+
+test('the signed-out page offers a way back: sign in again, and the app\'s home page when it has one', () => {
+  const page = renderSignedOutPage({ frames: [], next: undefined, productName: 'Acme Accounts', client: { name: 'Zapier', clientUri: 'https://zapier.com/' } });
+  assert.match(page, /You have been signed out of Acme Accounts\./);
+  assert.match(page, /<a class="button primary block" href="\/login">Sign in again<\/a>/);
+  assert.match(page, /<a class="button secondary block" href="https:\/\/zapier\.com\/">Back to Zapier<\/a>/);
+  const without = renderSignedOutPage({ frames: [], next: undefined, productName: 'Acme Accounts', client: { name: 'Zapier' } });
+  assert.ok(!without.includes('Back to Zapier'));
+  assert.match(without, /Sign in again/);
+});
+
+test('branding: name in the title and mark, logo as the mark, colour only as #rrggbb in the page\'s CSS, support and privacy links', () => {
+  const branded = renderLoginPage({ csrfToken: 'c', returnTo: '/x' }, {
+    name: 'Acme Accounts', logo: 'data:image/png;base64,AAAA', primaryColor: '#0f766e',
+    supportUrl: 'https://help.acme.example/', privacyUrl: 'https://acme.example/privacy',
+  });
+  assert.match(branded, /<title>Sign in · Acme Accounts<\/title>/);
+  assert.match(branded, /<header class="brand"><img src="data:image\/png;base64,AAAA" alt="Acme Accounts"><\/header>/);
+  assert.match(branded, /<style>:root\{--primary:#0f766e;--primary-hover:#0f766e;--on-primary:#ffffff\}/);
+  assert.match(branded, /<footer class="links"><a href="https:\/\/help\.acme\.example\/">Help<\/a><a href="https:\/\/acme\.example\/privacy">Privacy<\/a><\/footer>/);
+  assert.ok(!/gatehouse/i.test(branded.replace(/<style>[\s\S]*?<\/style>/g, '')), 'no "Gatehouse" anywhere in a branded page');
+  // A light brand colour gets dark text; a value that is not #rrggbb never reaches the CSS.
+  assert.match(renderLoginPage({ csrfToken: 'c', returnTo: '/x' }, { name: 'A', primaryColor: '#fde68a' }), /--on-primary:#111827/);
+  assert.ok(!renderLoginPage({ csrfToken: 'c', returnTo: '/x' }, { name: 'A', primaryColor: 'red}body{x' }).includes('red}'));
+  const plain = renderLoginPage({ csrfToken: 'c', returnTo: '/x' });
+  assert.match(plain, /<header class="brand"><svg[^]*<span>Gatehouse<\/span><\/header>/);
+  assert.ok(!plain.includes('<footer'), 'no links when none are configured');
+});
+
+test('a page\'s own CSP widens img-src or frame-src only by well-formed origins', async () => {
+  const { pageCsp, SECURITY_HEADERS } = await import('../../src/http/security-headers.js');
+  const base = SECURITY_HEADERS['content-security-policy']!;
+  assert.match(base, new RegExp(`script-src ${PAGE_SCRIPT_CSP_SOURCE.replace(/[+/]/g, '\\$&')};`));
+  assert.equal(pageCsp({}), base);
+  const withLogo = pageCsp({ images: ['https://cdn.zapier.com/logo.png?x=1'] });
+  assert.match(withLogo, /img-src 'self' data: https:\/\/cdn\.zapier\.com;/);
+  assert.equal(withLogo.split('img-src').length, 2, 'one img-src directive');
+  assert.equal(pageCsp({ images: ['not a url', 'https://a;b.example/x'] }), base);
+  assert.match(pageCsp({ frames: ['https://rp.example/fc'] }), /; frame-src https:\/\/rp\.example$/);
+});
