@@ -86,6 +86,8 @@ export interface Config {
   clientMetadata: ClientMetadataSettings;
   /** Dynamic client registration (RFC 7591, RFC 7592) at /oauth2/register: see RegistrationSettings. */
   registration: RegistrationSettings;
+  /** How the end-user pages present the platform ("branding" in the GATEHOUSE_CONFIG file); see Branding. */
+  branding: Branding;
 }
 
 /** Dynamic client registration (domain/registration.ts). */
@@ -101,6 +103,22 @@ export interface RegistrationSettings {
    * catalogue (every scope with a description, OIDC's included) and the scopes of registered resources. A registration that names none gets all of them.
    */
   scopes: string[] | undefined;
+}
+
+/**
+ * The platform's look on the end-user pages. Every field is validated here because each lands in a page: the name as
+ * text, the logo as an <img> (a data: image, so the pages keep loading nothing from elsewhere: CSP img-src 'self' data:),
+ * the colour inside CSS (#rrggbb only, so it can never end the declaration) and the links as hrefs (http/https only).
+ */
+export interface Branding {
+  /** The product name end users see (titles, the mark above each page); "Gatehouse" when not configured. */
+  name: string;
+  /** A data:image/…;base64 URI, at most 64 KiB. */
+  logo?: string;
+  /** #rrggbb: the colour of primary buttons. */
+  primaryColor?: string;
+  supportUrl?: string;
+  privacyUrl?: string;
 }
 
 /** Client ID metadata documents (domain/client-metadata.ts): on or off, and from which hosts (empty: any public host). */
@@ -463,6 +481,7 @@ export function loadConfig(env: Env = process.env): Config {
     outbound: outboundPolicy(env),
     clientMetadata: clientMetadataSettings(env),
     registration: registrationSettings(env),
+    branding: brandingSettings(file),
   };
 }
 
@@ -480,6 +499,63 @@ function registrationSettings(env: Env): RegistrationSettings {
     }
   }
   return { mode, unusedTtlSeconds, perAddressPerHour: nonNegativeInt(env, 'GATEHOUSE_REGISTRATION_RATE_LIMIT', 20), scopes };
+}
+
+const BRANDING_FIELDS = new Set(['name', 'logo', 'primaryColor', 'supportUrl', 'privacyUrl']);
+const MAX_LOGO_LENGTH = 64 * 1024;
+
+function brandingSettings(file: Record<string, unknown>): Branding {
+  const raw = file.branding;
+  if (raw === undefined) return { name: 'Gatehouse' };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError('"branding" in the config file must be an object (name, logo, primaryColor, supportUrl, privacyUrl)');
+  }
+  const fields = raw as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (!BRANDING_FIELDS.has(key)) throw new ConfigError(`"branding.${key}" in the config file is not a branding setting (name, logo, primaryColor, supportUrl, privacyUrl)`);
+  }
+  const text = (key: string): string | undefined => {
+    const value = fields[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || value.trim() === '') throw new ConfigError(`"branding.${key}" in the config file must be a non-empty string`);
+    return value.trim();
+  };
+  const name = text('name');
+  // Control characters would be invisible or break the title bar.
+  if (name !== undefined && (name.length > 60 || /[\u0000-\u001f\u007f]/.test(name))) {
+    throw new ConfigError('"branding.name" in the config file must be at most 60 characters, with no control characters');
+  }
+  const logo = text('logo');
+  if (logo !== undefined && (logo.length > MAX_LOGO_LENGTH || !/^data:image\/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/]+={0,2}$/.test(logo))) {
+    throw new ConfigError('"branding.logo" in the config file must be a data:image/(png|jpeg|gif|webp|svg+xml);base64,… URI of at most 64 KiB (the pages load nothing from other sites)');
+  }
+  const primaryColor = text('primaryColor');
+  if (primaryColor !== undefined && !/^#[0-9a-fA-F]{6}$/.test(primaryColor)) {
+    throw new ConfigError(`"branding.primaryColor" in the config file must be a colour as #rrggbb, got "${primaryColor}"`);
+  }
+  const link = (key: string): string | undefined => {
+    const value = text(key);
+    if (value === undefined) return undefined;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ConfigError(`"branding.${key}" in the config file must be an absolute https URL, got "${value}"`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`"branding.${key}" in the config file must be an https URL, got "${value}"`);
+    return url.href;
+  };
+  return {
+    name: name ?? 'Gatehouse',
+    ...(logo !== undefined ? { logo } : {}),
+    ...(primaryColor !== undefined ? { primaryColor: primaryColor.toLowerCase() } : {}),
+    ...optional('supportUrl', link('supportUrl')),
+    ...optional('privacyUrl', link('privacyUrl')),
+  };
+}
+
+function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: string });
 }
 
 function clientMetadataSettings(env: Env): ClientMetadataSettings {

@@ -12,6 +12,9 @@ export interface Lead {
 
 export type LeadsResult = { kind: 'ok'; leads: Lead[] } | { kind: 'reconnect'; reason: string };
 
+// The words the app shows when the user revoked its access (or the grant otherwise ended).
+const REVOKED = 'Access was revoked: LeadSync can no longer see your leads. Connect again to see them.';
+
 async function refresh(config: oidc.Configuration, connection: Connection): Promise<boolean> {
   if (!connection.refreshToken) return false;
   try {
@@ -28,14 +31,14 @@ async function refresh(config: oidc.Configuration, connection: Connection): Prom
 
 export async function fetchLeads(config: oidc.Configuration, leadsApiUrl: string, connection: Connection): Promise<LeadsResult> {
   if (Date.now() >= connection.expiresAt - 5_000 && !(await refresh(config, connection))) {
-    return { kind: 'reconnect', reason: 'Your connection has ended. Connect again to see your leads.' };
+    return { kind: 'reconnect', reason: connection.refreshToken ? REVOKED : 'Your connection has ended. Connect again to see your leads.' };
   }
   const call = () => fetch(`${leadsApiUrl}/api/leads`, { headers: { authorization: `Bearer ${connection.accessToken}` } });
   let response = await call();
   if (response.status === 401) {
     // The access token may have been revoked or expired early: one refresh, one retry.
     if (!(await refresh(config, connection))) {
-      return { kind: 'reconnect', reason: 'Access to your leads was revoked. Connect again to see them.' };
+      return { kind: 'reconnect', reason: REVOKED };
     }
     response = await call();
   }

@@ -109,17 +109,49 @@ export function sendErrorAnswer(reply: FastifyReply, answer: ErrorAnswer): Fasti
   return reply.code(answer.status).headers(answer.headers).send(answer.body);
 }
 
+/**
+ * A request's problem as one short line for the app's developer: the message without the lists of registered
+ * redirect URIs some messages carry (those are the client's configuration, not for whoever holds the link).
+ */
+export function developerLine(detail: string): string {
+  return detail
+    .replace(/\s*\(registered: [^)]*\)/g, '')
+    .replace(/; client ("[^"]*") has registered: .*$/s, ' for client $1')
+    .slice(0, 300);
+}
+
+/** The words a person reads when an app's request cannot be handled; the developer's line says why. */
+export const APP_REQUEST_PROBLEM = 'The app that sent you here asked for something that cannot be done, so you cannot continue to it from this page.';
+
+/**
+ * An error page for a request a person was sent with: plain words for them, one line for the app's developer, and
+ * the full detail in the log (found by the page's reference, the request id).
+ */
+export function sendRequestErrorPage(reply: FastifyReply, status: number, input: { title: string; detail: string; message?: string }): FastifyReply {
+  const { request } = reply;
+  request.log.info({ detail: input.detail }, 'request refused with an error page');
+  return sendPage(reply, status, renderErrorPage({
+    title: input.title,
+    message: input.message ?? APP_REQUEST_PROBLEM,
+    developerNote: developerLine(input.detail),
+    reference: String(request.id),
+  }));
+}
+
 /** The page for an error: its status and message, in words for a person where the error is not theirs to fix. */
-function pageText(error: OAuthError): { title: string; message: string } {
+function pageText(error: OAuthError): { title: string; message: string; developerNote?: string } {
   if (error instanceof StorageUnavailable) {
-    return { title: 'Gatehouse is temporarily unavailable', message: 'Gatehouse cannot use its database right now. Please try again in a few seconds.' };
+    return { title: 'This service is temporarily unavailable', message: 'It cannot reach its database right now. Please try again in a few seconds.' };
   }
   if (error instanceof ServerError) {
     return { title: 'Something went wrong', message: 'The server hit an unexpected error. It has been logged; please try again.' };
   }
-  if (error instanceof NotFound) return { title: 'Page not found', message: `There is nothing at ${error.path}.` };
-  if (error instanceof MethodNotAllowed) return { title: 'Method not allowed', message: error.message };
-  return { title: 'This request could not be handled', message: error.message };
+  if (error instanceof NotFound) return { title: 'Page not found', message: `There is nothing at ${error.path}. Check the address, or start again from the app you came from.` };
+  if (error instanceof MethodNotAllowed) return { title: 'This page cannot be used that way', message: 'Go back and try again.', developerNote: error.message };
+  if (error.status === 429) {
+    return { title: 'Too many requests', message: `Too many requests came from your network in a short time. Wait ${error.retryAfterSeconds ?? 10} seconds, then try again.` };
+  }
+  return { title: 'This request could not be handled', message: 'Something about this request was not right. Go back and try again.', developerNote: developerLine(error.message) };
 }
 
 /** Sends an error as an HTML page (security headers come from the app's onSend hook). */

@@ -18,7 +18,8 @@ import { accountAppsRoutes } from './routes/account-apps.js';
 import { deviceRoutes } from './routes/device.js';
 import { registrationRoutes } from './routes/registration.js';
 import { renderMessagePage } from './pages/message.js';
-import { sendPage } from './send-page.js';
+import { renderLandingPage } from './pages/landing.js';
+import { sendPage, usePageBranding } from './send-page.js';
 import { RouteMethods, methodNotAllowed } from './route-methods.js';
 import { errorAnswer, sendErrorAnswer, sendErrorPage, toOAuthError } from './error-response.js';
 import { NotFound, type OAuthError } from '../oauth/errors.js';
@@ -88,6 +89,7 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
   });
   // Only forms are accepted on the public port: OAuth requests are application/x-www-form-urlencoded.
   useFormParser(app);
+  usePageBranding(app, services.config.branding);
   await app.register(cookie);
   addSecurityHeaders(app);
   // The port's general per-address limit, as on the direct endpoints; thrown errors reach the error handler.
@@ -115,10 +117,7 @@ export async function buildPublicApp(services: Services, logStream?: NodeJS.Writ
     return sendErrorPage(reply, error);
   });
 
-  app.get('/', async (_request, reply) => sendPage(reply, 200, renderMessagePage({
-    title: 'Gatehouse is running',
-    message: `Issuer ${services.config.issuer}. Metadata: /.well-known/openid-configuration. Your connected apps: /account/apps.`,
-  })));
+  app.get('/', async (_request, reply) => sendPage(reply, 200, renderLandingPage({ name: services.config.branding.name })));
 
   const options = { services, rateLimits };
   await app.register(userinfoRoutes, options);

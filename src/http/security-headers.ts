@@ -1,8 +1,10 @@
 // Headers every response carries: no framing (clickjacking on the consent page), no sniffing, no referrer leak.
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { PAGE_SCRIPT_CSP_SOURCE } from './pages/layout.js';
 
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'";
+// The pages' one script (times in the viewer's zone) is allowed by its hash: no other script can run.
+const CSP = `default-src 'none'; script-src ${PAGE_SCRIPT_CSP_SOURCE}; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'`;
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': CSP,
@@ -19,28 +21,56 @@ export const JSON_HEADERS: Readonly<Record<string, string>> = {
   pragma: 'no-cache',
 };
 
+// An origin as a CSP source: scheme, host and port only. The URL parser lets a few characters through in a host
+// (";", ",") that would end the directive; such an origin gets no say in the policy.
+function origins(uris: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const uri of uris) {
+    let origin: string;
+    try {
+      origin = new URL(uri).origin;
+    } catch {
+      continue;
+    }
+    if (/^https?:\/\/[A-Za-z0-9.\-[\]:]+$/.test(origin)) out.add(origin);
+  }
+  return [...out];
+}
+
 /**
  * The policy of a page that loads other sites in frames (the signed-out page's front-channel logout iframes): the
  * usual one, plus `frame-src` naming exactly the origins of those URIs. Framing the page itself stays forbidden.
  */
 export function cspWithFrames(uris: readonly string[]): string {
-  // An origin as a CSP source: scheme, host and port only. The URL parser lets a few characters through in a host
-  // (";", ",") that would end the directive; such an origin gets no frame, rather than a say in the policy.
-  const origins = [...new Set(uris.map((uri) => new URL(uri).origin))].filter((origin) => /^https?:\/\/[A-Za-z0-9.\-[\]:]+$/.test(origin));
-  return origins.length === 0 ? CSP : `${CSP}; frame-src ${origins.join(' ')}`;
+  return pageCsp({ frames: uris });
 }
 
-/** A page's own policy, set by its route with cspWithFrames; every other answer gets CSP. */
+/**
+ * The usual policy, widened for one page: images from the origins of `images` (an app's logo on the consent page)
+ * and frames from those of `frames`.
+ */
+export function pageCsp(extra: { frames?: readonly string[]; images?: readonly string[] }): string {
+  const images = origins(extra.images ?? []);
+  const frames = origins(extra.frames ?? []);
+  let policy = images.length === 0 ? CSP : CSP.replace("img-src 'self' data:", `img-src 'self' data: ${images.join(' ')}`);
+  if (frames.length > 0) policy += `; frame-src ${frames.join(' ')}`;
+  return policy;
+}
+
+// The policies set by setPageCsp, by answer: only they survive the onSend hook, any other is replaced.
+const pagePolicies = new WeakMap<FastifyReply, string>();
+
+/** A page's own policy, made by pageCsp or cspWithFrames; every other answer gets CSP. */
 export function setPageCsp(reply: FastifyReply, policy: string): void {
+  pagePolicies.set(reply, policy);
   reply.header('content-security-policy', policy);
 }
 
 export function addSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onSend', async (_request, reply, payload) => {
-    // Only a policy made by cspWithFrames (which starts from CSP) survives; anything else is replaced.
-    const own = reply.getHeader('content-security-policy');
+    const own = pagePolicies.get(reply);
     reply.headers(SECURITY_HEADERS);
-    if (typeof own === 'string' && own.startsWith(`${CSP}; frame-src `)) reply.header('content-security-policy', own);
+    if (own !== undefined) reply.header('content-security-policy', own);
     return payload;
   });
 }

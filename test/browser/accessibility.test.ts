@@ -3,46 +3,16 @@
 // phone width: any serious or critical violation fails.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import * as client from 'openid-client';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { CALLBACK, USER, createClient, createUser, oidcClient, postForm } from '../helpers/fixtures.js';
 import { TestUserAgent } from '../helpers/user-agent.js';
 import { artifactPath, browserSkipReason, launchBrowser } from '../helpers/browser.js';
 import { s256 } from '../../src/oauth/pkce.js';
+import { describeViolations, seriousViolations } from '../helpers/axe.js';
 
 const skip = browserSkipReason();
-
-/** axe-core's browser build, from node_modules (a dev dependency). */
-function axeSource(): string {
-  const packageJson = createRequire(import.meta.url).resolve('axe-core/package.json');
-  return readFileSync(join(dirname(packageJson), 'axe.min.js'), 'utf8');
-}
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: string[]; failureSummary?: string }>;
-}
-
-/** Serious and critical violations on the page as it is now (WCAG 2.0/2.1 A and AA, and axe's best practices). */
-async function seriousViolations(page: Page): Promise<Violation[]> {
-  await page.addScriptTag({ content: axeSource() });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: unknown): Promise<{ violations: Violation[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
-
-function describeViolations(violations: Violation[]): string {
-  return violations.map((v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `  ${n.target.join(' ')}: ${n.failureSummary ?? ''}`).join('\n')}`).join('\n');
-}
 
 describe('accessibility (axe) of every page, light and dark, desktop and phone', { skip }, () => {
   let server: TestServer;

@@ -95,6 +95,28 @@ await describeOnBackends('account pages', (backend) => {
     }
   });
 
+  test('a wrong password keeps "to continue to <app>"; the root is a landing page; signing out offers a way back', async () => {
+    const agent = new TestUserAgent(server.issuer);
+    const authorize = await agent.navigate(`/oauth2/authorize?${new URLSearchParams({ client_id: 'zapier-client', redirect_uri: CALLBACK, response_type: 'code', scope: 'read:leads' })}`);
+    const login = authorize.location ? await agent.navigate(authorize.location) : authorize;
+    assert.match(login.html, /to continue to <strong>[^<]+<\/strong>/);
+    const name = /to continue to <strong>([^<]+)<\/strong>/.exec(login.html)![1]!;
+    const wrong = await agent.signIn(login.html, USER.username, 'not the password');
+    assert.equal(wrong.response.status, 401);
+    assert.match(wrong.html, /Wrong username or password/);
+    assert.ok(wrong.html.includes(`to continue to <strong>${name}</strong>`), 'the failed attempt still names the app');
+
+    const landing = await agent.navigate('/');
+    assert.match(landing.html, /<a class="button primary block" href="\/account\/apps">See your connected apps<\/a>/);
+    assert.doesNotMatch(landing.html, /openid-configuration|Issuer /, 'not a developer note');
+
+    await agent.signIn((await agent.navigate('/login')).html, USER.username, USER.password);
+    const apps = await agent.navigate('/account/apps');
+    const signedOut = await agent.navigate('/logout', { form: hiddenFields(apps.html, '/logout') });
+    assert.match(signedOut.html, /<h1>You are signed out<\/h1>/);
+    assert.match(signedOut.html, /<a class="button primary block" href="\/login">Sign in again<\/a>/);
+  });
+
   test('revoking an app shows the banner for that app, to that user only', async () => {
     const agent = new TestUserAgent(server.issuer);
     const callback = await agent.authorize(`${server.issuer}/oauth2/authorize?${new URLSearchParams({ client_id: 'zapier-client', redirect_uri: CALLBACK, response_type: 'code', scope: 'read:leads' })}`, USER);
@@ -103,7 +125,15 @@ await describeOnBackends('account pages', (backend) => {
 
     const apps = await agent.navigate('/account/apps');
     assert.match(apps.html, /Zapier/);
-    const revoke = await agent.request('/account/apps/zapier-client/revoke', { form: { csrf: agent.cookies.get('gatehouse_csrf')! } });
+    // The list's Revoke button asks first: nothing is revoked until the confirmation form comes back.
+    const ask = await agent.request('/account/apps/zapier-client/revoke', { form: { csrf: agent.cookies.get('gatehouse_csrf')! } });
+    assert.equal(ask.status, 200);
+    const confirmation = await ask.text();
+    assert.match(confirmation, /<h1>Revoke access for Zapier\?<\/h1>/);
+    assert.match(confirmation, /<input type="hidden" name="confirm" value="yes">/);
+    assert.match(confirmation, /<a class="button secondary" href="\/account\/apps">Cancel<\/a>/);
+    assert.match((await agent.navigate('/account/apps')).html, /Revoke access for Zapier/, 'still connected after only the first step');
+    const revoke = await agent.request('/account/apps/zapier-client/revoke', { form: { csrf: agent.cookies.get('gatehouse_csrf')!, confirm: 'yes' } });
     assert.equal(revoke.status, 303);
     const location = revoke.headers.get('location')!;
     const landing = await agent.navigate(location);
@@ -115,9 +145,9 @@ await describeOnBackends('account pages', (backend) => {
     const tampered = location.replace(/revoked=(.)/, (_, first: string) => `revoked=${first === 'A' ? 'B' : 'A'}`);
     assert.doesNotMatch((await agent.navigate(tampered)).html, BANNER, 'an altered notice shows nothing');
 
-    const again = await agent.request('/account/apps/zapier-client/revoke', { form: { csrf: agent.cookies.get('gatehouse_csrf')! } });
+    const again = await agent.request('/account/apps/zapier-client/revoke', { form: { csrf: agent.cookies.get('gatehouse_csrf')!, confirm: 'yes' } });
     assert.equal(again.headers.get('location'), '/account/apps', 'nothing was left to revoke: no banner');
-    const never = await agent.request('/account/apps/bank/revoke', { form: { csrf: agent.cookies.get('gatehouse_csrf')! } });
+    const never = await agent.request('/account/apps/bank/revoke', { form: { csrf: agent.cookies.get('gatehouse_csrf')!, confirm: 'yes' } });
     assert.equal(never.headers.get('location'), '/account/apps', 'an app never connected: no banner');
   });
 });

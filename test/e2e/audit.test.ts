@@ -196,7 +196,7 @@ await describeOnBackends('audit events and OAuth metrics', (backend) => {
     assert.deepEqual(byClient!.actor, { type: 'client', id: 'zapier-client' });
 
     const second = await connect();
-    const apps = await second.agent.request('/account/apps/zapier-client/revoke', { form: { csrf: second.agent.cookies.get('gatehouse_csrf')! } });
+    const apps = await second.agent.request('/account/apps/zapier-client/revoke', { form: { csrf: second.agent.cookies.get('gatehouse_csrf')!, confirm: 'yes' } });
     assert.equal(apps.status, 303);
     const [withdrawn] = await events({ event: 'consent.withdrawn' });
     assert.equal(withdrawn!.detail.by, 'user');

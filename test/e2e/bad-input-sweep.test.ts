@@ -73,7 +73,7 @@ const PUBLIC: Array<Route & { fields: string[]; body?: 'form' }> = [
     { method: 'POST', path, fields: ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state', 'logout_hint', 'decision', 'csrf'], body: 'form' as const },
   ]),
   { method: 'GET', path: '/account/apps', fields: ['revoked'] },
-  { method: 'POST', path: '/account/apps/:clientId/revoke', fields: ['csrf'], body: 'form' },
+  { method: 'POST', path: '/account/apps/:clientId/revoke', fields: ['csrf', 'confirm'], body: 'form' },
   { method: 'GET', path: '/oauth2/device/verify', fields: ['user_code', 'device_verifier'] },
   { method: 'POST', path: '/oauth2/device/verify', fields: ['user_code', 'csrf', 'decision'], body: 'form' },
   // Dynamic client registration takes JSON: its fields are swept by their own test (REGISTRATION_FIELDS below).
@@ -241,6 +241,23 @@ await describeOnBackends('bad input on every route', (backend) => {
     }
   });
 
+  // Before the sweep below floods client authentication (and trips its throttle): these requests authenticate.
+  test('token exchange (RFC 8693): each of its fields with every hostile value, around a live user token', async () => {
+    const base = { grant_type: EXCHANGE, subject_token: userToken, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', resource: EXCHANGE_TARGET };
+    const fields = ['subject_token', 'subject_token_type', 'actor_token', 'actor_token_type', 'requested_token_type', 'resource', 'audience', 'scope'];
+    for (const field of fields) {
+      for (const value of HOSTILE_STRINGS) {
+        const form = new URLSearchParams({ ...base, ...(field === 'actor_token' ? { actor_token_type: base.subject_token_type } : {}), [field]: value });
+        const response = await fetch(`${server.issuer}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth }, body: form.toString() });
+        const got = await answer(response);
+        assertDeliberate(`token exchange ${field}=${JSON.stringify(value.slice(0, 20))}`, got, 'oauth');
+      }
+    }
+    // The baseline itself works: the sweep reached the exchange, not only its parameter checks.
+    const ok = await fetch(`${server.issuer}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth }, body: new URLSearchParams(base).toString() });
+    assert.equal(ok.status, 200, await ok.text());
+  });
+
   test('dynamic registration: every metadata field with every JSON type and hostile value, at registration and replacement', async () => {
     const post = (body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${server.issuer}/oauth2/register`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -265,23 +282,6 @@ await describeOnBackends('bad input on every route', (backend) => {
         assertDeliberate(`${method} /oauth2/register/{id} with token ${token.slice(0, 10)}`, await answer(response), 'oauth');
       }
     }
-  });
-
-  // Before the sweep below floods client authentication (and trips its throttle): these requests authenticate.
-  test('token exchange (RFC 8693): each of its fields with every hostile value, around a live user token', async () => {
-    const base = { grant_type: EXCHANGE, subject_token: userToken, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', resource: EXCHANGE_TARGET };
-    const fields = ['subject_token', 'subject_token_type', 'actor_token', 'actor_token_type', 'requested_token_type', 'resource', 'audience', 'scope'];
-    for (const field of fields) {
-      for (const value of HOSTILE_STRINGS) {
-        const form = new URLSearchParams({ ...base, ...(field === 'actor_token' ? { actor_token_type: base.subject_token_type } : {}), [field]: value });
-        const response = await fetch(`${server.issuer}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth }, body: form.toString() });
-        const got = await answer(response);
-        assertDeliberate(`token exchange ${field}=${JSON.stringify(value.slice(0, 20))}`, got, 'oauth');
-      }
-    }
-    // The baseline itself works: the sweep reached the exchange, not only its parameter checks.
-    const ok = await fetch(`${server.issuer}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth }, body: new URLSearchParams(base).toString() });
-    assert.equal(ok.status, 200, await ok.text());
   });
 
   test('token, introspection and revocation: every field with every hostile value, authenticated and not', async () => {

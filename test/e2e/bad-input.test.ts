@@ -131,7 +131,8 @@ await describeOnBackends('bad input', (backend) => {
   test('authorize: problems with client_id or redirect_uri get a 400 page that names them', async () => {
     const cases: Array<[string, RegExp]> = [
       ['', /client_id is missing/],
-      ['client_id=zapier-client', /redirect_uri is missing; client "zapier-client" has registered: "https:\/\/zapier.com\/oauth\/callback"/],
+      // The page names the problem for the app's developer, never the client's registered redirect URIs.
+      ['client_id=zapier-client', /For the app's developer:<\/strong> redirect_uri is missing for client "zapier-client" \(reference /],
       ['client_id=zapier-client&client_id=other', /client_id was sent more than once/],
       [`client_id=zapier-client&redirect_uri=${encodeURIComponent(CALLBACK)}&redirect_uri=x`, /redirect_uri was sent more than once/],
       [`client_id=${'z'.repeat(5000)}`, /longer than 4096/],
@@ -143,6 +144,7 @@ await describeOnBackends('bad input', (backend) => {
       assert.equal(response.headers.get('location'), null);
       const html = await response.text();
       assert.match(html.replace(/&quot;/g, '"').replace(/&#x2F;|&#47;/g, '/'), message);
+      assert.ok(!html.includes('zapier.com/oauth/callback'), 'no registered redirect URI on the page');
     }
   });
 

@@ -62,7 +62,7 @@ describe('client ID metadata documents', () => {
     const browser = new TestUserAgent(server.issuer);
     const login = await browser.navigate(await authorizeUrl(config, verifier));
     const consent = await browser.signIn(login.html, USER.username, USER.password);
-    assert.match(consent.html, /Research Agent wants to:/);
+    assert.match(consent.html, /Research Agent wants to access your account/);
     assert.match(consent.html, new RegExp(`comes from <strong>${new URL(tls.origin).host}</strong>`));
     assert.match(consent.html, /has not been verified by this platform/);
     const done = await browser.navigate('/oauth2/authorize', { form: { ...hiddenFields(consent.html, '/oauth2/authorize'), decision: 'allow' } });

@@ -87,7 +87,7 @@ await describeOnBackends('device authorization grant', (backend) => {
     // Typed in lower case, without its dash: matched all the same.
     const { html, consent } = await userApproves(started, 'allow', started.user_code.toLowerCase().replace('-', ' '));
     assert.match(consent, new RegExp(started.user_code), 'the consent page shows the code to compare with the device');
-    assert.match(consent, /Living-room TV wants to:/);
+    assert.match(consent, /Living-room TV wants to access your account/);
     assert.match(html, /Your device is connected/);
 
     const tokens = await pollNow(tv, started);
@@ -170,7 +170,10 @@ await describeOnBackends('device authorization grant', (backend) => {
       const refused = await browser.request(VERIFY, { form: { ...fields, user_code: typed } });
       assert.equal(refused.status, 429, typed);
       assert.ok(Number(refused.headers.get('retry-after')) > 0);
-      assert.match(await refused.text(), /too many wrong device codes/);
+      // The form again, saying what happened in plain words.
+      const page = await refused.text();
+      assert.match(page, /Too many wrong codes were entered from your network[^<]*Wait \d+ (seconds?|minutes?), then enter the code again/);
+      assert.match(page, /<input id="user_code" name="user_code"/);
     }
     clock.advanceSeconds(61);
     assert.equal((await browser.request(VERIFY, { form: { ...fields, user_code: started.user_code } })).status, 200, 'a new minute, a new budget');

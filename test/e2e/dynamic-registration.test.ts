@@ -45,7 +45,7 @@ async function codeFlow(server: TestServer, config: client.Configuration): Promi
   const browser = new TestUserAgent(server.issuer);
   const login = await browser.navigate(url.href);
   const consent = await browser.signIn(login.html, USER.username, USER.password);
-  assert.match(consent.html, /wants to:/);
+  assert.match(consent.html, /wants to access your account/);
   assert.match(consent.html, /comes from <strong>127\.0\.0\.1:6274<\/strong>/, 'a registered client is marked as not verified');
   assert.match(consent.html, /has not been verified by this platform/);
   const done = await browser.navigate('/oauth2/authorize', { form: { ...hiddenFields(consent.html, '/oauth2/authorize'), decision: 'allow' } });

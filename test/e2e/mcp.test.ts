@@ -210,7 +210,7 @@ await describeOnBackends('MCP: the MCP SDK client against examples/leads-mcp, au
     assert.equal(asked.get('code_challenge_method'), 'S256');
     assert.ok(asked.get('code_challenge'));
     assert.equal(asked.get('scope'), 'read:leads', 'the scope of the 401 challenge, not every scope the server knows');
-    assert.match(provider.consentPages[0]!, /Leads Agent wants to:/);
+    assert.match(provider.consentPages[0]!, /Leads Agent wants to access your account/);
     assert.match(provider.consentPages[0]!, /Read your leads/);
     assert.match(provider.consentPages[0]!, /Leads MCP server/, 'the consent page names the MCP server (the registered resource)');
 

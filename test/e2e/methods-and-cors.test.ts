@@ -64,7 +64,7 @@ describe('methods and CORS on the public port', () => {
       assert.equal(response.headers.get('allow'), allow, `${method} ${path}`);
       assert.match(response.headers.get('content-type')!, /^text\/html/);
       assert.equal(response.headers.get('x-frame-options'), 'DENY');
-      assert.match(await response.text(), /Method not allowed/);
+      assert.match(await response.text(), /This page cannot be used that way/);
     }
     assert.equal((await at('/oauth2/nowhere')).status, 404);
     assert.equal((await at('/oauth2/nowhere', { method: 'POST' })).status, 404);

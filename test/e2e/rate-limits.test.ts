@@ -60,5 +60,9 @@ test('the sign-in limit refuses the 21st attempt in a minute with a 429 page, Re
   assert.equal(limited.headers.get('x-ratelimit-remaining'), '0');
   assert.match(limited.headers.get('content-type') ?? '', /^text\/html/);
   assert.equal(limited.headers.get('x-frame-options'), 'DENY');
-  assert.match(await limited.text(), /too many sign-in attempts from this address/);
+  // The sign-in form again, with what happened in plain words and how long to wait.
+  const page = await limited.text();
+  assert.match(page, /Too many sign-in attempts were made from your network, so signing in is paused for a moment\. Wait 40 seconds, then try again\./);
+  assert.match(page, /<form method="post" action="\/login">/);
+  assert.match(page, /<input id="password" name="password" type="password"/);
 });

@@ -55,7 +55,7 @@ await describeOnBackends('resource indicators (RFC 8707)', (backend) => {
     const agent = new TestUserAgent(server.issuer);
     let step = await agent.navigate(url.href);
     step = await agent.signIn(step.html, USER.username, USER.password);
-    assert.match(step.html, /LeadSync wants to:/);
+    assert.match(step.html, /LeadSync wants to access your account/);
     assert.match(step.html, /Read your leads/);
     assert.match(step.html, /<p class="resources">on <strong>Leads API<\/strong><\/p>/);
     step = await agent.consent(step.html, 'allow');

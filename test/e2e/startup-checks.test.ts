@@ -89,3 +89,43 @@ test('GATEHOUSE_REGISTRATION is off (default), open or token; its TTL, rate limi
   assert.throws(() => loadConfig({ ...env, GATEHOUSE_REGISTRATION_RATE_LIMIT: '-1' }), /GATEHOUSE_REGISTRATION_RATE_LIMIT must be a whole number/);
   assert.throws(() => loadConfig({ ...env, GATEHOUSE_REGISTRATION_SCOPES: 'openid "quoted"' }), /GATEHOUSE_REGISTRATION_SCOPES must be scopes separated by spaces/);
 });
+
+test('branding in GATEHOUSE_CONFIG: each field is checked at start, since each lands in a page (text, image, CSS, link)', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-branding-config-'));
+  try {
+    const withBranding = (branding: unknown) => {
+      const file = join(dir, 'config.json');
+      writeFileSync(file, JSON.stringify({ branding }));
+      return loadConfig({ GATEHOUSE_DATABASE_URL: 'sqlite::memory:', GATEHOUSE_CONFIG: file }).branding;
+    };
+    assert.deepEqual(loadConfig({ GATEHOUSE_DATABASE_URL: 'sqlite::memory:' }).branding, { name: 'Gatehouse' });
+    const logo = `data:image/png;base64,${Buffer.from('png').toString('base64')}`;
+    assert.deepEqual(withBranding({ name: ' Acme ', logo, primaryColor: '#0F766E', supportUrl: 'https://help.acme.example', privacyUrl: 'https://acme.example/privacy' }), {
+      name: 'Acme', logo, primaryColor: '#0f766e', supportUrl: 'https://help.acme.example/', privacyUrl: 'https://acme.example/privacy',
+    });
+    const refused: Array<[unknown, RegExp]> = [
+      ['Acme', /"branding" in the config file must be an object/],
+      [{ colour: '#fff' }, /"branding\.colour" in the config file is not a branding setting/],
+      [{ name: '' }, /"branding\.name" in the config file must be a non-empty string/],
+      [{ name: 'x'.repeat(61) }, /"branding\.name" .* at most 60 characters/],
+      [{ name: 'Acme\nInc' }, /"branding\.name" .* no control characters/],
+      // Into CSS: only #rrggbb, so nothing can close the declaration.
+      [{ primaryColor: 'red;}body{display:none' }, /"branding\.primaryColor" .* #rrggbb/],
+      [{ primaryColor: '#fff' }, /"branding\.primaryColor" .* #rrggbb/],
+      // From another site the pages' policy (img-src 'self' data:) would block it; a script URL is never an image.
+      [{ logo: 'https://acme.example/logo.png' }, /"branding\.logo" .* data:image/],
+      [{ logo: 'data:text/html;base64,PGI+' }, /"branding\.logo" .* data:image/],
+      [{ logo: `data:image/png;base64,${'A'.repeat(70_000)}` }, /"branding\.logo" .* 64 KiB/],
+      [{ supportUrl: 'javascript:alert(1)' }, /"branding\.supportUrl" .* https URL/],
+      [{ privacyUrl: '/privacy' }, /"branding\.privacyUrl" .* absolute https URL/],
+    ];
+    for (const [branding, message] of refused) {
+      assert.throws(() => withBranding(branding), (error: Error) => error instanceof ConfigError && message.test(error.message), JSON.stringify(branding).slice(0, 60));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

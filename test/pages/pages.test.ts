@@ -2,14 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { html, escapeHtml, unsafeRaw } from '../../src/http/pages/html.js';
 import { formatRelative, formatUtc } from '../../src/http/pages/format.js';
-import { renderLoginPage } from '../../src/http/pages/login.js';
-import { renderConsentPage } from '../../src/http/pages/consent.js';
-import { renderErrorPage } from '../../src/http/pages/error.js';
-import { renderConnectedAppsPage } from '../../src/http/pages/apps.js';
-import { renderMessagePage } from '../../src/http/pages/message.js';
-import { renderDeviceCodePage } from '../../src/http/pages/device.js';
-import { renderLogoutConfirmPage, renderSignedOutPage } from '../../src/http/pages/logout.js';
-import { PAGE_STYLE_CSP_SOURCE } from '../../src/http/pages/layout.js';
+import {
+  renderConnectedAppsPage, renderConsentPage, renderDeviceCodePage, renderErrorPage, renderLandingPage, renderLoginPage,
+  renderLogoutConfirmPage, renderMessagePage, renderRevokeConfirmPage, renderSignedOutPage,
+} from './rendered.js';
+import { PAGE_SCRIPT_CSP_SOURCE, PAGE_STYLE_CSP_SOURCE } from '../../src/http/pages/layout.js';
 
 const EVIL = '<script>alert(1)</script>';
 const EVIL_ESCAPED = '&lt;script&gt;alert(1)&lt;/script&gt;';
@@ -87,7 +84,7 @@ test('a hostile client name, username, scope or message is escaped on every page
       hiddenFields: { [EVIL]: EVIL },
     }),
     consentEmpty: consent({ clientName: EVIL, scopes: [] }),
-    error: renderErrorPage({ title: EVIL, message: EVIL, details: [[EVIL, EVIL]] }),
+    error: renderErrorPage({ title: EVIL, message: EVIL, developerNote: EVIL, reference: EVIL }),
     apps: apps({
       username: EVIL,
       notice: EVIL,
@@ -96,17 +93,21 @@ test('a hostile client name, username, scope or message is escaped on every page
     message: renderMessagePage({ title: EVIL, message: EVIL }),
     device: renderDeviceCodePage({ csrfToken: EVIL, action: '/oauth2/device/verify', userCode: EVIL, error: EVIL }),
     deviceConsent: consent({ clientName: EVIL, device: { userCode: EVIL, action: '/oauth2/device/verify' }, hiddenFields: { user_code: EVIL } }),
-    logoutConfirm: renderLogoutConfirmPage({ csrfToken: EVIL, action: EVIL, username: EVIL, client: { name: EVIL, clientId: EVIL }, hiddenFields: { [EVIL]: EVIL } }),
-    signedOut: renderSignedOutPage({ frames: [EVIL], next: EVIL }),
+    logoutConfirm: renderLogoutConfirmPage({ csrfToken: EVIL, action: EVIL, username: EVIL, client: { name: EVIL, clientId: EVIL }, hiddenFields: { [EVIL]: EVIL }, productName: EVIL }),
+    signedOut: renderSignedOutPage({ frames: [EVIL], next: EVIL, productName: EVIL }),
+    signedOutBack: renderSignedOutPage({ frames: [], next: undefined, productName: EVIL, client: { name: EVIL, clientUri: 'https://zapier.com/' } }),
+    revokeConfirm: renderRevokeConfirmPage({ csrfToken: EVIL, clientId: EVIL, clientName: EVIL }),
+    landing: renderLandingPage({ name: EVIL }),
+    branded: renderLoginPage({ csrfToken: 'c', returnTo: '/x' }, { name: EVIL, supportUrl: 'https://help.example/?a="<', privacyUrl: 'https://help.example/p' }),
   };
   for (const [name, page] of Object.entries(pages)) {
-    assert.ok(!page.includes('<script'), `${name} contains a raw <script`);
+    assert.ok(!page.replace(/<script>[^<]*<\/script>/, (script) => (script.includes('data-local') ? '' : script)).includes('<script'), `${name} contains a raw <script`);
     assert.ok(page.includes(EVIL_ESCAPED), `${name} does not show the escaped value`);
   }
 });
 
 test('the signed-out page frames only the front-channel URIs it is given, invisibly and sandboxed, and refreshes to the next URI', () => {
-  const page = renderSignedOutPage({ frames: ['https://rp.example/fc?iss=a&sid=b'], next: 'https://rp.example/bye?state=s' });
+  const page = renderSignedOutPage({ frames: ['https://rp.example/fc?iss=a&sid=b'], next: 'https://rp.example/bye?state=s', productName: 'Gatehouse' });
   assert.match(page, /<div class="logout-frames" aria-hidden="true">\n<iframe src="https:\/\/rp\.example\/fc\?iss=a&amp;sid=b" title="Signing out" tabindex="-1" sandbox="allow-scripts allow-same-origin"><\/iframe>/);
   assert.match(page, /<meta http-equiv="refresh" content="2;url=https:\/\/rp\.example\/bye\?state=s">/);
   assert.match(page, /href="https:\/\/rp\.example\/bye\?state=s">Continue<\/a>/);
@@ -123,8 +124,10 @@ test('pages are complete documents with no script, no external resources and no 
     renderMessagePage({ title: 't', message: 'm', tone: 'success' }),
     renderDeviceCodePage({ csrfToken: 'c', action: '/oauth2/device/verify' }),
     consent({ device: { userCode: 'BCDF-GHJK', action: '/oauth2/device/verify' } }),
-    renderLogoutConfirmPage({ csrfToken: 'c', action: '/oauth2/logout', username: 'demo', client: undefined, hiddenFields: { state: 's' } }),
-    renderSignedOutPage({ frames: [], next: undefined }),
+    renderLogoutConfirmPage({ csrfToken: 'c', action: '/oauth2/logout', username: 'demo', client: undefined, hiddenFields: { state: 's' }, productName: 'Gatehouse' }),
+    renderSignedOutPage({ frames: [], next: undefined, productName: 'Gatehouse' }),
+    renderRevokeConfirmPage({ csrfToken: 'c', clientId: 'zapier-client', clientName: 'Zapier', accessTokenTtlSeconds: 600 }),
+    renderLandingPage({ name: 'Gatehouse' }),
   ];
   for (const page of all) {
     assert.match(page, /^<!doctype html>\n<html lang="en">/);
@@ -132,9 +135,14 @@ test('pages are complete documents with no script, no external resources and no 
     assert.match(page, /<title>[^<]+ · Gatehouse<\/title>/);
     assert.match(page, /<style>[^<]+<\/style>/);
     assert.match(page, /<main class="card[^"]*">/);
-    assert.ok(!/<script|<link|<img|<iframe|\son[a-z]+=|style="|https?:\/\/(?!zapier\.com)/i.test(page), page);
+    // The one script allowed (by its hash): times in the viewer's zone, only on pages that show times.
+    const scripts = page.match(/<script>[^<]*<\/script>/g) ?? [];
+    assert.ok(scripts.length <= 1 && scripts.every((s) => s.includes('time[data-local]')), page);
+    assert.equal(scripts.length === 1, page.includes(' data-local>'));
+    assert.ok(!/<script|<link|<img|<iframe|\son[a-z]+=|style="|https?:\/\/(?!zapier\.com)/i.test(page.replace(/<script>[^<]*<\/script>/, '')), page);
     assert.equal(page.split('<main').length, 2);
   }
+  assert.match(PAGE_SCRIPT_CSP_SOURCE, /^'sha256-[A-Za-z0-9+/]+=*'$/);
   assert.match(PAGE_STYLE_CSP_SOURCE, /^'sha256-[A-Za-z0-9+/]+=*'$/);
 });
 
@@ -173,7 +181,7 @@ test('login shows an error in an alert above the form and keeps the username', (
 
 test('consent page has both decision buttons, csrf and every hidden field', () => {
   const page = consent();
-  assert.match(page, /<h1[^>]*>Zapier wants to:<\/h1>/);
+  assert.match(page, /<h1[^>]*>Zapier wants to access your account, demo<\/h1>/);
   assert.match(page, /Read your leads/);
   assert.match(page, /Create leads/);
   assert.match(page, /Signed in as <strong>demo<\/strong>/);
@@ -205,22 +213,24 @@ test('consent page has both decision buttons, csrf and every hidden field', () =
 test('consent with no scopes asks only to confirm who you are', () => {
   const page = consent({ scopes: [] });
   assert.match(page, /<h1[^>]*>Zapier wants to confirm who you are<\/h1>/);
-  assert.ok(!page.includes('wants to:'));
+  assert.ok(!page.includes('wants to access'));
+  assert.match(page, /You're signed in as <strong>demo<\/strong>/);
   assert.ok(!page.includes('class="scopes"'));
   assert.match(page, /value="allow"/);
 });
 
-test('error page shows title, message and details and links nowhere but Gatehouse', () => {
+test("error page talks to the person, gives the app's developer one line, and links nowhere", () => {
   const page = renderErrorPage({
     title: 'This sign-in link is not valid',
-    message: 'redirect_uri "https://evil.example/cb" is not registered for client "zapier-client"',
-    details: [['client_id', 'zapier-client'], ['redirect_uri', 'https://evil.example/cb']],
+    message: 'The app that sent you here asked for something that cannot be done.',
+    developerNote: 'redirect_uri "https://evil.example/cb" is not registered for client "zapier-client"',
+    reference: 'req-7',
   });
   assert.match(page, /<h1>This sign-in link is not valid<\/h1>/);
-  assert.match(page, /redirect_uri &quot;https:\/\/evil\.example\/cb&quot; is not registered/);
-  assert.match(page, /<dt>redirect_uri<\/dt><dd>https:\/\/evil\.example\/cb<\/dd>/);
+  assert.match(page, /<p class="message">The app that sent you here asked for something that cannot be done.<\/p>/);
+  assert.match(page, /<p class="dev-note"><strong>For the app's developer:<\/strong> redirect_uri &quot;https:\/\/evil\.example\/cb&quot; is not registered for client &quot;zapier-client&quot; \(reference req-7\)<\/p>/);
   assert.ok(!/<a\b|<form\b|http-equiv/i.test(page));
-  assert.ok(!renderErrorPage({ title: 't', message: 'm' }).includes("<dl"));
+  assert.ok(!renderErrorPage({ title: 't', message: 'm' }).includes('class="dev-note"'));
 });
 
 test('connected apps lists each app with a revoke form whose action encodes the client id', () => {
@@ -239,7 +249,8 @@ test('connected apps lists each app with a revoke form whose action encodes the 
   assert.ok(page.includes('action="/account/apps/weird%20id%2F%C3%A4%3F%26%23/revoke"'));
   assert.match(page, /aria-label="Revoke access for Zapier">Revoke access<\/button>/);
   assert.match(page, /aria-label="Revoke access for Odd App">Revoke access<\/button>/);
-  assert.match(page, /Connected <time datetime="2026-11-22T19:40:00Z">22 Nov 2026, 19:40 UTC<\/time>/);
+  // The server's UTC text, which the page's one script turns into the viewer's own time zone.
+  assert.match(page, /Connected <time datetime="2026-11-22T19:40:00Z" data-local>22 Nov 2026, 19:40 UTC<\/time>/);
   assert.match(page, /Last used <time datetime="2026-11-25T17:40:00Z" title="25 Nov 2026, 17:40 UTC">2 hours ago<\/time>/);
   assert.match(page, /Not used yet/);
   assert.match(page, /Read your leads[\s\S]*Create leads/);
@@ -316,4 +327,62 @@ test('the consent and connected-apps pages name the resources (RFC 8707), escape
   const listed = apps({ apps: [{ clientId: 'zapier-client', clientName: 'Zapier', scopes, resources: ['Leads API'], connectedAt: NOW - 60, lastUsedAt: 0 }] });
   assert.match(listed, /<p class="meta resources">on <strong>Leads API<\/strong><\/p>/);
   assert.doesNotMatch(apps(), /class="meta resources"/);
+});
+
+test('consent shows what the app says about itself when the client record has it: logo, home page, privacy policy, terms', () => {
+  const page = consent({
+    logoUri: 'https://cdn.zapier.com/logo.png',
+    clientUri: 'https://zapier.com/',
+    policyUri: 'https://zapier.com/privacy?a=1&b=2',
+    tosUri: 'https://zapier.com/terms',
+  });
+  // The logo replaces the initial and is decorative: the heading names the app.
+  assert.match(page, /<img class="logo" src="https:\/\/cdn\.zapier\.com\/logo\.png" alt="">/);
+  assert.ok(!page.includes('class="avatar'), 'no initial when there is a logo');
+  assert.match(page, /<a href="https:\/\/zapier\.com\/">About Zapier<\/a>/);
+  assert.match(page, /<a href="https:\/\/zapier\.com\/privacy\?a=1&amp;b=2">Privacy policy<\/a>/);
+  assert.match(page, /<a href="https:\/\/zapier\.com\/terms">Terms of service<\/a>/);
+  const plain = consent();
+  assert.ok(!plain.includes('class="client-links"') && !plain.includes('<img'), 'nothing when the client has none');
+  assert.match(plain, /<span class="avatar[^"]*" aria-hidden="true">Z<\/span>/);
+});
+
+test('the signed-out page offers a way back: sign in again, and the app\'s home page when it has one', () => {
+  const page = renderSignedOutPage({ frames: [], next: undefined, productName: 'Acme Accounts', client: { name: 'Zapier', clientUri: 'https://zapier.com/' } });
+  assert.match(page, /You have been signed out of Acme Accounts\./);
+  assert.match(page, /<a class="button primary block" href="\/login">Sign in again<\/a>/);
+  assert.match(page, /<a class="button secondary block" href="https:\/\/zapier\.com\/">Back to Zapier<\/a>/);
+  const without = renderSignedOutPage({ frames: [], next: undefined, productName: 'Acme Accounts', client: { name: 'Zapier' } });
+  assert.ok(!without.includes('Back to Zapier'));
+  assert.match(without, /Sign in again/);
+});
+
+test('branding: name in the title and mark, logo as the mark, colour only as #rrggbb in the page\'s CSS, support and privacy links', () => {
+  const branded = renderLoginPage({ csrfToken: 'c', returnTo: '/x' }, {
+    name: 'Acme Accounts', logo: 'data:image/png;base64,AAAA', primaryColor: '#0f766e',
+    supportUrl: 'https://help.acme.example/', privacyUrl: 'https://acme.example/privacy',
+  });
+  assert.match(branded, /<title>Sign in · Acme Accounts<\/title>/);
+  assert.match(branded, /<header class="brand"><img src="data:image\/png;base64,AAAA" alt="Acme Accounts"><\/header>/);
+  assert.match(branded, /<style>:root\{--primary:#0f766e;--primary-hover:#0f766e;--on-primary:#ffffff\}/);
+  assert.match(branded, /<footer class="links"><a href="https:\/\/help\.acme\.example\/">Help<\/a><a href="https:\/\/acme\.example\/privacy">Privacy<\/a><\/footer>/);
+  assert.ok(!/gatehouse/i.test(branded.replace(/<style>[\s\S]*?<\/style>/g, '')), 'no "Gatehouse" anywhere in a branded page');
+  // A light brand colour gets dark text; a value that is not #rrggbb never reaches the CSS.
+  assert.match(renderLoginPage({ csrfToken: 'c', returnTo: '/x' }, { name: 'A', primaryColor: '#fde68a' }), /--on-primary:#111827/);
+  assert.ok(!renderLoginPage({ csrfToken: 'c', returnTo: '/x' }, { name: 'A', primaryColor: 'red}body{x' }).includes('red}'));
+  const plain = renderLoginPage({ csrfToken: 'c', returnTo: '/x' });
+  assert.match(plain, /<header class="brand"><svg[^]*<span>Gatehouse<\/span><\/header>/);
+  assert.ok(!plain.includes('<footer'), 'no links when none are configured');
+});
+
+test('a page\'s own CSP widens img-src or frame-src only by well-formed origins', async () => {
+  const { pageCsp, SECURITY_HEADERS } = await import('../../src/http/security-headers.js');
+  const base = SECURITY_HEADERS['content-security-policy']!;
+  assert.match(base, new RegExp(`script-src ${PAGE_SCRIPT_CSP_SOURCE.replace(/[+/]/g, '\\$&')};`));
+  assert.equal(pageCsp({}), base);
+  const withLogo = pageCsp({ images: ['https://cdn.zapier.com/logo.png?x=1'] });
+  assert.match(withLogo, /img-src 'self' data: https:\/\/cdn\.zapier\.com;/);
+  assert.equal(withLogo.split('img-src').length, 2, 'one img-src directive');
+  assert.equal(pageCsp({ images: ['not a url', 'https://a;b.example/x'] }), base);
+  assert.match(pageCsp({ frames: ['https://rp.example/fc'] }), /; frame-src https:\/\/rp\.example$/);
 });

@@ -1,18 +1,16 @@
 // Renders every page with realistic data to test-artifacts/pages/*.html and screenshots each one
-// with Debian's chromium at phone (375x812) and desktop (1280x800) sizes, light and dark.
+// with Debian's chromium at phone (390x844) and desktop (1280x800) sizes, light and dark.
 // Pages are served (through request interception) under a CSP stricter than the server's — styles
 // allowed only by hash — and the run fails on any CSP violation or any other request.
 //   node --import tsx test/pages/render-screenshots.ts
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
-import { renderLoginPage } from '../../src/http/pages/login.js';
-import { renderConsentPage } from '../../src/http/pages/consent.js';
-import { renderErrorPage } from '../../src/http/pages/error.js';
-import { renderConnectedAppsPage } from '../../src/http/pages/apps.js';
-import { renderMessagePage } from '../../src/http/pages/message.js';
-import { renderDeviceCodePage } from '../../src/http/pages/device.js';
-import { PAGE_STYLE_CSP_SOURCE } from '../../src/http/pages/layout.js';
+import {
+  renderConnectedAppsPage, renderConsentPage, renderDeviceCodePage, renderErrorPage, renderLandingPage, renderLoginPage,
+  renderMessagePage, renderRevokeConfirmPage, renderSignedOutPage,
+} from './rendered.js';
+import { PAGE_SCRIPT_CSP_SOURCE, PAGE_STYLE_CSP_SOURCE } from '../../src/http/pages/layout.js';
 
 const OUT = resolve('test-artifacts/pages');
 const NOW = 1_795_635_600; // 25 Nov 2026, 19:40 UTC
@@ -45,12 +43,9 @@ const pages: Record<string, string> = {
   }),
   'error': renderErrorPage({
     title: 'This sign-in link is not valid',
-    message: 'redirect_uri "https://evil.example/cb" is not registered for client "zapier-client".',
-    details: [
-      ['client_id', 'zapier-client'],
-      ['redirect_uri', 'https://evil.example/cb'],
-      ['Registered', 'https://zapier.com/dashboard/auth/oauth/return/App123CLIAPI/'],
-    ],
+    message: 'The app that sent you here asked for something that cannot be done, so you cannot continue to it from this page.',
+    developerNote: 'redirect_uri "https://evil.example/cb" is not registered for client "zapier-client"; it must match exactly',
+    reference: 'req-1f',
   }),
   'apps': renderConnectedAppsPage({
     csrfToken, username: 'demo', now: NOW, notice: 'Slack no longer has access to your account.',
@@ -71,14 +66,21 @@ const pages: Record<string, string> = {
     csrfToken, clientName: 'Living-room TV', clientId: 'tv-app', username: 'demo', scopes,
     hiddenFields: { user_code: 'WDJB-MJHT' }, device: { userCode: 'WDJB-MJHT', action: '/oauth2/device/verify' },
   }),
+  'consent-client-links': renderConsentPage({
+    csrfToken, clientName: 'Zapier', clientId: 'zapier-client', username: 'demo', scopes, redirectHost: 'zapier.com', hiddenFields,
+    clientUri: 'https://zapier.com/', policyUri: 'https://zapier.com/privacy', tosUri: 'https://zapier.com/terms',
+  }),
+  'revoke-confirm': renderRevokeConfirmPage({ csrfToken, clientId: 'zapier-client', clientName: 'Zapier', accessTokenTtlSeconds: 600 }),
+  'landing': renderLandingPage({ name: 'Gatehouse' }),
+  'signed-out': renderSignedOutPage({ frames: [], next: undefined, productName: 'Gatehouse', client: { name: 'Zapier', clientUri: 'https://zapier.com/' } }),
   'device-connected': renderMessagePage({ title: 'Your device is connected', message: 'You can close this page and return to your device.', tone: 'success' }),
 };
 
 const ORIGIN = 'http://gatehouse.test';
-const CSP = `default-src 'none'; style-src ${PAGE_STYLE_CSP_SOURCE}; frame-ancestors 'none'; base-uri 'none'`;
+const CSP = `default-src 'none'; script-src ${PAGE_SCRIPT_CSP_SOURCE}; style-src ${PAGE_STYLE_CSP_SOURCE}; frame-ancestors 'none'; base-uri 'none'`;
 const problems: string[] = [];
 
-const viewports = { phone: { width: 375, height: 812 }, desktop: { width: 1280, height: 800 } } as const;
+const viewports = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 800 } } as const;
 
 await mkdir(OUT, { recursive: true });
 const browser = await chromium.launch({

@@ -87,7 +87,8 @@ describe('the SDK against a real Gatehouse', () => {
     const page = await (await agent.request('/account/apps')).text();
     assert.match(page, /access it already holds may keep working for up to 10 minutes/, 'the page says what the measurement below shows');
     assert.doesNotMatch(page, /takes effect right away/);
-    const revoke = await agent.request('/account/apps/zapier/revoke', { form: hiddenFields(page, '/account/apps/zapier/revoke') });
+    const confirmation = await (await agent.request('/account/apps/zapier/revoke', { form: hiddenFields(page, '/account/apps/zapier/revoke') })).text();
+    const revoke = await agent.request('/account/apps/zapier/revoke', { form: hiddenFields(confirmation, '/account/apps/zapier/revoke') });
     assert.equal(revoke.status, 303);
 
     await rejectsWith(strict.verify(token), 'ERR_TOKEN_INACTIVE');

@@ -2,7 +2,7 @@
 import { html } from './html.js';
 import { accountBar, avatar, csrfField, icons } from './components.js';
 import { formatLifetime, formatRelative, formatUtc, isoUtc } from './format.js';
-import { renderLayout } from './layout.js';
+import type { Page } from './layout.js';
 
 export interface ConnectedApp {
   clientId: string;
@@ -25,7 +25,7 @@ export function renderConnectedAppsPage(input: {
   apps: ConnectedApp[];
   /** Epoch seconds (the server's clock) used for "3 hours ago". */
   now: number;
-}): string {
+}): Page {
   const { now } = input;
 
   const app = (a: ConnectedApp) => {
@@ -37,7 +37,7 @@ export function renderConnectedAppsPage(input: {
 <div class="app-head">
 ${avatar(a.clientName, a.clientId)}
 <div><h2 id="${headingId}">${a.clientName}</h2>
-<p class="meta">Connected <time datetime="${isoUtc(a.connectedAt)}">${formatUtc(a.connectedAt)}</time></p></div>
+<p class="meta">Connected <time datetime="${isoUtc(a.connectedAt)}" data-local>${formatUtc(a.connectedAt)}</time></p></div>
 </div>
 ${a.scopes.length > 0
   ? html`<ul class="scopes" aria-label="What ${a.clientName} can do">
@@ -67,5 +67,31 @@ ${input.apps.map(app)}</ul>`
   : html`<div class="empty"><p><strong>No apps have access to your account.</strong></p><p class="muted small">When you allow an app to use your account, it shows up here.</p></div>`}
 ${accountBar(input.username, input.csrfToken)}`;
 
-  return renderLayout({ title: 'Connected apps', body, width: 'wide' });
+  return { title: 'Connected apps', body, width: 'wide', localTimes: true };
+}
+
+/** "Revoke access for Zapier?": the step the list's Revoke button leads to; its form revokes (confirm=yes). */
+export function renderRevokeConfirmPage(input: {
+  csrfToken: string;
+  clientId: string;
+  clientName: string;
+  accessTokenTtlSeconds?: number | undefined;
+}): Page {
+  const { clientName } = input;
+  const body = html`<div class="hero">
+${avatar(clientName, input.clientId, 'large')}
+<h1>Revoke access for ${clientName}?</h1>
+</div>
+<p class="message">${clientName} will no longer be able to use your account. To use it with ${clientName} again, you would connect it again from the app.${input.accessTokenTtlSeconds !== undefined
+  ? ` Access it already holds may keep working for up to ${formatLifetime(input.accessTokenTtlSeconds)}.`
+  : ''}</p>
+<form class="decision" method="post" action="/account/apps/${encodeURIComponent(input.clientId)}/revoke">
+${csrfField(input.csrfToken)}
+<input type="hidden" name="confirm" value="yes">
+<div class="actions">
+<a class="button secondary" href="/account/apps">Cancel</a>
+<button type="submit" class="button danger">Revoke access</button>
+</div>
+</form>`;
+  return { title: `Revoke access for ${clientName}?`, body };
 }

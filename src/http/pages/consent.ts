@@ -2,7 +2,7 @@
 // (RFC 8628), to the device verification page, naming the code the device shows instead of where the user returns.
 import { html } from './html.js';
 import { accountBar, avatar, csrfField, icons } from './components.js';
-import { renderLayout } from './layout.js';
+import type { Page } from './layout.js';
 
 export function renderConsentPage(input: {
   csrfToken: string;
@@ -15,7 +15,12 @@ export function renderConsentPage(input: {
   resources?: string[];
   /** A client that described itself (metadata document, dynamic registration): the host it comes from, shown as not verified. */
   unverifiedHost?: string | undefined;
-} & ({ redirectHost: string; device?: undefined } | { device: { userCode: string; action: string } })): string {
+  /** What the client says about itself (client-links.ts): its logo replaces the initial, the links go under its name. */
+  logoUri?: string | undefined;
+  clientUri?: string | undefined;
+  policyUri?: string | undefined;
+  tosUri?: string | undefined;
+} & ({ redirectHost: string; device?: undefined } | { device: { userCode: string; action: string } })): Page {
   const { clientName } = input;
   const asks = input.scopes.length > 0;
   const hidden = Object.entries(input.hiddenFields)
@@ -23,15 +28,24 @@ export function renderConsentPage(input: {
     .flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((item) => html`<input type="hidden" name="${name}" value="${item}">`));
   const on = input.resources?.length ? html`<p class="resources">on ${input.resources.map((name, i) => html`${i > 0 ? ', ' : ''}<strong>${name}</strong>`)}</p>` : '';
 
+  const links = [
+    input.clientUri ? html`<a href="${input.clientUri}">About ${clientName}</a>` : '',
+    input.policyUri ? html`<a href="${input.policyUri}">Privacy policy</a>` : '',
+    input.tosUri ? html`<a href="${input.tosUri}">Terms of service</a>` : '',
+  ].filter((link) => link !== '');
+  // The logo is decorative: the heading names the app.
   const body = html`<div class="hero">
-${avatar(clientName, input.clientId, 'large')}
-<h1 id="consent-title">${asks ? html`${clientName} wants to:` : html`${clientName} wants to confirm who you are`}</h1>
+${input.logoUri ? html`<img class="logo" src="${input.logoUri}" alt="">` : avatar(clientName, input.clientId, 'large')}
+<h1 id="consent-title">${asks ? html`${clientName} wants to access your account, ${input.username}` : html`${clientName} wants to confirm who you are`}</h1>
+${asks ? '' : html`<p class="account-name">You're signed in as <strong>${input.username}</strong></p>`}
+${links.length > 0 ? html`<p class="client-links">${links}</p>` : ''}
 </div>
 ${input.unverifiedHost
   ? html`<p class="unverified" role="note">This app comes from <strong>${input.unverifiedHost}</strong>. It described itself and has not been verified by this platform: allow only if you trust ${input.unverifiedHost}.</p>`
   : ''}
 ${asks
-  ? html`<ul class="scopes" aria-labelledby="consent-title">
+  ? html`<p class="lede asks" id="consent-asks">It will be able to:</p>
+<ul class="scopes" aria-labelledby="consent-asks">
 ${input.scopes.map((s) => html`<li data-scope="${s.scope}">${icons.check}<span>${s.description}</span></li>
 `)}</ul>`
   : ''}
@@ -49,5 +63,5 @@ ${hidden}
 </form>
 ${accountBar(input.username, input.csrfToken)}`;
 
-  return renderLayout({ title: asks ? `${clientName} wants access` : `${clientName} wants to confirm who you are`, body });
+  return { title: asks ? `${clientName} wants access` : `${clientName} wants to confirm who you are`, body };
 }

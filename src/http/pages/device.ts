@@ -2,9 +2,9 @@
 // /oauth2/device/verify with user_code and csrf.
 import { html } from './html.js';
 import { csrfField, icons } from './components.js';
-import { renderLayout } from './layout.js';
+import type { Page } from './layout.js';
 
-export function renderDeviceCodePage(input: { csrfToken: string; action: string; userCode?: string; error?: string }): string {
+export function renderDeviceCodePage(input: { csrfToken: string; action: string; userCode?: string; error?: string }): Page {
   const invalid = input.error !== undefined;
   const body = html`<h1>Connect a device</h1>
 <p class="lede">Enter the code shown on your device.</p>
@@ -17,5 +17,5 @@ ${csrfField(input.csrfToken)}
 </div>
 <div class="submit"><button type="submit" class="button primary block">Continue</button></div>
 </form>`;
-  return renderLayout({ title: 'Connect a device', body });
+  return { title: 'Connect a device', body };
 }

@@ -1,6 +1,8 @@
-// The one page shell: <html lang="en">, viewport, inline CSS (no external resources, no JavaScript),
-// a discreet "Gatehouse" mark above a centered card.
+// The one page shell: <html lang="en">, viewport, inline CSS (no external resources), a discreet mark with the
+// platform's name (and logo) above a centered card, the platform's support and privacy links below it, and one fixed
+// script that shows times in the viewer's own time zone (allowed by its hash; the page works without it).
 import { createHash } from 'node:crypto';
+import type { Branding } from '../../config.js';
 import { html, unsafeRaw, type SafeHtml } from './html.js';
 import { icons } from './components.js';
 
@@ -34,6 +36,15 @@ body{margin:0;min-height:100vh;display:flex;flex-direction:column;align-items:ce
   -webkit-font-smoothing:antialiased}
 .brand{display:flex;align-items:center;gap:8px;margin:0 0 16px;color:var(--subtle);font-size:.875rem;font-weight:600;letter-spacing:.01em}
 .brand svg{width:18px;height:18px}
+.brand img{height:28px;width:auto;max-width:180px}
+.links{display:flex;gap:20px;flex-wrap:wrap;justify-content:center;margin-top:20px;font-size:.875rem}
+.links a{color:var(--subtle)}
+.dev-note{margin-top:12px;color:var(--muted);font-size:.8125rem}
+.site-links{display:flex;flex-direction:column;gap:12px;margin-top:24px}
+.client-links{display:flex;gap:16px;flex-wrap:wrap;justify-content:center;margin-top:10px;font-size:.875rem}
+.hero .logo{display:block;width:64px;height:64px;object-fit:contain;margin:0 auto 16px;border-radius:14px}
+.asks{margin-top:16px}
+.hero .account-name{margin-top:8px;color:var(--muted);overflow-wrap:anywhere}
 .card{width:100%;max-width:420px;background:var(--card);border:1px solid var(--border);border-radius:16px;
   padding:32px;box-shadow:var(--shadow)}
 .card.wide{max-width:640px}
@@ -144,24 +155,73 @@ form{margin:0}
 @media (forced-colors:active){.button{border:1px solid ButtonText}.avatar{border:1px solid CanvasText}}
 `.replace(/\n\s*/g, '\n').trim();
 
+const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+
 /**
  * The CSP source that allows exactly the inline <style> of these pages, should the policy move from
  * `style-src 'unsafe-inline'` to a hash: `style-src ${PAGE_STYLE_CSP_SOURCE}`. The pages use no style attributes.
  */
-export const PAGE_STYLE_CSP_SOURCE = `'sha256-${createHash('sha256').update(CSS).digest('base64')}'`;
+export const PAGE_STYLE_CSP_SOURCE = sha256(CSS);
 
+// <time data-local datetime="…"> shows the server's UTC text; in a browser that runs this, the viewer's own zone.
+const LOCAL_TIME_SCRIPT = "for(const t of document.querySelectorAll('time[data-local]')){const d=new Date(t.dateTime);"
+  + "if(!isNaN(d))t.textContent=new Intl.DateTimeFormat(undefined,{dateStyle:'medium',timeStyle:'short'}).format(d)}";
+
+/** The CSP source for the one script the pages carry (security-headers.ts puts it in script-src). */
+export const PAGE_SCRIPT_CSP_SOURCE = sha256(LOCAL_TIME_SCRIPT);
+
+const DEFAULT_BRANDING: Branding = { name: 'Gatehouse' };
+
+/** A page before the shell: what each render function returns and sendPage wraps with the platform's branding. */
 export interface LayoutInput {
-  /** The page's own title; " · Gatehouse" is appended. */
+  /** The page's own title; " · <product name>" is appended. */
   title: string;
   body: SafeHtml;
   /** narrow (default) for forms and messages, wide for lists. */
   width?: 'narrow' | 'wide';
   /** Extra <head> markup (the signed-out page's refresh to the client). */
   head?: SafeHtml;
+  /** Whether the page has <time data-local> elements (then it carries the local-time script). */
+  localTimes?: boolean;
 }
 
-export function renderLayout(input: LayoutInput): string {
+export type Page = LayoutInput;
+
+/** WCAG relative luminance of #rrggbb. */
+function luminance(hex: string): number {
+  const channel = (i: number) => {
+    const c = parseInt(hex.slice(1 + 2 * i, 3 + 2 * i), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2);
+}
+
+/** The brand colour as the primary button's colours; the text on it is black or white, whichever contrasts more. */
+function brandCss(color: string | undefined): string {
+  if (!color || !/^#[0-9a-f]{6}$/i.test(color)) return '';
+  const l = luminance(color);
+  const onPrimary = (l + 0.05) / 0.05 > 1.05 / (l + 0.05) ? '#111827' : '#ffffff';
+  // The same colour in both schemes: a brand colour is the brand's, and the button text keeps its contrast.
+  return `:root{--primary:${color};--primary-hover:${color};--on-primary:${onPrimary}}\n.button.primary:hover{filter:brightness(.92)}`;
+}
+
+/** The CSP sources for a page's <style> elements under a given branding (the screenshot run serves pages with them). */
+export function pageStyleCspSources(branding: Branding = DEFAULT_BRANDING): string {
+  const extra = brandCss(branding.primaryColor);
+  return extra ? `${PAGE_STYLE_CSP_SOURCE} ${sha256(extra)}` : PAGE_STYLE_CSP_SOURCE;
+}
+
+export function renderLayout(input: LayoutInput, branding: Branding = DEFAULT_BRANDING): string {
   const cardClass = input.width === 'wide' ? 'card wide' : 'card';
+  const extraCss = brandCss(branding.primaryColor);
+  // The logo stands for the name (alt text), so the name is not said twice.
+  const mark = branding.logo
+    ? html`<img src="${branding.logo}" alt="${branding.name}">`
+    : html`${icons.logo}<span>${branding.name}</span>`;
+  const links = [
+    branding.supportUrl ? html`<a href="${branding.supportUrl}">Help</a>` : '',
+    branding.privacyUrl ? html`<a href="${branding.privacyUrl}">Privacy</a>` : '',
+  ].filter((link) => link !== '');
   return `<!doctype html>\n${html`<html lang="en">
 <head>
 <meta charset="utf-8">
@@ -169,15 +229,15 @@ export function renderLayout(input: LayoutInput): string {
 <meta name="color-scheme" content="light dark">
 <meta name="referrer" content="no-referrer">
 <meta name="robots" content="noindex, nofollow">
-<title>${input.title} · Gatehouse</title>
+<title>${input.title} · ${branding.name}</title>
 <style>${unsafeRaw(CSS)}</style>
-${input.head ?? ''}</head>
+${extraCss ? html`<style>${unsafeRaw(extraCss)}</style>\n` : ''}${input.head ?? ''}</head>
 <body>
-<header class="brand">${icons.logo}<span>Gatehouse</span></header>
+<header class="brand">${mark}</header>
 <main class="${cardClass}">
 ${input.body}
 </main>
-</body>
+${links.length > 0 ? html`<footer class="links">${links}</footer>\n` : ''}${input.localTimes ? html`<script>${unsafeRaw(LOCAL_TIME_SCRIPT)}</script>\n` : ''}</body>
 </html>
 `}`;
 }

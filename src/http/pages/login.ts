@@ -1,7 +1,7 @@
 // The sign-in page: POST /login with username, password, csrf and return_to.
 import { html } from './html.js';
 import { icons } from './components.js';
-import { renderLayout } from './layout.js';
+import type { Page } from './layout.js';
 
 export function renderLoginPage(input: {
   csrfToken: string;
@@ -9,7 +9,7 @@ export function renderLoginPage(input: {
   clientName?: string;
   error?: string;
   username?: string;
-}): string {
+}): Page {
   const invalid = input.error ? 'true' : false;
   const body = html`<h1>Sign in</h1>
 ${input.clientName ? html`<p class="lede">to continue to <strong>${input.clientName}</strong></p>` : ''}
@@ -27,7 +27,7 @@ ${input.error ? html`<div class="alert error" role="alert" id="login-error">${ic
 </div>
 <div class="submit"><button type="submit" class="button primary block">Sign in</button></div>
 </form>`;
-  return renderLayout({ title: input.clientName ? `Sign in to continue to ${input.clientName}` : 'Sign in', body });
+  return { title: input.clientName ? `Sign in to continue to ${input.clientName}` : 'Sign in', body };
 }
 
 function ariaInvalid(invalid: string | false) {

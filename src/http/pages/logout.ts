@@ -1,9 +1,9 @@
-// The sign-out pages of RP-Initiated Logout: "Sign out of Gatehouse?" (asked when the request does not prove that the
+// The sign-out pages of RP-Initiated Logout: "Sign out of <product>?" (asked when the request does not prove that the
 // signed-in user wants it), and "You are signed out", which loads each client's front-channel logout URI in an
 // invisible iframe and, when the client gave a registered post_logout_redirect_uri, goes on there.
 import { html } from './html.js';
 import { avatar, csrfField, icons } from './components.js';
-import { renderLayout } from './layout.js';
+import type { Page } from './layout.js';
 
 export function renderLogoutConfirmPage(input: {
   csrfToken: string;
@@ -12,13 +12,15 @@ export function renderLogoutConfirmPage(input: {
   username: string;
   client: { name: string; clientId: string } | undefined;
   hiddenFields: Record<string, string>;
-}): string {
+  /** The platform's product name (branding.name). */
+  productName: string;
+}): Page {
   const hidden = Object.entries(input.hiddenFields)
     .filter(([name]) => name !== 'csrf' && name !== 'decision')
     .map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`);
   const body = html`<div class="hero">
 ${input.client ? avatar(input.client.name, input.client.clientId, 'large') : html`<span class="status-icon info">${icons.info}</span>`}
-<h1>Sign out of Gatehouse?</h1>
+<h1>Sign out of ${input.productName}?</h1>
 </div>
 <p class="message">${input.client ? html`<strong>${input.client.name}</strong> asks to sign you out.` : 'A page asks to sign you out.'} You are signed in as <strong>${input.username}</strong>; signing out also signs you out of the apps you used with this sign-in.</p>
 <form class="decision" method="post" action="${input.action}">
@@ -29,7 +31,7 @@ ${hidden}
 <button type="submit" name="decision" value="logout" class="button primary">Sign out</button>
 </div>
 </form>`;
-  return renderLayout({ title: 'Sign out of Gatehouse?', body });
+  return { title: `Sign out of ${input.productName}?`, body };
 }
 
 export function renderSignedOutPage(input: {
@@ -37,19 +39,29 @@ export function renderSignedOutPage(input: {
   frames: string[];
   /** Where to go next (a registered post_logout_redirect_uri with state), if anywhere. */
   next: string | undefined;
-}): string {
+  /** The platform's product name (branding.name). */
+  productName: string;
+  /** The app that asked to sign out, with its home page (client_uri) when it has one: the way back to it. */
+  client?: { name: string; clientUri?: string | undefined } | undefined;
+}): Page {
   // Time for the frames to load before the browser moves on: the page cannot tell when they have (no JavaScript).
   const head = input.next ? html`<meta http-equiv="refresh" content="2;url=${input.next}">\n` : undefined;
+  const backToClient = input.client?.clientUri
+    ? html`<a class="button secondary block" href="${input.client.clientUri}">Back to ${input.client.name}</a>`
+    : '';
   const body = html`<span class="status-icon info">${icons.success}</span>
 <h1>You are signed out</h1>
-<p class="message">You have been signed out of Gatehouse${input.frames.length > 0 ? ' and the apps you used' : ''}.</p>
+<p class="message">You have been signed out of ${input.productName}${input.frames.length > 0 ? ' and the apps you used' : ''}.${input.next ? '' : ' You can sign in again whenever you like.'}</p>
 ${input.next
   ? html`<p class="submit"><a class="button primary block" href="${input.next}">Continue</a></p>`
-  : html`<p class="submit"><a class="button secondary block" href="/login">Sign in again</a></p>`}
+  : html`<nav class="site-links" aria-label="Where to go next">
+<a class="button primary block" href="/login">Sign in again</a>
+${backToClient}
+</nav>`}
 ${input.frames.length > 0
   ? html`<div class="logout-frames" aria-hidden="true">
 ${input.frames.map((uri) => html`<iframe src="${uri}" title="Signing out" tabindex="-1" sandbox="allow-scripts allow-same-origin"></iframe>
 `)}</div>`
   : ''}`;
-  return renderLayout({ title: 'You are signed out', body, head });
+  return { title: 'You are signed out', body, head };
 }

@@ -4,7 +4,7 @@ import type { Services } from '../../services.js';
 import type { GrantSummary } from '../../store/types.js';
 import { describeScope } from '../../oauth/scopes.js';
 import { csrfToken, csrfValid, sessionCookie } from '../cookies.js';
-import { renderConnectedAppsPage } from '../pages/apps.js';
+import { renderConnectedAppsPage, renderRevokeConfirmPage } from '../pages/apps.js';
 import { renderErrorPage } from '../pages/error.js';
 import { openRevokedNotice, sealRevokedNotice } from '../revoked-notice.js';
 import { sameOriginPath } from '../same-origin-path.js';
@@ -73,6 +73,18 @@ export async function accountAppsRoutes(app: FastifyInstance, { services }: { se
       return sendPage(reply, 403, renderErrorPage({ title: 'This form has expired', message: 'Reload Connected apps and try again.' }));
     }
     const { clientId } = request.params;
+    // The list's button asks first: a confirmation page whose form comes back with confirm=yes (no script needed).
+    if ((request.body as Record<string, unknown> | undefined)?.confirm !== 'yes') {
+      const grants = await services.store.listGrants({ userId: signedIn.user.id });
+      if (!grants.some((grant) => grant.clientId === clientId)) return reply.redirect('/account/apps', 303);
+      const client = await services.store.getClient(clientId);
+      return sendPage(reply, 200, renderRevokeConfirmPage({
+        csrfToken: csrfToken(request, reply, secure),
+        clientId,
+        clientName: client?.name ?? clientId,
+        accessTokenTtlSeconds: client?.accessTokenTtl,
+      }));
+    }
     const now = services.now();
     const revoked = await services.store.revokeClientAccess(signedIn.user.id, clientId, now, 'revoked by the user in connected apps');
     await services.audit.record({ event: 'consent.withdrawn', actor: { type: 'user', id: signedIn.user.id, address: request.ip }, subject: signedIn.user.username, clientId, detail: { by: 'user', grants_revoked: revoked } });

@@ -19,10 +19,13 @@ import { unverifiedHost } from '../../domain/clients.js';
 import type { ChallengeKind, ChallengeRecord, GrantedSession, LoginDecision } from '../../store/types.js';
 import { browserBinding, csrfToken, csrfValid, sentBrowserBinding, sessionCookie } from '../cookies.js';
 import { renderConsentPage } from '../pages/consent.js';
+import { clientLinks } from '../client-links.js';
+import { pageCsp, setPageCsp } from '../security-headers.js';
 import { renderErrorPage } from '../pages/error.js';
 import { renderLoginPage } from '../pages/login.js';
 import { sameOriginPath, UnsafeReturnTo } from '../same-origin-path.js';
 import { sendPage } from '../send-page.js';
+import { sendRequestErrorPage } from '../error-response.js';
 import { sendUnsafeReturnTo } from './session.js';
 import { acceptedSignIn, type SignedIn } from '../delegated-sign-in.js';
 import { finishDeviceChallenge, isDeviceChallenge } from './device-delegation.js';
@@ -39,7 +42,7 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
   function fail(reply: FastifyReply, error: unknown): FastifyReply {
     if (!(error instanceof OAuthError)) throw error;
     if (error.redirect) return reply.redirect(errorRedirect(config.issuer, error.redirect.uri, error, error.redirect.state), 303);
-    return sendPage(reply, 400, renderErrorPage({ title: 'This sign-in link is not valid', message: error.message }));
+    return sendRequestErrorPage(reply, 400, { title: 'This sign-in link is not valid', detail: error.message });
   }
 
   function redirectError(reply: FastifyReply, authorization: AuthorizationRequest, error: unknown): FastifyReply {
@@ -68,7 +71,11 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
   }
 
   async function showConsent(request: FastifyRequest, reply: FastifyReply, authorization: AuthorizationRequest, username: string): Promise<FastifyReply> {
+    const links = clientLinks(authorization.client);
+    // The app's logo comes from its own site: the page's policy lets exactly that origin's images in.
+    if (links.logoUri) setPageCsp(reply, pageCsp({ images: [links.logoUri] }));
     return sendPage(reply, 200, renderConsentPage({
+      ...links,
       resources: await resourceNames(services, authorization.resources),
       csrfToken: csrfToken(request, reply, secure),
       clientName: authorization.client.name,
@@ -160,14 +167,14 @@ export async function authorizeRoutes(app: FastifyInstance, { services }: { serv
   /** Back from the platform's page with a verifier: the answer it gave, applied to the request it was given. */
   async function comeBack(request: FastifyRequest, reply: FastifyReply, kind: ChallengeKind, verifier: unknown): Promise<FastifyReply> {
     if (typeof verifier !== 'string' || verifier.length === 0 || verifier.length > 100) {
-      return sendPage(reply, 400, renderErrorPage({ title: 'This sign-in link is not valid', message: `${VERIFIER_PARAMS[kind]} must be sent once, as the value the ${kind} page was given.` }));
+      return sendRequestErrorPage(reply, 400, { title: 'This sign-in link is not valid', detail: `${VERIFIER_PARAMS[kind]} must be sent once, as the value the ${kind} page was given.` });
     }
     let challenge: ChallengeRecord;
     try {
       challenge = await redeemVerifier(services, kind, verifier, sentBrowserBinding(request, secure));
     } catch (error) {
       if (!(error instanceof VerifierRefused)) throw error;
-      return sendPage(reply, 400, renderErrorPage({ title: 'This sign-in cannot be completed', message: error.message }));
+      return sendRequestErrorPage(reply, 400, { title: 'This sign-in cannot be completed', message: 'This sign-in link has expired or was already used. Go back to the app and start again.', detail: error.message });
     }
     // A device's request (RFC 8628) signed in through the platform's pages: it ends in the device's approval.
     if (isDeviceChallenge(challenge)) return finishDeviceChallenge(services, request, reply, kind, challenge);

@@ -14,12 +14,16 @@ import { handOff, VERIFIER_PARAMS } from '../../oauth/delegated/hand-off.js';
 import { redeemVerifier, VerifierRefused } from '../../oauth/delegated/redeem.js';
 import { handOffDeviceLogin } from './device-delegation.js';
 import { renderConsentPage } from '../pages/consent.js';
+import { formatLifetime } from '../pages/format.js';
+import { clientLinks } from '../client-links.js';
+import { pageCsp, setPageCsp } from '../security-headers.js';
 import { renderDeviceCodePage } from '../pages/device.js';
 import { renderErrorPage } from '../pages/error.js';
 import { renderLoginPage } from '../pages/login.js';
 import { renderMessagePage } from '../pages/message.js';
 import { sameOriginPath, UnsafeReturnTo } from '../same-origin-path.js';
 import { sendPage } from '../send-page.js';
+import { sendRequestErrorPage } from '../error-response.js';
 import { RateLimited, rateLimitHeaders, type RateLimits } from '../rate-limits/index.js';
 import { sendUnsafeReturnTo } from './session.js';
 
@@ -36,14 +40,23 @@ export async function deviceRoutes(app: FastifyInstance, { services, rateLimits 
   const { config } = services;
   const secure = config.secureCookies;
 
-  /** Runs a step of the user-code limit; its 429 (a page) carries the X-RateLimit-* headers too. */
-  function limited(reply: FastifyReply, step: () => void): void {
+  /** Runs a step of the user-code limit: its refusal carries the X-RateLimit-* headers too, and is returned for the page. */
+  function limited(reply: FastifyReply, step: () => void): RateLimited | undefined {
     try {
       step();
+      return undefined;
     } catch (error) {
-      if (error instanceof RateLimited) rateLimitHeaders(reply, error.state);
-      throw error;
+      if (!(error instanceof RateLimited)) throw error;
+      rateLimitHeaders(reply, error.state);
+      return error;
     }
+  }
+
+  /** Over the limit: the form again, saying in plain words what happened and how long to wait. */
+  function showLimited(request: FastifyRequest, reply: FastifyReply, typed: string, refusal: RateLimited): FastifyReply {
+    reply.header('Retry-After', String(refusal.state.resetSeconds));
+    return showForm(request, reply, 429, typed.slice(0, 32),
+      `Too many wrong codes were entered from your network, so checking codes is paused for a moment. Wait ${formatLifetime(refusal.state.resetSeconds)}, then enter the code again.`);
   }
 
   function showForm(request: FastifyRequest, reply: FastifyReply, status: number, userCode?: string, error?: string): FastifyReply {
@@ -65,7 +78,10 @@ export async function deviceRoutes(app: FastifyInstance, { services, rateLimits 
   async function showConsent(request: FastifyRequest, reply: FastifyReply, userCode: string, record: DeviceCodeRecord, signedIn: SignedIn): Promise<FastifyReply> {
     const client = await services.clientCache.get(record.clientId);
     if (!client) return showForm(request, reply, 400, userCode, NOT_WAITING);
+    const links = clientLinks(client);
+    if (links.logoUri) setPageCsp(reply, pageCsp({ images: [links.logoUri] }));
     return sendPage(reply, 200, renderConsentPage({
+      ...links,
       csrfToken: csrfToken(request, reply, secure),
       clientName: client.name,
       clientId: client.clientId,
@@ -77,13 +93,13 @@ export async function deviceRoutes(app: FastifyInstance, { services, rateLimits 
   }
 
   /** The request a typed code stands for; undefined (and counted against the address) when it waits for no decision. */
-  async function lookUp(request: FastifyRequest, reply: FastifyReply, typed: string): Promise<{ userCode: string; record: DeviceCodeRecord } | undefined> {
-    limited(reply, () => rateLimits.userCodes.check(request.ip));
+  async function lookUp(request: FastifyRequest, reply: FastifyReply, typed: string): Promise<{ userCode: string; record: DeviceCodeRecord } | RateLimited | undefined> {
+    const refused = limited(reply, () => rateLimits.userCodes.check(request.ip));
+    if (refused) return refused;
     const normal = normalizeUserCode(typed);
     const record = normal === undefined ? undefined : await services.devices.findPending(normal);
     if (!record || normal === undefined) {
-      limited(reply, () => rateLimitHeaders(reply, rateLimits.userCodes.take(request.ip)));
-      return undefined;
+      return limited(reply, () => rateLimitHeaders(reply, rateLimits.userCodes.take(request.ip)));
     }
     return { userCode: formatUserCode(normal), record };
   }
@@ -91,7 +107,7 @@ export async function deviceRoutes(app: FastifyInstance, { services, rateLimits 
   /** Back from the platform's device page (device_verifier): the code it took, on to sign-in. */
   async function comeBack(request: FastifyRequest, reply: FastifyReply, verifier: unknown): Promise<FastifyReply> {
     if (typeof verifier !== 'string' || verifier.length === 0 || verifier.length > 100) {
-      return sendPage(reply, 400, renderErrorPage({ title: 'This link is not valid', message: `${VERIFIER_PARAMS.device} must be sent once, as the value the device page was given.` }));
+      return sendRequestErrorPage(reply, 400, { title: 'This link is not valid', message: 'Start again on your device.', detail: `${VERIFIER_PARAMS.device} must be sent once, as the value the device page was given.` });
     }
     let userCode: string;
     try {
@@ -99,7 +115,7 @@ export async function deviceRoutes(app: FastifyInstance, { services, rateLimits 
       userCode = challenge.outcome?.accepted ? challenge.outcome.device!.userCode : '';
     } catch (error) {
       if (!(error instanceof VerifierRefused)) throw error;
-      return sendPage(reply, 400, renderErrorPage({ title: 'This device cannot be connected', message: error.message }));
+      return sendRequestErrorPage(reply, 400, { title: 'This device cannot be connected', message: 'This link has expired or was already used. Start again on your device.', detail: error.message });
     }
     const record = await services.devices.findPending(userCode);
     if (!record) return showForm(request, reply, 400, userCode, NOT_WAITING);
@@ -125,6 +141,7 @@ export async function deviceRoutes(app: FastifyInstance, { services, rateLimits 
     const signedIn = await services.accounts.resolveSession(sessionCookie(request));
     if (!signedIn && config.delegation.loginUrl === undefined) return showForm(request, reply, 200, typed.slice(0, 32));
     const found = await lookUp(request, reply, typed);
+    if (found instanceof RateLimited) return showLimited(request, reply, typed, found);
     if (!found) return showForm(request, reply, 400, typed.slice(0, 32), NOT_WAITING);
     if (config.delegation.loginUrl !== undefined) return handOffDeviceLogin(services, request, reply, found.userCode, found.record);
     return showConsent(request, reply, found.userCode, found.record, signedIn!);
@@ -137,6 +154,7 @@ export async function deviceRoutes(app: FastifyInstance, { services, rateLimits 
       return showForm(request, reply, 403, typed.slice(0, 32), 'The form expired. Please enter the code again.');
     }
     const found = await lookUp(request, reply, typed);
+    if (found instanceof RateLimited) return showLimited(request, reply, typed, found);
     if (!found) return showForm(request, reply, 400, typed.slice(0, 32), NOT_WAITING);
     if (config.delegation.loginUrl !== undefined) return handOffDeviceLogin(services, request, reply, found.userCode, found.record);
     const signedIn = await services.accounts.resolveSession(sessionCookie(request));

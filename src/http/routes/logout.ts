@@ -17,7 +17,10 @@ import { renderMessagePage } from '../pages/message.js';
 import { renderLogoutConfirmPage, renderSignedOutPage } from '../pages/logout.js';
 import { cspWithFrames, setPageCsp } from '../security-headers.js';
 import { sendPage } from '../send-page.js';
+import { sendRequestErrorPage } from '../error-response.js';
 import { requestPath } from '../cors.js';
+import { clientLinks } from '../client-links.js';
+import type { ClientRecord } from '../../store/types.js';
 
 /** The parameters of RP-Initiated Logout §2 (others are ignored, and not carried when a POST becomes a GET). */
 const LOGOUT_PARAMETERS: ReadonlySet<string> = new Set(['id_token_hint', 'logout_hint', 'client_id', 'post_logout_redirect_uri', 'state', 'ui_locales']);
@@ -32,24 +35,25 @@ export async function logoutRoutes(app: FastifyInstance, { services }: { service
    * Ends the browser's session (if it has one) and answers: straight to `next` when no front-channel frame needs to
    * load first, else the signed-out page, which loads them and then goes on to `next`.
    */
-  async function signOut(request: FastifyRequest, reply: FastifyReply, next: string | undefined): Promise<FastifyReply> {
+  async function signOut(request: FastifyRequest, reply: FastifyReply, next: string | undefined, client?: ClientRecord): Promise<FastifyReply> {
     const ended = await services.logout.endSession({ cookieValue: sessionCookie(request) });
     clearSessionCookie(reply, secure);
     const frames = ended?.frontChannelUris ?? [];
     if (frames.length === 0 && next !== undefined) return reply.redirect(next, 303);
     if (frames.length > 0) setPageCsp(reply, cspWithFrames(frames));
-    return sendPage(reply, 200, renderSignedOutPage({ frames, next }));
+    const back = client && { name: client.name, clientUri: clientLinks(client).clientUri };
+    return sendPage(reply, 200, renderSignedOutPage({ frames, next, productName: services.config.branding.name, client: back }));
   }
 
   function invalid(reply: FastifyReply, error: unknown): FastifyReply {
     if (!(error instanceof OAuthError)) throw error;
-    return sendPage(reply, 400, renderErrorPage({ title: 'This sign-out link is not valid', message: error.message }));
+    return sendRequestErrorPage(reply, 400, { title: 'This sign-out link is not valid', message: 'The app that sent you here asked to sign you out in a way that cannot be done. Nothing was changed.', detail: error.message });
   }
 
   /** Back from the platform's logout page: its answer applied to the logout request it was handed. */
   async function comeBack(request: FastifyRequest, reply: FastifyReply, verifier: unknown): Promise<FastifyReply> {
     if (typeof verifier !== 'string' || verifier.length === 0 || verifier.length > 100) {
-      return sendPage(reply, 400, renderErrorPage({ title: 'This sign-out link is not valid', message: `${VERIFIER_PARAMS.logout} must be sent once, as the value the sign-out page was given.` }));
+      return sendRequestErrorPage(reply, 400, { title: 'This sign-out link is not valid', message: 'Nothing was changed.', detail: `${VERIFIER_PARAMS.logout} must be sent once, as the value the sign-out page was given.` });
     }
     let params: Record<string, string>;
     try {
@@ -59,7 +63,7 @@ export async function logoutRoutes(app: FastifyInstance, { services }: { service
       params = singleValues(challenge.request);
     } catch (error) {
       if (!(error instanceof VerifierRefused)) throw error;
-      return sendPage(reply, 400, renderErrorPage({ title: 'This sign-out cannot be completed', message: error.message }));
+      return sendRequestErrorPage(reply, 400, { title: 'This sign-out cannot be completed', message: 'This sign-out link has expired or was already used. Nothing was changed.', detail: error.message });
     }
     let logout: LogoutRequest;
     try {
@@ -67,7 +71,7 @@ export async function logoutRoutes(app: FastifyInstance, { services }: { service
     } catch (error) {
       return invalid(reply, error);
     }
-    return signOut(request, reply, postLogoutRedirect(logout));
+    return signOut(request, reply, postLogoutRedirect(logout), logout.client);
   }
 
   /** A logout request from a client (GET, or POST without a decision). */
@@ -81,7 +85,7 @@ export async function logoutRoutes(app: FastifyInstance, { services }: { service
     }
     const signedIn = await services.accounts.resolveSession(sessionCookie(request));
     // Nobody is signed in here: nothing to end, so nothing a third party could abuse; go on as asked.
-    if (!signedIn) return signOut(request, reply, postLogoutRedirect(logout));
+    if (!signedIn) return signOut(request, reply, postLogoutRedirect(logout), logout.client);
     if (services.config.delegation.logoutUrl !== undefined) {
       // As Hydra: the platform's page is asked whenever someone is signed in (it may sign the user out of its own
       // session too, or keep them signed in).
@@ -90,7 +94,7 @@ export async function logoutRoutes(app: FastifyInstance, { services }: { service
         subject: signedIn.user.id, skip: false, loginSessionId: signedIn.session.sid, login: null,
       }), 302);
     }
-    if (provesSignedInUser(logout, signedIn.user, signedIn.session.sid)) return signOut(request, reply, postLogoutRedirect(logout));
+    if (provesSignedInUser(logout, signedIn.user, signedIn.session.sid)) return signOut(request, reply, postLogoutRedirect(logout), logout.client);
     // Without proof that the signed-in user asked (any page can link here), the user decides.
     return sendPage(reply, 200, renderLogoutConfirmPage({
       csrfToken: csrfToken(request, reply, secure),
@@ -98,6 +102,7 @@ export async function logoutRoutes(app: FastifyInstance, { services }: { service
       username: signedIn.user.username,
       client: logout.client && { name: logout.client.name, clientId: logout.client.clientId },
       hiddenFields: logout.params,
+      productName: services.config.branding.name,
     }));
   }
 
@@ -114,7 +119,7 @@ export async function logoutRoutes(app: FastifyInstance, { services }: { service
     }
     if (body.decision === 'stay') return sendPage(reply, 200, renderMessagePage({ title: 'You are still signed in', message: 'Nothing was changed. You can close this page.' }));
     if (body.decision !== 'logout') return sendPage(reply, 400, renderErrorPage({ title: 'Unexpected answer', message: 'decision must be "logout" or "stay".' }));
-    return signOut(request, reply, postLogoutRedirect(logout));
+    return signOut(request, reply, postLogoutRedirect(logout), logout.client);
   }
 
   for (const path of END_SESSION_PATHS) {
