@@ -1,6 +1,8 @@
 // What a client says about itself for its users: logo_uri, client_uri, policy_uri, tos_uri (RFC 7591 §2), as the
-// pages show them. Read from the client record when it carries them (the registration work adds them to it) and
-// only when each is an absolute http(s) URL: anything else would be a link or image source of the client's choosing.
+// pages show them. The client rules already accept only https (http on loopback) URLs; checked again here because
+// each becomes a link or an image source on a page, whatever wrote the row.
+import type { ClientRecord } from '../store/types.js';
+
 export interface ClientLinks {
   logoUri?: string;
   clientUri?: string;
@@ -20,11 +22,11 @@ function webUrl(value: unknown): string | undefined {
   }
 }
 
-export function clientLinks(client: object | undefined): ClientLinks {
+export function clientLinks(client: Pick<ClientRecord, (typeof FIELDS)[number]> | undefined): ClientLinks {
   const out: ClientLinks = {};
   if (!client) return out;
   for (const field of FIELDS) {
-    const url = webUrl((client as Record<string, unknown>)[field]);
+    const url = webUrl(client[field]);
     if (url !== undefined) out[field] = url;
   }
   return out;

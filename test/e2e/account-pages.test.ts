@@ -95,6 +95,22 @@ await describeOnBackends('account pages', (backend) => {
     }
   });
 
+  test('the consent page shows the client\'s logo and its home, privacy and terms links (logo_uri, client_uri, policy_uri, tos_uri) and names the account', async () => {
+    await createClient(server, {
+      clientId: 'linked-app', name: 'Linked App', redirectUris: [CALLBACK], scopes: 'read:leads',
+      logoUri: 'https://linked.example/logo.png', clientUri: 'https://linked.example/', policyUri: 'https://linked.example/privacy', tosUri: 'https://linked.example/terms',
+    });
+    const agent = new TestUserAgent(server.issuer);
+    const authorize = await agent.navigate(`/oauth2/authorize?${new URLSearchParams({ client_id: 'linked-app', redirect_uri: CALLBACK, response_type: 'code', scope: 'read:leads' })}`);
+    const login = authorize.location ? await agent.navigate(authorize.location) : authorize;
+    const consent = await agent.signIn(login.html, USER.username, USER.password);
+    assert.match(consent.html, /Linked App wants to access your account, alice/);
+    for (const url of ['https://linked.example/logo.png', 'https://linked.example/', 'https://linked.example/privacy', 'https://linked.example/terms']) {
+      assert.ok(consent.html.includes(`"${url}"`), `the page links ${url}`);
+    }
+    assert.match(consent.response.headers.get('content-security-policy') ?? '', /img-src[^;]*https:\/\/linked\.example/, 'the logo may load, from its own site only');
+  });
+
   test('a wrong password keeps "to continue to <app>"; the root is a landing page; signing out offers a way back', async () => {
     const agent = new TestUserAgent(server.issuer);
     const authorize = await agent.navigate(`/oauth2/authorize?${new URLSearchParams({ client_id: 'zapier-client', redirect_uri: CALLBACK, response_type: 'code', scope: 'read:leads' })}`);
