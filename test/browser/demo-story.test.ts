@@ -1,44 +1,28 @@
 // The whole story in a browser, on `npm run demo`'s three servers: connect, sign in, consent, the leads appear;
 // Deny shows a clear message in the app; revoking in Connected apps makes the app ask to connect again.
-import { dirname } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { freePort, TEST_SECRET, tempSqliteUrl } from '../helpers/server.js';
 import { artifactPath, browserSkipReason, launchBrowser } from '../helpers/browser.js';
-import { startDemo } from '../../examples/demo.js';
+import { startTestDemo, type RunningDemo } from '../helpers/demo.js';
 import { TestClock } from '../helpers/clock.js';
 
 const skip = browserSkipReason();
 
 describe('the demo story in a browser', { skip }, () => {
-  let demo: Awaited<ReturnType<typeof startDemo>>;
+  let demo: RunningDemo;
+  let closeDemo: () => Promise<void> = async () => {};
   let browser: Browser;
-  const database = tempSqliteUrl();
   const clock = new TestClock();
   const shot = (page: Page, name: string) => page.screenshot({ path: artifactPath('story', name), fullPage: true });
 
   before(async () => {
-    const port = await freePort();
-    demo = await startDemo({
-      GATEHOUSE_PORT: String(port),
-      GATEHOUSE_ADMIN_PORT: String(await freePort()),
-      GATEHOUSE_ISSUER: `http://localhost:${port}`,
-      // The demo's own database and folder (it never reads GATEHOUSE_DATABASE_URL): the test's temporary one.
-      DEMO_DATABASE_URL: database.url,
-      DEMO_DATA: dirname(database.url.slice('sqlite:'.length)),
-      GATEHOUSE_SECRET: TEST_SECRET,
-      GATEHOUSE_LOG_LEVEL: 'silent',
-      LEADS_API_PORT: String(await freePort()),
-      LEADS_MCP_PORT: String(await freePort()),
-      INTEGRATION_APP_PORT: String(await freePort()),
-    }, { clock });
+    ({ demo, close: closeDemo } = await startTestDemo({ clock }, {}));
     browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();
-    await demo?.close();
-    database.remove();
+    await closeDemo();
   });
 
   async function signIn(page: Page) {

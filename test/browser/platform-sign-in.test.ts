@@ -8,9 +8,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { freePort, TEST_SECRET, tempSqliteUrl } from '../helpers/server.js';
+import { freePort } from '../helpers/server.js';
 import { artifactPath, browserSkipReason, launchBrowser } from '../helpers/browser.js';
-import { startDemo } from '../../examples/demo.js';
+import { startTestDemo, type RunningDemo } from '../helpers/demo.js';
 import { TestClock } from '../helpers/clock.js';
 
 const skip = browserSkipReason();
@@ -28,36 +28,23 @@ async function axeProblems(page: Page): Promise<string[]> {
 }
 
 describe('the platform\'s own sign-in in a browser', { skip }, () => {
-  let demo: Awaited<ReturnType<typeof startDemo>>;
+  let demo: RunningDemo;
+  let closeDemo: () => Promise<void> = async () => {};
   let browser: Browser;
-  const database = tempSqliteUrl();
   const platformDir = mkdtempSync(join(tmpdir(), 'gatehouse-platform-'));
   const clock = new TestClock();
   const shot = (page: Page, name: string) => page.screenshot({ path: artifactPath('platform', name), fullPage: true });
 
   before(async () => {
-    const port = await freePort();
-    demo = await startDemo({
-      GATEHOUSE_PORT: String(port),
-      GATEHOUSE_ADMIN_PORT: String(await freePort()),
-      GATEHOUSE_ISSUER: `http://localhost:${port}`,
-      // The demo's own database and folder (it never reads GATEHOUSE_DATABASE_URL): the test's temporary one.
-      DEMO_DATABASE_URL: database.url,
-      DEMO_DATA: dirname(database.url.slice('sqlite:'.length)),
-      GATEHOUSE_SECRET: TEST_SECRET,
-      GATEHOUSE_LOG_LEVEL: 'silent',
-      LEADS_API_PORT: String(await freePort()),
-      LEADS_MCP_PORT: String(await freePort()),
-      INTEGRATION_APP_PORT: String(await freePort()),
+    ({ demo, close: closeDemo } = await startTestDemo({ clock, ownSignIn: true }, {
       PLATFORM_PORT: String(await freePort()),
       PLATFORM_DATABASE: join(platformDir, 'platform.db'),
-    }, { clock, ownSignIn: true });
+    }));
     browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();
-    await demo?.close();
-    database.remove();
+    await closeDemo();
     rmSync(platformDir, { recursive: true, force: true });
   });
 

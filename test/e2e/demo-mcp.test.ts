@@ -2,42 +2,29 @@
 // Gatehouse as a resource, it answers MCP clients with the RFC 9728 challenge, and an MCP client holding a token for
 // it (code + PKCE + resource, as the demo user) sees the demo user's seeded leads: one store behind the API and MCP.
 import { after, before, describe, test } from 'node:test';
-import { dirname } from 'node:path';
 import assert from 'node:assert/strict';
 import * as oauth from 'openid-client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { freePort, TEST_SECRET, tempSqliteUrl } from '../helpers/server.js';
+import { freePort } from '../helpers/server.js';
 import { TestUserAgent } from '../helpers/user-agent.js';
-import { startDemo } from '../../examples/demo.js';
+import { startTestDemo, type RunningDemo } from '../helpers/demo.js';
 
 const CALLBACK = 'http://127.0.0.1:7777/callback';
 
 describe('npm run demo starts the leads MCP server', () => {
-  let demo: Awaited<ReturnType<typeof startDemo>>;
-  const database = tempSqliteUrl();
+  let demo: RunningDemo;
+  let closeDemo: () => Promise<void> = async () => {};
   let mcpPort: number;
 
   before(async () => {
-    const port = await freePort();
     mcpPort = await freePort();
-    demo = await startDemo({
-      GATEHOUSE_PORT: String(port),
-      GATEHOUSE_ADMIN_PORT: String(await freePort()),
-      GATEHOUSE_ISSUER: `http://localhost:${port}`,
-      // The demo's own database and folder (it never reads GATEHOUSE_DATABASE_URL): the test's temporary one.
-      DEMO_DATABASE_URL: database.url,
-      DEMO_DATA: dirname(database.url.slice('sqlite:'.length)),
-      GATEHOUSE_SECRET: TEST_SECRET,
-      GATEHOUSE_LOG_LEVEL: 'silent',
-      LEADS_API_PORT: String(await freePort()),
+    ({ demo, close: closeDemo } = await startTestDemo({}, {
       LEADS_MCP_PORT: String(mcpPort),
-      INTEGRATION_APP_PORT: String(await freePort()),
-    });
+    }));
   });
   after(async () => {
-    await demo?.close();
-    database.remove();
+    await closeDemo();
   });
 
   test('at LEADS_MCP_PORT, /mcp, registered as a resource, with its metadata and a 401 challenge naming them', async () => {

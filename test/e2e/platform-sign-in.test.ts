@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { freePort, TEST_SECRET, tempSqliteUrl } from '../helpers/server.js';
+import { join } from 'node:path';
+import { freePort } from '../helpers/server.js';
 import { hiddenFields } from '../helpers/user-agent.js';
 import { TestClock } from '../helpers/clock.js';
-import { startDemo } from '../../examples/demo.js';
+import { startTestDemo, type RunningDemo } from '../helpers/demo.js';
 import { buildPlatformApp } from '../../examples/platform-sign-in/app.js';
 import { PlatformDb } from '../../examples/platform-sign-in/platform-db.js';
 
@@ -48,34 +48,21 @@ class Browser {
 }
 
 describe('the platform\'s own sign-in (npm run demo -- --own-sign-in)', () => {
-  let demo: Awaited<ReturnType<typeof startDemo>>;
-  const database = tempSqliteUrl();
+  let demo: RunningDemo;
+  let closeDemo: () => Promise<void> = async () => {};
   const platformDir = mkdtempSync(join(tmpdir(), 'gatehouse-platform-'));
   const clock = new TestClock();
   let platformUrl: string;
 
   before(async () => {
-    const port = await freePort();
-    demo = await startDemo({
-      GATEHOUSE_PORT: String(port),
-      GATEHOUSE_ADMIN_PORT: String(await freePort()),
-      GATEHOUSE_ISSUER: `http://localhost:${port}`,
-      // The demo's own database and folder (it never reads GATEHOUSE_DATABASE_URL): the test's temporary one.
-      DEMO_DATABASE_URL: database.url,
-      DEMO_DATA: dirname(database.url.slice('sqlite:'.length)),
-      GATEHOUSE_SECRET: TEST_SECRET,
-      GATEHOUSE_LOG_LEVEL: 'silent',
-      LEADS_API_PORT: String(await freePort()),
-      LEADS_MCP_PORT: String(await freePort()),
-      INTEGRATION_APP_PORT: String(await freePort()),
+    ({ demo, close: closeDemo } = await startTestDemo({ clock, ownSignIn: true }, {
       PLATFORM_PORT: String(await freePort()),
       PLATFORM_DATABASE: join(platformDir, 'platform.db'),
-    }, { clock, ownSignIn: true });
+    }));
     platformUrl = demo.platform!.url;
   });
   after(async () => {
-    await demo?.close();
-    database.remove();
+    await closeDemo();
     rmSync(platformDir, { recursive: true, force: true });
   });
 
