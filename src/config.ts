@@ -2,7 +2,7 @@
 // Settings come from the environment; an optional JSON file (GATEHOUSE_CONFIG) may add to them.
 // A bad value stops the process at start with a message naming the setting, never at first use.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type JsonWebKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { parseDuration } from './util/duration.js';
@@ -103,6 +103,12 @@ export interface RegistrationSettings {
    * catalogue (every scope with a description, OIDC's included) and the scopes of registered resources. A registration that names none gets all of them.
    */
   scopes: string[] | undefined;
+  /**
+   * GATEHOUSE_REGISTRATION_SOFTWARE_STATEMENT_KEYS: a JWK Set file of the public keys of trusted software statement
+   * issuers (RFC 7591 §2.3); a statement signed by one of them is accepted and its claims take precedence. Unset:
+   * software statements are refused.
+   */
+  softwareStatementKeys: { keys: JsonWebKey[] } | undefined;
 }
 
 /**
@@ -498,7 +504,35 @@ function registrationSettings(env: Env): RegistrationSettings {
       if (!/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope)) throw new ConfigError(`GATEHOUSE_REGISTRATION_SCOPES must be scopes separated by spaces (e.g. "openid read:leads"), got "${scope}"`);
     }
   }
-  return { mode, unusedTtlSeconds, perAddressPerHour: nonNegativeInt(env, 'GATEHOUSE_REGISTRATION_RATE_LIMIT', 20), scopes };
+  return {
+    mode,
+    unusedTtlSeconds,
+    perAddressPerHour: nonNegativeInt(env, 'GATEHOUSE_REGISTRATION_RATE_LIMIT', 20),
+    scopes,
+    softwareStatementKeys: softwareStatementKeys(env.GATEHOUSE_REGISTRATION_SOFTWARE_STATEMENT_KEYS),
+  };
+}
+
+/** JWK members only a private or symmetric key has: trusted statement issuers are named by public keys alone. */
+const NON_PUBLIC_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+function softwareStatementKeys(path: string | undefined): { keys: JsonWebKey[] } | undefined {
+  if (path === undefined || path.trim() === '') return undefined;
+  const name = 'GATEHOUSE_REGISTRATION_SOFTWARE_STATEMENT_KEYS';
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new ConfigError(`${name} names "${path}", which cannot be read as JSON`);
+  }
+  const keys = (value as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys) || keys.length === 0) throw new ConfigError(`${name} file "${path}" must hold a JWK Set: {"keys": [...]} with at least one key`);
+  for (const key of keys) {
+    if (typeof key !== 'object' || key === null || typeof (key as { kty?: unknown }).kty !== 'string') throw new ConfigError(`${name} file "${path}": every key must be a JWK with "kty"`);
+    const secret = NON_PUBLIC_JWK_MEMBERS.find((member) => member in key);
+    if (secret) throw new ConfigError(`${name} file "${path}": a key has the private member "${secret}"; list public keys only`);
+  }
+  return { keys: keys as JsonWebKey[] };
 }
 
 const BRANDING_FIELDS = new Set(['name', 'logo', 'primaryColor', 'supportUrl', 'privacyUrl']);

@@ -11,6 +11,7 @@ import { buildClient, ClientInputError, isPrivateUseUri, usesSecret, validateRed
 import { constantTimeEqual, randomId, randomToken, sha256Hex } from './crypto.js';
 import { parseScopeList } from './scopes.js';
 import type { AuditTrail } from './audit.js';
+import { SoftwareStatementRejected, verifySoftwareStatement } from '../jwt/software-statement.js';
 
 /** RFC 7591 §3.2.2's error codes, and RFC 7592's refusal of a wrong registration access token. */
 export type RegistrationErrorCode = 'invalid_redirect_uri' | 'invalid_client_metadata' | 'invalid_software_statement' | 'unapproved_software_statement';
@@ -102,6 +103,22 @@ export class RegistrationService {
     const found = await this.store.findInitialAccessToken(hash);
     if (!found || !live(found, epochSeconds(this.clock))) throw new RegistrationTokenRefused('the initial access token is unknown, expired or used up');
     return hash;
+  }
+
+  /**
+   * RFC 7591 §2.3: the claims of a software statement signed by a trusted issuer (GATEHOUSE_REGISTRATION_SOFTWARE_STATEMENT_KEYS);
+   * the caller checks them as metadata and lets them take precedence. Without trusted issuers, statements are refused.
+   */
+  async softwareStatementClaims(statement: string): Promise<Record<string, unknown>> {
+    if (this.settings.softwareStatementKeys === undefined) {
+      throw new RegistrationRefused('invalid_software_statement', 'software statements are not accepted by this server (no trusted issuers are configured); send the metadata itself');
+    }
+    try {
+      return await verifySoftwareStatement(statement, this.settings.softwareStatementKeys, epochSeconds(this.clock));
+    } catch (error) {
+      if (error instanceof SoftwareStatementRejected) throw new RegistrationRefused(`${error.kind}_software_statement`, error.message);
+      throw error;
+    }
   }
 
   /** RFC 7591 §3: registers a client; its secret and registration access token are in the answer, and never again. */
@@ -203,9 +220,8 @@ export class RegistrationService {
 
   /** The policy, then the one client rule. */
   private build(metadata: RegistrationMetadata, existing: ClientRecord | undefined, now: number, registration: NonNullable<ClientRecord['registration']>, allowedScopes: string[]): ClientRecord {
-    if (metadata.software_statement !== undefined) {
-      throw new RegistrationRefused('invalid_software_statement', 'software statements are not accepted by this server; send the metadata itself');
-    }
+    // The endpoint replaces a statement by its verified claims (softwareStatementClaims); one left here was never checked.
+    if (metadata.software_statement !== undefined) throw new RegistrationRefused('invalid_software_statement', 'the software statement was not verified');
     const redirectUris = metadata.redirect_uris ?? [];
     if (redirectUris.length > MAX_REDIRECT_URIS) throw new RegistrationRefused('invalid_redirect_uri', `redirect_uris may hold at most ${MAX_REDIRECT_URIS} URIs`);
     for (const uri of redirectUris) {

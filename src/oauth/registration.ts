@@ -41,10 +41,14 @@ export function parseMetadata(contentType: string | undefined, body: string): Re
     throw new OAuthError('invalid_client_metadata', 'the request body is not valid JSON', 400);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new OAuthError('invalid_client_metadata', 'the client metadata must be a JSON object', 400);
-  const source = value as Record<string, unknown>;
+  return metadataFields(value as Record<string, unknown>, '');
+}
+
+/** The known fields of `source`, each of its RFC 7591 type (null counts as absent); `origin` prefixes what is wrong. */
+function metadataFields(source: Record<string, unknown>, origin: string): RegistrationMetadata & { client_id?: string; client_secret?: string } {
   const metadata: Record<string, unknown> = {};
   const wrong = (name: string, type: string): never => {
-    throw new OAuthError('invalid_client_metadata', `${name} must be ${type}`, 400);
+    throw new OAuthError('invalid_client_metadata', `${origin}${name} must be ${type}`, 400);
   };
   for (const name of STRINGS) {
     const field = source[name];
@@ -66,6 +70,19 @@ export function parseMetadata(contentType: string | undefined, body: string): Re
     metadata.jwks = jwks;
   }
   return metadata as RegistrationMetadata;
+}
+
+/**
+ * RFC 7591 §2.3: a software statement's verified claims are metadata that take precedence over the same fields sent
+ * beside it; the statement itself is not kept. Without one, the metadata as sent.
+ */
+async function withSoftwareStatement<M extends RegistrationMetadata>(services: RegistrationServices, metadata: M): Promise<M> {
+  if (metadata.software_statement === undefined) return metadata;
+  const claims = metadataFields(await services.registration.softwareStatementClaims(metadata.software_statement), 'software_statement: ');
+  const { software_statement: _verified, client_id: _id, client_secret: _secret, ...stated } = claims;
+  const merged: M = { ...metadata, ...stated };
+  delete merged.software_statement;
+  return merged;
 }
 
 /** RFC 7591 §3.2.1 / RFC 7592 §3: the client's registered metadata, with the credentials made in this answer. */
@@ -119,7 +136,7 @@ export async function handleRegistration(services: RegistrationServices, authori
   ensureEnabled(services, REGISTRATION_PATH);
   try {
     const initialTokenHash = await services.registration.checkInitialAccessToken(bearer(authorization));
-    const metadata = parseMetadata(contentType, body);
+    const metadata = await withSoftwareStatement(services, parseMetadata(contentType, body));
     const { client, ...made } = await services.registration.register(metadata, initialTokenHash);
     return clientInformation(services.config.issuer, client, made);
   } catch (error) {
@@ -146,7 +163,7 @@ export async function handleClientConfiguration(
       return undefined;
     }
     await services.registration.read(clientId, token);
-    const client = await services.registration.replace(clientId, token, parseMetadata(contentType, body ?? ''));
+    const client = await services.registration.replace(clientId, token, await withSoftwareStatement(services, parseMetadata(contentType, body ?? '')));
     return clientInformation(services.config.issuer, client);
   } catch (error) {
     throw refused(error);

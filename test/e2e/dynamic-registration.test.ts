@@ -10,6 +10,10 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { basic, createUser, USER } from '../helpers/fixtures.js';
 import { sha256Hex } from '../../src/domain/crypto.js';
 import { TestUserAgent, hiddenFields } from '../helpers/user-agent.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 
 const CALLBACK = 'http://127.0.0.1:6274/oauth/callback';
 const SCOPES = 'openid profile read:leads';
@@ -328,3 +332,55 @@ await describeOnBackends('dynamic client registration rate limit', (backend) => 
     assert.ok(Number(refused.headers.get('retry-after')) > 0);
   });
 }, { skip: false });
+
+await describeOnBackends('dynamic client registration with software statements', (backend) => {
+  let server: TestServer;
+  const clock = new TestClock();
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-statements-'));
+  let trusted: CryptoKey;
+  let stranger: CryptoKey;
+  const sign = (key: CryptoKey, claims: Record<string, unknown>, expiresIn = '1h') =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'ES256' }).setIssuedAt(Math.floor(clock.now() / 1000)).setExpirationTime(Math.floor(clock.now() / 1000) + (expiresIn === '1h' ? 3600 : -3600)).sign(key);
+
+  before(async () => {
+    const issuer = await generateKeyPair('ES256');
+    trusted = issuer.privateKey;
+    stranger = (await generateKeyPair('ES256')).privateKey;
+    const file = join(dir, 'trusted-issuers.json');
+    writeFileSync(file, JSON.stringify({ keys: [await exportJWK(issuer.publicKey)] }));
+    server = await startTestServer({ backend, clock, env: { GATEHOUSE_REGISTRATION: 'open', GATEHOUSE_REGISTRATION_RATE_LIMIT: '0', GATEHOUSE_REGISTRATION_SCOPES: SCOPES, GATEHOUSE_REGISTRATION_SOFTWARE_STATEMENT_KEYS: file } });
+  });
+  after(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a statement signed by a trusted issuer is accepted and its claims take precedence over the metadata sent beside it', async () => {
+    const statement = await sign(trusted, { iss: 'https://partners.example', software_id: 'leadsync', client_name: 'LeadSync (certified)', redirect_uris: ['https://leadsync.example/cb'] });
+    const { status, json } = await register(server, { software_statement: statement, client_name: 'Something else', redirect_uris: [CALLBACK], logo_uri: 'https://leadsync.example/logo.png' });
+    assert.equal(status, 201, JSON.stringify(json));
+    assert.equal(json.client_name, 'LeadSync (certified)', 'the statement wins');
+    assert.deepEqual(json.redirect_uris, ['https://leadsync.example/cb']);
+    assert.equal(json.logo_uri, 'https://leadsync.example/logo.png', 'fields the statement does not name come from the request');
+    assert.equal(json.software_statement, undefined);
+  });
+
+  test('an unknown signer is unapproved; a garbage, expired, unsigned or wrongly typed statement is invalid; nothing is registered', async () => {
+    const before = (await server.services.store.listClients()).length;
+    const cases: Array<[string, string, RegExp]> = [
+      [await sign(stranger, { iss: 'https://evil.example', redirect_uris: [CALLBACK] }), 'unapproved_software_statement', /not signed by an issuer this server trusts/],
+      ['not-a-jwt', 'invalid_software_statement', /not a valid signed JWT/],
+      [await sign(trusted, { iss: 'https://partners.example', redirect_uris: [CALLBACK] }, 'expired'), 'invalid_software_statement', /has expired/],
+      ['eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0.', 'invalid_software_statement', /must be signed with one of/],
+      [await sign(trusted, { redirect_uris: [CALLBACK] }), 'invalid_software_statement', /must name its issuer/],
+      [await sign(trusted, { iss: 'https://partners.example', redirect_uris: 'not a list' }), 'invalid_client_metadata', /software_statement: redirect_uris must be an array/],
+    ];
+    for (const [statement, error, description] of cases) {
+      const { status, json } = await register(server, { software_statement: statement, redirect_uris: [CALLBACK] });
+      assert.equal(status, 400, statement.slice(0, 20));
+      assert.equal(json.error, error, statement.slice(0, 20));
+      assert.match(String(json.error_description), description);
+    }
+    assert.equal((await server.services.store.listClients()).length, before);
+  });
+});

@@ -78,16 +78,17 @@ test('GATEHOUSE_CLIENT_METADATA is on (default) or off; GATEHOUSE_CLIENT_METADAT
 
 test('GATEHOUSE_REGISTRATION is off (default), open or token; its TTL, rate limit and scopes are checked at start', () => {
   const env = { GATEHOUSE_DATABASE_URL: 'sqlite::memory:' };
-  assert.deepEqual(loadConfig(env).registration, { mode: 'off', unusedTtlSeconds: 86400, perAddressPerHour: 20, scopes: undefined });
+  assert.deepEqual(loadConfig(env).registration, { mode: 'off', unusedTtlSeconds: 86400, perAddressPerHour: 20, scopes: undefined, softwareStatementKeys: undefined });
   assert.deepEqual(
     loadConfig({ ...env, GATEHOUSE_REGISTRATION: 'token', GATEHOUSE_REGISTRATION_UNUSED_TTL: '7d', GATEHOUSE_REGISTRATION_RATE_LIMIT: '0', GATEHOUSE_REGISTRATION_SCOPES: 'openid read:leads, read:leads' }).registration,
-    { mode: 'token', unusedTtlSeconds: 7 * 86400, perAddressPerHour: 0, scopes: ['openid', 'read:leads'] },
+    { mode: 'token', unusedTtlSeconds: 7 * 86400, perAddressPerHour: 0, scopes: ['openid', 'read:leads'], softwareStatementKeys: undefined },
   );
   assert.throws(() => loadConfig({ ...env, GATEHOUSE_REGISTRATION: 'on' }), /GATEHOUSE_REGISTRATION must be off, open or token, got "on"/);
   assert.throws(() => loadConfig({ ...env, GATEHOUSE_REGISTRATION_UNUSED_TTL: '30s' }), /GATEHOUSE_REGISTRATION_UNUSED_TTL must be at least 1m/);
   assert.throws(() => loadConfig({ ...env, GATEHOUSE_REGISTRATION_UNUSED_TTL: 'a week' }), /GATEHOUSE_REGISTRATION_UNUSED_TTL must be a duration/);
   assert.throws(() => loadConfig({ ...env, GATEHOUSE_REGISTRATION_RATE_LIMIT: '-1' }), /GATEHOUSE_REGISTRATION_RATE_LIMIT must be a whole number/);
   assert.throws(() => loadConfig({ ...env, GATEHOUSE_REGISTRATION_SCOPES: 'openid "quoted"' }), /GATEHOUSE_REGISTRATION_SCOPES must be scopes separated by spaces/);
+  assert.throws(() => loadConfig({ ...env, GATEHOUSE_REGISTRATION_SOFTWARE_STATEMENT_KEYS: '/no/such/file.json' }), /GATEHOUSE_REGISTRATION_SOFTWARE_STATEMENT_KEYS names "\/no\/such\/file.json", which cannot be read as JSON/);
 });
 
 test('branding in GATEHOUSE_CONFIG: each field is checked at start, since each lands in a page (text, image, CSS, link)', async () => {
