@@ -62,12 +62,12 @@ export function createDirectListener(options: DirectListenerOptions): RequestLis
       answerOtherMethod(request, response, path);
       return;
     }
-    const handler = OAUTH_ENDPOINTS.get(path)!;
+    const endpoint = OAUTH_ENDPOINTS.get(path)!;
     const log = logger();
     const id = `req-d${(requestCount++).toString(36)}`;
     const started = performance.now();
     const ip = clientAddress(request);
-    void serveOAuthEndpoint(services, rateLimits, handler, request, response, bodyLimit, {
+    void serveOAuthEndpoint(services, rateLimits, endpoint, request, response, bodyLimit, {
       error: (details, message) => log.error({ reqId: id, ...details }, message),
     }, ip, CORS_METHODS.has(path)).then(() => {
       const elapsed = performance.now() - started;

@@ -25,30 +25,42 @@ class Created {
   constructor(readonly body: unknown) {}
 }
 
+/** One endpoint: its handler, and what it takes part in beyond client authentication. */
+export interface OAuthEndpoint {
+  handle: EndpointHandler;
+  /** Takes DPoP proofs (RFC 9449 §5, §10.1): with nonces on, every answer hands out the current nonce. */
+  takesDpop: boolean;
+  /** Its errors are counted by error code (gatehouse_token_errors_total). */
+  countsErrors: boolean;
+}
+
 /** The endpoints by path; the body each handler returns is the 200 answer (undefined: an empty one; Created: a 201). */
-export const OAUTH_ENDPOINTS: ReadonlyMap<string, EndpointHandler> = new Map<string, EndpointHandler>([
-  [TOKEN_PATH, handleTokenRequest],
+export const OAUTH_ENDPOINTS: ReadonlyMap<string, OAuthEndpoint> = new Map<string, OAuthEndpoint>([
+  [TOKEN_PATH, { handle: handleTokenRequest, takesDpop: true, countsErrors: true }],
   // RFC 8628's device authorization endpoint: client authentication, its throttle and the answers as at the token endpoint.
-  ['/oauth2/device/auth', handleDeviceAuthorization],
+  ['/oauth2/device/auth', { handle: handleDeviceAuthorization, takesDpop: false, countsErrors: false }],
   // RFC 9126: pushed authorization requests, 201 with the request_uri.
-  [PAR_PATH, async (services, authorization, form, headers) => new Created(await handlePushedAuthorizationRequest(services, authorization, form, headers))],
-  ['/oauth2/introspect', handleIntrospection],
-  ['/oauth2/revoke', async (services, authorization, form) => {
-    await handleRevocation(services, authorization, form);
-    return undefined;
+  [PAR_PATH, {
+    handle: async (services, authorization, form, headers) => new Created(await handlePushedAuthorizationRequest(services, authorization, form, headers)),
+    takesDpop: true,
+    countsErrors: false,
+  }],
+  ['/oauth2/introspect', { handle: handleIntrospection, takesDpop: false, countsErrors: false }],
+  ['/oauth2/revoke', {
+    handle: async (services, authorization, form) => {
+      await handleRevocation(services, authorization, form);
+      return undefined;
+    },
+    takesDpop: false,
+    countsErrors: false,
   }],
 ]);
-
-/** The endpoints that take DPoP proofs (RFC 9449 §5, §10.1). */
-function takesDpop(handler: EndpointHandler): boolean {
-  return handler === handleTokenRequest || handler === OAUTH_ENDPOINTS.get(PAR_PATH);
-}
 
 /** Serves one request; resolves once the answer is written. Never rejects: every failure becomes an answer. */
 export async function serveOAuthEndpoint(
   services: Services,
   rateLimits: RateLimits,
-  handler: EndpointHandler,
+  endpoint: OAuthEndpoint,
   request: IncomingMessage,
   response: ServerResponse,
   bodyLimit: number,
@@ -67,7 +79,7 @@ export async function serveOAuthEndpoint(
     rateLimits.clientAuth.check(clientAddress, () => presentedClientId(authorization, form));
     let body: unknown;
     try {
-      body = await handler(services, authorization, form, { dpop: request.headers.dpop });
+      body = await endpoint.handle(services, authorization, form, { dpop: request.headers.dpop });
     } catch (error) {
       if (error instanceof InvalidClient) {
         rateLimits.clientAuth.recordFailure(clientAddress, error instanceof ClientAuthenticationFailed ? error.clientId : undefined);
@@ -75,7 +87,7 @@ export async function serveOAuthEndpoint(
       throw error;
     }
     // RFC 9449 §8: with nonces on, every answer of an endpoint that takes proofs hands out the current one.
-    const nonce = takesDpop(handler) ? services.dpop.nonce() : undefined;
+    const nonce = endpoint.takesDpop ? services.dpop.nonce() : undefined;
     const extra = nonce === undefined ? undefined : { 'dpop-nonce': nonce };
     if (body instanceof Created) sendJson(response, 201, body.body, cors, extra);
     else sendJson(response, 200, body, cors, extra);
@@ -83,8 +95,8 @@ export async function serveOAuthEndpoint(
     // A client that went away mid-request has nobody to answer.
     if (response.headersSent || response.destroyed) return;
     const oauthError = toOAuthError(error, log);
-    if (takesDpop(handler)) oauthError.dpopNonce ??= services.dpop.nonce();
-    if (handler === handleTokenRequest) tokenErrors.inc({ error: oauthError.error });
+    if (endpoint.takesDpop) oauthError.dpopNonce ??= services.dpop.nonce();
+    if (endpoint.countsErrors) tokenErrors.inc({ error: oauthError.error });
     writeErrorAnswer(response, errorAnswer(oauthError, { cors }));
   }
 }
