@@ -220,7 +220,7 @@ export class RegistrationService {
 
   /** The policy, then the one client rule. */
   private build(metadata: RegistrationMetadata, existing: ClientRecord | undefined, now: number, registration: NonNullable<ClientRecord['registration']>, allowedScopes: string[]): ClientRecord {
-    // The endpoint replaces a statement by its verified claims (softwareStatementClaims); one left here was never checked.
+    // The endpoint replaces a statement by its verified claims (softwareStatementClaims); one left here is unchecked.
     if (metadata.software_statement !== undefined) throw new RegistrationRefused('invalid_software_statement', 'the software statement was not verified');
     const redirectUris = metadata.redirect_uris ?? [];
     if (redirectUris.length > MAX_REDIRECT_URIS) throw new RegistrationRefused('invalid_redirect_uri', `redirect_uris may hold at most ${MAX_REDIRECT_URIS} URIs`);

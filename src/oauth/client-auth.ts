@@ -157,7 +157,7 @@ async function clientNamed(services: ClientAuthServices, clientId: string, basic
 /**
  * RFC 7523 §3: the assertion is signed by one of the client's registered keys (by kid), names the client as iss and
  * sub, this server as aud (its issuer or its token endpoint), expires within MAX_ASSERTION_LIFETIME_SECONDS, and its
- * jti was never used before by this client (kept until it expires, on every instance).
+ * jti is new for this client (kept until it expires, on every instance).
  */
 async function verifyAssertion(services: ClientAuthServices, client: ClientRecord, assertion: string): Promise<void> {
   const { issuer } = services.config;

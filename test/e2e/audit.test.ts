@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { cleanUp } from '../../src/admin/cleanup.js';
+import type { AuditEventView } from '../../src/admin/audit.js';
 import { describeOnBackends } from '../helpers/backends.js';
 import { TestClock } from '../helpers/clock.js';
 import { CALLBACK, USER, createClient, createUser, postForm } from '../helpers/fixtures.js';
@@ -16,18 +17,6 @@ import { TestUserAgent } from '../helpers/user-agent.js';
 
 const ADMIN_TOKEN = 'audit-admin-token-0123456789abcdef';
 
-interface AuditEventView {
-  id: string;
-  at: number;
-  event: string;
-  actor: { type: string; id: string | null };
-  subject: string | null;
-  client_id: string | null;
-  grant_type: string | null;
-  address: string | null;
-  outcome: string | null;
-  detail: Record<string, unknown>;
-}
 
 /** One sample's value from Prometheus text (0 when the series is absent). */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number {

@@ -1,4 +1,4 @@
-// The consent page: "<App> wants to: …" with Allow / Deny, posted back to /oauth2/authorize, or, for a device
+// The consent page: "<App> wants to access your account, <user>" and what it will be able to do, with Allow / Deny, posted back to /oauth2/authorize, or, for a device
 // (RFC 8628), to the device verification page, naming the code the device shows instead of where the user returns.
 import { html } from './html.js';
 import { accountBar, avatar, csrfField, icons } from './components.js';
