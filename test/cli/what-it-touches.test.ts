@@ -130,14 +130,20 @@ describe('gatehouse: where no database exists', () => {
   });
 });
 
+/** A CLI database holding the story's client (zapier-client) and user (demo). */
+async function zapierAndDemo(): Promise<CliEnv> {
+  const cli = cliEnv();
+  await cli.withServices(async (services) => {
+    await services.clients.create({ name: 'Zapier', clientId: 'zapier-client', redirectUris: ['https://zapier.com/cb'], scopes: 'read:leads' });
+    await services.accounts.createUser({ username: 'demo', password: 'demo-password' });
+  });
+  return cli;
+}
+
 describe('gatehouse: durations, confirmation, foreign tokens', () => {
   let cli: CliEnv;
   before(async () => {
-    cli = cliEnv();
-    await cli.withServices(async (services) => {
-      await services.clients.create({ name: 'Zapier', clientId: 'zapier-client', redirectUris: ['https://zapier.com/cb'], scopes: 'read:leads' });
-      await services.accounts.createUser({ username: 'demo', password: 'demo-password' });
-    });
+    cli = await zapierAndDemo();
   });
   after(() => cli.remove());
 
@@ -230,11 +236,7 @@ describe('gatehouse: durations, confirmation, foreign tokens', () => {
 describe('gatehouse cleanup', () => {
   let cli: CliEnv;
   before(async () => {
-    cli = cliEnv();
-    await cli.withServices(async (services) => {
-      await services.clients.create({ name: 'Zapier', clientId: 'zapier-client', redirectUris: ['https://zapier.com/cb'], scopes: 'read:leads' });
-      await services.accounts.createUser({ username: 'demo', password: 'demo-password' });
-    });
+    cli = await zapierAndDemo();
   });
   after(() => cli.remove());
 
